@@ -1,0 +1,123 @@
+// Package app assembles the web application: New is the one place where
+// every route and middleware is mounted, with the permission each route
+// needs visible beside it.
+package app
+
+import (
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/leadershiptoolbox/toolbox/app/clock"
+	"github.com/leadershiptoolbox/toolbox/app/config"
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/health"
+	"github.com/leadershiptoolbox/toolbox/app/mail"
+	"github.com/leadershiptoolbox/toolbox/app/web"
+	"github.com/leadershiptoolbox/toolbox/static"
+	"github.com/leadershiptoolbox/toolbox/templates"
+)
+
+// Deps are the services the web application is built from; cmd/toolbox
+// and the tests construct them.
+type Deps struct {
+	Config   config.Config
+	DB       *db.DB
+	Redis    health.Pinger
+	Clock    clock.Clock
+	Log      *slog.Logger
+	Mail     *mail.Service
+	Renderer *web.Renderer
+	Assets   *web.Assets
+}
+
+// NewAssets hashes the embedded static files.
+func NewAssets() (*web.Assets, error) {
+	return web.NewAssets(static.FS)
+}
+
+// NewRenderer parses the embedded templates with the asset URL function.
+func NewRenderer(assets *web.Assets) (*web.Renderer, error) {
+	return NewRendererFS(templates.FS, assets)
+}
+
+// NewRendererFS is NewRenderer over another template tree (tests).
+func NewRendererFS(fsys fs.FS, assets *web.Assets) (*web.Renderer, error) {
+	return web.NewRenderer(fsys, template.FuncMap{"asset": assets.URL})
+}
+
+// New builds the HTTP handler.
+func New(d Deps) (*gin.Engine, error) {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.RedirectTrailingSlash = true
+	r.ContextWithFallback = true
+
+	site := web.Site{Name: "Leadership Toolbox", DevOutbox: d.Config.DevOutbox(), BaseURL: d.Config.BaseURL}
+	errs := &web.Errors{Log: d.Log}
+	errs.Page = func(c *gin.Context, status int, message string) {
+		page := web.NewPage(c, http.StatusText(status), gin.H{"Heading": headingFor(status), "Message": message})
+		if err := d.Renderer.Render(c, status, "errors/status", page); err != nil {
+			d.Log.Error("render error page", "err", err)
+			c.String(status, message)
+		}
+	}
+	if err := d.Renderer.MustHave("errors/status", "home/index", "dev/outbox", "dev/email"); err != nil {
+		return nil, err
+	}
+
+	r.Use(
+		web.AssignRequestID(),
+		web.AccessLog(d.Log),
+		web.Recover(errs),
+		web.SecurityHeaders(strings.HasPrefix(d.Config.BaseURL, "https://")),
+		web.WithSite(site),
+	)
+	r.NoRoute(func(c *gin.Context) { errs.Handle(c, web.Errorf(http.StatusNotFound, "We could not find that page.")) })
+	r.NoMethod(func(c *gin.Context) {
+		errs.Handle(c, web.Errorf(http.StatusMethodNotAllowed, "That action is not available here."))
+	})
+
+	// Machine routes: no session, no CSRF.
+	health.Mount(r, health.Checks{"database": d.DB, "redis": d.Redis})
+	r.GET("/static/*path", d.Assets.Serve)
+	r.HEAD("/static/*path", d.Assets.Serve)
+
+	// Browser routes: CSRF on every state-changing request.
+	browser := r.Group("/", web.CSRF(d.Config.BaseURL, errs, "/webhooks/"))
+
+	// Public pages.
+	browser.GET("/", errs.H(func(c *gin.Context) error {
+		return d.Renderer.Render(c, http.StatusOK, "home/index", web.NewPage(c, "", nil))
+	}))
+
+	// Development mail outbox: embedded mode without SMTP only.
+	if d.Config.DevOutbox() {
+		(&mail.Outbox{Mail: d.Mail, Renderer: d.Renderer}).Mount(browser, errs)
+	}
+	return r, nil
+}
+
+func headingFor(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "Page not found"
+	case http.StatusForbidden:
+		return "Not allowed"
+	case http.StatusConflict:
+		return "Changed in the meantime"
+	case http.StatusUnprocessableEntity:
+		return "Please check what you entered"
+	case http.StatusBadRequest:
+		return "Bad request"
+	case http.StatusMethodNotAllowed:
+		return "Not available"
+	default:
+		return "Something went wrong"
+	}
+}

@@ -1,0 +1,284 @@
+// Package config holds the typed configuration of the toolbox binary.
+//
+// The zero-configuration default runs the embedded all-in-one mode: a SQLite
+// file under ./data, an in-process Redis-compatible server, mail kept on a
+// development outbox page. Environment variables with the TOOLBOX_ prefix
+// override it; every secret may instead be read from a file named by the
+// variable with a _FILE suffix.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the binary can be told from outside.
+type Config struct {
+	// Addr is the web listener address (TOOLBOX_ADDR, or PORT as ":PORT").
+	Addr string
+	// BaseURL is the public URL used in e-mails and redirects to the app.
+	BaseURL string
+	// DataDir holds the embedded mode's SQLite file and generated secrets.
+	DataDir string
+
+	// DatabaseURL is postgres://… for production; empty means SQLite in DataDir.
+	DatabaseURL string
+	// MigrateDatabaseURL connects as the schema owner to run migrations;
+	// it defaults to DatabaseURL.
+	MigrateDatabaseURL string
+	// DatabaseRole is the Postgres role the application switches to after
+	// connecting, so that row-level security applies even when the login
+	// role owns the tables. Empty disables the switch.
+	DatabaseRole string
+	// DatabaseMaxConns bounds the connection pool.
+	DatabaseMaxConns int
+
+	// RedisURL is redis://…; empty starts the in-process server.
+	RedisURL string
+
+	// SecretKey signs and encrypts what must not be forged or read
+	// (private notes derive their key from it unless NotesKeys is set).
+	SecretKey string
+	// NotesKeys lists note-encryption keys as id:base64 pairs, newest first.
+	NotesKeys string
+
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUsername string
+	SMTPPassword string
+	// SMTPTLS is one of none, starttls, tls.
+	SMTPTLS  string
+	MailFrom string
+
+	StripeSecretKey     string
+	StripeWebhookSecret string
+	// StripeAPIBase points the Stripe client elsewhere (stripe-mock in demos).
+	StripeAPIBase string
+
+	LogLevel  slog.Level
+	LogFormat string // text or json
+
+	// ShutdownTimeout bounds graceful shutdown of web and worker.
+	ShutdownTimeout time.Duration
+	// WorkerConcurrency is the number of tasks a worker runs at once.
+	WorkerConcurrency int
+}
+
+// Default returns the configuration of the embedded all-in-one mode.
+func Default() Config {
+	return Config{
+		Addr:              ":8080",
+		DataDir:           "data",
+		DatabaseRole:      "toolbox_app",
+		DatabaseMaxConns:  20,
+		SMTPPort:          587,
+		SMTPTLS:           "starttls",
+		MailFrom:          "Leadership Toolbox <no-reply@localhost>",
+		LogLevel:          slog.LevelInfo,
+		LogFormat:         "text",
+		ShutdownTimeout:   20 * time.Second,
+		WorkerConcurrency: 10,
+	}
+}
+
+// Embedded reports whether the database is SQLite (a file under DataDir
+// unless TOOLBOX_DATABASE_URL names another with sqlite:).
+func (c Config) Embedded() bool { return !c.Postgres() }
+
+// EmbeddedRedis reports whether the process runs its own Redis-compatible
+// server for the task queue.
+func (c Config) EmbeddedRedis() bool { return c.RedisURL == "" }
+
+// DevOutbox reports whether mail is kept for the development outbox page
+// instead of leaving by SMTP.
+func (c Config) DevOutbox() bool { return c.SMTPHost == "" }
+
+// Postgres reports whether the database is PostgreSQL.
+func (c Config) Postgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// SQLitePath is the SQLite database file of the embedded mode.
+func (c Config) SQLitePath() string {
+	if strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+		return strings.TrimPrefix(strings.TrimPrefix(c.DatabaseURL, "sqlite:"), "//")
+	}
+	return filepath.Join(c.DataDir, "toolbox.db")
+}
+
+// SMTPEnabled reports whether mail leaves the process by SMTP.
+func (c Config) SMTPEnabled() bool { return c.SMTPHost != "" }
+
+// StripeEnabled reports whether paid courses can be bought.
+func (c Config) StripeEnabled() bool { return c.StripeSecretKey != "" }
+
+// FromEnv applies the environment on top of c. lookup is os.LookupEnv in
+// production; tests pass a map's lookup.
+func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
+	var errs []error
+	str := func(name string, dst *string) {
+		if v, ok := lookup(name); ok {
+			*dst = strings.TrimSpace(v)
+		}
+	}
+	secret := func(name string, dst *string) {
+		str(name, dst)
+		if path, ok := lookup(name + "_FILE"); ok && path != "" {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s_FILE: cannot read %s: %w", name, path, errors.Unwrap(err)))
+				return
+			}
+			*dst = strings.TrimSpace(string(b))
+		}
+	}
+	integer := func(name string, dst *int) {
+		if v, ok := lookup(name); ok && v != "" {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not a whole number", name, v))
+				return
+			}
+			*dst = n
+		}
+	}
+
+	if port, ok := lookup("PORT"); ok && port != "" {
+		c.Addr = ":" + strings.TrimSpace(port)
+	}
+	str("TOOLBOX_ADDR", &c.Addr)
+	str("TOOLBOX_BASE_URL", &c.BaseURL)
+	str("TOOLBOX_DATA_DIR", &c.DataDir)
+	secret("TOOLBOX_DATABASE_URL", &c.DatabaseURL)
+	secret("TOOLBOX_MIGRATE_DATABASE_URL", &c.MigrateDatabaseURL)
+	str("TOOLBOX_DATABASE_ROLE", &c.DatabaseRole)
+	integer("TOOLBOX_DATABASE_MAX_CONNS", &c.DatabaseMaxConns)
+	secret("TOOLBOX_REDIS_URL", &c.RedisURL)
+	secret("TOOLBOX_SECRET_KEY", &c.SecretKey)
+	secret("TOOLBOX_NOTES_KEYS", &c.NotesKeys)
+	str("TOOLBOX_SMTP_HOST", &c.SMTPHost)
+	integer("TOOLBOX_SMTP_PORT", &c.SMTPPort)
+	str("TOOLBOX_SMTP_USERNAME", &c.SMTPUsername)
+	secret("TOOLBOX_SMTP_PASSWORD", &c.SMTPPassword)
+	str("TOOLBOX_SMTP_TLS", &c.SMTPTLS)
+	str("TOOLBOX_MAIL_FROM", &c.MailFrom)
+	secret("TOOLBOX_STRIPE_SECRET_KEY", &c.StripeSecretKey)
+	secret("TOOLBOX_STRIPE_WEBHOOK_SECRET", &c.StripeWebhookSecret)
+	str("TOOLBOX_STRIPE_API_BASE", &c.StripeAPIBase)
+	str("TOOLBOX_LOG_FORMAT", &c.LogFormat)
+	integer("TOOLBOX_WORKER_CONCURRENCY", &c.WorkerConcurrency)
+	if v, ok := lookup("TOOLBOX_LOG_LEVEL"); ok && v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Errorf("TOOLBOX_LOG_LEVEL: %q is not one of debug, info, warn, error", v))
+		}
+	}
+	if v, ok := lookup("TOOLBOX_SHUTDOWN_TIMEOUT"); ok && v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TOOLBOX_SHUTDOWN_TIMEOUT: %q is not a duration such as 20s", v))
+		} else {
+			c.ShutdownTimeout = d
+		}
+	}
+	if c.MigrateDatabaseURL == "" {
+		c.MigrateDatabaseURL = c.DatabaseURL
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = baseURLFor(c.Addr)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	return c, errors.Join(errs...)
+}
+
+// baseURLFor guesses the public URL of a local listener.
+func baseURLFor(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://localhost:8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// Validate says exactly which setting is wrong, one error per setting.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("TOOLBOX_ADDR: %q is not host:port (for example :8080 or 127.0.0.1:8080)", c.Addr)
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("TOOLBOX_BASE_URL: %q is not an http(s) URL", c.BaseURL)
+	}
+	for name, v := range map[string]string{"TOOLBOX_DATABASE_URL": c.DatabaseURL, "TOOLBOX_MIGRATE_DATABASE_URL": c.MigrateDatabaseURL} {
+		if v == "" || (name == "TOOLBOX_MIGRATE_DATABASE_URL" && v == c.DatabaseURL) {
+			continue
+		}
+		u, err := url.Parse(v)
+		switch {
+		case err != nil:
+			bad("%s: not a URL (want postgres://user@host:5432/db or sqlite:path/to/file.db)", name)
+		case u.Scheme == "postgres" || u.Scheme == "postgresql":
+			if u.Host == "" {
+				bad("%s: postgres URL has no host", name)
+			}
+		case u.Scheme == "sqlite":
+		default:
+			bad("%s: scheme %q is not supported (want postgres:// or sqlite:)", name, u.Scheme)
+		}
+	}
+	if c.DatabaseMaxConns < 1 {
+		bad("TOOLBOX_DATABASE_MAX_CONNS: must be at least 1")
+	}
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			bad("TOOLBOX_REDIS_URL: want redis://host:6379/0")
+		}
+	}
+	if !c.Embedded() && len(c.SecretKey) < 32 {
+		bad("TOOLBOX_SECRET_KEY: must be at least 32 characters outside the embedded mode")
+	}
+	switch c.SMTPTLS {
+	case "none", "starttls", "tls":
+	default:
+		bad("TOOLBOX_SMTP_TLS: %q is not one of none, starttls, tls", c.SMTPTLS)
+	}
+	if c.SMTPHost != "" && (c.SMTPPort < 1 || c.SMTPPort > 65535) {
+		bad("TOOLBOX_SMTP_PORT: %d is not a port", c.SMTPPort)
+	}
+	if c.StripeSecretKey != "" && c.StripeWebhookSecret == "" {
+		bad("TOOLBOX_STRIPE_WEBHOOK_SECRET: required when TOOLBOX_STRIPE_SECRET_KEY is set")
+	}
+	if c.StripeAPIBase != "" {
+		if u, err := url.Parse(c.StripeAPIBase); err != nil || u.Host == "" {
+			bad("TOOLBOX_STRIPE_API_BASE: %q is not a URL", c.StripeAPIBase)
+		}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("TOOLBOX_LOG_FORMAT: %q is not text or json", c.LogFormat)
+	}
+	if c.WorkerConcurrency < 1 {
+		bad("TOOLBOX_WORKER_CONCURRENCY: must be at least 1")
+	}
+	return errors.Join(errs...)
+}
+
+// Load is Default, then the process environment, then Validate.
+func Load() (Config, error) {
+	c, err := FromEnv(Default(), os.LookupEnv)
+	if err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}

@@ -1,0 +1,70 @@
+package db
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+var (
+	// ErrNotFound means the row does not exist, or not for this organisation:
+	// callers must not be able to tell the two apart.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a uniqueness or exclusion rule refused the write.
+	ErrConflict = errors.New("conflict")
+)
+
+// Postgres error codes we translate.
+const (
+	pgUniqueViolation    = "23505"
+	pgExclusionViolation = "23P01"
+	pgSerialization      = "40001"
+)
+
+// Classify maps driver errors to ErrNotFound and ErrConflict, keeping the
+// original in the chain; other errors pass through unchanged.
+func Classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	if IsConflict(err) {
+		return fmt.Errorf("%w: %w", ErrConflict, err)
+	}
+	return err
+}
+
+// IsConflict reports whether err is a unique or exclusion violation.
+func IsConflict(err error) bool {
+	if errors.Is(err, ErrConflict) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == pgUniqueViolation || pgErr.Code == pgExclusionViolation || pgErr.Code == pgSerialization
+	}
+	var liteErr *sqlite.Error
+	if errors.As(err, &liteErr) {
+		switch liteErr.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return true
+		}
+	}
+	return false
+}
+
+// ConstraintName returns the name of the violated constraint where the
+// driver tells it (Postgres), so a caller can say which rule refused.
+func ConstraintName(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.ConstraintName
+	}
+	return ""
+}

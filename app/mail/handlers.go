@@ -1,0 +1,62 @@
+package mail
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/web"
+)
+
+// Outbox serves the development mail outbox pages. They are mounted only
+// in the embedded mode without SMTP, where they are how a newcomer reads
+// the verification and invitation links.
+type Outbox struct {
+	Mail     *Service
+	Renderer *web.Renderer
+}
+
+func (o *Outbox) showOutboxPage(c *gin.Context) error {
+	emails, err := o.Mail.Recent(c.Request.Context(), 200)
+	if err != nil {
+		return err
+	}
+	return o.Renderer.Render(c, http.StatusOK, "dev/outbox", web.NewPage(c, "Mail outbox", gin.H{"Emails": emails}))
+}
+
+func (o *Outbox) showEmailPage(c *gin.Context) error {
+	e, err := o.load(c)
+	if err != nil {
+		return err
+	}
+	return o.Renderer.Render(c, http.StatusOK, "dev/email", web.NewPage(c, e.Subject, gin.H{"Email": e}))
+}
+
+func (o *Outbox) downloadICS(c *gin.Context) error {
+	e, err := o.load(c)
+	if err != nil {
+		return err
+	}
+	if e.ICS == "" {
+		return db.ErrNotFound
+	}
+	c.Data(http.StatusOK, "text/calendar; charset=utf-8", []byte(e.ICS))
+	return nil
+}
+
+func (o *Outbox) load(c *gin.Context) (*Email, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return nil, db.ErrNotFound
+	}
+	return o.Mail.Get(c.Request.Context(), id)
+}
+
+// Mount adds the outbox routes.
+func (o *Outbox) Mount(r gin.IRouter, errs *web.Errors) {
+	r.GET("/dev/mail", errs.H(o.showOutboxPage))
+	r.GET("/dev/mail/:id", errs.H(o.showEmailPage))
+	r.GET("/dev/mail/:id/invite.ics", errs.H(o.downloadICS))
+}

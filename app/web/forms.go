@@ -1,0 +1,106 @@
+package web
+
+import (
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Form holds submitted values and the errors found in them, for
+// re-rendering a form with 422 and a message beside each bad field.
+type Form struct {
+	Values url.Values
+	Errors map[string]string
+}
+
+// NewForm wraps submitted values.
+func NewForm(values url.Values) *Form {
+	if values == nil {
+		values = url.Values{}
+	}
+	return &Form{Values: values, Errors: map[string]string{}}
+}
+
+// Get returns a value with surrounding space removed.
+func (f *Form) Get(field string) string { return strings.TrimSpace(f.Values.Get(field)) }
+
+// Set replaces a value (for defaults shown on a new form).
+func (f *Form) Set(field, value string) { f.Values.Set(field, value) }
+
+// Add records an error against a field; the first one wins.
+func (f *Form) Add(field, message string) {
+	if _, ok := f.Errors[field]; !ok {
+		f.Errors[field] = message
+	}
+}
+
+// Error is the message for a field, for templates.
+func (f *Form) Error(field string) string { return f.Errors[field] }
+
+// Valid reports whether no error was recorded.
+func (f *Form) Valid() bool { return len(f.Errors) == 0 }
+
+// Required checks that each field has a non-blank value.
+func (f *Form) Required(fields ...string) {
+	for _, field := range fields {
+		if f.Get(field) == "" {
+			f.Add(field, "This field is required.")
+		}
+	}
+}
+
+// MaxLength checks a field's length in characters.
+func (f *Form) MaxLength(field string, n int) {
+	if utf8.RuneCountInString(f.Get(field)) > n {
+		f.Add(field, "This is too long (at most "+strconv.Itoa(n)+" characters).")
+	}
+}
+
+// MinLength checks a field's length in characters.
+func (f *Form) MinLength(field string, n int) {
+	if v := f.Get(field); v != "" && utf8.RuneCountInString(v) < n {
+		f.Add(field, "This is too short (at least "+strconv.Itoa(n)+" characters).")
+	}
+}
+
+// Email checks that a field holds one plain e-mail address.
+func (f *Form) Email(field string) string {
+	v := f.Get(field)
+	if v == "" {
+		return ""
+	}
+	addr, err := mail.ParseAddress(v)
+	if err != nil || addr.Address != v || len(v) > 254 {
+		f.Add(field, "Enter an e-mail address such as name@example.org.")
+		return ""
+	}
+	return strings.ToLower(v)
+}
+
+// OneOf checks that a field's value is one of the allowed ones.
+func (f *Form) OneOf(field string, allowed ...string) {
+	v := f.Get(field)
+	if v == "" {
+		return
+	}
+	for _, a := range allowed {
+		if v == a {
+			return
+		}
+	}
+	f.Add(field, "Choose one of the options offered.")
+}
+
+// TimeZone checks that a field names an IANA time zone.
+func (f *Form) TimeZone(field string) {
+	v := f.Get(field)
+	if v == "" {
+		return
+	}
+	if _, err := time.LoadLocation(v); err != nil || v == "Local" {
+		f.Add(field, "Choose a time zone from the list, such as Europe/London.")
+	}
+}

@@ -1,0 +1,224 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Renderer holds one parsed template set per page: the layouts, every
+// partial and the page itself. Sets are parsed once at start-up; a page
+// that is asked for but was not found is a programming error caught by
+// MustHave at wiring time.
+type Renderer struct {
+	pages map[string]*template.Template
+	// emails hold the text and HTML bodies of outgoing mail, by name.
+	emails  map[string]emailTemplates
+	bufPool sync.Pool
+}
+
+type emailTemplates struct {
+	text *texttemplate.Template
+	html *template.Template
+}
+
+// NewRenderer parses templates from fsys: layouts/*.html, partials/*.html,
+// pages/<domain>/<page>.html (named "<domain>/<page>") and emails/*.
+func NewRenderer(fsys fs.FS, funcs template.FuncMap) (*Renderer, error) {
+	r := &Renderer{
+		pages:   map[string]*template.Template{},
+		emails:  map[string]emailTemplates{},
+		bufPool: sync.Pool{New: func() any { return new(bytes.Buffer) }},
+	}
+	allFuncs := baseFuncs()
+	for k, v := range funcs {
+		allFuncs[k] = v
+	}
+	shared, err := template.New("").Funcs(allFuncs).ParseFS(fsys, "layouts/*.html", "partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layouts and partials: %w", err)
+	}
+	err = fs.WalkDir(fsys, "pages", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return err
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "pages/"), ".html")
+		set, err := shared.Clone()
+		if err != nil {
+			return err
+		}
+		if _, err := set.ParseFS(fsys, p); err != nil {
+			return fmt.Errorf("web: parse page %s: %w", name, err)
+		}
+		if set.Lookup("content") == nil {
+			return fmt.Errorf("web: page %s defines no \"content\" template", name)
+		}
+		r.pages[name] = set
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	textEmails, err := fs.Glob(fsys, "emails/*.txt")
+	if err != nil {
+		return nil, fmt.Errorf("web: list e-mail templates: %w", err)
+	}
+	for _, p := range textEmails {
+		name := strings.TrimSuffix(path.Base(p), ".txt")
+		// The subject and plain-text body are text, not HTML: they go
+		// through text/template so that "&" stays "&".
+		text, err := texttemplate.New(name).Funcs(texttemplate.FuncMap(allFuncs)).ParseFS(fsys, p)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse e-mail %s: %w", name, err)
+		}
+		e := emailTemplates{text: text}
+		if _, err := fs.Stat(fsys, "emails/"+name+".html"); err == nil {
+			if e.html, err = template.New(name).Funcs(allFuncs).ParseFS(fsys, "emails/"+name+".html"); err != nil {
+				return nil, fmt.Errorf("web: parse e-mail %s (html): %w", name, err)
+			}
+		}
+		r.emails[name] = e
+	}
+	return r, nil
+}
+
+// MustHave fails when any of the named pages is missing, so that wiring
+// (and therefore start-up) fails rather than the first request.
+func (r *Renderer) MustHave(pages ...string) error {
+	for _, p := range pages {
+		if r.pages[p] == nil {
+			return fmt.Errorf("web: template for page %q is missing", p)
+		}
+	}
+	return nil
+}
+
+// Has reports whether a page exists.
+func (r *Renderer) Has(page string) bool { return r.pages[page] != nil }
+
+// IsFragmentRequest decides page or fragment: an htmx request that is not
+// boosted and not a history restore wants the page's content alone.
+func IsFragmentRequest(req *http.Request) bool {
+	return req.Header.Get("HX-Request") == "true" &&
+		req.Header.Get("HX-Boosted") != "true" &&
+		req.Header.Get("HX-History-Restore-Request") != "true"
+}
+
+// Render writes page with data: the whole page, or its "content" block for
+// an htmx fragment request. It is the one place that decides.
+func (r *Renderer) Render(c *gin.Context, status int, page string, data any) error {
+	block := "base"
+	if IsFragmentRequest(c.Request) {
+		block = "content"
+	}
+	return r.RenderBlock(c, status, page, block, data)
+}
+
+// RenderBlock writes one named block of a page (a table body, a form) for
+// htmx swaps that target part of a page.
+func (r *Renderer) RenderBlock(c *gin.Context, status int, page, block string, data any) error {
+	set := r.pages[page]
+	if set == nil {
+		return fmt.Errorf("web: render unknown page %q", page)
+	}
+	buf := r.bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer r.bufPool.Put(buf)
+	// Render into a buffer first so that a template error becomes a clean
+	// 500 page instead of half a page.
+	if err := set.ExecuteTemplate(buf, block, data); err != nil {
+		return fmt.Errorf("web: render %s/%s: %w", page, block, err)
+	}
+	h := c.Writer.Header()
+	h.Add("Vary", "HX-Request")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "no-store")
+	}
+	c.Status(status)
+	_, err := c.Writer.Write(buf.Bytes())
+	return err
+}
+
+// RenderEmail executes the "subject" and "text" blocks of
+// emails/<name>.txt and, when emails/<name>.html exists, its "html" block.
+func (r *Renderer) RenderEmail(name string, data any) (subject, text, html string, err error) {
+	e, ok := r.emails[name]
+	if !ok {
+		return "", "", "", fmt.Errorf("web: unknown e-mail template %q", name)
+	}
+	var b strings.Builder
+	exec := func(block string) (string, error) {
+		b.Reset()
+		if err := e.text.ExecuteTemplate(&b, block, data); err != nil {
+			return "", fmt.Errorf("web: render e-mail %s/%s: %w", name, block, err)
+		}
+		return strings.TrimSpace(b.String()), nil
+	}
+	if subject, err = exec("subject"); err != nil {
+		return
+	}
+	if text, err = exec("text"); err != nil {
+		return
+	}
+	if e.html != nil {
+		b.Reset()
+		if err = e.html.ExecuteTemplate(&b, "html", data); err != nil {
+			return "", "", "", fmt.Errorf("web: render e-mail %s/html: %w", name, err)
+		}
+		html = b.String()
+	}
+	return
+}
+
+func baseFuncs() template.FuncMap {
+	return template.FuncMap{
+		// inZone shows a UTC instant in the viewer's zone.
+		"inZone": func(t time.Time, zone string) time.Time {
+			loc, err := time.LoadLocation(zone)
+			if err != nil {
+				return t.UTC()
+			}
+			return t.In(loc)
+		},
+		"fmtDate":     func(t time.Time) string { return t.Format("Mon 2 Jan 2006") },
+		"fmtTime":     func(t time.Time) string { return t.Format("15:04") },
+		"fmtDateTime": func(t time.Time) string { return t.Format("Mon 2 Jan 2006, 15:04 MST") },
+		"isoTime":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict: odd number of arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+		"title": func(s string) string {
+			if s == "" {
+				return s
+			}
+			return strings.ToUpper(s[:1]) + s[1:]
+		},
+		"percent": func(done, total int) int {
+			if total <= 0 {
+				return 0
+			}
+			return done * 100 / total
+		},
+	}
+}

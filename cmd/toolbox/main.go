@@ -1,0 +1,117 @@
+// Command toolbox runs Leadership Toolbox.
+//
+// With no arguments it runs everything in one process on one machine: a
+// SQLite file under ./data, an in-process Redis-compatible server, the web
+// server, the worker and the scheduler. In production the parts run apart
+// against PostgreSQL and Redis:
+//
+//	toolbox migrate up|down|status   apply or inspect the schema
+//	toolbox web                      serve HTTP
+//	toolbox worker                   run background tasks and the scheduler
+//	toolbox all                      all of it in one process (the default)
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+const usage = `usage: toolbox [command]
+
+commands:
+  all                 web server, worker and scheduler in one process (default)
+  web                 the web server
+  worker              the background worker and scheduler
+  migrate up          apply pending database migrations
+  migrate down        roll back the last group of migrations
+  migrate status      list migrations and whether each is applied
+  help                this text
+
+Configuration comes from TOOLBOX_* environment variables; see README.md.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main with its inputs and outputs explicit, so that it can be
+// tested; it returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	cmd := "all"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var err error
+	switch cmd {
+	case "all":
+		err = runAll(ctx, stderr)
+	case "web":
+		err = runWeb(ctx, stderr)
+	case "worker":
+		err = runWorker(ctx, stderr)
+	case "migrate":
+		sub := ""
+		if len(args) > 1 {
+			sub = args[1]
+		}
+		err = runMigrate(ctx, sub, stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "toolbox: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		// One clear line, no stack trace.
+		var ce configError
+		if errors.As(err, &ce) {
+			for _, line := range ce.lines() {
+				fmt.Fprintf(stderr, "toolbox: configuration: %s\n", line)
+			}
+			return 2
+		}
+		fmt.Fprintf(stderr, "toolbox: %s\n", oneLine(err.Error()))
+		return 1
+	}
+	return 0
+}
+
+// configError marks errors in the configuration, printed one per line.
+type configError struct{ err error }
+
+func (e configError) Error() string { return e.err.Error() }
+func (e configError) Unwrap() error { return e.err }
+
+func (e configError) lines() []string {
+	if j, ok := e.err.(interface{ Unwrap() []error }); ok {
+		var out []string
+		for _, err := range j.Unwrap() {
+			out = append(out, oneLine(err.Error()))
+		}
+		return out
+	}
+	return []string{oneLine(e.err.Error())}
+}
+
+// oneLine folds a multi-line driver message into one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func newLogger(w io.Writer, level slog.Level, format string) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

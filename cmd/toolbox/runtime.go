@@ -1,0 +1,385 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/leadershiptoolbox/toolbox/app"
+	"github.com/leadershiptoolbox/toolbox/app/clock"
+	"github.com/leadershiptoolbox/toolbox/app/config"
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/health"
+	"github.com/leadershiptoolbox/toolbox/app/mail"
+	"github.com/leadershiptoolbox/toolbox/app/outbox"
+	"github.com/leadershiptoolbox/toolbox/app/web"
+	"github.com/leadershiptoolbox/toolbox/migrations"
+	"github.com/leadershiptoolbox/toolbox/workers/server"
+)
+
+// services are what the web server and the worker are built from.
+type services struct {
+	cfg      config.Config
+	log      *slog.Logger
+	clock    clock.Clock
+	db       *db.DB
+	redisOpt asynq.RedisConnOpt
+	redis    redis.UniversalClient
+	client   *asynq.Client
+	relay    *outbox.Relay
+	mail     *mail.Service
+	assets   *web.Assets
+	renderer *web.Renderer
+	closers  []func() error
+}
+
+func (s *services) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		if err := s.closers[i](); err != nil {
+			s.log.Warn("close", "err", err)
+		}
+	}
+}
+
+// loadConfig reads the environment and prepares the embedded mode's data
+// directory and secret.
+func loadConfig(stderr io.Writer) (config.Config, *slog.Logger, error) {
+	cfg, err := config.Load()
+	log := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	if err != nil {
+		return cfg, log, configError{err}
+	}
+	if cfg.Embedded() && cfg.DatabaseURL == "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return cfg, log, configError{fmt.Errorf("TOOLBOX_DATA_DIR: cannot create %s: %w", cfg.DataDir, errors.Unwrap(err))}
+		}
+		cfg.DatabaseURL = "sqlite:" + filepath.Join(cfg.DataDir, "toolbox.db")
+		cfg.MigrateDatabaseURL = cfg.DatabaseURL
+	}
+	if cfg.SecretKey == "" {
+		key, err := embeddedSecret(cfg.DataDir)
+		if err != nil {
+			return cfg, log, configError{fmt.Errorf("TOOLBOX_SECRET_KEY: not set, and no key could be kept in %s: %w", cfg.DataDir, err)}
+		}
+		cfg.SecretKey = key
+	}
+	return cfg, log, nil
+}
+
+// embeddedSecret reads or creates the secret kept beside the SQLite file,
+// so that the embedded mode needs no configuration and survives restarts.
+func embeddedSecret(dir string) (string, error) {
+	path := filepath.Join(dir, "secret.key")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", err
+	}
+	key := base64.RawStdEncoding.EncodeToString(raw[:])
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return key, nil
+}
+
+// openDB connects, naming the variable to fix when it cannot.
+func openDB(ctx context.Context, cfg config.Config, url, variable, role string) (*db.DB, error) {
+	d, err := db.Open(ctx, db.Options{URL: url, Role: role, MaxConns: cfg.DatabaseMaxConns})
+	if err != nil {
+		return nil, configError{fmt.Errorf("%s: cannot use the database: %w", variable, err)}
+	}
+	return d, nil
+}
+
+func migrateUp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	owner, err := openDB(ctx, cfg, cfg.MigrateDatabaseURL, "TOOLBOX_MIGRATE_DATABASE_URL", "")
+	if err != nil {
+		return err
+	}
+	defer owner.Close()
+	m, err := db.NewMigrator(owner, migrations.FS, appRole(cfg))
+	if err != nil {
+		return err
+	}
+	applied, err := m.Up(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "migrations", strings.Join(applied, ", "))
+	}
+	return nil
+}
+
+// appRole is the Postgres role the application switches to; SQLite has none.
+func appRole(cfg config.Config) string {
+	if !cfg.Postgres() {
+		return ""
+	}
+	return cfg.DatabaseRole
+}
+
+// startServices opens the database and Redis and builds the shared
+// services. In the embedded mode it migrates first and starts the
+// in-process Redis.
+func startServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, error) {
+	s := &services{cfg: cfg, log: log, clock: clock.System{}}
+	ok := false
+	defer func() {
+		if !ok {
+			s.close()
+		}
+	}()
+	if cfg.Embedded() {
+		if err := migrateUp(ctx, cfg, log); err != nil {
+			return nil, err
+		}
+	}
+	d, err := openDB(ctx, cfg, cfg.DatabaseURL, "TOOLBOX_DATABASE_URL", appRole(cfg))
+	if err != nil {
+		return nil, err
+	}
+	s.db = d
+	s.closers = append(s.closers, d.Close)
+
+	redisURL := cfg.RedisURL
+	if cfg.EmbeddedRedis() {
+		mr := miniredis.NewMiniRedis()
+		// Without ClockTTL, keys with a TTL never expire in miniredis, and
+		// Asynq's unique-task locks would hold for ever.
+		mr.ClockTTL(true)
+		if err := mr.Start(); err != nil {
+			return nil, fmt.Errorf("start the in-process Redis: %w", err)
+		}
+		s.closers = append(s.closers, func() error { mr.Close(); return nil })
+		redisURL = "redis://" + mr.Addr()
+	}
+	opt, err := asynq.ParseRedisURI(redisURL)
+	if err != nil {
+		return nil, configError{fmt.Errorf("TOOLBOX_REDIS_URL: %w", err)}
+	}
+	s.redisOpt = opt
+	s.redis = opt.MakeRedisClient().(redis.UniversalClient)
+	s.closers = append(s.closers, s.redis.Close)
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := s.redis.Ping(pingCtx).Err(); err != nil {
+		return nil, configError{fmt.Errorf("TOOLBOX_REDIS_URL: cannot reach Redis: %w", err)}
+	}
+	s.client = asynq.NewClientFromRedisClient(s.redis)
+	s.relay = outbox.NewRelay(s.db, s.client, s.clock, log)
+
+	if s.assets, err = app.NewAssets(); err != nil {
+		return nil, err
+	}
+	if s.renderer, err = app.NewRenderer(s.assets); err != nil {
+		return nil, err
+	}
+	s.mail = &mail.Service{DB: s.db, Renderer: s.renderer, Clock: s.clock, Log: log}
+	if cfg.SMTPEnabled() {
+		sender, err := mail.NewSMTPSender(mail.SMTPConfig{
+			Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
+			TLS: cfg.SMTPTLS, From: cfg.MailFrom,
+		})
+		if err != nil {
+			return nil, configError{fmt.Errorf("TOOLBOX_SMTP_HOST: %w", err)}
+		}
+		s.mail.Sender = sender
+	} else {
+		log.Warn("no SMTP server configured: e-mail is kept on the development outbox page (/dev/mail), which anyone who can reach this server can read; set TOOLBOX_SMTP_HOST for real use")
+	}
+	ok = true
+	return s, nil
+}
+
+func (s *services) handler() (http.Handler, error) {
+	return app.New(app.Deps{
+		Config: s.cfg, DB: s.db, Clock: s.clock, Log: s.log, Mail: s.mail,
+		Renderer: s.renderer, Assets: s.assets,
+		Redis: health.PingFunc(func(ctx context.Context) error { return s.redis.Ping(ctx).Err() }),
+	})
+}
+
+// serveHTTP serves until ctx ends, then lets in-flight requests finish.
+func (s *services) serveHTTP(ctx context.Context, h http.Handler) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return configError{fmt.Errorf("TOOLBOX_ADDR: cannot listen on %s: %w", s.cfg.Addr, err)}
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+	}
+	fmt.Fprintf(os.Stdout, "Leadership Toolbox is running at %s (listening on %s)\n", s.cfg.BaseURL, ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("web server: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down the web server: finishing in-flight requests")
+	shutCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("web server shutdown: %w", err)
+	}
+	return nil
+}
+
+// work runs the Asynq server, scheduler and outbox relay until ctx ends;
+// on shutdown the server stops taking tasks and waits for running ones
+// (up to the shutdown timeout, after which they go back to the queue).
+func (s *services) work(ctx context.Context) error {
+	srv := server.New(s.redisOpt, server.Options{Concurrency: s.cfg.WorkerConcurrency, ShutdownTimeout: s.cfg.ShutdownTimeout, Log: s.log})
+	if err := srv.Start(server.NewMux(server.Handlers{Mail: s.mail, Relay: s.relay})); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	sched, err := server.NewScheduler(s.redisOpt, s.log)
+	if err != nil {
+		srv.Shutdown()
+		return err
+	}
+	if err := sched.Start(); err != nil {
+		srv.Shutdown()
+		return fmt.Errorf("start scheduler: %w", err)
+	}
+	relayCtx, stopRelay := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); s.relay.Run(relayCtx) }()
+
+	<-ctx.Done()
+	s.log.Info("shutting down the worker: no new tasks; waiting for running ones")
+	sched.Shutdown()
+	srv.Shutdown()
+	stopRelay()
+	wg.Wait()
+	return nil
+}
+
+func runAll(ctx context.Context, stderr io.Writer) error {
+	cfg, log, err := loadConfig(stderr)
+	if err != nil {
+		return err
+	}
+	s, err := startServices(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	h, err := s.handler()
+	if err != nil {
+		return err
+	}
+	// When one half stops (a signal, or the port is taken), stop the other.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	go func() { errc <- s.work(ctx) }()
+	go func() { errc <- s.serveHTTP(ctx, h) }()
+	first := <-errc
+	cancel()
+	second := <-errc
+	return errors.Join(first, second)
+}
+
+func runWeb(ctx context.Context, stderr io.Writer) error {
+	cfg, log, err := loadConfig(stderr)
+	if err != nil {
+		return err
+	}
+	s, err := startServices(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	h, err := s.handler()
+	if err != nil {
+		return err
+	}
+	// The web process relays too, so that work recorded by a request is
+	// enqueued at once even when the worker is busy; relays share rows.
+	relayCtx, stopRelay := context.WithCancel(context.Background())
+	defer stopRelay()
+	go s.relay.Run(relayCtx)
+	return s.serveHTTP(ctx, h)
+}
+
+func runWorker(ctx context.Context, stderr io.Writer) error {
+	cfg, log, err := loadConfig(stderr)
+	if err != nil {
+		return err
+	}
+	s, err := startServices(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	return s.work(ctx)
+}
+
+func runMigrate(ctx context.Context, sub string, stdout, stderr io.Writer) error {
+	cfg, log, err := loadConfig(stderr)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "up":
+		if err := migrateUp(ctx, cfg, log); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "database is up to date")
+		return nil
+	case "down", "status":
+		owner, err := openDB(ctx, cfg, cfg.MigrateDatabaseURL, "TOOLBOX_MIGRATE_DATABASE_URL", "")
+		if err != nil {
+			return err
+		}
+		defer owner.Close()
+		m, err := db.NewMigrator(owner, migrations.FS, appRole(cfg))
+		if err != nil {
+			return err
+		}
+		if sub == "status" {
+			out, err := m.Status(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(stdout, out)
+			return nil
+		}
+		rolled, err := m.Down(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "rolled back: %s\n", strings.Join(rolled, ", "))
+		return nil
+	default:
+		return fmt.Errorf("migrate needs up, down or status")
+	}
+}

@@ -1,0 +1,3 @@
+DROP TABLE emails;
+--bun:split
+DROP TABLE outbox;

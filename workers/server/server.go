@@ -1,0 +1,72 @@
+// Package server wires the Asynq server: queues and priorities, the task
+// handlers of each domain, and the periodic scheduler.
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/leadershiptoolbox/toolbox/app/mail"
+	"github.com/leadershiptoolbox/toolbox/app/outbox"
+	"github.com/leadershiptoolbox/toolbox/workers"
+)
+
+// Handlers are the domain services whose task handlers the worker runs.
+type Handlers struct {
+	Mail  *mail.Service
+	Relay *outbox.Relay
+}
+
+// NewMux routes each task type to its handler.
+func NewMux(h Handlers) *asynq.ServeMux {
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(workers.TypeSendEmail, h.Mail.HandleSendEmail)
+	mux.HandleFunc(workers.TypePurgeOutbox, h.Relay.HandlePurge)
+	return mux
+}
+
+// Options configure the server.
+type Options struct {
+	Concurrency     int
+	ShutdownTimeout time.Duration
+	Log             *slog.Logger
+}
+
+// New returns an Asynq server. The delayed-task check runs every second so
+// that a scheduled task (a reminder) starts within a second of its time.
+func New(redis asynq.RedisConnOpt, o Options) *asynq.Server {
+	return asynq.NewServer(redis, asynq.Config{
+		Concurrency:              o.Concurrency,
+		Queues:                   workers.Queues,
+		DelayedTaskCheckInterval: time.Second,
+		ShutdownTimeout:          o.ShutdownTimeout,
+		Logger:                   Logger{o.Log},
+		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
+			retried, _ := asynq.GetRetryCount(ctx)
+			maxRetry, _ := asynq.GetMaxRetry(ctx)
+			o.Log.Warn("task failed", "type", t.Type(), "err", err, "retry", retried, "max_retry", maxRetry)
+		}),
+	})
+}
+
+// NewScheduler registers the periodic tasks.
+func NewScheduler(redis asynq.RedisConnOpt, log *slog.Logger) (*asynq.Scheduler, error) {
+	s := asynq.NewScheduler(redis, &asynq.SchedulerOpts{Logger: Logger{log}, Location: time.UTC})
+	if _, err := s.Register("@hourly", workers.NewPurgeOutboxTask(), asynq.Queue(workers.QueueLow), asynq.Unique(time.Hour)); err != nil {
+		return nil, fmt.Errorf("worker: register outbox purge: %w", err)
+	}
+	return s, nil
+}
+
+// Logger adapts slog to Asynq's logger.
+type Logger struct{ L *slog.Logger }
+
+func (l Logger) Debug(args ...any) { l.L.Debug(fmt.Sprint(args...), "component", "asynq") }
+func (l Logger) Info(args ...any)  { l.L.Info(fmt.Sprint(args...), "component", "asynq") }
+func (l Logger) Warn(args ...any)  { l.L.Warn(fmt.Sprint(args...), "component", "asynq") }
+func (l Logger) Error(args ...any) { l.L.Error(fmt.Sprint(args...), "component", "asynq") }
+func (l Logger) Fatal(args ...any) { l.L.Error(fmt.Sprint(args...), "component", "asynq", "fatal", true) }

@@ -1,0 +1,81 @@
+// Package workers is the task contract between the code that asks for
+// background work and the worker that does it: task type names, payloads
+// and constructors. Tasks are not enqueued directly: domain code records
+// them in the transactional outbox (app/outbox) in the same transaction as
+// the change that needs them, and the relay hands them to Asynq.
+package workers
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
+)
+
+// Queues, by priority.
+const (
+	QueueCritical = "critical"
+	QueueDefault  = "default"
+	QueueLow      = "low"
+)
+
+// Queues maps each queue to its weight for the Asynq server.
+var Queues = map[string]int{QueueCritical: 6, QueueDefault: 3, QueueLow: 1}
+
+// Task is a unit of background work as recorded in the outbox.
+type Task struct {
+	Type    string
+	Payload []byte
+	Queue   string
+	// RunAt is when the task becomes due; zero means now.
+	RunAt time.Time
+	// OrgID is the organisation the task works for, if any (for the
+	// operator's view; handlers take the tenant from the payload).
+	OrgID uuid.UUID
+	// MaxRetry bounds retries; zero means the server default.
+	MaxRetry int
+}
+
+func newTask(typ, queue string, payload any) Task {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		// Payloads are plain structs of ids and times; failing to encode
+		// one is a programming error.
+		panic(fmt.Sprintf("workers: encode %s payload: %v", typ, err))
+	}
+	return Task{Type: typ, Payload: b, Queue: queue}
+}
+
+// Decode reads a task's payload. A payload that cannot be decoded will
+// never succeed, so the error wraps asynq.SkipRetry.
+func Decode[T any](t *asynq.Task) (T, error) {
+	var p T
+	if err := json.Unmarshal(t.Payload(), &p); err != nil {
+		return p, fmt.Errorf("workers: decode %s payload: %v: %w", t.Type(), err, asynq.SkipRetry)
+	}
+	return p, nil
+}
+
+// TypeSendEmail delivers one recorded e-mail.
+const TypeSendEmail = "mail:send"
+
+// SendEmailPayload names the e-mail row to deliver.
+type SendEmailPayload struct {
+	EmailID uuid.UUID `json:"email_id"`
+}
+
+// NewSendEmailTask asks for an e-mail to be delivered.
+func NewSendEmailTask(orgID, emailID uuid.UUID) Task {
+	t := newTask(TypeSendEmail, QueueCritical, SendEmailPayload{EmailID: emailID})
+	t.OrgID = orgID
+	t.MaxRetry = 12
+	return t
+}
+
+// TypePurgeOutbox deletes outbox rows relayed long ago (periodic).
+const TypePurgeOutbox = "outbox:purge"
+
+// NewPurgeOutboxTask asks for old relayed rows to be deleted.
+func NewPurgeOutboxTask() *asynq.Task { return asynq.NewTask(TypePurgeOutbox, nil) }
