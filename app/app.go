@@ -12,11 +12,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/config"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 	"github.com/leadershiptoolbox/toolbox/static"
 	"github.com/leadershiptoolbox/toolbox/templates"
@@ -67,15 +69,29 @@ func New(d Deps) (*gin.Engine, error) {
 			c.String(status, message)
 		}
 	}
-	if err := d.Renderer.MustHave("errors/status", "home/index", "dev/outbox", "dev/email"); err != nil {
+	pages := []string{"errors/status", "home/index", "dev/outbox", "dev/email"}
+	pages = append(pages, auth.Pages...)
+	pages = append(pages, tenancy.Pages...)
+	if err := d.Renderer.MustHave(pages...); err != nil {
 		return nil, err
 	}
+
+	// Domain services.
+	https := strings.HasPrefix(d.Config.BaseURL, "https://")
+	authService := &auth.Service{
+		DB: d.DB, Store: &auth.Store{DB: d.DB}, Sessions: auth.NewSessions(d.DB, d.Clock, https),
+		Clock: d.Clock, Mail: d.Mail, Log: d.Log, BaseURL: d.Config.BaseURL,
+	}
+	tenancyService := &tenancy.Service{DB: d.DB, Store: &tenancy.Store{DB: d.DB}, Auth: authService, Clock: d.Clock, Log: d.Log}
+	authService.Events = tenancyService
+	authHandlers := &auth.Handlers{Service: authService, Renderer: d.Renderer}
+	tenancyHandlers := &tenancy.Handlers{Service: tenancyService, Renderer: d.Renderer}
 
 	r.Use(
 		web.AssignRequestID(),
 		web.AccessLog(d.Log),
 		web.Recover(errs),
-		web.SecurityHeaders(strings.HasPrefix(d.Config.BaseURL, "https://")),
+		web.SecurityHeaders(https),
 		web.WithSite(site),
 	)
 	r.NoRoute(func(c *gin.Context) { errs.Handle(c, web.Errorf(http.StatusNotFound, "We could not find that page.")) })
@@ -88,13 +104,24 @@ func New(d Deps) (*gin.Engine, error) {
 	r.GET("/static/*path", d.Assets.Serve)
 	r.HEAD("/static/*path", d.Assets.Serve)
 
-	// Browser routes: CSRF on every state-changing request.
-	browser := r.Group("/", web.CSRF(d.Config.BaseURL, errs, "/webhooks/"))
+	// Browser routes: CSRF on every state-changing request, and the
+	// signed-in person (if any) loaded from the session.
+	browser := r.Group("/", web.CSRF(d.Config.BaseURL, errs, "/webhooks/"), errs.H(authHandlers.LoadViewer))
+	signedIn := browser.Group("/", errs.H(auth.RequireUser))
+	// Everything of an organisation lives under /o/:slug, behind the
+	// tenant wall; each route below names the roles it admits.
+	org := signedIn.Group("/o/:slug", errs.H(tenancyHandlers.Tenant))
+	anyone := org.Group("", errs.H(tenancy.Require(tenancy.Anyone...)))
 
 	// Public pages.
 	browser.GET("/", errs.H(func(c *gin.Context) error {
 		return d.Renderer.Render(c, http.StatusOK, "home/index", web.NewPage(c, "", nil))
 	}))
+	authHandlers.Mount(browser, signedIn, errs)
+	tenancyHandlers.Mount(browser, signedIn, errs)
+
+	// Organisation pages.
+	tenancyHandlers.MountTenant(anyone, errs)
 
 	// Development mail outbox: embedded mode without SMTP only.
 	if d.Config.DevOutbox() {

@@ -20,15 +20,15 @@ import (
 	"github.com/uptrace/bun/driver/sqliteshim"
 )
 
-// Dialect names the database flavour, for the few places where SQL differs.
-type Dialect int
+// Engine names the database flavour, for the few places where SQL differs.
+type Engine int
 
 const (
-	SQLite Dialect = iota + 1
+	SQLite Engine = iota + 1
 	Postgres
 )
 
-func (d Dialect) String() string {
+func (d Engine) String() string {
 	if d == Postgres {
 		return "postgres"
 	}
@@ -38,7 +38,7 @@ func (d Dialect) String() string {
 // DB is the application's handle on the database.
 type DB struct {
 	*bun.DB
-	Dialect Dialect
+	Engine Engine
 }
 
 // Options says how to open a database.
@@ -105,7 +105,7 @@ func openPostgres(o Options) (*DB, error) {
 	sqldb.SetMaxOpenConns(o.MaxConns)
 	sqldb.SetMaxIdleConns(o.MaxConns)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres}, nil
+	return &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Engine: Postgres}, nil
 }
 
 func openSQLite(o Options) (*DB, error) {
@@ -127,7 +127,7 @@ func openSQLite(o Options) (*DB, error) {
 	}
 	sqldb.SetMaxOpenConns(o.MaxConns)
 	sqldb.SetMaxIdleConns(o.MaxConns)
-	return &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Dialect: SQLite}, nil
+	return &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Engine: SQLite}, nil
 }
 
 // SQLitePath extracts the file path of a sqlite: URL.

@@ -32,7 +32,7 @@ func NewMigrator(d *DB, fsys fs.FS, appRole string) (*Migrator, error) {
 		return nil, fmt.Errorf("db: read migrations: %w", err)
 	}
 	data := templateData{UUID: "TEXT", Time: "TIMESTAMP", JSON: "TEXT", Bytes: "BLOB"}
-	if d.Dialect == Postgres {
+	if d.Engine == Postgres {
 		data = templateData{Postgres: true, UUID: "uuid", Time: "timestamptz", JSON: "jsonb", Bytes: "bytea", AppRole: appRole}
 	}
 	return &Migrator{m: migrate.NewMigrator(d.DB, ms, migrate.WithTemplateData(data), migrate.WithMarkAppliedOnSuccess(true))}, nil

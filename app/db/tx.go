@@ -28,9 +28,38 @@ func (d *DB) InTenant(ctx context.Context, orgID uuid.UUID, fn func(ctx context.
 	if orgID == uuid.Nil {
 		return ErrNoTenant
 	}
+	return d.scoped(ctx, orgID, uuid.Nil, fn)
+}
+
+// InTenantAs is InTenant that also lets the person see their own rows of
+// other organisations where a policy allows it (their memberships, for
+// the organisation switcher).
+func (d *DB) InTenantAs(ctx context.Context, orgID, userID uuid.UUID, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if orgID == uuid.Nil {
+		return ErrNoTenant
+	}
+	return d.scoped(ctx, orgID, userID, fn)
+}
+
+// AsUser runs fn with no tenant but with the person's own rows visible.
+func (d *DB) AsUser(ctx context.Context, userID uuid.UUID, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if userID == uuid.Nil {
+		return ErrNoTenant
+	}
+	return d.scoped(ctx, uuid.Nil, userID, fn)
+}
+
+func (d *DB) scoped(ctx context.Context, orgID, userID uuid.UUID, fn func(ctx context.Context, tx bun.Tx) error) error {
 	return d.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if d.Dialect == Postgres {
-			if _, err := tx.ExecContext(ctx, "SELECT set_config('app.org_id', ?, true)", orgID.String()); err != nil {
+		if d.Engine == Postgres {
+			org, user := "", ""
+			if orgID != uuid.Nil {
+				org = orgID.String()
+			}
+			if userID != uuid.Nil {
+				user = userID.String()
+			}
+			if _, err := tx.ExecContext(ctx, "SELECT set_config('app.org_id', ?, true), set_config('app.user_id', ?, true)", org, user); err != nil {
 				return fmt.Errorf("db: set tenant: %w", err)
 			}
 		}

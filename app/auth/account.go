@@ -1,0 +1,104 @@
+package auth
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/leadershiptoolbox/toolbox/app/web"
+)
+
+func (h *Handlers) renderAccount(c *gin.Context, status int, profile, password *web.Form) error {
+	v := web.CurrentViewer(c)
+	if profile == nil {
+		profile = web.NewForm(nil)
+		profile.Set("name", v.Name)
+		profile.Set("time_zone", v.TimeZone)
+	}
+	if password == nil {
+		password = web.NewForm(nil)
+	}
+	return h.Renderer.Render(c, status, "auth/account", web.NewPage(c, "Your account", gin.H{
+		"Profile": profile, "Password": password, "Zones": web.TimeZones(),
+	}))
+}
+
+func (h *Handlers) showAccountPage(c *gin.Context) error { return h.renderAccount(c, http.StatusOK, nil, nil) }
+
+func (h *Handlers) updateProfile(c *gin.Context) error {
+	f := web.NewForm(formValues(c))
+	f.Required("name")
+	f.MaxLength("name", 120)
+	f.TimeZone("time_zone")
+	if !f.Valid() {
+		return h.renderAccount(c, http.StatusUnprocessableEntity, f, nil)
+	}
+	if err := h.Service.Store.UpdateProfile(c.Request.Context(), web.CurrentViewer(c).UserID, f.Get("name"), f.Get("time_zone")); err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Your profile is saved.")
+	web.Redirect(c, "/account")
+	return nil
+}
+
+func (h *Handlers) changePassword(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	f := web.NewForm(formValues(c))
+	f.Required("current_password", "new_password")
+	if p := passwordProblem(f.Values.Get("new_password"), v.Email); p != "" && f.Get("new_password") != "" {
+		f.Add("new_password", p)
+	}
+	if f.Valid() {
+		u, err := h.Service.ChangePassword(c.Request.Context(), v.UserID, f.Values.Get("current_password"), f.Values.Get("new_password"))
+		switch {
+		case errors.Is(err, ErrBadCredentials):
+			f.Add("current_password", "That is not your current password.")
+		case err != nil:
+			return err
+		default:
+			// The epoch moved: this session is renewed, every other one ends.
+			if err := h.Service.Sessions.SignIn(c, u); err != nil {
+				return err
+			}
+			web.AddFlash(c, "success", "Your password is changed. Your other sessions are signed out.")
+			web.Redirect(c, "/account")
+			return nil
+		}
+	}
+	return h.renderAccount(c, http.StatusUnprocessableEntity, nil, f)
+}
+
+func (h *Handlers) signOutEverywhere(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	ctx := c.Request.Context()
+	if err := BumpEpoch(ctx, h.Service.DB, v.UserID); err != nil {
+		return err
+	}
+	if err := h.Service.Sessions.SignOut(c); err != nil {
+		return err
+	}
+	web.AddFlash(c, "info", "You are signed out on every device.")
+	web.Redirect(c, "/login")
+	return nil
+}
+
+// Mount adds the account routes. Public ones take anyone; the rest need a
+// signed-in person (RequireUser is applied to the signedIn group).
+func (h *Handlers) Mount(public, signedIn gin.IRouter, errs *web.Errors) {
+	public.GET("/login", errs.H(h.showLoginPage))
+	public.POST("/login", errs.H(h.signIn))
+	public.POST("/logout", errs.H(h.signOut))
+	public.GET("/verify/:token", errs.H(h.showVerifyPage))
+	public.POST("/verify/:token", errs.H(h.verify))
+	public.GET("/password/forgot", errs.H(h.showForgotPage))
+	public.POST("/password/forgot", errs.H(h.requestReset))
+	public.GET("/password/reset/:token", errs.H(h.showResetPage))
+	public.POST("/password/reset/:token", errs.H(h.resetPassword))
+
+	signedIn.GET("/account", errs.H(h.showAccountPage))
+	signedIn.POST("/account/profile", errs.H(h.updateProfile))
+	signedIn.POST("/account/password", errs.H(h.changePassword))
+	signedIn.POST("/account/sessions/end", errs.H(h.signOutEverywhere))
+	signedIn.POST("/account/verify/resend", errs.H(h.resendVerification))
+}

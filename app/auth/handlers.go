@@ -1,0 +1,239 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/web"
+)
+
+// Handlers serve the account pages.
+type Handlers struct {
+	Service  *Service
+	Renderer *web.Renderer
+}
+
+// Pages lists the templates these handlers render, checked at start-up.
+var Pages = []string{"auth/login", "auth/verify", "auth/forgot", "auth/reset", "auth/account", "auth/link_invalid"}
+
+// LoadViewer puts the signed-in person, if any, in the request. A session
+// whose epoch is older than the account's (signed out everywhere, password
+// changed) or whose account is gone counts as signed out.
+func (h *Handlers) LoadViewer(c *gin.Context) error {
+	s := h.Service
+	if err := s.Sessions.Load(c); err != nil {
+		return err
+	}
+	id, epoch := s.Sessions.userID(c)
+	if id == uuid.Nil {
+		return nil
+	}
+	u, err := UserByID(c.Request.Context(), s.DB, id)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && u.AuthEpoch != epoch) {
+		return s.Sessions.SignOut(c)
+	}
+	if err != nil {
+		return err
+	}
+	web.SetViewer(c, &web.Viewer{UserID: u.ID, Name: u.Name, Email: u.Email, Verified: u.Verified(), TimeZone: u.TimeZone})
+	return nil
+}
+
+// RequireUser refuses anonymous requests (to the sign-in page).
+func RequireUser(c *gin.Context) error {
+	if web.CurrentViewer(c) == nil {
+		return web.ErrUnauthenticated
+	}
+	return nil
+}
+
+func (h *Handlers) showLoginPage(c *gin.Context) error {
+	if web.CurrentViewer(c) != nil {
+		web.Redirect(c, safeNext(c.Query("next")))
+		return nil
+	}
+	f := web.NewForm(nil)
+	f.Set("next", c.Query("next"))
+	return h.Renderer.Render(c, http.StatusOK, "auth/login", web.NewPage(c, "Sign in", gin.H{"Form": f}))
+}
+
+func (h *Handlers) signIn(c *gin.Context) error {
+	f := web.NewForm(formValues(c))
+	f.Required("email", "password")
+	if f.Valid() {
+		u, err := h.Service.SignIn(c.Request.Context(), f.Get("email"), f.Values.Get("password"), c.ClientIP())
+		var throttled *ThrottledError
+		switch {
+		case errors.As(err, &throttled):
+			f.Add("email", fmt.Sprintf("Too many failed attempts. Please wait %s and try again, or reset your password.", humanWait(throttled.Wait)))
+			return h.Renderer.Render(c, http.StatusTooManyRequests, "auth/login", web.NewPage(c, "Sign in", gin.H{"Form": f}))
+		case errors.Is(err, ErrBadCredentials):
+			f.Add("email", "That e-mail address and password do not match an account.")
+		case err != nil:
+			return err
+		default:
+			if err := h.Service.Sessions.SignIn(c, u); err != nil {
+				return err
+			}
+			web.Redirect(c, safeNext(f.Get("next")))
+			return nil
+		}
+	}
+	return h.Renderer.Render(c, http.StatusUnprocessableEntity, "auth/login", web.NewPage(c, "Sign in", gin.H{"Form": f}))
+}
+
+func (h *Handlers) signOut(c *gin.Context) error {
+	if err := h.Service.Sessions.SignOut(c); err != nil {
+		return err
+	}
+	web.AddFlash(c, "info", "You are signed out.")
+	web.Redirect(c, "/")
+	return nil
+}
+
+// showVerifyPage asks the person to confirm with a button: mail scanners
+// that follow links must not spend the token.
+func (h *Handlers) showVerifyPage(c *gin.Context) error {
+	token := c.Param("token")
+	if _, err := PeekToken(c.Request.Context(), h.Service.DB, h.Service.Clock.Now(), token, PurposeVerifyEmail); err != nil {
+		if errors.Is(err, db.ErrNotFound) {
+			return h.linkInvalid(c)
+		}
+		return err
+	}
+	return h.Renderer.Render(c, http.StatusOK, "auth/verify", web.NewPage(c, "Confirm your e-mail", gin.H{"Token": token}))
+}
+
+func (h *Handlers) verify(c *gin.Context) error {
+	u, err := h.Service.Verify(c.Request.Context(), c.Param("token"))
+	if errors.Is(err, db.ErrNotFound) {
+		return h.linkInvalid(c)
+	}
+	if err != nil {
+		return err
+	}
+	if v := web.CurrentViewer(c); v != nil && v.UserID == u.ID {
+		// A privilege change: a verified person may invite others.
+		if err := h.Service.Sessions.Rotate(c, u); err != nil {
+			return err
+		}
+	}
+	web.AddFlash(c, "success", "Thank you: your e-mail address is confirmed.")
+	web.Redirect(c, "/home")
+	return nil
+}
+
+func (h *Handlers) resendVerification(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	ctx := c.Request.Context()
+	u, err := UserByID(ctx, h.Service.DB, v.UserID)
+	if err != nil {
+		return err
+	}
+	if !u.Verified() {
+		if err := h.Service.SendVerification(ctx, h.Service.DB, u); err != nil {
+			return err
+		}
+	}
+	web.AddFlash(c, "info", "We sent a new confirmation link to "+u.Email+".")
+	web.Redirect(c, backTo(c, "/home"))
+	return nil
+}
+
+func (h *Handlers) showForgotPage(c *gin.Context) error {
+	return h.Renderer.Render(c, http.StatusOK, "auth/forgot", web.NewPage(c, "Reset your password", gin.H{"Form": web.NewForm(nil)}))
+}
+
+func (h *Handlers) requestReset(c *gin.Context) error {
+	f := web.NewForm(formValues(c))
+	f.Required("email")
+	email := f.Email("email")
+	if !f.Valid() {
+		return h.Renderer.Render(c, http.StatusUnprocessableEntity, "auth/forgot", web.NewPage(c, "Reset your password", gin.H{"Form": f}))
+	}
+	if err := h.Service.RequestReset(c.Request.Context(), email); err != nil {
+		return err
+	}
+	return h.Renderer.Render(c, http.StatusOK, "auth/forgot", web.NewPage(c, "Reset your password", gin.H{"Form": f, "Sent": true}))
+}
+
+func (h *Handlers) showResetPage(c *gin.Context) error {
+	token := c.Param("token")
+	if _, err := PeekToken(c.Request.Context(), h.Service.DB, h.Service.Clock.Now(), token, PurposeResetPassword); err != nil {
+		if errors.Is(err, db.ErrNotFound) {
+			return h.linkInvalid(c)
+		}
+		return err
+	}
+	return h.Renderer.Render(c, http.StatusOK, "auth/reset", web.NewPage(c, "Choose a new password", gin.H{"Form": web.NewForm(nil), "Token": token}))
+}
+
+func (h *Handlers) resetPassword(c *gin.Context) error {
+	token := c.Param("token")
+	f := web.NewForm(formValues(c))
+	f.Required("password")
+	if p := passwordProblem(f.Values.Get("password"), ""); p != "" && f.Get("password") != "" {
+		f.Add("password", p)
+	}
+	if !f.Valid() {
+		return h.Renderer.Render(c, http.StatusUnprocessableEntity, "auth/reset", web.NewPage(c, "Choose a new password", gin.H{"Form": f, "Token": token}))
+	}
+	u, err := h.Service.ResetPassword(c.Request.Context(), token, f.Values.Get("password"))
+	if errors.Is(err, db.ErrNotFound) {
+		return h.linkInvalid(c)
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.Service.Sessions.SignIn(c, u); err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Your password is changed, and every other session of yours is signed out.")
+	web.Redirect(c, "/home")
+	return nil
+}
+
+func (h *Handlers) linkInvalid(c *gin.Context) error {
+	return h.Renderer.Render(c, http.StatusNotFound, "auth/link_invalid", web.NewPage(c, "Link no longer valid", nil))
+}
+
+// formValues parses the posted form; a body that cannot be parsed is
+// treated as empty, so that it fails validation with a clear message.
+func formValues(c *gin.Context) url.Values {
+	if err := c.Request.ParseForm(); err != nil {
+		return url.Values{}
+	}
+	return c.Request.PostForm
+}
+
+// safeNext keeps redirects on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/home"
+	}
+	return next
+}
+
+// backTo returns to the page the form was on, if it was ours.
+func backTo(c *gin.Context, fallback string) string {
+	ref, err := url.Parse(c.Request.Referer())
+	if err != nil || ref.Path == "" {
+		return fallback
+	}
+	return safeNext(ref.RequestURI())
+}
+
+func humanWait(d interface{ Seconds() float64 }) string {
+	s := int(d.Seconds() + 0.999)
+	if s < 60 {
+		return fmt.Sprintf("%d seconds", s)
+	}
+	return fmt.Sprintf("%d minutes", (s+59)/60)
+}

@@ -1,0 +1,246 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/clock"
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/mail"
+)
+
+// Link lifetimes.
+const (
+	VerifyLinkTTL = 48 * time.Hour
+	ResetLinkTTL  = time.Hour
+)
+
+// Throttling of failed sign-ins, per account and per address, over a
+// sliding hour. Up to the free allowance nothing happens; after it each
+// further attempt waits twice as long as the one before (1 s, 2 s, 4 s …
+// at most 15 min) since the last failure; at the cap the account or
+// address is refused until its failures age out of the hour.
+const (
+	throttleWindow      = time.Hour
+	accountFreeFailures = 5
+	accountMaxFailures  = 100
+	addressFreeFailures = 20
+	addressMaxFailures  = 300
+	throttleMaxDelay    = 15 * time.Minute
+	throttleAccountKey  = "account:"
+	throttleAddressKey  = "ip:"
+)
+
+// ErrBadCredentials is the one answer to a failed sign-in, whether the
+// account exists or not.
+var ErrBadCredentials = errors.New("auth: wrong e-mail or password")
+
+// ThrottledError says how long to wait before trying again.
+type ThrottledError struct{ Wait time.Duration }
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("auth: too many failed sign-ins; wait %s", e.Wait.Round(time.Second))
+}
+
+// Events lets other domains hear about sign-ins (the audit log records
+// them in each of the person's organisations).
+type Events interface {
+	SignedIn(ctx context.Context, userID uuid.UUID, ip string)
+	SignInFailed(ctx context.Context, userID uuid.UUID, ip string)
+}
+
+// Service holds the account rules.
+type Service struct {
+	DB       *db.DB
+	Store    *Store
+	Sessions *Sessions
+	Clock    clock.Clock
+	Mail     *mail.Service
+	Log      *slog.Logger
+	BaseURL  string
+	Events   Events
+}
+
+// SignIn checks a password under the throttling rules.
+func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*User, error) {
+	now := s.Clock.Now()
+	since := now.Add(-throttleWindow)
+	accountKey, addressKey := throttleAccountKey+normaliseEmail(email), throttleAddressKey+ip
+	for _, k := range []struct {
+		key        string
+		free, hard int
+	}{{accountKey, accountFreeFailures, accountMaxFailures}, {addressKey, addressFreeFailures, addressMaxFailures}} {
+		n, last, err := s.Store.failuresSince(ctx, k.key, since)
+		if err != nil {
+			return nil, err
+		}
+		if wait := throttleWait(n, k.free, k.hard, last, now); wait > 0 {
+			return nil, &ThrottledError{Wait: wait}
+		}
+	}
+
+	u, err := UserByEmail(ctx, s.DB, email)
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return nil, err
+	}
+	hash := dummyHash
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	ok, err := CheckPassword(hash, password)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil || !ok {
+		if err := s.Store.recordFailure(ctx, now, accountKey, addressKey); err != nil {
+			return nil, err
+		}
+		if u != nil && s.Events != nil {
+			s.Events.SignInFailed(ctx, u.ID, ip)
+		}
+		return nil, ErrBadCredentials
+	}
+	if err := s.Store.clearFailures(ctx, accountKey); err != nil {
+		return nil, err
+	}
+	if s.Events != nil {
+		s.Events.SignedIn(ctx, u.ID, ip)
+	}
+	return u, nil
+}
+
+// throttleWait is how long an attempt must still wait, given n failures
+// in the window, the newest at last.
+func throttleWait(n, free, hard int, last, now time.Time) time.Duration {
+	switch {
+	case n >= hard:
+		// Refused until the oldest failures leave the window; telling the
+		// full window is honest enough and never too short.
+		return throttleWindow - now.Sub(last)%throttleWindow
+	case n < free:
+		return 0
+	}
+	delay := time.Duration(math.Min(math.Pow(2, float64(n-free)), throttleMaxDelay.Seconds())) * time.Second
+	if wait := last.Add(delay).Sub(now); wait > 0 {
+		return wait
+	}
+	return 0
+}
+
+// SendVerification e-mails a fresh confirmation link to u, in idb.
+func (s *Service) SendVerification(ctx context.Context, idb bun.IDB, u *User) error {
+	token, err := IssueToken(ctx, idb, s.Clock.Now(), u.ID, PurposeVerifyEmail, VerifyLinkTTL)
+	if err != nil {
+		return err
+	}
+	_, err = s.Mail.Queue(ctx, idb, mail.Message{
+		To: u.Email, Template: "verify_email",
+		Data: map[string]any{"Name": u.Name, "Link": s.BaseURL + "/verify/" + token},
+	})
+	return err
+}
+
+// Verify spends a confirmation link.
+func (s *Service) Verify(ctx context.Context, token string) (*User, error) {
+	var u *User
+	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Clock.Now()
+		id, err := UseToken(ctx, tx, now, token, PurposeVerifyEmail)
+		if err != nil {
+			return err
+		}
+		if err := MarkVerified(ctx, tx, now, id); err != nil {
+			return err
+		}
+		u, err = UserByID(ctx, tx, id)
+		return err
+	})
+	return u, err
+}
+
+// RequestReset e-mails a reset link if the address has an account, and
+// does nothing otherwise: the answer to the person is the same.
+func (s *Service) RequestReset(ctx context.Context, email string) error {
+	return s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		u, err := UserByEmail(ctx, tx, email)
+		if errors.Is(err, db.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		token, err := IssueToken(ctx, tx, s.Clock.Now(), u.ID, PurposeResetPassword, ResetLinkTTL)
+		if err != nil {
+			return err
+		}
+		_, err = s.Mail.Queue(ctx, tx, mail.Message{
+			To: u.Email, Template: "reset_password",
+			Data: map[string]any{"Name": u.Name, "Link": s.BaseURL + "/password/reset/" + token},
+		})
+		return err
+	})
+}
+
+// ResetPassword spends a reset link and sets the new password; every
+// session of the person ends. Following the link also proves the address.
+func (s *Service) ResetPassword(ctx context.Context, token, password string) (*User, error) {
+	var u *User
+	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Clock.Now()
+		id, err := UseToken(ctx, tx, now, token, PurposeResetPassword)
+		if err != nil {
+			return err
+		}
+		if err := SetPassword(ctx, tx, id, password); err != nil {
+			return err
+		}
+		if err := MarkVerified(ctx, tx, now, id); err != nil {
+			return err
+		}
+		u, err = UserByID(ctx, tx, id)
+		return err
+	})
+	return u, err
+}
+
+// ChangePassword checks the current password and sets a new one.
+func (s *Service) ChangePassword(ctx context.Context, userID uuid.UUID, current, next string) (*User, error) {
+	var u *User
+	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if u, err = UserByID(ctx, tx, userID); err != nil {
+			return err
+		}
+		ok, err := CheckPassword(u.PasswordHash, current)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrBadCredentials
+		}
+		if err := SetPassword(ctx, tx, userID, next); err != nil {
+			return err
+		}
+		u, err = UserByID(ctx, tx, userID)
+		return err
+	})
+	return u, err
+}
+
+// Purge deletes expired sessions and old sign-in failures (periodic).
+func (s *Service) Purge(ctx context.Context) error {
+	if err := s.Sessions.store.purgeExpired(ctx); err != nil {
+		return err
+	}
+	return s.Store.purgeFailures(ctx, s.Clock.Now().Add(-throttleWindow))
+}
+
+func normaliseEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }

@@ -1,0 +1,181 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/clock"
+	"github.com/leadershiptoolbox/toolbox/app/db"
+)
+
+// sessionRow is scs's session data, keyed by the hash of the token.
+type sessionRow struct {
+	bun.BaseModel `bun:"table:sessions"`
+
+	TokenHash string    `bun:"token_hash,pk"`
+	Data      []byte    `bun:"data"`
+	Expiry    time.Time `bun:"expiry"`
+}
+
+// sessionStore keeps scs sessions in the database, so that they survive
+// restarts and are shared by several web processes. Tokens are stored
+// hashed: a copy of the table cannot be replayed as cookies.
+type sessionStore struct {
+	db    *db.DB
+	clock clock.Clock
+}
+
+var _ scs.CtxStore = (*sessionStore)(nil)
+
+func (s *sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	row := new(sessionRow)
+	err := s.db.NewSelect().Model(row).Where("token_hash = ? AND expiry > ?", HashToken(token), s.clock.Now()).Scan(ctx)
+	if err != nil {
+		if errors.Is(db.Classify(err), db.ErrNotFound) {
+			return nil, false, nil
+		}
+		return nil, false, fmt.Errorf("auth: find session: %w", err)
+	}
+	return row.Data, true, nil
+}
+
+func (s *sessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	row := &sessionRow{TokenHash: HashToken(token), Data: b, Expiry: expiry.UTC().Truncate(time.Microsecond)}
+	_, err := s.db.NewInsert().Model(row).
+		On("CONFLICT (token_hash) DO UPDATE").Set("data = EXCLUDED.data").Set("expiry = EXCLUDED.expiry").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("auth: save session: %w", err)
+	}
+	return nil
+}
+
+func (s *sessionStore) DeleteCtx(ctx context.Context, token string) error {
+	if _, err := s.db.NewDelete().Model((*sessionRow)(nil)).Where("token_hash = ?", HashToken(token)).Exec(ctx); err != nil {
+		return fmt.Errorf("auth: delete session: %w", err)
+	}
+	return nil
+}
+
+func (s *sessionStore) Find(token string) ([]byte, bool, error) {
+	return s.FindCtx(context.Background(), token)
+}
+
+func (s *sessionStore) Commit(token string, b []byte, expiry time.Time) error {
+	return s.CommitCtx(context.Background(), token, b, expiry)
+}
+
+func (s *sessionStore) Delete(token string) error { return s.DeleteCtx(context.Background(), token) }
+
+// purgeExpired deletes sessions past their expiry.
+func (s *sessionStore) purgeExpired(ctx context.Context) error {
+	if _, err := s.db.NewDelete().Model((*sessionRow)(nil)).Where("expiry < ?", s.clock.Now()).Exec(ctx); err != nil {
+		return fmt.Errorf("auth: purge sessions: %w", err)
+	}
+	return nil
+}
+
+// Session keys.
+const (
+	keyUserID = "user_id"
+	keyEpoch  = "epoch"
+)
+
+// Sessions wraps scs for Gin: it loads the session at the start of a
+// request and saves it explicitly where a handler changes it (sign-in,
+// sign-out), before the response is written.
+type Sessions struct {
+	manager *scs.SessionManager
+	store   *sessionStore
+}
+
+// NewSessions configures the session cookie: HttpOnly, SameSite=Lax,
+// Secure when the site is served over HTTPS, 14 days at most.
+func NewSessions(d *db.DB, clk clock.Clock, secure bool) *Sessions {
+	store := &sessionStore{db: d, clock: clk}
+	m := scs.New()
+	m.Store = store
+	m.Lifetime = 14 * 24 * time.Hour
+	m.Cookie.Name = "session"
+	m.Cookie.HttpOnly = true
+	m.Cookie.SameSite = http.SameSiteLaxMode
+	m.Cookie.Secure = secure
+	m.Cookie.Persist = true
+	return &Sessions{manager: m, store: store}
+}
+
+// Load reads the session named by the cookie into the request context.
+// Requests without the cookie cost nothing.
+func (s *Sessions) Load(c *gin.Context) error {
+	cookie, err := c.Request.Cookie(s.manager.Cookie.Name)
+	token := ""
+	if err == nil {
+		token = cookie.Value
+	}
+	ctx, err := s.manager.Load(c.Request.Context(), token)
+	if err != nil {
+		return fmt.Errorf("auth: load session: %w", err)
+	}
+	c.Request = c.Request.WithContext(ctx)
+	return nil
+}
+
+// userID returns the signed-in person and the epoch of their session.
+func (s *Sessions) userID(c *gin.Context) (uuid.UUID, int) {
+	ctx := c.Request.Context()
+	raw := s.manager.GetString(ctx, keyUserID)
+	if raw == "" {
+		return uuid.Nil, 0
+	}
+	id, err := uuid.Parse(raw)
+	if err != nil {
+		return uuid.Nil, 0
+	}
+	return id, s.manager.GetInt(ctx, keyEpoch)
+}
+
+// SignIn starts a session for u under a new token (the old one is
+// destroyed, so a token planted before sign-in is worthless).
+func (s *Sessions) SignIn(c *gin.Context, u *User) error {
+	ctx := c.Request.Context()
+	if err := s.manager.RenewToken(ctx); err != nil {
+		return fmt.Errorf("auth: rotate session: %w", err)
+	}
+	s.manager.Put(ctx, keyUserID, u.ID.String())
+	s.manager.Put(ctx, keyEpoch, u.AuthEpoch)
+	return s.save(c)
+}
+
+// Rotate gives the session a new token after a privilege change.
+func (s *Sessions) Rotate(c *gin.Context, u *User) error { return s.SignIn(c, u) }
+
+// SignOut destroys the session and its cookie.
+func (s *Sessions) SignOut(c *gin.Context) error {
+	if err := s.manager.Destroy(c.Request.Context()); err != nil {
+		return fmt.Errorf("auth: destroy session: %w", err)
+	}
+	return s.save(c)
+}
+
+// save writes the session and its cookie; call before writing the body.
+func (s *Sessions) save(c *gin.Context) error {
+	ctx := c.Request.Context()
+	switch s.manager.Status(ctx) {
+	case scs.Modified:
+		token, expiry, err := s.manager.Commit(ctx)
+		if err != nil {
+			return fmt.Errorf("auth: save session: %w", err)
+		}
+		s.manager.WriteSessionCookie(ctx, c.Writer, token, expiry)
+	case scs.Destroyed:
+		s.manager.WriteSessionCookie(ctx, c.Writer, "", time.Time{})
+	}
+	return nil
+}

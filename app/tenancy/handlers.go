@@ -1,0 +1,204 @@
+package tenancy
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/web"
+)
+
+// Handlers serve sign-up, the organisation list and the tenant wall.
+type Handlers struct {
+	Service  *Service
+	Renderer *web.Renderer
+}
+
+// Pages lists the templates these handlers render.
+var Pages = []string{"tenancy/signup", "tenancy/home", "tenancy/dashboard"}
+
+// Tenant resolves /o/:slug to one of the signed-in person's active
+// memberships. Anything else — no such organisation, not a member,
+// deactivated — is the same 404, so that a URL tells nothing about
+// another organisation.
+func (h *Handlers) Tenant(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	if v == nil {
+		return web.ErrUnauthenticated
+	}
+	slug := c.Param("slug")
+	ms, err := h.Service.Store.Memberships(c.Request.Context(), v.UserID)
+	if err != nil {
+		return err
+	}
+	v.Orgs = v.Orgs[:0]
+	for _, m := range ms {
+		if m.Status != StatusActive {
+			continue
+		}
+		ref := web.OrgRef{ID: m.OrgID, Slug: m.Slug, Name: m.Name, TimeZone: m.TimeZone, Role: string(m.Role)}
+		v.Orgs = append(v.Orgs, ref)
+		if m.Slug == slug {
+			org := ref
+			v.Org = &org
+			v.Kinds = ParseKinds(m.Kinds)
+		}
+	}
+	if v.Org == nil {
+		return db.ErrNotFound
+	}
+	return nil
+}
+
+// Require lets through only the given roles in the current organisation.
+func Require(roles ...Role) web.HandlerFunc {
+	return func(c *gin.Context) error {
+		v := web.CurrentViewer(c)
+		if v == nil || v.Org == nil {
+			return db.ErrNotFound
+		}
+		if !slices.Contains(roles, Role(v.Org.Role)) {
+			return web.ErrForbidden
+		}
+		return nil
+	}
+}
+
+// Has reports whether the viewer holds one of roles in the current
+// organisation (for showing or hiding actions in pages).
+func Has(v *web.Viewer, roles ...Role) bool {
+	return v != nil && v.Org != nil && slices.Contains(roles, Role(v.Org.Role))
+}
+
+func (h *Handlers) renderSignup(c *gin.Context, status int, f *web.Form) error {
+	return h.Renderer.Render(c, status, "tenancy/signup", web.NewPage(c, "Set up your organisation", gin.H{"Form": f, "Zones": web.TimeZones()}))
+}
+
+func (h *Handlers) showSignupPage(c *gin.Context) error {
+	f := web.NewForm(nil)
+	f.Set("time_zone", "Europe/London")
+	return h.renderSignup(c, http.StatusOK, f)
+}
+
+func (h *Handlers) signUp(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	f := web.NewForm(postForm(c))
+	f.Required("org_name", "slug", "time_zone")
+	f.MaxLength("org_name", 120)
+	f.TimeZone("time_zone")
+	slug := strings.ToLower(f.Get("slug"))
+	if slug != "" {
+		if p := SlugProblem(slug); p != "" {
+			f.Add("slug", p)
+		}
+	}
+	in := SignupInput{OrgName: f.Get("org_name"), Slug: slug, TimeZone: f.Get("time_zone"), IP: c.ClientIP()}
+	if v != nil {
+		in.UserID = v.UserID
+	} else {
+		f.Required("name", "email", "password")
+		f.MaxLength("name", 120)
+		in.Name, in.Email, in.Password = f.Get("name"), f.Email("email"), f.Values.Get("password")
+		if in.Password != "" {
+			if len(in.Password) < 10 {
+				f.Add("password", "Use at least 10 characters.")
+			} else if len(in.Password) > 200 {
+				f.Add("password", "Use at most 200 characters.")
+			}
+		}
+	}
+	if !f.Valid() {
+		return h.renderSignup(c, http.StatusUnprocessableEntity, f)
+	}
+	org, user, err := h.Service.SignUp(c.Request.Context(), in)
+	switch {
+	case errors.Is(err, ErrSlugTaken):
+		f.Add("slug", "Another organisation already uses this address. Please choose another.")
+	case errors.Is(err, ErrEmailTaken):
+		f.Add("email", "An account already uses this e-mail address. Sign in first, then set up the organisation from your account.")
+	case err != nil:
+		return err
+	}
+	if !f.Valid() {
+		return h.renderSignup(c, http.StatusUnprocessableEntity, f)
+	}
+	if v == nil {
+		if err := h.Service.Auth.Sessions.SignIn(c, user); err != nil {
+			return err
+		}
+		web.AddFlash(c, "success", "Welcome! Your organisation is ready. We sent a confirmation link to "+user.Email+".")
+	} else {
+		web.AddFlash(c, "success", "Your new organisation is ready.")
+	}
+	web.Redirect(c, "/o/"+org.Slug)
+	return nil
+}
+
+// checkSlug answers the sign-up form's live slug check (htmx).
+func (h *Handlers) checkSlug(c *gin.Context) error {
+	slug := strings.ToLower(strings.TrimSpace(c.Query("slug")))
+	msg, ok := "", false
+	if slug != "" {
+		if p := SlugProblem(slug); p != "" {
+			msg = p
+		} else if taken, err := h.Service.Store.SlugTaken(c.Request.Context(), slug); err != nil {
+			return err
+		} else if taken {
+			msg = "Another organisation already uses this address."
+		} else {
+			msg, ok = "Available: your address will be /o/"+slug, true
+		}
+	}
+	return h.Renderer.RenderBlock(c, http.StatusOK, "tenancy/signup", "slug-status", gin.H{"Message": msg, "OK": ok})
+}
+
+func (h *Handlers) showHomePage(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	ms, err := h.Service.Store.Memberships(c.Request.Context(), v.UserID)
+	if err != nil {
+		return err
+	}
+	var active []ViewerMembership
+	for _, m := range ms {
+		if m.Status == StatusActive {
+			active = append(active, m)
+		}
+	}
+	if len(active) == 1 && c.Query("stay") == "" {
+		web.Redirect(c, "/o/"+url.PathEscape(active[0].Slug))
+		return nil
+	}
+	return h.Renderer.Render(c, http.StatusOK, "tenancy/home", web.NewPage(c, "Your organisations", gin.H{"Memberships": active}))
+}
+
+func (h *Handlers) showDashboardPage(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	page := web.NewPage(c, v.Org.Name, gin.H{"Org": v.Org, "IsAdmin": Has(v, Admins...), "IsStaff": Has(v, Staff...)})
+	page.Nav = "dashboard"
+	return h.Renderer.Render(c, http.StatusOK, "tenancy/dashboard", page)
+}
+
+// Mount adds sign-up and the organisation list.
+func (h *Handlers) Mount(public, signedIn gin.IRouter, errs *web.Errors) {
+	public.GET("/signup", errs.H(h.showSignupPage))
+	public.POST("/signup", errs.H(h.signUp))
+	public.GET("/signup/slug", errs.H(h.checkSlug))
+	signedIn.GET("/home", errs.H(h.showHomePage))
+}
+
+// MountTenant adds the routes under /o/:slug; org is already behind Tenant.
+func (h *Handlers) MountTenant(org gin.IRouter, errs *web.Errors) {
+	org.GET("", errs.H(h.showDashboardPage))
+}
+
+func postForm(c *gin.Context) url.Values {
+	if err := c.Request.ParseForm(); err != nil {
+		return url.Values{}
+	}
+	return c.Request.PostForm
+}

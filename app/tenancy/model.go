@@ -1,0 +1,150 @@
+// Package tenancy owns organisations (the tenants), memberships and roles,
+// invitations, and the tenant wall: the middleware that resolves
+// /o/{slug} to an organisation the person belongs to, with their role.
+package tenancy
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// Organisation is a tenant.
+type Organisation struct {
+	bun.BaseModel `bun:"table:organisations"`
+
+	ID        uuid.UUID `bun:"id,pk,type:uuid"`
+	Slug      string    `bun:"slug"`
+	Name      string    `bun:"name"`
+	TimeZone  string    `bun:"time_zone"`
+	Settings  Settings  `bun:"settings"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+// Settings are an organisation's policies; later features add fields.
+type Settings struct {
+	// MinCancelNoticeHours is how long before a session a member may still
+	// cancel it without a practitioner or admin overriding.
+	MinCancelNoticeHours int `json:"min_cancel_notice_hours"`
+	// ReminderOffsetsMinutes are when reminders go out before a session.
+	ReminderOffsetsMinutes []int `json:"reminder_offsets_minutes"`
+	// SelfSelection lets members pick a practitioner from the top matches.
+	SelfSelection bool `json:"self_selection"`
+	// ProposalDays is how long a practitioner has to answer a proposal.
+	ProposalDays int `json:"proposal_days"`
+}
+
+// DefaultSettings are a new organisation's policies.
+func DefaultSettings() Settings {
+	return Settings{MinCancelNoticeHours: 24, ReminderOffsetsMinutes: []int{24 * 60, 60}, ProposalDays: 5}
+}
+
+// Role is what a person may do in an organisation.
+type Role string
+
+const (
+	RoleOwner        Role = "owner"
+	RoleAdmin        Role = "admin"
+	RoleCoordinator  Role = "coordinator"
+	RolePractitioner Role = "practitioner"
+	RoleMember       Role = "member"
+)
+
+// Roles lists every role, most powerful first.
+var Roles = []Role{RoleOwner, RoleAdmin, RoleCoordinator, RolePractitioner, RoleMember}
+
+// Permission groups, as used in the route table.
+var (
+	// Anyone is every active member of the organisation.
+	Anyone = Roles
+	// Staff run the programme: assessments, matching, reports.
+	Staff = []Role{RoleOwner, RoleAdmin, RoleCoordinator}
+	// Admins manage people, settings and billing.
+	Admins = []Role{RoleOwner, RoleAdmin}
+	// Owners alone transfer ownership.
+	Owners = []Role{RoleOwner}
+	// Practitioners offer mentoring, coaching or supervision.
+	Practitioners = []Role{RolePractitioner, RoleCoordinator, RoleAdmin, RoleOwner}
+)
+
+// ParseRole accepts a role name.
+func ParseRole(s string) (Role, bool) {
+	r := Role(strings.TrimSpace(strings.ToLower(s)))
+	return r, slices.Contains(Roles, r)
+}
+
+// Practitioner kinds.
+const (
+	KindMentor     = "mentor"
+	KindCoach      = "coach"
+	KindSupervisor = "supervisor"
+)
+
+// Kinds lists the practitioner kinds.
+var Kinds = []string{KindMentor, KindCoach, KindSupervisor}
+
+// ParseKinds reads a comma-separated list of kinds, dropping unknown ones
+// and duplicates, in canonical order.
+func ParseKinds(s string) []string {
+	var out []string
+	for _, k := range Kinds {
+		for _, part := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
+			if part == k {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Membership statuses.
+const (
+	StatusActive      = "active"
+	StatusDeactivated = "deactivated"
+)
+
+// Membership is a person's place in an organisation.
+type Membership struct {
+	bun.BaseModel `bun:"table:memberships"`
+
+	ID            uuid.UUID  `bun:"id,pk,type:uuid"`
+	OrgID         uuid.UUID  `bun:"org_id,type:uuid"`
+	UserID        uuid.UUID  `bun:"user_id,type:uuid"`
+	Role          Role       `bun:"role"`
+	Kinds         string     `bun:"kinds"`
+	LineManagerID *uuid.UUID `bun:"line_manager_id,type:uuid"`
+	Status        string     `bun:"status"`
+	CreatedAt     time.Time  `bun:"created_at"`
+	UpdatedAt     time.Time  `bun:"updated_at"`
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
+
+// reservedSlugs would be confusing or collide with our own paths.
+var reservedSlugs = []string{
+	"admin", "administrator", "api", "app", "assets", "account", "billing", "dashboard", "dev", "docs", "help",
+	"home", "login", "logout", "new", "o", "operator", "org", "organisation", "organization", "password", "pricing",
+	"root", "settings", "signup", "static", "status", "support", "system", "toolbox", "verify", "webhooks", "www",
+}
+
+// SlugProblem says what is wrong with a proposed slug, or "".
+func SlugProblem(slug string) string {
+	switch {
+	case len(slug) < 2:
+		return "Use at least 2 characters."
+	case len(slug) > 40:
+		return "Use at most 40 characters."
+	case !slugPattern.MatchString(slug):
+		return "Use lowercase letters, digits and hyphens only, starting and ending with a letter or digit."
+	case strings.Contains(slug, "--"):
+		return "Do not use two hyphens in a row."
+	case slices.Contains(reservedSlugs, slug):
+		return "That address is reserved. Please choose another."
+	}
+	return ""
+}
