@@ -6,16 +6,12 @@ package app
 import (
 	"html/template"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/leadershiptoolbox/toolbox/app/auth"
-	"github.com/leadershiptoolbox/toolbox/app/clock"
-	"github.com/leadershiptoolbox/toolbox/app/config"
-	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
@@ -23,19 +19,6 @@ import (
 	"github.com/leadershiptoolbox/toolbox/static"
 	"github.com/leadershiptoolbox/toolbox/templates"
 )
-
-// Deps are the services the web application is built from; cmd/toolbox
-// and the tests construct them.
-type Deps struct {
-	Config   config.Config
-	DB       *db.DB
-	Redis    health.Pinger
-	Clock    clock.Clock
-	Log      *slog.Logger
-	Mail     *mail.Service
-	Renderer *web.Renderer
-	Assets   *web.Assets
-}
 
 // NewAssets hashes the embedded static files.
 func NewAssets() (*web.Assets, error) {
@@ -53,7 +36,8 @@ func NewRendererFS(fsys fs.FS, assets *web.Assets) (*web.Renderer, error) {
 }
 
 // New builds the HTTP handler.
-func New(d Deps) (*gin.Engine, error) {
+func New(s *Services) (*gin.Engine, error) {
+	d := s.Deps
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -76,16 +60,9 @@ func New(d Deps) (*gin.Engine, error) {
 		return nil, err
 	}
 
-	// Domain services.
 	https := strings.HasPrefix(d.Config.BaseURL, "https://")
-	authService := &auth.Service{
-		DB: d.DB, Store: &auth.Store{DB: d.DB}, Sessions: auth.NewSessions(d.DB, d.Clock, https),
-		Clock: d.Clock, Mail: d.Mail, Log: d.Log, BaseURL: d.Config.BaseURL,
-	}
-	tenancyService := &tenancy.Service{DB: d.DB, Store: &tenancy.Store{DB: d.DB}, Auth: authService, Clock: d.Clock, Log: d.Log}
-	authService.Events = tenancyService
-	authHandlers := &auth.Handlers{Service: authService, Renderer: d.Renderer}
-	tenancyHandlers := &tenancy.Handlers{Service: tenancyService, Renderer: d.Renderer}
+	authHandlers := &auth.Handlers{Service: s.Auth, Renderer: d.Renderer}
+	tenancyHandlers := &tenancy.Handlers{Service: s.Tenancy, Renderer: d.Renderer}
 
 	r.Use(
 		web.AssignRequestID(),

@@ -79,3 +79,10 @@ const TypePurgeOutbox = "outbox:purge"
 
 // NewPurgeOutboxTask asks for old relayed rows to be deleted.
 func NewPurgeOutboxTask() *asynq.Task { return asynq.NewTask(TypePurgeOutbox, nil) }
+
+// TypePurgeSessions deletes expired sessions and old sign-in failures
+// (periodic).
+const TypePurgeSessions = "auth:purge_sessions"
+
+// NewPurgeSessionsTask asks for expired sessions to be deleted.
+func NewPurgeSessionsTask() *asynq.Task { return asynq.NewTask(TypePurgeSessions, nil) }

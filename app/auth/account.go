@@ -24,7 +24,9 @@ func (h *Handlers) renderAccount(c *gin.Context, status int, profile, password *
 	}))
 }
 
-func (h *Handlers) showAccountPage(c *gin.Context) error { return h.renderAccount(c, http.StatusOK, nil, nil) }
+func (h *Handlers) showAccountPage(c *gin.Context) error {
+	return h.renderAccount(c, http.StatusOK, nil, nil)
+}
 
 func (h *Handlers) updateProfile(c *gin.Context) error {
 	f := web.NewForm(formValues(c))

@@ -12,7 +12,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
-	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 )
 
@@ -28,16 +27,19 @@ type sessionRow struct {
 // sessionStore keeps scs sessions in the database, so that they survive
 // restarts and are shared by several web processes. Tokens are stored
 // hashed: a copy of the table cannot be replayed as cookies.
+//
+// Expiry is scs's, set from the machine's clock, so the store compares
+// against the machine's clock too, not the application's (tests fix that
+// one in the future).
 type sessionStore struct {
-	db    *db.DB
-	clock clock.Clock
+	db *db.DB
 }
 
 var _ scs.CtxStore = (*sessionStore)(nil)
 
 func (s *sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	row := new(sessionRow)
-	err := s.db.NewSelect().Model(row).Where("token_hash = ? AND expiry > ?", HashToken(token), s.clock.Now()).Scan(ctx)
+	err := s.db.NewSelect().Model(row).Where("token_hash = ? AND expiry > ?", HashToken(token), time.Now()).Scan(ctx)
 	if err != nil {
 		if errors.Is(db.Classify(err), db.ErrNotFound) {
 			return nil, false, nil
@@ -76,7 +78,7 @@ func (s *sessionStore) Delete(token string) error { return s.DeleteCtx(context.B
 
 // purgeExpired deletes sessions past their expiry.
 func (s *sessionStore) purgeExpired(ctx context.Context) error {
-	if _, err := s.db.NewDelete().Model((*sessionRow)(nil)).Where("expiry < ?", s.clock.Now()).Exec(ctx); err != nil {
+	if _, err := s.db.NewDelete().Model((*sessionRow)(nil)).Where("expiry < ?", time.Now()).Exec(ctx); err != nil {
 		return fmt.Errorf("auth: purge sessions: %w", err)
 	}
 	return nil
@@ -98,8 +100,8 @@ type Sessions struct {
 
 // NewSessions configures the session cookie: HttpOnly, SameSite=Lax,
 // Secure when the site is served over HTTPS, 14 days at most.
-func NewSessions(d *db.DB, clk clock.Clock, secure bool) *Sessions {
-	store := &sessionStore{db: d, clock: clk}
+func NewSessions(d *db.DB, secure bool) *Sessions {
+	store := &sessionStore{db: d}
 	m := scs.New()
 	m.Store = store
 	m.Lifetime = 14 * 24 * time.Hour

@@ -21,6 +21,9 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	// The binary carries its own time-zone database: a minimal container
+	// image has none, and every session time depends on it.
+	_ "time/tzdata"
 )
 
 const usage = `usage: toolbox [command]

@@ -45,6 +45,7 @@ type services struct {
 	mail     *mail.Service
 	assets   *web.Assets
 	renderer *web.Renderer
+	app      *app.Services
 	closers  []func() error
 }
 
@@ -208,16 +209,17 @@ func startServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*s
 	} else {
 		log.Warn("no SMTP server configured: e-mail is kept on the development outbox page (/dev/mail), which anyone who can reach this server can read; set TOOLBOX_SMTP_HOST for real use")
 	}
+	s.app = app.NewServices(app.Deps{
+		Config: cfg, DB: s.db, Clock: s.clock, Log: log, Mail: s.mail, Relay: s.relay,
+		Renderer: s.renderer, Assets: s.assets,
+		Redis: health.PingFunc(func(ctx context.Context) error { return s.redis.Ping(ctx).Err() }),
+	})
 	ok = true
 	return s, nil
 }
 
 func (s *services) handler() (http.Handler, error) {
-	return app.New(app.Deps{
-		Config: s.cfg, DB: s.db, Clock: s.clock, Log: s.log, Mail: s.mail,
-		Renderer: s.renderer, Assets: s.assets,
-		Redis: health.PingFunc(func(ctx context.Context) error { return s.redis.Ping(ctx).Err() }),
-	})
+	return app.New(s.app)
 }
 
 // serveHTTP serves until ctx ends, then lets in-flight requests finish.
@@ -256,7 +258,7 @@ func (s *services) serveHTTP(ctx context.Context, h http.Handler) error {
 // (up to the shutdown timeout, after which they go back to the queue).
 func (s *services) work(ctx context.Context) error {
 	srv := server.New(s.redisOpt, server.Options{Concurrency: s.cfg.WorkerConcurrency, ShutdownTimeout: s.cfg.ShutdownTimeout, Log: s.log})
-	if err := srv.Start(server.NewMux(server.Handlers{Mail: s.mail, Relay: s.relay})); err != nil {
+	if err := srv.Start(server.NewMux(s.app)); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	sched, err := server.NewScheduler(s.redisOpt, s.log)

@@ -10,22 +10,16 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/leadershiptoolbox/toolbox/app/mail"
-	"github.com/leadershiptoolbox/toolbox/app/outbox"
+	"github.com/leadershiptoolbox/toolbox/app"
 	"github.com/leadershiptoolbox/toolbox/workers"
 )
 
-// Handlers are the domain services whose task handlers the worker runs.
-type Handlers struct {
-	Mail  *mail.Service
-	Relay *outbox.Relay
-}
-
-// NewMux routes each task type to its handler.
-func NewMux(h Handlers) *asynq.ServeMux {
+// NewMux routes each task type to the handler of the domain that owns it.
+func NewMux(s *app.Services) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
-	mux.HandleFunc(workers.TypeSendEmail, h.Mail.HandleSendEmail)
-	mux.HandleFunc(workers.TypePurgeOutbox, h.Relay.HandlePurge)
+	mux.HandleFunc(workers.TypeSendEmail, s.Mail.HandleSendEmail)
+	mux.HandleFunc(workers.TypePurgeOutbox, s.Relay.HandlePurge)
+	mux.HandleFunc(workers.TypePurgeSessions, func(ctx context.Context, _ *asynq.Task) error { return s.Auth.Purge(ctx) })
 	return mux
 }
 
@@ -59,6 +53,9 @@ func NewScheduler(redis asynq.RedisConnOpt, log *slog.Logger) (*asynq.Scheduler,
 	if _, err := s.Register("@hourly", workers.NewPurgeOutboxTask(), asynq.Queue(workers.QueueLow), asynq.Unique(time.Hour)); err != nil {
 		return nil, fmt.Errorf("worker: register outbox purge: %w", err)
 	}
+	if _, err := s.Register("@every 15m", workers.NewPurgeSessionsTask(), asynq.Queue(workers.QueueLow), asynq.Unique(10*time.Minute)); err != nil {
+		return nil, fmt.Errorf("worker: register session purge: %w", err)
+	}
 	return s, nil
 }
 
@@ -69,4 +66,6 @@ func (l Logger) Debug(args ...any) { l.L.Debug(fmt.Sprint(args...), "component",
 func (l Logger) Info(args ...any)  { l.L.Info(fmt.Sprint(args...), "component", "asynq") }
 func (l Logger) Warn(args ...any)  { l.L.Warn(fmt.Sprint(args...), "component", "asynq") }
 func (l Logger) Error(args ...any) { l.L.Error(fmt.Sprint(args...), "component", "asynq") }
-func (l Logger) Fatal(args ...any) { l.L.Error(fmt.Sprint(args...), "component", "asynq", "fatal", true) }
+func (l Logger) Fatal(args ...any) {
+	l.L.Error(fmt.Sprint(args...), "component", "asynq", "fatal", true)
+}

@@ -1,0 +1,226 @@
+package app_test
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/testkit"
+)
+
+// access says who a route is for.
+type access int
+
+const (
+	// public routes take anyone.
+	public access = iota
+	// machine routes are for probes, assets and signed webhooks.
+	machine
+	// signedIn routes take any signed-in person, outside organisations.
+	signedIn
+	// tenant routes live under /o/:slug and admit the listed roles.
+	tenant
+)
+
+// routeRule is a route's entry in the matrix.
+type routeRule struct {
+	access access
+	// roles admitted, for tenant routes.
+	roles []tenancy.Role
+	// params gives path parameters other than :slug: the ids of objects
+	// that belong to organisation A, made fresh for each call.
+	params func(env *testkit.Env, fx *wallFixture) map[string]string
+}
+
+// routeMatrix lists every mounted route. A route missing from it fails
+// TestEveryRouteIsInTheMatrix: whoever adds a route says here who may use
+// it, and the wall tests below then try it as everyone else.
+var routeMatrix = map[string]routeRule{
+	"GET /healthz":                   {access: machine},
+	"GET /readyz":                    {access: machine},
+	"GET /static/*path":              {access: machine},
+	"HEAD /static/*path":             {access: machine},
+	"GET /":                          {access: public},
+	"GET /login":                     {access: public},
+	"POST /login":                    {access: public},
+	"POST /logout":                   {access: public},
+	"GET /verify/:token":             {access: public},
+	"POST /verify/:token":            {access: public},
+	"GET /password/forgot":           {access: public},
+	"POST /password/forgot":          {access: public},
+	"GET /password/reset/:token":     {access: public},
+	"POST /password/reset/:token":    {access: public},
+	"GET /signup":                    {access: public},
+	"POST /signup":                   {access: public},
+	"GET /signup/slug":               {access: public},
+	"GET /account":                   {access: signedIn},
+	"POST /account/profile":          {access: signedIn},
+	"POST /account/password":         {access: signedIn},
+	"POST /account/sessions/end":     {access: signedIn},
+	"POST /account/verify/resend":    {access: signedIn},
+	"GET /home":                      {access: signedIn},
+	"GET /dev/mail":                  {access: public}, // embedded mode only; see TestDevOutboxOnlyWithoutSMTP
+	"GET /dev/mail/:id":              {access: public},
+	"GET /dev/mail/:id/invite.ics":   {access: public},
+	"GET /o/:slug":                   {access: tenant, roles: tenancy.Anyone},
+}
+
+// wallFixture is organisation A with one person of each role, and
+// organisation B with its own admin: the attacker.
+type wallFixture struct {
+	A, B   *testkit.Org
+	ByRole map[tenancy.Role]*testkit.Person
+	BAdmin *testkit.Person
+}
+
+func newWallFixture(env *testkit.Env) *wallFixture {
+	fx := &wallFixture{A: env.NewOrg(), B: env.NewOrg(), ByRole: map[tenancy.Role]*testkit.Person{}}
+	fx.ByRole[tenancy.RoleOwner] = fx.A.Owner
+	fx.ByRole[tenancy.RoleAdmin] = env.NewPerson(fx.A, tenancy.RoleAdmin)
+	fx.ByRole[tenancy.RoleCoordinator] = env.NewPerson(fx.A, tenancy.RoleCoordinator)
+	fx.ByRole[tenancy.RolePractitioner] = env.NewPerson(fx.A, tenancy.RolePractitioner, tenancy.KindCoach, tenancy.KindMentor)
+	fx.ByRole[tenancy.RoleMember] = env.NewPerson(fx.A, tenancy.RoleMember)
+	fx.BAdmin = env.NewPerson(fx.B, tenancy.RoleAdmin)
+	return fx
+}
+
+// path fills a route pattern for organisation slug and the given params.
+func fillPath(pattern, slug string, params map[string]string) string {
+	parts := strings.Split(pattern, "/")
+	for i, p := range parts {
+		switch {
+		case p == ":slug":
+			parts[i] = url.PathEscape(slug)
+		case strings.HasPrefix(p, ":") || strings.HasPrefix(p, "*"):
+			v, ok := params[p[1:]]
+			if !ok {
+				v = "00000000-0000-7000-8000-000000000000"
+			}
+			parts[i] = url.PathEscape(v)
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+func TestEveryRouteIsInTheMatrix(t *testing.T) {
+	env := testkit.New(t)
+	mounted := map[string]bool{}
+	for _, r := range env.Handler.Routes() {
+		key := r.Method + " " + r.Path
+		mounted[key] = true
+		if _, ok := routeMatrix[key]; !ok {
+			t.Errorf("route %s is not in routeMatrix (app/routes_test.go): say who may use it", key)
+		}
+		if strings.HasPrefix(r.Path, "/o/:slug") && routeMatrix[key].access != tenant {
+			t.Errorf("route %s lives under /o/:slug but is not marked tenant", key)
+		}
+	}
+	for key := range routeMatrix {
+		if !mounted[key] {
+			t.Errorf("routeMatrix lists %s, which is not mounted", key)
+		}
+	}
+}
+
+func tenantRoutes() []string {
+	var keys []string
+	for k, r := range routeMatrix {
+		if r.access == tenant {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// request sends method to path as b, with an empty form for posts.
+func request(b *testkit.Browser, method, path string) *testkit.Page {
+	if method == http.MethodGet {
+		return b.Get(path)
+	}
+	return b.Post(path, nil)
+}
+
+// TestTenantWall tries every tenant route as the wrong people: anonymous,
+// a member of the organisation whose role is too small, and an admin of
+// another organisation using the first one's slug and object ids, and
+// also their own slug with the first one's object ids.
+func TestTenantWall(t *testing.T) {
+	for _, engine := range testkit.Engines {
+		t.Run(engine.String(), func(t *testing.T) {
+			env := testkit.New(t, testkit.OnEngine(engine))
+			fx := newWallFixture(env)
+			anonymous := env.Browser().NoRedirects()
+			attacker := env.SignIn(fx.BAdmin.User).NoRedirects()
+			insiders := map[tenancy.Role]*testkit.Browser{}
+			for role, p := range fx.ByRole {
+				insiders[role] = env.SignIn(p.User).NoRedirects()
+			}
+			for _, key := range tenantRoutes() {
+				rule := routeMatrix[key]
+				method, pattern, _ := strings.Cut(key, " ")
+				t.Run(key, func(t *testing.T) {
+					params := map[string]string{}
+					if rule.params != nil {
+						params = rule.params(env, fx)
+					}
+					pathA := fillPath(pattern, fx.A.Slug, params)
+
+					if p := request(anonymous, method, pathA); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/login") {
+						t.Errorf("anonymous %s %s = %d (Location %q), want a redirect to sign in", method, pathA, p.Status, p.Header.Get("Location"))
+					}
+					for _, path := range []string{pathA, fillPath(pattern, fx.B.Slug, params)} {
+						p := request(attacker, method, path)
+						if p.Status != http.StatusNotFound && (path == pathA || rule.params != nil) {
+							t.Errorf("other organisation's admin %s %s = %d, want 404", method, path, p.Status)
+						}
+						if strings.Contains(p.Body, fx.A.Name) || strings.Contains(p.Body, fx.A.Owner.Email) {
+							t.Errorf("other organisation's admin saw organisation A's data at %s %s", method, path)
+						}
+					}
+					for _, role := range tenancy.Roles {
+						p := request(insiders[role], method, fillPath(pattern, fx.A.Slug, rule.params0(env, fx)))
+						allowed := slices.Contains(rule.roles, role)
+						switch {
+						case !allowed && p.Status != http.StatusForbidden:
+							t.Errorf("%s (not admitted) %s = %d, want 403", role, key, p.Status)
+						case allowed && (p.Status == http.StatusForbidden || p.Status == http.StatusNotFound || p.Status >= 500):
+							t.Errorf("%s (admitted) %s = %d", role, key, p.Status)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// params0 makes fresh objects for one request (a post may consume them).
+func (r routeRule) params0(env *testkit.Env, fx *wallFixture) map[string]string {
+	if r.params == nil {
+		return nil
+	}
+	return r.params(env, fx)
+}
+
+// TestEveryStateChangingRouteRequiresCSRF posts to every route that is
+// not a GET without a token, as a signed-in owner: 403, every time.
+func TestEveryStateChangingRouteRequiresCSRF(t *testing.T) {
+	env := testkit.New(t)
+	fx := newWallFixture(env)
+	b := env.SignIn(fx.A.Owner.User).NoRedirects()
+	for key, rule := range routeMatrix {
+		method, pattern, _ := strings.Cut(key, " ")
+		if method == http.MethodGet || method == http.MethodHead || strings.HasPrefix(pattern, "/webhooks/") {
+			continue
+		}
+		path := fillPath(pattern, fx.A.Slug, rule.params0(env, fx))
+		if p := b.PostWithoutToken(path, map[string]string{"x": "y"}); p.Status != http.StatusForbidden {
+			t.Errorf("%s without a CSRF token = %d, want 403", key, p.Status)
+		}
+	}
+}
+

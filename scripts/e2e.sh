@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Browser smoke test: builds ./cmd/toolbox, starts it on a free loopback port
+# with an empty data dir, and runs e2e/smoke.mjs against it in Debian's
+# Chromium (driven by playwright-core). Screenshots land in e2e/artifacts/.
+#
+#   scripts/e2e.sh
+#
+# Environment:
+#   E2E_SKIP_DEPS=1   do not run scripts/install-test-deps.sh
+#   E2E_KEEP_TMP=1    keep the temp dir (binary, data dir, server.log)
+#   E2E_BINARY=path   test this prebuilt server binary instead of building one
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+say() { echo "e2e.sh: $*" >&2; }
+
+# (a) system dependencies: chromium, fonts, wrk, stripe-mock
+if [[ ${E2E_SKIP_DEPS:-} != 1 ]]; then
+  bash "$root/scripts/install-test-deps.sh"
+fi
+[[ -x /usr/bin/chromium ]] || { say "/usr/bin/chromium is missing (run scripts/install-test-deps.sh)"; exit 1; }
+command -v node >/dev/null 2>&1 || { say "node is not installed"; exit 1; }
+
+# (b) playwright-core, only when node_modules is missing or older than the lock file
+lock_sum="$(sha256sum e2e/package-lock.json e2e/package.json | sha256sum | cut -d' ' -f1)"
+stamp="e2e/node_modules/.toolbox-lock-sha256"
+if [[ ! -d e2e/node_modules/playwright-core || ! -f $stamp || "$(cat "$stamp")" != "$lock_sum" ]]; then
+  say "installing e2e dependencies (npm ci)"
+  (cd e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  printf '%s\n' "$lock_sum" >"$stamp"
+fi
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/toolbox-e2e.XXXXXX")"
+server_pid=""
+status=1
+
+# shellcheck disable=SC2317  # called from the EXIT trap
+cleanup() {
+  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -9 "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  if [[ $status -ne 0 && -f $tmp/server.log ]]; then
+    echo "----- server log ($tmp/server.log) -----" >&2
+    cat "$tmp/server.log" >&2
+    echo "----- end of server log -----" >&2
+  fi
+  if [[ ${E2E_KEEP_TMP:-} == 1 ]]; then
+    say "kept $tmp"
+  else
+    rm -rf "$tmp"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# (c) build
+if [[ -n ${E2E_BINARY:-} ]]; then
+  [[ -x $E2E_BINARY ]] || { say "E2E_BINARY=$E2E_BINARY is not executable"; exit 1; }
+  bin="$E2E_BINARY"
+else
+  say "building ./cmd/toolbox"
+  CGO_ENABLED=0 go build -o "$tmp/toolbox" ./cmd/toolbox
+  bin="$tmp/toolbox"
+fi
+
+# (d) start on a free port with an empty data dir, wait for /healthz
+port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+base="http://127.0.0.1:$port"
+mkdir -p "$tmp/data"
+TOOLBOX_ADDR="127.0.0.1:$port" TOOLBOX_DATA_DIR="$tmp/data" "$bin" >"$tmp/server.log" 2>&1 &
+server_pid=$!
+
+healthy=0
+deadline=$((SECONDS + 60))
+while ((SECONDS < deadline)); do
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    say "server exited before it became healthy"
+    exit 1
+  fi
+  if node -e 'fetch(process.argv[1], {signal: AbortSignal.timeout(2000)}).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))' "$base/healthz"; then
+    healthy=1
+    break
+  fi
+  sleep 0.25
+done
+if [[ $healthy -ne 1 ]]; then
+  say "GET $base/healthz did not answer 200 within 60 s"
+  exit 1
+fi
+
+# (e) smoke test; (f) cleanup runs from the trap
+set +e
+node e2e/smoke.mjs "$base"
+status=$?
+set -e
+exit "$status"

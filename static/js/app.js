@@ -1,0 +1,75 @@
+// Leadership Toolbox - app.js. Small and CSP-safe: no eval, no inline code.
+//  1. Sends the CSRF token (<meta name="csrf-token" content="...">) as the
+//     X-CSRF-Token header on every htmx request.
+//  2. <form data-confirm="Really?"> (or a submit button with data-confirm)
+//     asks confirm() before submitting; works with and without htmx.
+//  3. <button data-copy="text"> copies the text to the clipboard.
+(function () {
+  "use strict";
+
+  var csrfToken = "";
+
+  function readToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    csrfToken = meta ? meta.getAttribute("content") || "" : "";
+  }
+
+  document.addEventListener("DOMContentLoaded", readToken);
+
+  document.addEventListener("htmx:configRequest", function (evt) {
+    if (!csrfToken) readToken();
+    if (csrfToken && evt.detail && evt.detail.headers) {
+      evt.detail.headers["X-CSRF-Token"] = csrfToken;
+    }
+  });
+
+  // Capture phase, so this runs before htmx's own submit handler and can stop it.
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    var submitter = evt.submitter;
+    var text = (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (text && !window.confirm(text)) {
+      evt.preventDefault();
+      evt.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener("click", function (evt) {
+    var target = evt.target;
+    var btn = target && target.closest ? target.closest("button[data-copy]") : null;
+    if (!btn) return;
+    evt.preventDefault();
+    var text = btn.getAttribute("data-copy") || "";
+    var done = function () { flashLabel(btn, "Copied"); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text) && done(); });
+    } else if (fallbackCopy(text)) {
+      done();
+    }
+  });
+
+  function fallbackCopy(text) {
+    var ta = document.createElement("textarea");
+    ta.value = text;
+    ta.setAttribute("readonly", "");
+    ta.className = "visually-hidden";
+    document.body.appendChild(ta);
+    ta.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    document.body.removeChild(ta);
+    return ok;
+  }
+
+  function flashLabel(btn, label) {
+    if (btn.getAttribute("data-copy-busy")) return;
+    var old = Array.prototype.slice.call(btn.childNodes);
+    btn.setAttribute("data-copy-busy", "1");
+    btn.textContent = label;
+    window.setTimeout(function () {
+      btn.replaceChildren.apply(btn, old);
+      btn.removeAttribute("data-copy-busy");
+    }, 1500);
+  }
+})();
