@@ -40,33 +40,33 @@ type routeRule struct {
 // TestEveryRouteIsInTheMatrix: whoever adds a route says here who may use
 // it, and the wall tests below then try it as everyone else.
 var routeMatrix = map[string]routeRule{
-	"GET /healthz":                   {access: machine},
-	"GET /readyz":                    {access: machine},
-	"GET /static/*path":              {access: machine},
-	"HEAD /static/*path":             {access: machine},
-	"GET /":                          {access: public},
-	"GET /login":                     {access: public},
-	"POST /login":                    {access: public},
-	"POST /logout":                   {access: public},
-	"GET /verify/:token":             {access: public},
-	"POST /verify/:token":            {access: public},
-	"GET /password/forgot":           {access: public},
-	"POST /password/forgot":          {access: public},
-	"GET /password/reset/:token":     {access: public},
-	"POST /password/reset/:token":    {access: public},
-	"GET /signup":                    {access: public},
-	"POST /signup":                   {access: public},
-	"GET /signup/slug":               {access: public},
-	"GET /account":                   {access: signedIn},
-	"POST /account/profile":          {access: signedIn},
-	"POST /account/password":         {access: signedIn},
-	"POST /account/sessions/end":     {access: signedIn},
-	"POST /account/verify/resend":    {access: signedIn},
-	"GET /home":                      {access: signedIn},
-	"GET /dev/mail":                  {access: public}, // embedded mode only; see TestDevOutboxOnlyWithoutSMTP
-	"GET /dev/mail/:id":              {access: public},
-	"GET /dev/mail/:id/invite.ics":   {access: public},
-	"GET /o/:slug":                   {access: tenant, roles: tenancy.Anyone},
+	"GET /healthz":                 {access: machine},
+	"GET /readyz":                  {access: machine},
+	"GET /static/*path":            {access: machine},
+	"HEAD /static/*path":           {access: machine},
+	"GET /":                        {access: public},
+	"GET /login":                   {access: public},
+	"POST /login":                  {access: public},
+	"POST /logout":                 {access: public},
+	"GET /verify/:token":           {access: public},
+	"POST /verify/:token":          {access: public},
+	"GET /password/forgot":         {access: public},
+	"POST /password/forgot":        {access: public},
+	"GET /password/reset/:token":   {access: public},
+	"POST /password/reset/:token":  {access: public},
+	"GET /signup":                  {access: public},
+	"POST /signup":                 {access: public},
+	"GET /signup/slug":             {access: public},
+	"GET /account":                 {access: signedIn},
+	"POST /account/profile":        {access: signedIn},
+	"POST /account/password":       {access: signedIn},
+	"POST /account/sessions/end":   {access: signedIn},
+	"POST /account/verify/resend":  {access: signedIn},
+	"GET /home":                    {access: signedIn},
+	"GET /dev/mail":                {access: public}, // embedded mode only; see TestDevOutboxOnlyWithoutSMTP
+	"GET /dev/mail/:id":            {access: public},
+	"GET /dev/mail/:id/invite.ics": {access: public},
+	"GET /o/:slug":                 {access: tenant, roles: tenancy.Anyone},
 }
 
 // wallFixture is organisation A with one person of each role, and
@@ -223,4 +223,3 @@ func TestEveryStateChangingRouteRequiresCSRF(t *testing.T) {
 		}
 	}
 }
-
