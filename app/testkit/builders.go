@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 )
 
@@ -121,4 +122,37 @@ func (e *Env) SignIn(u *auth.User) *Browser {
 		e.T.Fatalf("testkit: sign in as %s failed: status %d at %s", u.Email, p.Status, p.URL)
 	}
 	return b
+}
+
+// NewRelationship builds an active relationship of kind between one
+// practitioner and members, with an agreement both sides accepted
+// (fortnightly, 60-minute sessions, by video).
+func (e *Env) NewRelationship(org *Org, kind relationships.Kind, practitioner *Person, members ...*Person) *relationships.Relationship {
+	e.T.Helper()
+	now := e.Clock.Now()
+	format := relationships.OneToOne
+	if len(members) > 1 {
+		format = relationships.Group
+	}
+	n := relationships.New{
+		Kind: kind, Format: format, Status: relationships.StatusActive,
+		Practitioners: []uuid.UUID{practitioner.ID},
+		Agreement: &relationships.Agreement{
+			Purpose: "Grow as a leader", CadenceDays: 14, SessionMinutes: 60, Place: "Video call",
+			Confidentiality: "What is said stays between us.", PractitionerAcceptedAt: &now, MemberAcceptedAt: &now,
+		},
+	}
+	for _, m := range members {
+		n.Members = append(n.Members, m.ID)
+	}
+	var r *relationships.Relationship
+	err := e.DB.InTenant(context.Background(), org.ID, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		r, err = relationships.Create(ctx, tx, org.ID, now, n)
+		return err
+	})
+	if err != nil {
+		e.T.Fatalf("testkit: create relationship: %v", err)
+	}
+	return r
 }
