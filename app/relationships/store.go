@@ -114,10 +114,11 @@ func (s *Store) Side(ctx context.Context, orgID, relationshipID, userID uuid.UUI
 func (s *Store) ForUser(ctx context.Context, orgID, userID uuid.UUID) ([]Relationship, error) {
 	var out []Relationship
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		return tx.NewSelect().Model(&out).ModelTableExpr("relationships AS r").
-			Where("r.org_id = ?", orgID).
-			Where("EXISTS (SELECT 1 FROM relationship_participants AS p WHERE p.org_id = r.org_id AND p.relationship_id = r.id AND p.user_id = ? AND p.left_at IS NULL)", userID).
-			OrderExpr("r.created_at DESC").Scan(ctx)
+		// bun aliases the model's table as "relationship".
+		return tx.NewSelect().Model(&out).
+			Where("relationship.org_id = ?", orgID).
+			Where("EXISTS (SELECT 1 FROM relationship_participants AS p WHERE p.org_id = relationship.org_id AND p.relationship_id = relationship.id AND p.user_id = ? AND p.left_at IS NULL)", userID).
+			OrderExpr("relationship.created_at DESC").Scan(ctx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("relationships: of %s: %w", userID, err)
