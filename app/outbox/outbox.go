@@ -137,6 +137,8 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 
 func (r *Relay) flushBatch(ctx context.Context) (int, error) {
 	moved := 0
+	var failed *Row
+	var enqueueErr error
 	err := r.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var rows []Row
 		q := tx.NewSelect().Model(&rows).Where("enqueued_at IS NULL").OrderExpr("created_at, id").Limit(batchSize)
@@ -150,12 +152,9 @@ func (r *Relay) flushBatch(ctx context.Context) (int, error) {
 		for i := range rows {
 			row := &rows[i]
 			if err := r.enqueue(ctx, row); err != nil {
-				row.Attempts++
-				row.LastError = err.Error()
-				if _, uerr := tx.NewUpdate().Model(row).Column("attempts", "last_error").WherePK().Exec(ctx); uerr != nil {
-					return errors.Join(err, uerr)
-				}
-				return err
+				// Keep what went through; the rest waits for the next try.
+				failed, enqueueErr = row, err
+				return nil
 			}
 			now := r.Clock.Now().UTC()
 			row.EnqueuedAt = &now
@@ -167,10 +166,15 @@ func (r *Relay) flushBatch(ctx context.Context) (int, error) {
 		return nil
 	})
 	if err != nil {
-		// The batch transaction rolled back; the rows whose enqueue went
-		// through will be enqueued again next time and refused by Asynq
-		// as duplicates, which counts as delivered.
+		// The batch rolled back; rows whose enqueue went through are
+		// enqueued again next time and refused by Asynq as duplicates,
+		// which counts as delivered.
 		return 0, err
+	}
+	if failed != nil {
+		_, uerr := r.DB.NewUpdate().Model((*Row)(nil)).Set("attempts = attempts + 1").Set("last_error = ?", enqueueErr.Error()).
+			Where("id = ?", failed.ID).Exec(ctx)
+		return moved, errors.Join(enqueueErr, uerr)
 	}
 	return moved, nil
 }

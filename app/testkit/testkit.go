@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/uptrace/bun"
 
@@ -187,6 +188,9 @@ type Env struct {
 	Server   *httptest.Server
 	Mux      *asynq.ServeMux
 	Log      *slog.Logger
+	// since marks where this test's outbox rows begin (ids are UUIDv7,
+	// ordered by creation): RunDueTasks leaves earlier tests' rows alone.
+	since uuid.UUID
 }
 
 // Option adjusts an Env before it is built.
@@ -210,7 +214,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	env := &Env{T: t, Engine: o.engine, Clock: clock.NewFixed(Epoch)}
+	env := &Env{T: t, Engine: o.engine, Clock: clock.NewFixed(Epoch), since: uuid.Must(uuid.NewV7())}
 	if o.engine == db.Postgres {
 		env.OwnerDB, env.DB = shared.postgres(t)
 	} else {
@@ -269,8 +273,8 @@ func Each(t *testing.T, fn func(t *testing.T, env *Env), opts ...Option) {
 // Ctx is a context for store calls in tests.
 func (e *Env) Ctx() context.Context { return context.Background() }
 
-// RunDueTasks runs, in this goroutine, every outbox task that is due by
-// the test clock, through the same handlers the worker uses; tasks they
+// RunDueTasks runs, in this goroutine, every outbox task this test
+// recorded that is due by the test clock, through the same handlers the worker uses; tasks they
 // record are run too if due. It returns how many ran. Tests use it to
 // drive background work deterministically; the relay to the real Redis
 // has tests of its own.
@@ -279,7 +283,7 @@ func (e *Env) RunDueTasks() int {
 	ran := 0
 	for range 100 {
 		var rows []outbox.Row
-		err := e.DB.NewSelect().Model(&rows).Where("enqueued_at IS NULL AND run_at <= ?", e.Clock.Now()).
+		err := e.DB.NewSelect().Model(&rows).Where("enqueued_at IS NULL AND run_at <= ? AND id > ?", e.Clock.Now(), e.since).
 			OrderExpr("run_at, created_at, id").Scan(context.Background())
 		if err != nil {
 			e.T.Fatalf("testkit: read outbox: %v", err)

@@ -1,0 +1,78 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func lookup(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestDefaultIsTheEmbeddedModeAndValid(t *testing.T) {
+	c, err := FromEnv(Default(), lookup(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("default config invalid: %v", err)
+	}
+	if !c.Embedded() || !c.EmbeddedRedis() || !c.DevOutbox() || c.StripeEnabled() {
+		t.Fatalf("default is not the embedded mode: %+v", c)
+	}
+	if c.Addr != ":8080" || c.BaseURL != "http://localhost:8080" {
+		t.Fatalf("addr %q base %q", c.Addr, c.BaseURL)
+	}
+}
+
+func TestPortAndAddr(t *testing.T) {
+	c, _ := FromEnv(Default(), lookup(map[string]string{"PORT": "9000"}))
+	if c.Addr != ":9000" || c.BaseURL != "http://localhost:9000" {
+		t.Fatalf("PORT: addr %q base %q", c.Addr, c.BaseURL)
+	}
+	c, _ = FromEnv(Default(), lookup(map[string]string{"PORT": "9000", "TOOLBOX_ADDR": "127.0.0.1:7000"}))
+	if c.Addr != "127.0.0.1:7000" || c.BaseURL != "http://127.0.0.1:7000" {
+		t.Fatalf("TOOLBOX_ADDR wins over PORT: addr %q base %q", c.Addr, c.BaseURL)
+	}
+}
+
+func TestSecretsFromFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(path, []byte("postgres://app@db:5432/toolbox\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := FromEnv(Default(), lookup(map[string]string{"TOOLBOX_DATABASE_URL_FILE": path}))
+	if err != nil || c.DatabaseURL != "postgres://app@db:5432/toolbox" || !c.Postgres() || c.MigrateDatabaseURL != c.DatabaseURL {
+		t.Fatalf("FILE secret: %q, %v", c.DatabaseURL, err)
+	}
+	if _, err := FromEnv(Default(), lookup(map[string]string{"TOOLBOX_SECRET_KEY_FILE": "/no/such/file"})); err == nil || !strings.Contains(err.Error(), "TOOLBOX_SECRET_KEY_FILE") {
+		t.Fatalf("missing secret file: %v", err)
+	}
+}
+
+func TestValidateNamesTheWrongVariable(t *testing.T) {
+	cases := map[string]map[string]string{
+		"TOOLBOX_DATABASE_URL":          {"TOOLBOX_DATABASE_URL": "mysql://x"},
+		"TOOLBOX_SECRET_KEY":            {"TOOLBOX_DATABASE_URL": "postgres://h/db", "TOOLBOX_SECRET_KEY": "short"},
+		"TOOLBOX_ADDR":                  {"TOOLBOX_ADDR": "nonsense"},
+		"TOOLBOX_REDIS_URL":             {"TOOLBOX_REDIS_URL": "http://x"},
+		"TOOLBOX_SMTP_TLS":              {"TOOLBOX_SMTP_TLS": "maybe"},
+		"TOOLBOX_STRIPE_WEBHOOK_SECRET": {"TOOLBOX_STRIPE_SECRET_KEY": "sk_test_1"},
+		"TOOLBOX_LOG_FORMAT":            {"TOOLBOX_LOG_FORMAT": "xml"},
+		"TOOLBOX_BASE_URL":              {"TOOLBOX_BASE_URL": "ftp://x"},
+	}
+	for variable, env := range cases {
+		c, err := FromEnv(Default(), lookup(env))
+		if err == nil {
+			err = c.Validate()
+		}
+		if err == nil || !strings.Contains(err.Error(), variable) {
+			t.Errorf("%v: error %v does not name %s", env, err, variable)
+		}
+	}
+	if _, err := FromEnv(Default(), lookup(map[string]string{"TOOLBOX_DATABASE_MAX_CONNS": "many"})); err == nil || !strings.Contains(err.Error(), "TOOLBOX_DATABASE_MAX_CONNS") {
+		t.Errorf("bad integer: %v", err)
+	}
+}

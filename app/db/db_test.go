@@ -1,0 +1,58 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/testkit"
+)
+
+func TestMain(m *testing.M) { testkit.Main(m) }
+
+func TestDriverErrorsMapToDomainErrors(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		org := env.NewOrg()
+		ctx := context.Background()
+		_, err := env.DB.NewInsert().Model(&map[string]any{
+			"id": uuid.Must(uuid.NewV7()), "slug": org.Slug, "name": "dup", "time_zone": "UTC", "settings": "{}", "created_at": env.Clock.Now(),
+		}).TableExpr("organisations").Exec(ctx)
+		if err == nil || !errors.Is(db.Classify(err), db.ErrConflict) || !db.IsConflict(err) {
+			t.Fatalf("duplicate slug: %v", err)
+		}
+		var name string
+		err = env.DB.NewSelect().TableExpr("organisations").Column("name").Where("slug = ?", "no-such-org").Scan(ctx, &name)
+		if !errors.Is(db.Classify(err), db.ErrNotFound) {
+			t.Fatalf("missing row: %v", err)
+		}
+	})
+}
+
+func TestTenantScopeFailsClosed(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		called := false
+		err := env.DB.InTenant(context.Background(), uuid.Nil, func(context.Context, bun.Tx) error { called = true; return nil })
+		if !errors.Is(err, db.ErrNoTenant) || called {
+			t.Fatalf("InTenant(nil) = %v, called %v", err, called)
+		}
+	})
+}
+
+func TestTimesRoundTripInUTC(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		org := env.NewOrg()
+		var created struct {
+			CreatedAt bun.NullTime `bun:"created_at"`
+		}
+		if err := env.DB.NewSelect().TableExpr("organisations").Column("created_at").Where("id = ?", org.ID).Scan(context.Background(), &created); err != nil {
+			t.Fatal(err)
+		}
+		if !created.CreatedAt.Time.Equal(org.CreatedAt) {
+			t.Fatalf("created_at read back %v, wrote %v", created.CreatedAt.Time, org.CreatedAt)
+		}
+	})
+}

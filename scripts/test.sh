@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run calls this):
+#   1. starts PostgreSQL and Redis if they are not running,
+#   2. checks formatting (gofmt) and runs go vet,
+#   3. builds everything with CGO disabled (the embedded SQLite is pure Go),
+#   4. runs every Go test against the real PostgreSQL, SQLite and Redis,
+#   5. runs the browser smoke test in headless Chromium.
+# Usage: scripts/test.sh            (SKIP_E2E=1 skips step 5)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+say() { printf '\n== %s\n' "$*"; }
+
+say "services"
+bash scripts/services.sh
+
+say "formatting and vet"
+unformatted="$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './e2e/*'))"
+if [[ -n $unformatted ]]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+go vet ./...
+
+say "build (CGO_ENABLED=0)"
+CGO_ENABLED=0 go build ./...
+
+say "go test (PostgreSQL, SQLite, Redis)"
+set +e
+go test -json -count=1 -timeout 15m ./... 2>&1 | go run ./scripts/testsummary
+status=${PIPESTATUS[1]}
+set -e
+[[ $status -eq 0 ]] || exit "$status"
+
+if [[ ${SKIP_E2E:-} != 1 ]]; then
+  say "browser smoke test"
+  bash scripts/e2e.sh
+fi
+echo
+echo "all checks passed"
