@@ -88,4 +88,3 @@ func TestUndecodablePayloadIsNotRetried(t *testing.T) {
 		t.Fatalf("err = %v, want SkipRetry", err)
 	}
 }
-
