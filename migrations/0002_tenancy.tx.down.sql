@@ -1,6 +1,8 @@
 {{if .Postgres}}
 DROP FUNCTION IF EXISTS invitation_org_by_token(text);
 --bun:split
+DROP FUNCTION IF EXISTS viewer_memberships(uuid);
+--bun:split
 {{end}}
 DROP TABLE audit_events;
 --bun:split

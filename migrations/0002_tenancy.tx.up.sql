@@ -68,14 +68,18 @@ CREATE UNIQUE INDEX invitations_token_idx ON invitations (token_hash);
 --bun:split
 CREATE INDEX invitations_org_email_idx ON invitations (org_id, email);
 --bun:split
--- Server-side sessions (scs); the token is stored hashed.
+-- Server-side sessions (scs); the token is stored hashed. user_id lets a
+-- request load its session and its person in one query.
 CREATE TABLE sessions (
   token_hash TEXT PRIMARY KEY,
+  user_id    {{.UUID}} REFERENCES users (id) ON DELETE CASCADE,
   data       {{.Bytes}} NOT NULL,
   expiry     {{.Time}} NOT NULL
 );
 --bun:split
 CREATE INDEX sessions_expiry_idx ON sessions (expiry);
+--bun:split
+CREATE INDEX sessions_user_idx ON sessions (user_id);
 --bun:split
 -- Single-use e-mailed links: e-mail verification and password reset.
 CREATE TABLE user_tokens (
@@ -145,6 +149,18 @@ ALTER TABLE audit_events FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON audit_events
   USING (org_id = NULLIF(current_setting('app.org_id', true), '')::uuid)
   WITH CHECK (org_id = NULLIF(current_setting('app.org_id', true), '')::uuid);
+--bun:split
+-- The organisation switcher and the tenant wall need a person's own
+-- memberships in every organisation before any tenant is set: this narrow
+-- function returns exactly those, in one round trip, as the table owner.
+CREATE FUNCTION viewer_memberships(p_user_id uuid)
+  RETURNS TABLE (org_id uuid, slug text, name text, time_zone text, role text, kinds text, status text)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+    SELECT m.org_id, o.slug, o.name, o.time_zone, m.role, m.kinds, m.status
+    FROM memberships AS m JOIN organisations AS o ON o.id = m.org_id
+    WHERE m.user_id = p_user_id
+    ORDER BY o.name, o.slug
+  $$;
 --bun:split
 -- Accepting an invitation happens before the tenant is known (the token
 -- is all the link carries): this narrow function finds one invitation by

@@ -28,19 +28,16 @@ var Pages = []string{"auth/login", "auth/verify", "auth/forgot", "auth/reset", "
 // changed) or whose account is gone counts as signed out.
 func (h *Handlers) LoadViewer(c *gin.Context) error {
 	s := h.Service
-	if err := s.Sessions.Load(c); err != nil {
+	u, err := s.Sessions.load(c)
+	if err != nil {
 		return err
 	}
 	id, epoch := s.Sessions.userID(c)
-	if id == uuid.Nil {
+	if u == nil || id != u.ID || u.AuthEpoch != epoch {
+		if id != uuid.Nil || u != nil {
+			return s.Sessions.SignOut(c)
+		}
 		return nil
-	}
-	u, err := UserByID(c.Request.Context(), s.DB, id)
-	if errors.Is(err, db.ErrNotFound) || (err == nil && u.AuthEpoch != epoch) {
-		return s.Sessions.SignOut(c)
-	}
-	if err != nil {
-		return err
 	}
 	web.SetViewer(c, &web.Viewer{UserID: u.ID, Name: u.Name, Email: u.Email, Verified: u.Verified(), TimeZone: u.TimeZone})
 	return nil

@@ -19,9 +19,25 @@ import (
 type sessionRow struct {
 	bun.BaseModel `bun:"table:sessions"`
 
-	TokenHash string    `bun:"token_hash,pk"`
-	Data      []byte    `bun:"data"`
-	Expiry    time.Time `bun:"expiry"`
+	TokenHash string     `bun:"token_hash,pk"`
+	UserID    *uuid.UUID `bun:"user_id,type:uuid"`
+	Data      []byte     `bun:"data"`
+	Expiry    time.Time  `bun:"expiry"`
+}
+
+type sessionCtxKey int
+
+const (
+	// prefetchedKey carries a session row already read with its person,
+	// so that scs's Find does not read it again.
+	prefetchedKey sessionCtxKey = iota
+	// committingUserKey tells CommitCtx whose session it stores.
+	committingUserKey
+)
+
+type prefetched struct {
+	token string
+	data  []byte
 }
 
 // sessionStore keeps scs sessions in the database, so that they survive
@@ -38,6 +54,9 @@ type sessionStore struct {
 var _ scs.CtxStore = (*sessionStore)(nil)
 
 func (s *sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	if p, ok := ctx.Value(prefetchedKey).(*prefetched); ok && p.token == token {
+		return p.data, true, nil
+	}
 	row := new(sessionRow)
 	err := s.db.NewSelect().Model(row).Where("token_hash = ? AND expiry > ?", HashToken(token), time.Now()).Scan(ctx)
 	if err != nil {
@@ -51,8 +70,12 @@ func (s *sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 
 func (s *sessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
 	row := &sessionRow{TokenHash: HashToken(token), Data: b, Expiry: expiry.UTC().Truncate(time.Microsecond)}
+	if id, ok := ctx.Value(committingUserKey).(uuid.UUID); ok && id != uuid.Nil {
+		row.UserID = &id
+	}
 	_, err := s.db.NewInsert().Model(row).
-		On("CONFLICT (token_hash) DO UPDATE").Set("data = EXCLUDED.data").Set("expiry = EXCLUDED.expiry").Exec(ctx)
+		On("CONFLICT (token_hash) DO UPDATE").Set("data = EXCLUDED.data").Set("expiry = EXCLUDED.expiry").
+		Set("user_id = EXCLUDED.user_id").Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("auth: save session: %w", err)
 	}
@@ -104,6 +127,7 @@ func NewSessions(d *db.DB, secure bool) *Sessions {
 	store := &sessionStore{db: d}
 	m := scs.New()
 	m.Store = store
+	m.Codec = jsonCodec{}
 	m.Lifetime = 14 * 24 * time.Hour
 	m.Cookie.Name = "session"
 	m.Cookie.HttpOnly = true
@@ -113,20 +137,39 @@ func NewSessions(d *db.DB, secure bool) *Sessions {
 	return &Sessions{manager: m, store: store}
 }
 
-// Load reads the session named by the cookie into the request context.
-// Requests without the cookie cost nothing.
-func (s *Sessions) Load(c *gin.Context) error {
-	cookie, err := c.Request.Cookie(s.manager.Cookie.Name)
+// load reads the session named by the cookie into the request context
+// and returns its person, in one query: every signed-in request pays for
+// it, so it is a single join. Requests without the cookie cost nothing.
+func (s *Sessions) load(c *gin.Context) (*User, error) {
+	ctx := c.Request.Context()
 	token := ""
-	if err == nil {
+	var user *User
+	if cookie, err := c.Request.Cookie(s.manager.Cookie.Name); err == nil && cookie.Value != "" {
 		token = cookie.Value
+		var row struct {
+			Data []byte `bun:"data"`
+			User
+		}
+		err := s.store.db.NewSelect().TableExpr("sessions AS s").Join("JOIN users AS u ON u.id = s.user_id").
+			ColumnExpr("s.data, u.*").
+			Where("s.token_hash = ? AND s.expiry > ? AND u.deleted_at IS NULL", HashToken(token), time.Now()).
+			Limit(1).Scan(ctx, &row)
+		switch {
+		case err == nil:
+			user = &row.User
+			ctx = context.WithValue(ctx, prefetchedKey, &prefetched{token: token, data: row.Data})
+		case errors.Is(db.Classify(err), db.ErrNotFound):
+			// Unknown, expired, or its person is gone: scs starts afresh.
+		default:
+			return nil, fmt.Errorf("auth: load session: %w", err)
+		}
 	}
-	ctx, err := s.manager.Load(c.Request.Context(), token)
+	ctx, err := s.manager.Load(ctx, token)
 	if err != nil {
-		return fmt.Errorf("auth: load session: %w", err)
+		return nil, fmt.Errorf("auth: load session: %w", err)
 	}
 	c.Request = c.Request.WithContext(ctx)
-	return nil
+	return user, nil
 }
 
 // userID returns the signed-in person and the epoch of their session.
@@ -152,6 +195,7 @@ func (s *Sessions) SignIn(c *gin.Context, u *User) error {
 	}
 	s.manager.Put(ctx, keyUserID, u.ID.String())
 	s.manager.Put(ctx, keyEpoch, u.AuthEpoch)
+	c.Request = c.Request.WithContext(context.WithValue(ctx, committingUserKey, u.ID))
 	return s.save(c)
 }
 

@@ -88,15 +88,19 @@ func viewerMemberships(ctx context.Context, tx bun.IDB, userID uuid.UUID) ([]Vie
 	return out, nil
 }
 
-// Memberships lists a person's organisations.
+// Memberships lists a person's organisations. It runs on every tenant
+// request, so on Postgres it is one statement: the viewer_memberships
+// function returns the person's own rows across organisations (row-level
+// security would otherwise need a transaction to set app.user_id).
 func (s *Store) Memberships(ctx context.Context, userID uuid.UUID) ([]ViewerMembership, error) {
 	var out []ViewerMembership
-	err := s.DB.AsUser(ctx, userID, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		out, err = viewerMemberships(ctx, tx, userID)
-		return err
-	})
-	return out, err
+	if s.DB.Engine == db.Postgres {
+		if err := s.DB.NewRaw("SELECT * FROM viewer_memberships(?)", userID).Scan(ctx, &out); err != nil {
+			return nil, fmt.Errorf("tenancy: memberships of %s: %w", userID, err)
+		}
+		return out, nil
+	}
+	return viewerMemberships(ctx, s.DB, userID)
 }
 
 // Person is a member as the people admin lists them.

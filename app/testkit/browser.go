@@ -167,3 +167,9 @@ func (b *Browser) do(req *http.Request) *Page {
 	b.Last = p
 	return p
 }
+
+// Cookies returns the cookies the browser holds for the test server.
+func (b *Browser) Cookies() []*http.Cookie {
+	u, _ := url.Parse(b.env.Server.URL)
+	return b.client.Jar.Cookies(u)
+}
