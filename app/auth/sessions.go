@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/leadershiptoolbox/toolbox/app/cache"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 )
 
@@ -119,6 +120,14 @@ const (
 type Sessions struct {
 	manager *scs.SessionManager
 	store   *sessionStore
+	// cache maps a token hash to its session and person for a few
+	// seconds; the database's invalidation feed empties it on any change.
+	cache *cache.Cache[string, cachedSession]
+}
+
+type cachedSession struct {
+	data []byte
+	user User
 }
 
 // NewSessions configures the session cookie: HttpOnly, SameSite=Lax,
@@ -134,7 +143,12 @@ func NewSessions(d *db.DB, secure bool) *Sessions {
 	m.Cookie.SameSite = http.SameSiteLaxMode
 	m.Cookie.Secure = secure
 	m.Cookie.Persist = true
-	return &Sessions{manager: m, store: store}
+	sessions := &Sessions{manager: m, store: store}
+	if d.Invalidator != nil {
+		sessions.cache = cache.New[string, cachedSession](10*time.Second, 100_000, &d.Invalidator.Enabled)
+		d.Invalidator.Subscribe(sessions.cache.Clear)
+	}
+	return sessions
 }
 
 // load reads the session named by the cookie into the request context
@@ -146,17 +160,30 @@ func (s *Sessions) load(c *gin.Context) (*User, error) {
 	var user *User
 	if cookie, err := c.Request.Cookie(s.manager.Cookie.Name); err == nil && cookie.Value != "" {
 		token = cookie.Value
+		hash := HashToken(token)
+		if hit, ok := s.cache.Get(hash); ok && hit.user.DeletedAt == nil {
+			u := hit.user
+			ctx = context.WithValue(ctx, prefetchedKey, &prefetched{token: token, data: hit.data})
+			ctx, err := s.manager.Load(ctx, token)
+			if err != nil {
+				return nil, fmt.Errorf("auth: load session: %w", err)
+			}
+			c.Request = c.Request.WithContext(ctx)
+			return &u, nil
+		}
+		gen := s.cache.Generation()
 		var row struct {
 			Data []byte `bun:"data"`
 			User
 		}
 		err := s.store.db.NewSelect().TableExpr("sessions AS s").Join("JOIN users AS u ON u.id = s.user_id").
 			ColumnExpr("s.data, u.*").
-			Where("s.token_hash = ? AND s.expiry > ? AND u.deleted_at IS NULL", HashToken(token), time.Now()).
+			Where("s.token_hash = ? AND s.expiry > ? AND u.deleted_at IS NULL", hash, time.Now()).
 			Limit(1).Scan(ctx, &row)
 		switch {
 		case err == nil:
 			user = &row.User
+			s.cache.Put(hash, cachedSession{data: row.Data, user: row.User}, gen)
 			ctx = context.WithValue(ctx, prefetchedKey, &prefetched{token: token, data: row.Data})
 		case errors.Is(db.Classify(err), db.ErrNotFound):
 			// Unknown, expired, or its person is gone: scs starts afresh.

@@ -39,6 +39,14 @@ func (d Engine) String() string {
 type DB struct {
 	*bun.DB
 	Engine Engine
+	// Invalidator, when set, keeps request caches honest (see Invalidator).
+	Invalidator *Invalidator
+}
+
+// WatchWrites attaches an invalidator to the database's writes.
+func (d *DB) WatchWrites(inv *Invalidator) {
+	d.Invalidator = inv
+	d.AddQueryHook(inv)
 }
 
 // Options says how to open a database.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -16,7 +17,15 @@ var ErrNoTenant = errors.New("db: no organisation given for tenant-scoped work")
 
 // Tx runs fn in a transaction, committing if it returns nil.
 func (d *DB) Tx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	return d.RunInTx(ctx, &sql.TxOptions{}, fn)
+	if d.Invalidator == nil {
+		return d.RunInTx(ctx, &sql.TxOptions{}, fn)
+	}
+	wrote := new(atomic.Bool)
+	err := d.RunInTx(context.WithValue(ctx, txWritesKey{}, wrote), &sql.TxOptions{}, fn)
+	if err == nil && wrote.Load() {
+		d.Invalidator.fire()
+	}
+	return err
 }
 
 // InTenant runs fn in a transaction scoped to one organisation. On

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/leadershiptoolbox/toolbox/app/cache"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 )
 
@@ -16,6 +17,20 @@ import (
 // rows takes the organisation and runs inside InTenant.
 type Store struct {
 	DB *db.DB
+	// memberships caches each person's memberships for a few seconds; the
+	// database's invalidation feed empties it on any change.
+	memberships *cache.Cache[uuid.UUID, []ViewerMembership]
+}
+
+// NewStore returns the tenancy store, caching memberships when the
+// database has an invalidation feed.
+func NewStore(d *db.DB) *Store {
+	s := &Store{DB: d}
+	if d.Invalidator != nil {
+		s.memberships = cache.New[uuid.UUID, []ViewerMembership](10*time.Second, 100_000, &d.Invalidator.Enabled)
+		d.Invalidator.Subscribe(s.memberships.Clear)
+	}
+	return s
 }
 
 // OrgBySlug finds an organisation by its URL slug.
@@ -93,14 +108,23 @@ func viewerMemberships(ctx context.Context, tx bun.IDB, userID uuid.UUID) ([]Vie
 // function returns the person's own rows across organisations (row-level
 // security would otherwise need a transaction to set app.user_id).
 func (s *Store) Memberships(ctx context.Context, userID uuid.UUID) ([]ViewerMembership, error) {
+	if hit, ok := s.memberships.Get(userID); ok {
+		return hit, nil
+	}
+	gen := s.memberships.Generation()
 	var out []ViewerMembership
 	if s.DB.Engine == db.Postgres {
 		if err := s.DB.NewRaw("SELECT * FROM viewer_memberships(?)", userID).Scan(ctx, &out); err != nil {
 			return nil, fmt.Errorf("tenancy: memberships of %s: %w", userID, err)
 		}
-		return out, nil
+	} else {
+		var err error
+		if out, err = viewerMemberships(ctx, s.DB, userID); err != nil {
+			return nil, err
+		}
 	}
-	return viewerMemberships(ctx, s.DB, userID)
+	s.memberships.Put(userID, out, gen)
+	return out, nil
 }
 
 // Person is a member as the people admin lists them.

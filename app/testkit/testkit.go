@@ -142,6 +142,20 @@ func (p *packageState) postgres(t testing.TB) (owner, appDB *db.DB) {
 	if p.pgApp, err = db.Open(ctx, db.Options{URL: p.pgAdmin, Role: AppRole, MaxConns: 10}); err != nil {
 		t.Fatalf("testkit: connect to %s as %s: %v", p.pgName, AppRole, err)
 	}
+	// Tests run with the request caches on, as production does, so that
+	// a change not seen by a cache fails a test.
+	inv := &db.Invalidator{}
+	p.pgApp.WatchWrites(inv)
+	p.pgOwner.WatchWrites(inv)
+	listenCtx, stop := context.WithCancel(context.Background())
+	go inv.Listen(listenCtx, p.pgAdmin, nil)
+	p.closers = append(p.closers, stop)
+	for range 100 {
+		if inv.Enabled.Load() {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	return p.pgOwner, p.pgApp
 }
 
@@ -173,6 +187,13 @@ func migrate(t testing.TB, d *db.DB, role string) {
 	if _, err := m.Up(context.Background()); err != nil {
 		t.Fatalf("testkit: migrate %s: %v", d.Engine, err)
 	}
+}
+
+// PostgresURL is the owner's URL of the package's Postgres database, for
+// tests that act as another process.
+func PostgresURL(t testing.TB) string {
+	shared.postgres(t)
+	return shared.pgAdmin
 }
 
 // Env is the whole application built for one test.

@@ -162,6 +162,16 @@ func startServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*s
 	}
 	s.db = d
 	s.closers = append(s.closers, d.Close)
+	if cfg.Postgres() {
+		// Request caches stay honest across processes through LISTEN/NOTIFY.
+		inv := &db.Invalidator{}
+		d.WatchWrites(inv)
+		listenCtx, stopListening := context.WithCancel(context.Background())
+		go inv.Listen(listenCtx, cfg.DatabaseURL, func(err error) {
+			log.Warn("cache invalidation feed down; caches bypassed until it is back", "err", err)
+		})
+		s.closers = append(s.closers, func() error { stopListening(); return nil })
+	}
 
 	redisURL := cfg.RedisURL
 	if cfg.EmbeddedRedis() {
