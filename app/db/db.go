@@ -41,12 +41,29 @@ type DB struct {
 	Engine Engine
 	// Invalidator, when set, keeps request caches honest (see Invalidator).
 	Invalidator *Invalidator
+	// scopedPool is a second pool on Postgres, used only for tenant-scoped
+	// work: its connections keep the tenant of their last use in their
+	// session, so that work for the same tenant needs no extra round trip
+	// to set it. The main pool's connections never carry a tenant, so a
+	// query that forgot its scope still sees no tenant rows.
+	scopedPool *bun.DB
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	if d.scopedPool != nil {
+		_ = d.scopedPool.Close()
+	}
+	return d.DB.Close()
 }
 
 // WatchWrites attaches an invalidator to the database's writes.
 func (d *DB) WatchWrites(inv *Invalidator) {
 	d.Invalidator = inv
 	d.AddQueryHook(inv)
+	if d.scopedPool != nil {
+		d.scopedPool.AddQueryHook(inv)
+	}
 }
 
 // Options says how to open a database.
@@ -109,11 +126,14 @@ func openPostgres(o Options) (*DB, error) {
 			return nil
 		}))
 	}
-	sqldb := stdlib.OpenDB(*cfg, opts...)
-	sqldb.SetMaxOpenConns(o.MaxConns)
-	sqldb.SetMaxIdleConns(o.MaxConns)
-	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Engine: Postgres}, nil
+	pool := func() *bun.DB {
+		sqldb := stdlib.OpenDB(*cfg, opts...)
+		sqldb.SetMaxOpenConns(o.MaxConns)
+		sqldb.SetMaxIdleConns(o.MaxConns)
+		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+		return bun.NewDB(sqldb, pgdialect.New())
+	}
+	return &DB{DB: pool(), scopedPool: pool(), Engine: Postgres}, nil
 }
 
 func openSQLite(o Options) (*DB, error) {

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 )
 
@@ -59,19 +60,77 @@ func (d *DB) AsUser(ctx context.Context, userID uuid.UUID, fn func(ctx context.C
 }
 
 func (d *DB) scoped(ctx context.Context, orgID, userID uuid.UUID, fn func(ctx context.Context, tx bun.Tx) error) error {
-	return d.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if d.Engine == Postgres {
-			org, user := "", ""
-			if orgID != uuid.Nil {
-				org = orgID.String()
-			}
-			if userID != uuid.Nil {
-				user = userID.String()
-			}
-			if _, err := tx.ExecContext(ctx, "SELECT set_config('app.org_id', ?, true), set_config('app.user_id', ?, true)", org, user); err != nil {
-				return fmt.Errorf("db: set tenant: %w", err)
-			}
+	if d.Engine != Postgres {
+		return d.Tx(ctx, fn)
+	}
+	conn, err := d.scopedConn(ctx, orgID, userID)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	wrote := new(atomic.Bool)
+	err = conn.RunInTx(context.WithValue(ctx, txWritesKey{}, wrote), &sql.TxOptions{}, fn)
+	if err == nil && wrote.Load() && d.Invalidator != nil {
+		d.Invalidator.fire()
+	}
+	return err
+}
+
+// ReadTenant runs read-only fn for one organisation outside a
+// transaction: on Postgres one round trip per query once the connection
+// serves this tenant. Use InTenant for writes and for reads that must
+// agree with each other.
+func (d *DB) ReadTenant(ctx context.Context, orgID uuid.UUID, fn func(ctx context.Context, q bun.IDB) error) error {
+	if orgID == uuid.Nil {
+		return ErrNoTenant
+	}
+	if d.Engine != Postgres {
+		return fn(ctx, d.DB)
+	}
+	conn, err := d.scopedConn(ctx, orgID, uuid.Nil)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return fn(ctx, conn)
+}
+
+const scopeKey = "toolbox.scope"
+
+// scopedConn takes a connection of the scoped pool and makes sure its
+// session carries the tenant (app.org_id) and person (app.user_id) that
+// the row-level security policies read. The scope is set at session
+// level and remembered on the connection, so a connection that last
+// served the same scope needs no round trip.
+func (d *DB) scopedConn(ctx context.Context, orgID, userID uuid.UUID) (bun.Conn, error) {
+	conn, err := d.scopedPool.Conn(ctx)
+	if err != nil {
+		return conn, fmt.Errorf("db: scoped connection: %w", err)
+	}
+	org, user := "", ""
+	if orgID != uuid.Nil {
+		org = orgID.String()
+	}
+	if userID != uuid.Nil {
+		user = userID.String()
+	}
+	want := org + "/" + user
+	err = conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		data := pc.PgConn().CustomData()
+		if data[scopeKey] == want {
+			return nil
 		}
-		return fn(ctx, tx)
+		delete(data, scopeKey)
+		if _, err := pc.Exec(ctx, "SELECT set_config('app.org_id', $1, false), set_config('app.user_id', $2, false)", org, user); err != nil {
+			return err
+		}
+		data[scopeKey] = want
+		return nil
 	})
+	if err != nil {
+		conn.Close()
+		return conn, fmt.Errorf("db: set tenant: %w", err)
+	}
+	return conn, nil
 }

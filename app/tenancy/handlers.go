@@ -178,7 +178,20 @@ func (h *Handlers) showHomePage(c *gin.Context) error {
 
 func (h *Handlers) showDashboardPage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	page := web.NewPage(c, v.Org.Name, gin.H{"Org": v.Org, "IsAdmin": Has(v, Admins...), "IsStaff": Has(v, Staff...)})
+	counts, err := h.Service.Store.CountByRole(c.Request.Context(), v.Org.ID)
+	if err != nil {
+		return err
+	}
+	byRole := map[Role]int{}
+	total := 0
+	for _, rc := range counts {
+		byRole[rc.Role] = rc.Count
+		total += rc.Count
+	}
+	page := web.NewPage(c, v.Org.Name, gin.H{
+		"Org": v.Org, "IsAdmin": Has(v, Admins...), "IsStaff": Has(v, Staff...),
+		"People": total, "Practitioners": byRole[RolePractitioner], "Members": byRole[RoleMember],
+	})
 	page.Nav = "dashboard"
 	return h.Renderer.Render(c, http.StatusOK, "tenancy/dashboard", page)
 }

@@ -201,3 +201,22 @@ func (s *Store) Member(ctx context.Context, orgID, userID uuid.UUID) (*Person, e
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// RoleCount is how many active members hold a role.
+type RoleCount struct {
+	Role  Role `bun:"role"`
+	Count int  `bun:"n"`
+}
+
+// CountByRole counts an organisation's active members by role.
+func (s *Store) CountByRole(ctx context.Context, orgID uuid.UUID) ([]RoleCount, error) {
+	var out []RoleCount
+	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().TableExpr("memberships").ColumnExpr("role, count(*) AS n").
+			Where("org_id = ? AND status = ?", orgID, StatusActive).GroupExpr("role").Scan(ctx, &out)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tenancy: count members: %w", err)
+	}
+	return out, nil
+}
