@@ -79,4 +79,3 @@ func TestScopedConnectionsNeverCarryATenantAcross(t *testing.T) {
 		t.Fatalf("ReadTenant without a tenant = %v", err)
 	}
 }
-
