@@ -40,6 +40,37 @@ const CHECKS = [
       screenshot: "home.png",
     },
   },
+  {
+    // A newcomer's first minute: sign up an organisation, land on its
+    // dashboard, confirm the e-mail address through the development
+    // outbox, and see the banner go.
+    name: "signup",
+    path: "/signup",
+    expect: { status: 200, visible: ["form[action='/signup']"], stylesheet: true, htmx: true, screenshot: "signup.png" },
+    run: async (page, { expectTrue }) => {
+      const slug = `e2e-${Date.now().toString(36)}`;
+      await page.fill("#f-org_name", "Northwind Coaching");
+      await page.fill("#f-slug", slug);
+      await page.selectOption("#f-time_zone", "Europe/London");
+      await page.fill("#f-name", "Nora Newcomer");
+      await page.fill("#f-email", `${slug}@example.test`);
+      await page.fill("#f-password", "a long enough password");
+      await Promise.all([page.waitForURL(`**/o/${slug}`, { waitUntil: "commit" }), page.click("form[action='/signup'] button[type=submit]")]);
+      expectTrue((await page.textContent("h1")).includes("Northwind Coaching"), "the dashboard does not name the organisation");
+      expectTrue(await page.isVisible(".banner"), "no banner asking to confirm the e-mail address");
+      await page.screenshot({ path: path.join(artifacts, "dashboard.png"), fullPage: true });
+      await page.goto(new URL("/dev/mail", page.url()).href);
+      await Promise.all([page.waitForURL("**/dev/mail/*", { waitUntil: "commit" }), page.click("table a:has-text('Confirm your e-mail address')")]);
+      const link = (await page.textContent(".mail-body")).match(/https?:\/\/\S+\/verify\/\S+/);
+      expectTrue(link, "the verification e-mail has no link");
+      if (!link) return;
+      await page.goto(new URL(new URL(link[0]).pathname, page.url()).href);
+      await Promise.all([page.waitForURL(`**/o/${slug}`, { waitUntil: "commit" }), page.click("button:has-text('Confirm my e-mail address')")]);
+      expectTrue(!(await page.isVisible(".banner")), "the banner is still there after confirming");
+      expectTrue(await page.isVisible(".flash-success"), "no confirmation message");
+      await page.screenshot({ path: path.join(artifacts, "verified.png"), fullPage: true });
+    },
+  },
 ];
 
 const CHROMIUM = process.env.E2E_CHROMIUM || "/usr/bin/chromium";
