@@ -112,22 +112,23 @@ func (s *Store) RecordProgress(ctx context.Context, orgID, goalID, by uuid.UUID,
 }
 
 // AddMilestone adds a step to a goal.
-func (s *Store) AddMilestone(ctx context.Context, orgID, goalID, by uuid.UUID, now time.Time, title, due string) error {
+func (s *Store) AddMilestone(ctx context.Context, orgID, goalID, by uuid.UUID, now time.Time, title, due string) (*Milestone, error) {
+	var m *Milestone
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		g := new(Goal)
 		if err := tx.NewSelect().Model(g).Where("org_id = ? AND id = ?", orgID, goalID).Scan(ctx); err != nil {
 			return db.Classify(err)
 		}
-		m := &Milestone{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, GoalID: goalID, Title: title, DueDate: due, CreatedAt: now}
+		m = &Milestone{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, GoalID: goalID, Title: title, DueDate: due, CreatedAt: now}
 		if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
 			return err
 		}
 		return addUpdate(ctx, tx, g, by, "milestone", "Added milestone: "+title, now)
 	})
 	if err != nil {
-		return fmt.Errorf("relationships: add milestone to %s: %w", goalID, err)
+		return nil, fmt.Errorf("relationships: add milestone to %s: %w", goalID, err)
 	}
-	return nil
+	return m, nil
 }
 
 // CompleteMilestone marks a milestone of a goal done.

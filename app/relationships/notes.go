@@ -35,7 +35,6 @@ type Note struct {
 	CreatedAt      time.Time  `bun:"created_at"`
 }
 
-
 // AddNote records a note by a participant; a private note's text is
 // sealed before it reaches the database.
 func (s *Store) AddNote(ctx context.Context, keys *Keyring, orgID uuid.UUID, now time.Time, n *Note, text string) error {
