@@ -177,7 +177,7 @@ func (h *Handlers) saveAnswer(c *gin.Context) error {
 		d.Error = "Please choose an answer to go on."
 		return h.renderStep(c, http.StatusUnprocessableEntity, d)
 	}
-	a, err = h.Store.SaveAnswer(ctx, orgID, v.UserID, h.Clock.Now(), question.ID, answers)
+	saved, err := h.Store.SaveAnswer(ctx, orgID, v.UserID, h.Clock.Now(), question.ID, answers)
 	if errors.Is(err, ErrNotAnswerable) {
 		d := h.step(c, q, a, idx+1)
 		d.Error = "Please choose one of the answers offered."
@@ -186,7 +186,7 @@ func (h *Handlers) saveAnswer(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	next := idx + 2
+	a, next := saved, idx+2
 	if form.Get("back") != "" {
 		next = max(idx, 1)
 	}
