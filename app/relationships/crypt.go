@@ -32,9 +32,9 @@ func NewKeyring(spec, secret string) (*Keyring, error) {
 		if secret == "" {
 			return nil, errors.New("relationships: no key for private notes: set the secret key or the notes keys")
 		}
-		raw, err := hkdf.Key(sha256.New, []byte(secret), nil, "leadership-toolbox private notes v1", 32)
+		raw, err := DeriveNotesKey(secret)
 		if err != nil {
-			return nil, fmt.Errorf("relationships: derive notes key: %w", err)
+			return nil, err
 		}
 		return k, k.add(DerivedKeyID, raw)
 	}
@@ -55,6 +55,16 @@ func NewKeyring(spec, secret string) (*Keyring, error) {
 		}
 	}
 	return k, nil
+}
+
+// DeriveNotesKey derives the 32-byte notes key from the secret key with
+// HKDF-SHA256. Operators moving to listed keys keep it as "k0:<base64>".
+func DeriveNotesKey(secret string) ([]byte, error) {
+	raw, err := hkdf.Key(sha256.New, []byte(secret), nil, "leadership-toolbox private notes v1", 32)
+	if err != nil {
+		return nil, fmt.Errorf("relationships: derive notes key: %w", err)
+	}
+	return raw, nil
 }
 
 func (k *Keyring) add(id string, raw []byte) error {

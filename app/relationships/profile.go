@@ -95,7 +95,7 @@ func MarkTrainedMentor(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID,
 	p.ID, p.TrainedMentorAt, p.CreatedAt, p.UpdatedAt = uuid.Must(uuid.NewV7()), &at, at, at
 	_, err := tx.NewInsert().Model(p).
 		On("CONFLICT (org_id, user_id) DO UPDATE").
-		Set("trained_mentor_at = COALESCE(practitioner_profiles.trained_mentor_at, EXCLUDED.trained_mentor_at)").
+		Set("trained_mentor_at = COALESCE(profile.trained_mentor_at, EXCLUDED.trained_mentor_at)").
 		Set("updated_at = EXCLUDED.updated_at").
 		Exec(ctx)
 	if err != nil {
