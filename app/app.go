@@ -11,9 +11,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/leadershiptoolbox/toolbox/app/assessment"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
+	"github.com/leadershiptoolbox/toolbox/app/matching"
+	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 	"github.com/leadershiptoolbox/toolbox/static"
@@ -56,8 +59,15 @@ func New(s *Services) (*gin.Engine, error) {
 	pages := []string{"errors/status", "home/index", "dev/outbox", "dev/email"}
 	pages = append(pages, auth.Pages...)
 	pages = append(pages, tenancy.Pages...)
+	pages = append(pages, assessment.Pages...)
+	pages = append(pages, relationships.Pages...)
+	pages = append(pages, matching.Pages...)
 	if err := d.Renderer.MustHave(pages...); err != nil {
 		return nil, err
+	}
+
+	if s.NoteKeysErr != nil {
+		return nil, s.NoteKeysErr
 	}
 
 	https := strings.HasPrefix(d.Config.BaseURL, "https://")
@@ -99,6 +109,21 @@ func New(s *Services) (*gin.Engine, error) {
 
 	// Organisation pages.
 	tenancyHandlers.MountTenant(anyone, errs)
+	staff := org.Group("", errs.H(tenancy.Require(tenancy.Staff...)))
+	admins := org.Group("", errs.H(tenancy.Require(tenancy.Admins...)))
+	practitioners := org.Group("", errs.H(tenancy.Require(tenancy.Practitioners...)))
+	// Needs assessment and signposting: members take it, staff review and
+	// signpost, admins edit the questions.
+	(&assessment.Handlers{Store: s.Assessment, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer}).
+		Mount(anyone, staff, admins, errs)
+	// Relationships: the routes under anyone admit participants (and staff,
+	// read-only, to the page) after loading the relationship.
+	(&relationships.Handlers{Store: s.Relationships, Keys: s.NoteKeys, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer}).
+		Mount(anyone, practitioners, errs)
+	// Matching, the pipeline (staff) and everyone's own support page; the
+	// routes under anyone admit the request's member or the proposal's
+	// practitioner only.
+	(&matching.Handlers{Service: s.Matching, Renderer: d.Renderer}).Mount(anyone, staff, errs)
 
 	// Development mail outbox: embedded mode without SMTP only.
 	if d.Config.DevOutbox() {

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/leadershiptoolbox/toolbox/app/assessment"
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
@@ -11,7 +12,9 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
+	"github.com/leadershiptoolbox/toolbox/app/matching"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
+	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
@@ -37,6 +40,14 @@ type Services struct {
 	Auth    *auth.Service
 	Tenancy *tenancy.Service
 	Audit   *audit.Store
+
+	Assessment    *assessment.Store
+	Relationships *relationships.Store
+	Matching      *matching.Service
+	// NoteKeys seal private notes; NoteKeysErr says why they could not be
+	// read from the configuration (app.New refuses to start then).
+	NoteKeys    *relationships.Keyring
+	NoteKeysErr error
 }
 
 // NewServices wires the domain services together.
@@ -50,5 +61,12 @@ func NewServices(d Deps) *Services {
 	s.Tenancy = &tenancy.Service{DB: d.DB, Store: tenancy.NewStore(d.DB), Auth: s.Auth, Clock: d.Clock, Log: d.Log}
 	s.Auth.Events = s.Tenancy
 	s.Audit = &audit.Store{DB: d.DB}
+	s.Assessment = &assessment.Store{DB: d.DB}
+	s.Relationships = &relationships.Store{DB: d.DB}
+	s.NoteKeys, s.NoteKeysErr = relationships.NewKeyring(d.Config.NotesKeys, d.Config.SecretKey)
+	s.Matching = &matching.Service{
+		DB: d.DB, Assess: s.Assessment, Rels: s.Relationships, Tenancy: s.Tenancy.Store, Mail: d.Mail,
+		Clock: d.Clock, Log: d.Log, BaseURL: d.Config.BaseURL,
+	}
 	return s
 }

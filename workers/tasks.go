@@ -86,3 +86,20 @@ const TypePurgeSessions = "auth:purge_sessions"
 
 // NewPurgeSessionsTask asks for expired sessions to be deleted.
 func NewPurgeSessionsTask() *asynq.Task { return asynq.NewTask(TypePurgeSessions, nil) }
+
+// TypeProposalExpiry expires a matching proposal left unanswered and asks
+// the next candidate.
+const TypeProposalExpiry = "matching:proposal_expiry"
+
+// ProposalExpiryPayload names the proposal.
+type ProposalExpiryPayload struct {
+	OrgID      uuid.UUID `json:"org_id"`
+	ProposalID uuid.UUID `json:"proposal_id"`
+}
+
+// NewProposalExpiryTask asks for a proposal to be expired at its time.
+func NewProposalExpiryTask(orgID, proposalID uuid.UUID, at time.Time) Task {
+	t := newTask(TypeProposalExpiry, QueueDefault, ProposalExpiryPayload{OrgID: orgID, ProposalID: proposalID})
+	t.OrgID, t.RunAt = orgID, at
+	return t
+}

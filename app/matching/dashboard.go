@@ -1,0 +1,185 @@
+package matching
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/leadershiptoolbox/toolbox/app/assessment"
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/relationships"
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/web"
+)
+
+// RelationshipRow is a relationship with the viewer's side in it.
+type RelationshipRow struct {
+	relationships.Relationship
+	Side   string
+	Others []string
+}
+
+// showMyPage is everyone's own support page: as a member (assessment,
+// requests, relationships, goals), as a practitioner (people, proposals
+// waiting, capacity), as a coordinator (a link to the pipeline).
+func (h *Handlers) showMyPage(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	ctx := c.Request.Context()
+	s := h.Service
+	names, err := h.names(c)
+	if err != nil {
+		return err
+	}
+	data := gin.H{"Org": v.Org, "Names": names, "IsStaff": tenancy.Has(v, tenancy.Staff...), "IsAdmin": tenancy.Has(v, tenancy.Admins...)}
+	latest, err := s.Assess.Latest(ctx, v.Org.ID, v.UserID)
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	data["Assessment"] = latest
+	reqs, err := s.Assess.Requests(ctx, v.Org.ID, "", v.UserID)
+	if err != nil {
+		return err
+	}
+	data["Requests"] = reqs
+	org, err := s.Tenancy.OrgByID(ctx, v.Org.ID)
+	if err != nil {
+		return err
+	}
+	data["SelfSelection"] = org.Settings.SelfSelection
+	rels, err := s.Rels.ForUser(ctx, v.Org.ID, v.UserID)
+	if err != nil {
+		return err
+	}
+	var mine, theirs []RelationshipRow
+	for _, r := range rels {
+		ps, err := s.Rels.Participants(ctx, v.Org.ID, r.ID)
+		if err != nil {
+			return err
+		}
+		row := RelationshipRow{Relationship: r}
+		for _, p := range ps {
+			if p.UserID == v.UserID {
+				row.Side = p.Side
+			} else {
+				row.Others = append(row.Others, names[p.UserID])
+			}
+		}
+		if row.Side == relationships.SidePractitioner {
+			theirs = append(theirs, row)
+		} else {
+			mine = append(mine, row)
+		}
+	}
+	data["Mine"], data["Theirs"] = mine, theirs
+	goals, err := s.Rels.GoalsOfMember(ctx, v.Org.ID, v.UserID)
+	if err != nil {
+		return err
+	}
+	data["Goals"] = goals
+	if tenancy.Has(v, tenancy.Practitioners...) {
+		profile, err := s.Rels.ProfileOf(ctx, v.Org.ID, v.UserID)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+		data["Profile"] = profile
+		proposals, err := s.ProposalsFor(ctx, v.Org.ID, v.UserID)
+		if err != nil {
+			return err
+		}
+		data["Proposals"] = proposals
+		counts, err := s.Rels.ActiveCounts(ctx, v.Org.ID)
+		if err != nil {
+			return err
+		}
+		data["Active"] = counts[v.UserID]
+		data["IsPractitioner"] = len(v.Kinds) > 0 || profile != nil
+	}
+	page := web.NewPage(c, "My support", data)
+	page.Nav = "my"
+	return h.Renderer.Render(c, http.StatusOK, "matching/my", page)
+}
+
+// Pipeline stages.
+var Stages = []string{"assessed", "signposted", "proposed", "active"}
+
+// showPipelinePage shows coordinators where everyone is: assessed
+// (waiting for signposting), signposted (waiting for a proposal),
+// proposed (waiting for the practitioner), active.
+func (h *Handlers) showPipelinePage(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	ctx := c.Request.Context()
+	s := h.Service
+	kind, stage := c.Query("kind"), c.Query("stage")
+	if kind != "" && kind != "mentoring" && kind != "coaching" && kind != "supervision" {
+		kind = ""
+	}
+	names, err := h.names(c)
+	if err != nil {
+		return err
+	}
+	data := gin.H{"Org": v.Org, "Names": names, "Kind": kind, "Stage": stage, "Stages": Stages, "Kinds": relationships.Kinds,
+		"IsAdmin": tenancy.Has(v, tenancy.Admins...)}
+	show := func(st string) bool { return stage == "" || stage == st }
+	total := 0
+	if show("assessed") {
+		as, err := s.Assess.List(ctx, v.Org.ID, assessment.AssessmentFilter{Status: assessment.StatusSubmitted, Kind: kind})
+		if err != nil {
+			return err
+		}
+		data["Assessed"], total = as, total+len(as)
+	}
+	filter := func(rs []assessment.Request) []assessment.Request {
+		var out []assessment.Request
+		for _, r := range rs {
+			if kind == "" || r.Kind == kind {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	if show("signposted") {
+		rs, err := s.Assess.Requests(ctx, v.Org.ID, assessment.RequestOpen, [16]byte{})
+		if err != nil {
+			return err
+		}
+		data["Signposted"] = filter(rs)
+		total += len(filter(rs))
+	}
+	if show("proposed") {
+		rs, err := s.Assess.Requests(ctx, v.Org.ID, assessment.RequestProposed, [16]byte{})
+		if err != nil {
+			return err
+		}
+		data["Proposed"] = filter(rs)
+		total += len(filter(rs))
+	}
+	if show("active") {
+		var rows []relationships.Relationship
+		for _, st := range []relationships.Status{relationships.StatusActive, relationships.StatusPaused} {
+			rs, err := s.Rels.List(ctx, v.Org.ID, st)
+			if err != nil {
+				return err
+			}
+			for _, r := range rs {
+				if kind == "" || string(r.Kind) == kind {
+					rows = append(rows, r)
+				}
+			}
+		}
+		data["Active"], total = rows, total+len(rows)
+	}
+	rematches, err := s.Rematches(ctx, v.Org.ID)
+	if err != nil {
+		return err
+	}
+	data["Rematches"], data["Total"] = rematches, total
+	profiles, err := s.Rels.Profiles(ctx, v.Org.ID)
+	if err != nil {
+		return err
+	}
+	data["Practitioners"] = len(profiles)
+	page := web.NewPage(c, "Pipeline", data)
+	page.Nav = "pipeline"
+	return h.Renderer.Render(c, http.StatusOK, "matching/pipeline", page)
+}

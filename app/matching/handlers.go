@@ -1,0 +1,337 @@
+package matching
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/leadershiptoolbox/toolbox/app/assessment"
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/relationships"
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/web"
+)
+
+// Pages lists the templates these handlers render.
+var Pages = []string{"matching/request", "matching/choose", "matching/proposal", "matching/pipeline", "matching/my"}
+
+// SelfSelectionSize is how many top candidates a member chooses from.
+const SelfSelectionSize = 3
+
+// Handlers serve matching, the pipeline and the personal support page.
+type Handlers struct {
+	Service  *Service
+	Renderer *web.Renderer
+}
+
+func postForm(c *gin.Context) url.Values {
+	if err := c.Request.ParseForm(); err != nil {
+		return url.Values{}
+	}
+	return c.Request.PostForm
+}
+
+func pathID(c *gin.Context, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param(name))
+	if err != nil {
+		return uuid.Nil, db.ErrNotFound
+	}
+	return id, nil
+}
+
+func (h *Handlers) names(c *gin.Context) (map[uuid.UUID]string, error) {
+	v := web.CurrentViewer(c)
+	ps, err := h.Service.Tenancy.People(c.Request.Context(), v.Org.ID, tenancy.PeopleFilter{})
+	if err != nil {
+		return nil, err
+	}
+	out := map[uuid.UUID]string{}
+	for _, p := range ps {
+		out[p.UserID] = p.Name
+	}
+	return out, nil
+}
+
+func (h *Handlers) renderRequest(c *gin.Context, status int, id uuid.UUID, problem string) error {
+	v := web.CurrentViewer(c)
+	ctx := c.Request.Context()
+	rk, err := h.Service.Candidates(ctx, v.Org.ID, id)
+	if err != nil {
+		return err
+	}
+	proposals, err := h.Service.ProposalsOf(ctx, v.Org.ID, id)
+	if err != nil {
+		return err
+	}
+	names, err := h.names(c)
+	if err != nil {
+		return err
+	}
+	page := web.NewPage(c, "Match "+names[rk.Request.MemberID], gin.H{"Org": v.Org, "R": rk.Request, "Eligible": rk.Eligible,
+		"Excluded": rk.Excluded, "Proposals": proposals, "Names": names, "Problem": problem})
+	page.Nav = "pipeline"
+	return h.Renderer.Render(c, status, "matching/request", page)
+}
+
+func (h *Handlers) showRequestPage(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	return h.renderRequest(c, http.StatusOK, id, "")
+}
+
+// propose is shared by the coordinator's proposal and the member's choice.
+func (h *Handlers) propose(c *gin.Context, requestID uuid.UUID, onBad func(problem string) error) error {
+	v := web.CurrentViewer(c)
+	raw := postForm(c).Get("practitioner_id")
+	pid, perr := uuid.Parse(raw)
+	if raw == "" || perr != nil {
+		return onBad("Choose one of the practitioners listed.")
+	}
+	p, err := h.Service.Propose(c.Request.Context(), v.Org.ID, requestID, pid, v.UserID)
+	switch {
+	case errors.Is(err, ErrNotCandidate):
+		return onBad("That practitioner cannot be proposed for this request. Choose one of those listed.")
+	case errors.Is(err, ErrNotOpen):
+		return web.Errorf(http.StatusConflict, "This request already has a proposal waiting for an answer, or is matched.")
+	case err != nil:
+		return err
+	}
+	_ = p
+	web.AddFlash(c, "success", "Proposed. We e-mailed the practitioner; they have a few days to answer.")
+	return nil
+}
+
+func (h *Handlers) proposeByCoordinator(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := h.Service.Assess.Request(c.Request.Context(), v.Org.ID, id); err != nil {
+		return err
+	}
+	done := false
+	err = h.propose(c, id, func(problem string) error {
+		done = true
+		return h.renderRequest(c, http.StatusUnprocessableEntity, id, problem)
+	})
+	if err != nil || done {
+		return err
+	}
+	web.Redirect(c, "/o/"+v.Org.Slug+"/requests/"+id.String())
+	return nil
+}
+
+// ownRequest loads a request that the viewer may choose for: their own,
+// in an organisation that lets members choose.
+func (h *Handlers) ownRequest(c *gin.Context) (*assessment.Request, error) {
+	v := web.CurrentViewer(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request.Context()
+	r, err := h.Service.Assess.Request(ctx, v.Org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.MemberID != v.UserID {
+		return nil, web.ErrForbidden
+	}
+	org, err := h.Service.Tenancy.OrgByID(ctx, v.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !org.Settings.SelfSelection {
+		return nil, web.Errorf(http.StatusForbidden, "In this organisation a coordinator chooses your practitioner with you.")
+	}
+	return r, nil
+}
+
+func (h *Handlers) renderChoose(c *gin.Context, status int, r *assessment.Request, problem string) error {
+	v := web.CurrentViewer(c)
+	rk, err := h.Service.Candidates(c.Request.Context(), v.Org.ID, r.ID)
+	if err != nil {
+		return err
+	}
+	top := rk.Eligible
+	if len(top) > SelfSelectionSize {
+		top = top[:SelfSelectionSize]
+	}
+	page := web.NewPage(c, "Choose your practitioner", gin.H{"Org": v.Org, "R": r, "Top": top, "Problem": problem})
+	page.Nav = "my"
+	return h.Renderer.Render(c, status, "matching/choose", page)
+}
+
+func (h *Handlers) showChoosePage(c *gin.Context) error {
+	r, err := h.ownRequest(c)
+	if err != nil {
+		return err
+	}
+	return h.renderChoose(c, http.StatusOK, r, "")
+}
+
+func (h *Handlers) choose(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	r, err := h.ownRequest(c)
+	if err != nil {
+		return err
+	}
+	// The member chooses among the top few only.
+	rk, err := h.Service.Candidates(c.Request.Context(), v.Org.ID, r.ID)
+	if err != nil {
+		return err
+	}
+	pid, _ := uuid.Parse(postForm(c).Get("practitioner_id"))
+	inTop := false
+	for i, cand := range rk.Eligible {
+		if i < SelfSelectionSize && cand.UserID == pid {
+			inTop = true
+		}
+	}
+	if !inTop {
+		return h.renderChoose(c, http.StatusUnprocessableEntity, r, "Choose one of the practitioners shown.")
+	}
+	done := false
+	err = h.propose(c, r.ID, func(problem string) error {
+		done = true
+		return h.renderChoose(c, http.StatusUnprocessableEntity, r, problem)
+	})
+	if err != nil || done {
+		return err
+	}
+	web.Redirect(c, "/o/"+v.Org.Slug+"/my")
+	return nil
+}
+
+func (h *Handlers) ownProposal(c *gin.Context) (*Proposal, error) {
+	v := web.CurrentViewer(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	p, err := h.Service.Proposal(c.Request.Context(), v.Org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.PractitionerID != v.UserID {
+		return nil, web.ErrForbidden
+	}
+	return p, nil
+}
+
+func (h *Handlers) renderProposal(c *gin.Context, status int, p *Proposal, problem string) error {
+	v := web.CurrentViewer(c)
+	r, err := h.Service.Assess.Request(c.Request.Context(), v.Org.ID, p.RequestID)
+	if err != nil {
+		return err
+	}
+	names, err := h.names(c)
+	if err != nil {
+		return err
+	}
+	page := web.NewPage(c, "A proposal for you", gin.H{"Org": v.Org, "P": p, "R": r, "Member": names[r.MemberID],
+		"Open": p.Status == ProposalPending && h.Service.Clock.Now().Before(p.ExpiresAt), "Problem": problem})
+	page.Nav = "my"
+	return h.Renderer.Render(c, status, "matching/proposal", page)
+}
+
+func (h *Handlers) showProposalPage(c *gin.Context) error {
+	p, err := h.ownProposal(c)
+	if err != nil {
+		return err
+	}
+	return h.renderProposal(c, http.StatusOK, p, "")
+}
+
+func (h *Handlers) accept(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	p, err := h.ownProposal(c)
+	if err != nil {
+		return err
+	}
+	rel, err := h.Service.Accept(c.Request.Context(), v.Org.ID, p.ID, v.UserID)
+	switch {
+	case errors.Is(err, ErrFull):
+		return h.renderProposal(c, http.StatusConflict, p, "You have no free places. Raise your capacity in your profile, or decline.")
+	case errors.Is(err, ErrAnswered):
+		return h.renderProposal(c, http.StatusConflict, p, "This proposal was answered already, or has expired.")
+	case errors.Is(err, db.ErrNotFound):
+		return h.renderProposal(c, http.StatusConflict, p, "Please fill in your practitioner profile first.")
+	case err != nil:
+		return err
+	}
+	web.AddFlash(c, "success", "Welcome to your new relationship. Start by agreeing the agreement together.")
+	web.Redirect(c, "/o/"+v.Org.Slug+"/relationships/"+rel.ID.String())
+	return nil
+}
+
+func (h *Handlers) decline(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	p, err := h.ownProposal(c)
+	if err != nil {
+		return err
+	}
+	reason := postForm(c).Get("reason")
+	if len(reason) > 2000 {
+		return h.renderProposal(c, http.StatusUnprocessableEntity, p, "Please keep the reason under 2000 characters.")
+	}
+	err = h.Service.Decline(c.Request.Context(), v.Org.ID, p.ID, v.UserID, reason)
+	if errors.Is(err, ErrAnswered) {
+		return h.renderProposal(c, http.StatusConflict, p, "This proposal was answered already, or has expired.")
+	}
+	if err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Declined. We will ask the next practitioner.")
+	web.Redirect(c, "/o/"+v.Org.Slug+"/my")
+	return nil
+}
+
+func (h *Handlers) rematch(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	if _, err := h.Service.Rels.Get(ctx, v.Org.ID, id); err != nil {
+		return err
+	}
+	side, err := h.Service.Rels.Side(ctx, v.Org.ID, id, v.UserID)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && side != relationships.SideMember) {
+		return web.ErrForbidden
+	}
+	if err != nil {
+		return err
+	}
+	reason := postForm(c).Get("reason")
+	if len(reason) > 4000 {
+		return web.Errorf(http.StatusUnprocessableEntity, "Please keep the reason under 4000 characters.")
+	}
+	if _, err := h.Service.RequestRematch(ctx, v.Org.ID, v.UserID, &id, reason); err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Your coordinators know you would like a different match. They will be in touch; your practitioner is not told your reason.")
+	web.Redirect(c, "/o/"+v.Org.Slug+"/my")
+	return nil
+}
+
+// Mount adds the routes.
+func (h *Handlers) Mount(anyone, staff gin.IRouter, errs *web.Errors) {
+	anyone.GET("/my", errs.H(h.showMyPage))
+	staff.GET("/pipeline", errs.H(h.showPipelinePage))
+	staff.GET("/requests/:id", errs.H(h.showRequestPage))
+	staff.POST("/requests/:id/proposals", errs.H(h.proposeByCoordinator))
+	anyone.GET("/requests/:id/choose", errs.H(h.showChoosePage))
+	anyone.POST("/requests/:id/choose", errs.H(h.choose))
+	anyone.GET("/proposals/:id", errs.H(h.showProposalPage))
+	anyone.POST("/proposals/:id/accept", errs.H(h.accept))
+	anyone.POST("/proposals/:id/decline", errs.H(h.decline))
+	anyone.POST("/relationships/:id/rematch", errs.H(h.rematch))
+}

@@ -1,0 +1,500 @@
+package matching
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
+	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/assessment"
+	"github.com/leadershiptoolbox/toolbox/app/clock"
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/mail"
+	"github.com/leadershiptoolbox/toolbox/app/outbox"
+	"github.com/leadershiptoolbox/toolbox/app/relationships"
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/workers"
+)
+
+// Service runs matching: it reads requests through assessment, people
+// through tenancy, and practitioners and relationships through
+// relationships; it owns proposals and rematch requests.
+type Service struct {
+	DB      *db.DB
+	Assess  *assessment.Store
+	Rels    *relationships.Store
+	Tenancy *tenancy.Store
+	Mail    *mail.Service
+	Clock   clock.Clock
+	Log     *slog.Logger
+	BaseURL string
+}
+
+// Errors of matching, for the handlers.
+var (
+	ErrNotCandidate = errors.New("matching: that practitioner is not a candidate for this request")
+	ErrNotOpen      = fmt.Errorf("matching: the request is not waiting for a proposal: %w", db.ErrConflict)
+	ErrAnswered     = fmt.Errorf("matching: the proposal was answered or expired: %w", db.ErrConflict)
+	ErrFull         = fmt.Errorf("matching: no free places: %w", db.ErrConflict)
+	ErrNotYours     = errors.New("matching: not your proposal")
+)
+
+// people is what matching needs to know about an organisation's people,
+// read before a transaction (SQLite allows one writer; reading through
+// another store inside our transaction would wait on ourselves).
+type people struct {
+	org    *tenancy.Organisation
+	byID   map[uuid.UUID]tenancy.Person
+	member *tenancy.Person
+}
+
+func (s *Service) loadPeople(ctx context.Context, orgID, memberID uuid.UUID) (*people, error) {
+	org, err := s.Tenancy.OrgByID(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := s.Tenancy.People(ctx, orgID, tenancy.PeopleFilter{Status: tenancy.StatusActive})
+	if err != nil {
+		return nil, err
+	}
+	p := &people{org: org, byID: map[uuid.UUID]tenancy.Person{}}
+	for _, x := range ps {
+		p.byID[x.UserID] = x
+	}
+	if m, ok := p.byID[memberID]; ok {
+		p.member = &m
+	} else {
+		return nil, fmt.Errorf("matching: member %s: %w", memberID, db.ErrNotFound)
+	}
+	return p, nil
+}
+
+// Ranking is the ranked candidates of a request.
+type Ranking struct {
+	Request  *assessment.Request
+	Eligible []Ranked
+	Excluded []Ranked
+}
+
+// Candidates ranks the practitioners for a request, with explanations.
+func (s *Service) Candidates(ctx context.Context, orgID, requestID uuid.UUID) (*Ranking, error) {
+	req, err := s.Assess.Request(ctx, orgID, requestID)
+	if err != nil {
+		return nil, err
+	}
+	pp, err := s.loadPeople(ctx, orgID, req.MemberID)
+	if err != nil {
+		return nil, err
+	}
+	var rk *Ranking
+	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		rk, err = s.rankTx(ctx, tx, req, pp)
+		return err
+	})
+	return rk, err
+}
+
+func (s *Service) rankTx(ctx context.Context, tx bun.IDB, req *assessment.Request, pp *people) (*Ranking, error) {
+	profiles, err := relationships.ProfilesTx(ctx, tx, req.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	var asked []Proposal
+	if err := tx.NewSelect().Model(&asked).Where("org_id = ? AND request_id = ?", req.OrgID, req.ID).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("matching: proposals of %s: %w", req.ID, err)
+	}
+	need := Need{
+		MemberID: req.MemberID, Kind: relationships.PractitionerKind(relationships.Kind(req.Kind)),
+		Topics: relationships.SplitList(req.Topics), Languages: relationships.SplitList(req.Languages),
+		TimeZone: pp.org.TimeZone, LineManagerID: pp.member.LineManagerID, Asked: map[uuid.UUID]string{},
+	}
+	for _, p := range asked {
+		need.Asked[p.PractitionerID] = p.Status
+	}
+	var cands []Candidate
+	for _, p := range profiles {
+		person, ok := pp.byID[p.UserID]
+		if !ok {
+			continue // no longer an active member
+		}
+		active, err := relationships.ActiveCountTx(ctx, tx, req.OrgID, p.UserID)
+		if err != nil {
+			return nil, err
+		}
+		// A practitioner offers a kind when both their membership (set by
+		// admins) and their profile say so.
+		kinds := slices.DeleteFunc(p.KindList(), func(k string) bool { return !slices.Contains(tenancy.ParseKinds(person.Kinds), k) })
+		zone := p.TimeZone
+		if zone == "" {
+			zone = pp.org.TimeZone
+		}
+		cands = append(cands, Candidate{
+			UserID: p.UserID, Name: person.Name, Kinds: kinds, Topics: p.TopicList(), Languages: p.LanguageList(),
+			TimeZone: zone, Capacity: p.Capacity, Active: active, Accepting: p.Accepting, TrainedMentor: p.TrainedMentorAt != nil,
+		})
+	}
+	el, ex := Rank(need, cands, s.Clock.Now())
+	return &Ranking{Request: req, Eligible: el, Excluded: ex}, nil
+}
+
+// Propose asks a practitioner (one of the eligible candidates) to take the
+// request on. by is the coordinator, or the member choosing themselves.
+func (s *Service) Propose(ctx context.Context, orgID, requestID, practitionerID, by uuid.UUID) (*Proposal, error) {
+	req, err := s.Assess.Request(ctx, orgID, requestID)
+	if err != nil {
+		return nil, err
+	}
+	pp, err := s.loadPeople(ctx, orgID, req.MemberID)
+	if err != nil {
+		return nil, err
+	}
+	var p *Proposal
+	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		req, err := assessment.RequestTx(ctx, tx, orgID, requestID, true)
+		if err != nil {
+			return err
+		}
+		if req.Status != assessment.RequestOpen {
+			return ErrNotOpen
+		}
+		rk, err := s.rankTx(ctx, tx, req, pp)
+		if err != nil {
+			return err
+		}
+		for _, c := range rk.Eligible {
+			if c.UserID == practitionerID {
+				p, err = s.proposeTx(ctx, tx, req, c, &by, pp)
+				return err
+			}
+		}
+		return ErrNotCandidate
+	})
+	if err != nil {
+		return nil, fmt.Errorf("matching: propose %s for %s: %w", practitionerID, requestID, err)
+	}
+	return p, nil
+}
+
+func (s *Service) proposeTx(ctx context.Context, tx bun.IDB, req *assessment.Request, c Ranked, by *uuid.UUID, pp *people) (*Proposal, error) {
+	now := s.Clock.Now()
+	n, err := tx.NewSelect().Model((*Proposal)(nil)).Where("org_id = ? AND request_id = ?", req.OrgID, req.ID).Count(ctx)
+	if err != nil {
+		return nil, err
+	}
+	days := pp.org.Settings.ProposalDays
+	if days <= 0 {
+		days = tenancy.DefaultSettings().ProposalDays
+	}
+	p := &Proposal{
+		ID: uuid.Must(uuid.NewV7()), OrgID: req.OrgID, RequestID: req.ID, PractitionerID: c.UserID, Score: c.Score,
+		Explanation: c.Reasons, Status: ProposalPending, Rank: int(n) + 1, ProposedBy: by,
+		ExpiresAt: now.Add(time.Duration(days) * 24 * time.Hour), CreatedAt: now,
+	}
+	if _, err := tx.NewInsert().Model(p).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("matching: record proposal: %w", err)
+	}
+	if err := assessment.SetRequestStatusTx(ctx, tx, req.OrgID, req.ID, assessment.RequestProposed, now); err != nil {
+		return nil, err
+	}
+	task := workers.NewProposalExpiryTask(req.OrgID, p.ID, p.ExpiresAt)
+	if err := outbox.Add(ctx, tx, now, task); err != nil {
+		return nil, err
+	}
+	practitioner := pp.byID[c.UserID]
+	_, err = s.Mail.Queue(ctx, tx, mail.Message{
+		OrgID: req.OrgID, To: practitioner.Email, Template: "proposal_to_accept", DedupeKey: "proposal:" + p.ID.String(),
+		Data: map[string]any{
+			"Name": practitioner.Name, "Member": pp.member.Name, "Kind": req.Kind, "Org": pp.org.Name,
+			"Days": days, "Expires": p.ExpiresAt.Format("Mon 2 Jan 2006, 15:04 MST"),
+			"Link": s.BaseURL + "/o/" + pp.org.Slug + "/proposals/" + p.ID.String(),
+		},
+	})
+	return p, err
+}
+
+// Proposal loads one proposal.
+func (s *Service) Proposal(ctx context.Context, orgID, id uuid.UUID) (*Proposal, error) {
+	p := new(Proposal)
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		return tx.NewSelect().Model(p).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("matching: proposal %s: %w", id, db.Classify(err))
+	}
+	return p, nil
+}
+
+func lockProposalTx(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID) (*Proposal, error) {
+	p := new(Proposal)
+	q := tx.NewSelect().Model(p).Where("org_id = ? AND id = ?", orgID, id)
+	if tx.Dialect().Name().String() == "pg" {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, db.Classify(err)
+	}
+	return p, nil
+}
+
+// DefaultAgreement is the draft agreement of a new relationship, from the
+// rhythm of its kind: coaching meets at regular intervals, supervision
+// periodically, mentoring when needed within agreed bounds.
+func DefaultAgreement(kind relationships.Kind) *relationships.Agreement {
+	a := &relationships.Agreement{CadenceDays: 14, SessionMinutes: 60,
+		Confidentiality: "What we discuss stays between us, unless someone is at risk of harm."}
+	switch kind {
+	case relationships.Mentoring:
+		a.Purpose, a.CadenceDays = "Share experience and guidance as needed, within the bounds we agree.", 28
+	case relationships.Coaching:
+		a.Purpose = "Help you find your own answers and act on them."
+	case relationships.Supervision:
+		a.Purpose, a.CadenceDays, a.SessionMinutes = "Reflect on your practice, case by case.", 42, 90
+	}
+	return a
+}
+
+// Accept takes the proposal on: the relationship is created, active, with
+// a draft agreement. The practitioner's capacity is checked under a lock
+// on their profile, so that concurrent accepts never exceed it.
+func (s *Service) Accept(ctx context.Context, orgID, proposalID, practitionerID uuid.UUID) (*relationships.Relationship, error) {
+	p, err := s.Proposal(ctx, orgID, proposalID)
+	if err != nil {
+		return nil, err
+	}
+	if p.PractitionerID != practitionerID {
+		return nil, ErrNotYours
+	}
+	req, err := s.Assess.Request(ctx, orgID, p.RequestID)
+	if err != nil {
+		return nil, err
+	}
+	pp, err := s.loadPeople(ctx, orgID, req.MemberID)
+	if err != nil {
+		return nil, err
+	}
+	var rel *relationships.Relationship
+	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Clock.Now()
+		profile, err := relationships.LockProfileTx(ctx, tx, orgID, practitionerID)
+		if err != nil {
+			return err
+		}
+		p, err := lockProposalTx(ctx, tx, orgID, proposalID)
+		if err != nil {
+			return err
+		}
+		if p.Status != ProposalPending || !now.Before(p.ExpiresAt) {
+			return ErrAnswered
+		}
+		active, err := relationships.ActiveCountTx(ctx, tx, orgID, practitionerID)
+		if err != nil {
+			return err
+		}
+		if active >= profile.Capacity {
+			return ErrFull
+		}
+		format := relationships.OneToOne
+		if req.Format == string(relationships.Group) {
+			format = relationships.Group
+		}
+		kind := relationships.Kind(req.Kind)
+		rel, err = relationships.Create(ctx, tx, orgID, now, relationships.New{
+			Kind: kind, Format: format, Status: relationships.StatusActive,
+			Practitioners: []uuid.UUID{practitionerID}, Members: []uuid.UUID{req.MemberID}, Agreement: DefaultAgreement(kind),
+		})
+		if err != nil {
+			return err
+		}
+		p.Status, p.AnsweredAt, p.RelationshipID = ProposalAccepted, &now, &rel.ID
+		if _, err := tx.NewUpdate().Model(p).Column("status", "answered_at", "relationship_id").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		if err := assessment.SetRequestStatusTx(ctx, tx, orgID, req.ID, assessment.RequestMatched, now); err != nil {
+			return err
+		}
+		practitioner := pp.byID[practitionerID]
+		_, err = s.Mail.Queue(ctx, tx, mail.Message{
+			OrgID: orgID, To: pp.member.Email, Template: "proposal_accepted", DedupeKey: "proposal-accepted:" + p.ID.String(),
+			Data: map[string]any{
+				"Name": pp.member.Name, "Practitioner": practitioner.Name, "Kind": req.Kind, "Org": pp.org.Name,
+				"Link": s.BaseURL + "/o/" + pp.org.Slug + "/relationships/" + rel.ID.String(),
+			},
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("matching: accept %s: %w", proposalID, err)
+	}
+	return rel, nil
+}
+
+// Decline turns the proposal down; the next candidate is asked.
+func (s *Service) Decline(ctx context.Context, orgID, proposalID, practitionerID uuid.UUID, reason string) error {
+	p, err := s.Proposal(ctx, orgID, proposalID)
+	if err != nil {
+		return err
+	}
+	if p.PractitionerID != practitionerID {
+		return ErrNotYours
+	}
+	return s.close(ctx, orgID, p, ProposalDeclined, reason, false)
+}
+
+// close ends a pending proposal (declined or expired) and moves the
+// request on to the next candidate, or back to the coordinator when none
+// is left.
+func (s *Service) close(ctx context.Context, orgID uuid.UUID, p *Proposal, status, reason string, onlyIfDue bool) error {
+	req, err := s.Assess.Request(ctx, orgID, p.RequestID)
+	if err != nil {
+		return err
+	}
+	pp, err := s.loadPeople(ctx, orgID, req.MemberID)
+	if err != nil {
+		return err
+	}
+	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Clock.Now()
+		p, err := lockProposalTx(ctx, tx, orgID, p.ID)
+		if err != nil {
+			return err
+		}
+		if p.Status != ProposalPending {
+			if onlyIfDue {
+				return nil // answered meanwhile, or a repeated task
+			}
+			return ErrAnswered
+		}
+		if onlyIfDue && now.Before(p.ExpiresAt) {
+			return nil
+		}
+		if !onlyIfDue && !now.Before(p.ExpiresAt) {
+			return ErrAnswered
+		}
+		p.Status, p.AnsweredAt, p.Reason = status, &now, reason
+		if _, err := tx.NewUpdate().Model(p).Column("status", "answered_at", "reason").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		req, err := assessment.RequestTx(ctx, tx, orgID, p.RequestID, true)
+		if err != nil {
+			return err
+		}
+		if req.Status != assessment.RequestProposed {
+			return nil
+		}
+		if err := assessment.SetRequestStatusTx(ctx, tx, orgID, req.ID, assessment.RequestOpen, now); err != nil {
+			return err
+		}
+		req.Status = assessment.RequestOpen
+		rk, err := s.rankTx(ctx, tx, req, pp)
+		if err != nil {
+			return err
+		}
+		if len(rk.Eligible) == 0 {
+			return nil // back with the coordinator
+		}
+		_, err = s.proposeTx(ctx, tx, req, rk.Eligible[0], nil, pp)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("matching: %s proposal %s: %w", status, p.ID, err)
+	}
+	return nil
+}
+
+// HandleProposalExpiry expires a proposal left unanswered past its time
+// and asks the next candidate. It is idempotent: an answered proposal, or
+// a second delivery, changes nothing.
+func (s *Service) HandleProposalExpiry(ctx context.Context, t *asynq.Task) error {
+	pl, err := workers.Decode[workers.ProposalExpiryPayload](t)
+	if err != nil {
+		return err
+	}
+	p, err := s.Proposal(ctx, pl.OrgID, pl.ProposalID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if p.Status != ProposalPending {
+		return nil
+	}
+	return s.close(ctx, pl.OrgID, p, ProposalExpired, "No answer in time.", true)
+}
+
+// ProposalsFor lists a practitioner's proposals waiting for an answer.
+func (s *Service) ProposalsFor(ctx context.Context, orgID, practitionerID uuid.UUID) ([]Proposal, error) {
+	var out []Proposal
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		return tx.NewSelect().Model(&out).Where("org_id = ? AND practitioner_id = ? AND status = ?", orgID, practitionerID, ProposalPending).
+			OrderExpr("expires_at").Scan(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("matching: proposals for %s: %w", practitionerID, err)
+	}
+	return out, nil
+}
+
+// ProposalsOf lists a request's proposals, in order.
+func (s *Service) ProposalsOf(ctx context.Context, orgID, requestID uuid.UUID) ([]Proposal, error) {
+	var out []Proposal
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		return tx.NewSelect().Model(&out).Where("org_id = ? AND request_id = ?", orgID, requestID).OrderExpr("rank").Scan(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("matching: proposals of %s: %w", requestID, err)
+	}
+	return out, nil
+}
+
+// RequestRematch records a member's wish to be matched again and tells
+// the coordinators; the reason is for them alone.
+func (s *Service) RequestRematch(ctx context.Context, orgID, memberID uuid.UUID, relID *uuid.UUID, reason string) (*Rematch, error) {
+	pp, err := s.loadPeople(ctx, orgID, memberID)
+	if err != nil {
+		return nil, err
+	}
+	r := &Rematch{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, MemberID: memberID, RelationshipID: relID, Reason: reason, Status: "open", CreatedAt: s.Clock.Now()}
+	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
+			return err
+		}
+		for _, person := range pp.byID {
+			if !slices.Contains(tenancy.Staff, person.Role) || person.UserID == memberID {
+				continue
+			}
+			_, err := s.Mail.Queue(ctx, tx, mail.Message{
+				OrgID: orgID, To: person.Email, Template: "rematch_requested", DedupeKey: "rematch:" + r.ID.String() + ":" + person.UserID.String(),
+				Data: map[string]any{"Name": person.Name, "Member": pp.member.Name, "Org": pp.org.Name,
+					"Link": s.BaseURL + "/o/" + pp.org.Slug + "/pipeline"},
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("matching: rematch for %s: %w", memberID, err)
+	}
+	return r, nil
+}
+
+// Rematches lists open rematch requests (for coordinators).
+func (s *Service) Rematches(ctx context.Context, orgID uuid.UUID) ([]Rematch, error) {
+	var out []Rematch
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		return tx.NewSelect().Model(&out).Where("org_id = ? AND status = ?", orgID, "open").OrderExpr("created_at DESC").Scan(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("matching: rematches: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,556 @@
+package relationships
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/leadershiptoolbox/toolbox/app/clock"
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/web"
+)
+
+// Pages lists the templates these handlers render.
+var Pages = []string{"relationships/show", "relationships/profile"}
+
+// Handlers serve practitioner profiles and the relationship page with its
+// agreement, goals, notes, mode switches and status.
+type Handlers struct {
+	Store    *Store
+	Keys     *Keyring
+	Tenancy  *tenancy.Store
+	Clock    clock.Clock
+	Renderer *web.Renderer
+}
+
+func postForm(c *gin.Context) url.Values {
+	if err := c.Request.ParseForm(); err != nil {
+		return url.Values{}
+	}
+	return c.Request.PostForm
+}
+
+// access is the viewer's standing in a relationship.
+type access struct {
+	Rel  *Relationship
+	Side string // practitioner, member, or "" for staff looking on
+}
+
+// load finds the relationship of the path and the viewer's side in it.
+// Staff who take no part may look (without notes or goals); nobody else.
+func (h *Handlers) load(c *gin.Context, staffMayLook bool) (*access, error) {
+	v := web.CurrentViewer(c)
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return nil, db.ErrNotFound
+	}
+	ctx := c.Request.Context()
+	r, err := h.Store.Get(ctx, v.Org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	side, err := h.Store.Side(ctx, v.Org.ID, id, v.UserID)
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		if staffMayLook && tenancy.Has(v, tenancy.Staff...) {
+			return &access{Rel: r}, nil
+		}
+		return nil, web.ErrForbidden
+	case err != nil:
+		return nil, err
+	}
+	return &access{Rel: r, Side: side}, nil
+}
+
+// forms are the forms of the relationship page, for re-rendering with errors.
+type forms struct {
+	Agreement, Goal, Note, Mode, Status, Rematch *web.Form
+}
+
+func newForms() *forms {
+	return &forms{web.NewForm(nil), web.NewForm(nil), web.NewForm(nil), web.NewForm(nil), web.NewForm(nil), web.NewForm(nil)}
+}
+
+func (h *Handlers) render(c *gin.Context, status int, a *access, f *forms) error {
+	v := web.CurrentViewer(c)
+	ctx := c.Request.Context()
+	orgID, r := v.Org.ID, a.Rel
+	ps, err := h.Store.Participants(ctx, orgID, r.ID)
+	if err != nil {
+		return err
+	}
+	names := map[uuid.UUID]string{}
+	people, err := h.Tenancy.People(ctx, orgID, tenancy.PeopleFilter{})
+	if err != nil {
+		return err
+	}
+	for _, p := range people {
+		names[p.UserID] = p.Name
+	}
+	agreement, err := h.Store.AgreementFor(ctx, orgID, r.ID)
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	if agreement == nil {
+		agreement = &Agreement{CadenceDays: 14, SessionMinutes: 60}
+	}
+	if f.Agreement.Values.Get("purpose") == "" && len(f.Agreement.Errors) == 0 {
+		f.Agreement.Set("purpose", agreement.Purpose)
+		f.Agreement.Set("cadence_days", strconv.Itoa(agreement.CadenceDays))
+		f.Agreement.Set("session_minutes", strconv.Itoa(agreement.SessionMinutes))
+		f.Agreement.Set("end_date", agreement.EndDate)
+		f.Agreement.Set("place", agreement.Place)
+		f.Agreement.Set("confidentiality", agreement.Confidentiality)
+	}
+	switches, err := h.Store.ModeSwitches(ctx, orgID, r.ID)
+	if err != nil {
+		return err
+	}
+	changes, err := h.Store.StatusChanges(ctx, orgID, r.ID)
+	if err != nil {
+		return err
+	}
+	counts, err := h.Store.NoteCounts(ctx, orgID, r.ID)
+	if err != nil {
+		return err
+	}
+	data := gin.H{
+		"Org": v.Org, "Rel": r, "Side": a.Side, "Participants": ps, "Names": names, "Agreement": agreement,
+		"Switches": switches, "Changes": changes, "NoteCounts": counts, "Forms": f, "Mode": CurrentMode(r, switches),
+		"Actions": Allowed(r.Status), "Kinds": Kinds, "IsStaff": tenancy.Has(v, tenancy.Staff...),
+		"Today": h.Clock.Now().Format("2006-01-02"),
+	}
+	if a.Side != "" {
+		notes, err := h.Store.NotesFor(ctx, h.Keys, orgID, r.ID, v.UserID)
+		if err != nil {
+			return err
+		}
+		goals, err := h.Store.Goals(ctx, orgID, r.ID)
+		if err != nil {
+			return err
+		}
+		data["Notes"], data["Goals"] = notes, goals
+		mine := agreement.MemberAcceptedAt
+		if a.Side == SidePractitioner {
+			mine = agreement.PractitionerAcceptedAt
+		}
+		data["IAccepted"] = mine != nil
+	}
+	page := web.NewPage(c, "Relationship", data)
+	page.Nav = "my"
+	return h.Renderer.Render(c, status, "relationships/show", page)
+}
+
+func (h *Handlers) showRelationshipPage(c *gin.Context) error {
+	a, err := h.load(c, true)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, a, newForms())
+}
+
+func (h *Handlers) back(c *gin.Context, a *access, anchor, flash string) {
+	web.AddFlash(c, "success", flash)
+	web.Redirect(c, "/o/"+web.CurrentViewer(c).Org.Slug+"/relationships/"+a.Rel.ID.String()+"#"+anchor)
+}
+
+func (h *Handlers) changeStatus(c *gin.Context) error {
+	a, err := h.load(c, false)
+	if err != nil {
+		return err
+	}
+	v := web.CurrentViewer(c)
+	f := newForms()
+	f.Status = web.NewForm(postForm(c))
+	f.Status.Required("action")
+	f.Status.OneOf("action", ActionPause, ActionResume, ActionComplete, ActionEnd)
+	f.Status.MaxLength("why", 2000)
+	f.Status.MaxLength("feedback", 4000)
+	if f.Status.Valid() && !slices.Contains(Allowed(a.Rel.Status), f.Status.Get("action")) {
+		f.Status.Add("action", "That is not possible while the relationship is "+string(a.Rel.Status)+".")
+	}
+	if !f.Status.Valid() {
+		return h.render(c, http.StatusUnprocessableEntity, a, f)
+	}
+	_, err = h.Store.ChangeStatus(c.Request.Context(), v.Org.ID, a.Rel.ID, v.UserID, h.Clock.Now(), f.Status.Get("action"), f.Status.Get("why"), f.Status.Get("feedback"))
+	if errors.Is(err, ErrNotNow) {
+		return web.Errorf(http.StatusConflict, "The relationship changed in the meantime. Please reload.")
+	}
+	if err != nil {
+		return err
+	}
+	h.back(c, a, "status", "Done. The change is recorded with your reason.")
+	return nil
+}
+
+func (h *Handlers) editAgreement(c *gin.Context) error {
+	a, err := h.load(c, false)
+	if err != nil {
+		return err
+	}
+	v := web.CurrentViewer(c)
+	f := newForms()
+	f.Agreement = web.NewForm(postForm(c))
+	af := f.Agreement
+	af.Required("purpose", "cadence_days", "session_minutes")
+	af.MaxLength("purpose", 2000)
+	af.MaxLength("place", 500)
+	af.MaxLength("confidentiality", 4000)
+	cadence := intField(af, "cadence_days", 1, 365, "Use a number of days from 1 to 365.")
+	minutes := intField(af, "session_minutes", 15, 480, "Use a number of minutes from 15 to 480.")
+	if d := af.Get("end_date"); d != "" {
+		if _, err := time.Parse("2006-01-02", d); err != nil {
+			af.Add("end_date", "Use a date such as 2027-12-31.")
+		}
+	}
+	if !af.Valid() {
+		return h.render(c, http.StatusUnprocessableEntity, a, f)
+	}
+	_, err = h.Store.EditAgreement(c.Request.Context(), v.Org.ID, a.Rel.ID, h.Clock.Now(), Agreement{
+		Purpose: af.Get("purpose"), CadenceDays: cadence, SessionMinutes: minutes, EndDate: af.Get("end_date"),
+		Place: af.Get("place"), Confidentiality: af.Get("confidentiality"),
+	})
+	if err != nil {
+		return err
+	}
+	h.back(c, a, "agreement", "Agreement saved. Both of you now accept it again.")
+	return nil
+}
+
+func intField(f *web.Form, name string, lo, hi int, msg string) int {
+	raw := f.Get(name)
+	if raw == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < lo || n > hi {
+		f.Add(name, msg)
+		return 0
+	}
+	return n
+}
+
+func (h *Handlers) acceptAgreement(c *gin.Context) error {
+	a, err := h.load(c, false)
+	if err != nil {
+		return err
+	}
+	v := web.CurrentViewer(c)
+	var seen time.Time
+	if raw := postForm(c).Get("version"); raw != "" {
+		if seen, err = time.Parse(time.RFC3339Nano, raw); err != nil {
+			return web.Errorf(http.StatusUnprocessableEntity, "Please reload the page and accept the agreement as it stands.")
+		}
+	}
+	err = h.Store.AcceptAgreement(c.Request.Context(), v.Org.ID, a.Rel.ID, a.Side, h.Clock.Now(), seen)
+	if errors.Is(err, db.ErrConflict) {
+		return web.Errorf(http.StatusConflict, "The agreement was changed after you opened it. Please read it again before accepting.")
+	}
+	if err != nil {
+		return err
+	}
+	h.back(c, a, "agreement", "You accepted the agreement.")
+	return nil
+}
+
+func (h *Handlers) switchMode(c *gin.Context) error {
+	a, err := h.load(c, false)
+	if err != nil {
+		return err
+	}
+	if a.Side != SidePractitioner {
+		return web.ErrForbidden
+	}
+	v := web.CurrentViewer(c)
+	f := newForms()
+	f.Mode = web.NewForm(postForm(c))
+	f.Mode.Required("to_kind", "why")
+	f.Mode.OneOf("to_kind", string(Mentoring), string(Coaching), string(Supervision))
+	f.Mode.MaxLength("why", 2000)
+	var session *uuid.UUID
+	if raw := f.Mode.Get("session_id"); raw != "" {
+		id, err := uuid.Parse(raw)
+		if err != nil {
+			f.Mode.Add("session_id", "That is not a session of this relationship.")
+		}
+		session = &id
+	}
+	if !f.Mode.Valid() {
+		return h.render(c, http.StatusUnprocessableEntity, a, f)
+	}
+	_, err = h.Store.SwitchMode(c.Request.Context(), v.Org.ID, a.Rel.ID, v.UserID, session, h.Clock.Now(), Kind(f.Mode.Get("to_kind")), f.Mode.Get("why"))
+	if errors.Is(err, ErrNotNow) {
+		f.Mode.Add("to_kind", "The relationship already works in that mode.")
+		return h.render(c, http.StatusUnprocessableEntity, a, f)
+	}
+	if err != nil {
+		return err
+	}
+	h.back(c, a, "mode", "Mode switch recorded.")
+	return nil
+}
+
+func (h *Handlers) addGoal(c *gin.Context) error {
+	a, err := h.load(c, false)
+	if err != nil {
+		return err
+	}
+	if a.Side != SideMember {
+		return web.ErrForbidden
+	}
+	v := web.CurrentViewer(c)
+	f := newForms()
+	f.Goal = web.NewForm(postForm(c))
+	f.Goal.Required("description")
+	f.Goal.MaxLength("description", 1000)
+	f.Goal.MaxLength("success_measure", 1000)
+	if d := f.Goal.Get("target_date"); d != "" {
+		if _, err := time.Parse("2006-01-02", d); err != nil {
+			f.Goal.Add("target_date", "Use a date such as 2027-12-31.")
+		}
+	}
+	if !f.Goal.Valid() {
+		return h.render(c, http.StatusUnprocessableEntity, a, f)
+	}
+	g := &Goal{RelationshipID: a.Rel.ID, OwnerID: v.UserID, Description: f.Goal.Get("description"),
+		SuccessMeasure: f.Goal.Get("success_measure"), TargetDate: f.Goal.Get("target_date")}
+	if err := h.Store.CreateGoal(c.Request.Context(), v.Org.ID, h.Clock.Now(), g); err != nil {
+		return err
+	}
+	h.back(c, a, "goals", "Goal added.")
+	return nil
+}
+
+// loadGoal finds the goal of the path; only its owner may change it.
+func (h *Handlers) loadGoal(c *gin.Context) (*Goal, error) {
+	v := web.CurrentViewer(c)
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return nil, db.ErrNotFound
+	}
+	g, err := h.Store.Goal(c.Request.Context(), v.Org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	if g.OwnerID != v.UserID {
+		return nil, web.ErrForbidden
+	}
+	return g, nil
+}
+
+func (h *Handlers) goalBack(c *gin.Context, g *Goal, flash string) {
+	web.AddFlash(c, "success", flash)
+	web.Redirect(c, "/o/"+web.CurrentViewer(c).Org.Slug+"/relationships/"+g.RelationshipID.String()+"#goal-"+g.ID.String())
+}
+
+func (h *Handlers) goalError(c *gin.Context, g *Goal, msg string) error {
+	a := &access{Side: SideMember}
+	var err error
+	if a.Rel, err = h.Store.Get(c.Request.Context(), g.OrgID, g.RelationshipID); err != nil {
+		return err
+	}
+	f := newForms()
+	f.Goal.Add("goal", msg)
+	return h.render(c, http.StatusUnprocessableEntity, a, f)
+}
+
+func (h *Handlers) recordProgress(c *gin.Context) error {
+	g, err := h.loadGoal(c)
+	if err != nil {
+		return err
+	}
+	v := web.CurrentViewer(c)
+	f := web.NewForm(postForm(c))
+	progress := intField(f, "progress", 0, 100, "Use a percentage from 0 to 100.")
+	f.Required("progress")
+	f.MaxLength("comment", 2000)
+	if !f.Valid() {
+		return h.goalError(c, g, "Progress: use a percentage from 0 to 100, and a comment of at most 2000 characters.")
+	}
+	if err := h.Store.RecordProgress(c.Request.Context(), v.Org.ID, g.ID, v.UserID, h.Clock.Now(), progress, f.Get("comment")); err != nil {
+		return err
+	}
+	h.goalBack(c, g, "Progress recorded.")
+	return nil
+}
+
+func (h *Handlers) addMilestone(c *gin.Context) error {
+	g, err := h.loadGoal(c)
+	if err != nil {
+		return err
+	}
+	v := web.CurrentViewer(c)
+	f := web.NewForm(postForm(c))
+	f.Required("title")
+	f.MaxLength("title", 300)
+	if d := f.Get("due_date"); d != "" {
+		if _, err := time.Parse("2006-01-02", d); err != nil {
+			f.Add("due_date", "bad date")
+		}
+	}
+	if !f.Valid() {
+		return h.goalError(c, g, "A milestone needs a title (at most 300 characters) and, if you give one, a date such as 2027-12-31.")
+	}
+	if _, err := h.Store.AddMilestone(c.Request.Context(), v.Org.ID, g.ID, v.UserID, h.Clock.Now(), f.Get("title"), f.Get("due_date")); err != nil {
+		return err
+	}
+	h.goalBack(c, g, "Milestone added.")
+	return nil
+}
+
+func (h *Handlers) completeMilestone(c *gin.Context) error {
+	g, err := h.loadGoal(c)
+	if err != nil {
+		return err
+	}
+	v := web.CurrentViewer(c)
+	mid, err := uuid.Parse(c.Param("milestone"))
+	if err != nil {
+		return db.ErrNotFound
+	}
+	if err := h.Store.CompleteMilestone(c.Request.Context(), v.Org.ID, g.ID, mid, v.UserID, h.Clock.Now()); err != nil {
+		return err
+	}
+	h.goalBack(c, g, "Milestone reached. Well done.")
+	return nil
+}
+
+func (h *Handlers) addNote(c *gin.Context) error {
+	a, err := h.load(c, false)
+	if err != nil {
+		return err
+	}
+	v := web.CurrentViewer(c)
+	f := newForms()
+	f.Note = web.NewForm(postForm(c))
+	f.Note.Required("body", "visibility")
+	f.Note.OneOf("visibility", Private, Shared)
+	f.Note.MaxLength("body", 20000)
+	var session *uuid.UUID
+	if raw := f.Note.Get("session_id"); raw != "" {
+		id, err := uuid.Parse(raw)
+		if err != nil {
+			f.Note.Add("session_id", "That is not a session of this relationship.")
+		}
+		session = &id
+	}
+	if !f.Note.Valid() {
+		// The text is not echoed back into the page for a private note
+		// that failed: it is re-rendered in the author's own form only.
+		return h.render(c, http.StatusUnprocessableEntity, a, f)
+	}
+	n := &Note{AuthorID: v.UserID, RelationshipID: a.Rel.ID, SessionID: session, Visibility: f.Note.Get("visibility")}
+	if err := h.Store.AddNote(c.Request.Context(), h.Keys, v.Org.ID, h.Clock.Now(), n, strings.TrimSpace(f.Note.Values.Get("body"))); err != nil {
+		return err
+	}
+	msg := "Note shared with the relationship."
+	if n.Visibility == Private {
+		msg = "Private note saved. Only you can read it."
+	}
+	h.back(c, a, "notes", msg)
+	return nil
+}
+
+// profileForm checks the profile form and applies it to p.
+func profileForm(f *web.Form, p *Profile) {
+	f.MaxLength("topics", 500)
+	f.MaxLength("languages", 100)
+	f.MaxLength("bio", 2000)
+	f.TimeZone("time_zone")
+	f.Required("capacity")
+	p.Capacity = intField(f, "capacity", 0, 50, "Use a number from 0 to 50.")
+	var kinds []string
+	for _, k := range f.Values["kinds"] {
+		if !slices.Contains(tenancy.Kinds, k) {
+			f.Add("kinds", "Choose among mentor, coach and supervisor.")
+		} else if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	p.Kinds = strings.Join(kinds, ",")
+	p.Topics = strings.Join(SplitList(f.Get("topics")), ",")
+	p.Languages = strings.Join(SplitList(f.Get("languages")), ",")
+	p.TimeZone, p.Bio, p.Accepting = f.Get("time_zone"), f.Get("bio"), f.Get("accepting") != ""
+}
+
+func (h *Handlers) renderProfile(c *gin.Context, status int, p *Profile, f *web.Form) error {
+	v := web.CurrentViewer(c)
+	counts, err := h.Store.ActiveCounts(c.Request.Context(), v.Org.ID)
+	if err != nil {
+		return err
+	}
+	page := web.NewPage(c, "Your practitioner profile", gin.H{"Org": v.Org, "Profile": p, "Form": f, "Zones": web.TimeZones(),
+		"Kinds": tenancy.Kinds, "Chosen": f.Values["kinds"], "Active": counts[v.UserID]})
+	page.Nav = "profile"
+	return h.Renderer.Render(c, status, "relationships/profile", page)
+}
+
+func (h *Handlers) showProfilePage(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	p, err := h.Store.ProfileOf(c.Request.Context(), v.Org.ID, v.UserID)
+	if errors.Is(err, db.ErrNotFound) {
+		p, err = NewProfile(v.Org.ID, v.UserID, v.Kinds), nil
+	}
+	if err != nil {
+		return err
+	}
+	f := web.NewForm(url.Values{"kinds": p.KindList()})
+	f.Set("topics", strings.Join(p.TopicList(), ", "))
+	f.Set("languages", strings.Join(p.LanguageList(), ", "))
+	f.Set("capacity", strconv.Itoa(p.Capacity))
+	f.Set("time_zone", p.TimeZone)
+	f.Set("bio", p.Bio)
+	if p.Accepting {
+		f.Set("accepting", "1")
+	}
+	return h.renderProfile(c, http.StatusOK, p, f)
+}
+
+func (h *Handlers) saveProfile(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	ctx := c.Request.Context()
+	p, err := h.Store.ProfileOf(ctx, v.Org.ID, v.UserID)
+	if errors.Is(err, db.ErrNotFound) {
+		p, err = NewProfile(v.Org.ID, v.UserID, nil), nil
+	}
+	if err != nil {
+		return err
+	}
+	f := web.NewForm(postForm(c))
+	profileForm(f, p)
+	if !f.Valid() {
+		return h.renderProfile(c, http.StatusUnprocessableEntity, p, f)
+	}
+	if err := h.Store.SaveProfile(ctx, v.Org.ID, h.Clock.Now(), p); err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Profile saved.")
+	web.Redirect(c, "/o/"+v.Org.Slug+"/profile")
+	return nil
+}
+
+// Mount adds the routes: anyone reaches the relationship routes, which
+// then admit its participants (and staff, read-only, to the page);
+// practitioners keep a profile.
+func (h *Handlers) Mount(anyone, practitioners gin.IRouter, errs *web.Errors) {
+	practitioners.GET("/profile", errs.H(h.showProfilePage))
+	practitioners.POST("/profile", errs.H(h.saveProfile))
+	anyone.GET("/relationships/:id", errs.H(h.showRelationshipPage))
+	anyone.POST("/relationships/:id/status", errs.H(h.changeStatus))
+	anyone.POST("/relationships/:id/agreement", errs.H(h.editAgreement))
+	anyone.POST("/relationships/:id/agreement/accept", errs.H(h.acceptAgreement))
+	anyone.POST("/relationships/:id/mode", errs.H(h.switchMode))
+	anyone.POST("/relationships/:id/goals", errs.H(h.addGoal))
+	anyone.POST("/relationships/:id/notes", errs.H(h.addNote))
+	anyone.POST("/goals/:id/progress", errs.H(h.recordProgress))
+	anyone.POST("/goals/:id/milestones", errs.H(h.addMilestone))
+	anyone.POST("/goals/:id/milestones/:milestone/done", errs.H(h.completeMilestone))
+}

@@ -1,0 +1,101 @@
+package app_test
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/leadershiptoolbox/toolbox/app/assessment"
+	"github.com/leadershiptoolbox/toolbox/app/matching"
+	"github.com/leadershiptoolbox/toolbox/app/relationships"
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/testkit"
+)
+
+// Roles of the wall fixture that take part in its relationships: the
+// practitioner and the member (other roles look on, or are turned away).
+var (
+	bothSides        = []tenancy.Role{tenancy.RolePractitioner, tenancy.RoleMember}
+	practitionerSide = []tenancy.Role{tenancy.RolePractitioner}
+	memberSide       = []tenancy.Role{tenancy.RoleMember}
+)
+
+// must stops the test on err and returns v.
+func must[T any](env *testkit.Env) func(T, error) T {
+	return func(v T, err error) T {
+		env.T.Helper()
+		if err != nil {
+			env.T.Fatal(err)
+		}
+		return v
+	}
+}
+
+func submittedAssessment(env *testkit.Env, fx *wallFixture) map[string]string {
+	ctx, store, member := context.Background(), env.Services.Assessment, env.NewPerson(fx.A, tenancy.RoleMember)
+	for q, a := range map[string]string{"situation": "growth", "stance": "questions", "outcome": "choices", "format": "one", "duration": "ongoing"} {
+		must[*assessment.Assessment](env)(store.SaveAnswer(ctx, fx.A.ID, member.ID, env.Clock.Now(), q, []string{a}))
+	}
+	a := must[*assessment.Assessment](env)(store.Submit(ctx, fx.A.ID, member.ID, env.Clock.Now()))
+	return map[string]string{"id": a.ID.String()}
+}
+
+func fixtureRelationship(env *testkit.Env, fx *wallFixture) map[string]string {
+	r := env.NewRelationship(fx.A, relationships.Coaching, fx.ByRole[tenancy.RolePractitioner], fx.ByRole[tenancy.RoleMember])
+	return map[string]string{"id": r.ID.String()}
+}
+
+func newGoal(env *testkit.Env, fx *wallFixture) *relationships.Goal {
+	r := env.NewRelationship(fx.A, relationships.Coaching, fx.ByRole[tenancy.RolePractitioner], fx.ByRole[tenancy.RoleMember])
+	g := &relationships.Goal{RelationshipID: r.ID, OwnerID: fx.ByRole[tenancy.RoleMember].ID, Description: "Lead the team meeting"}
+	if err := env.Services.Relationships.CreateGoal(context.Background(), fx.A.ID, env.Clock.Now(), g); err != nil {
+		env.T.Fatal(err)
+	}
+	return g
+}
+
+func fixtureGoal(env *testkit.Env, fx *wallFixture) map[string]string {
+	return map[string]string{"id": newGoal(env, fx).ID.String()}
+}
+
+func fixtureMilestone(env *testkit.Env, fx *wallFixture) map[string]string {
+	g := newGoal(env, fx)
+	m := must[*relationships.Milestone](env)(env.Services.Relationships.AddMilestone(context.Background(), fx.A.ID, g.ID, g.OwnerID, env.Clock.Now(), "First meeting", ""))
+	return map[string]string{"id": g.ID.String(), "milestone": m.ID.String()}
+}
+
+func newRequest(env *testkit.Env, fx *wallFixture, member uuid.UUID) *assessment.Request {
+	return must[*assessment.Request](env)(env.Services.Assessment.RecordFaceToFace(context.Background(), fx.A.ID, member, fx.A.Owner.ID, env.Clock.Now(),
+		assessment.Decision{Kind: "coaching", Format: "one_to_one", Duration: "ongoing", Reason: "Agreed in person"}))
+}
+
+func fixtureRequest(env *testkit.Env, fx *wallFixture) map[string]string {
+	return map[string]string{"id": newRequest(env, fx, env.NewPerson(fx.A, tenancy.RoleMember).ID).ID.String()}
+}
+
+// practitionerProfile gives the fixture's practitioner a coaching profile
+// with room for everyone the route tests propose.
+func practitionerProfile(env *testkit.Env, fx *wallFixture) {
+	p := relationships.NewProfile(fx.A.ID, fx.ByRole[tenancy.RolePractitioner].ID, []string{"coach", "mentor"})
+	p.Capacity = 50
+	if err := env.Services.Relationships.SaveProfile(context.Background(), fx.A.ID, env.Clock.Now(), p); err != nil {
+		env.T.Fatal(err)
+	}
+}
+
+func selfSelectionRequest(env *testkit.Env, fx *wallFixture) map[string]string {
+	settings := fx.A.Settings
+	settings.SelfSelection = true
+	if _, err := env.OwnerDB.NewUpdate().Model((*tenancy.Organisation)(nil)).Set("settings = ?", settings).Where("id = ?", fx.A.ID).Exec(context.Background()); err != nil {
+		env.T.Fatal(err)
+	}
+	practitionerProfile(env, fx)
+	return map[string]string{"id": newRequest(env, fx, fx.ByRole[tenancy.RoleMember].ID).ID.String()}
+}
+
+func fixtureProposal(env *testkit.Env, fx *wallFixture) map[string]string {
+	practitionerProfile(env, fx)
+	r := newRequest(env, fx, env.NewPerson(fx.A, tenancy.RoleMember).ID)
+	p := must[*matching.Proposal](env)(env.Services.Matching.Propose(context.Background(), fx.A.ID, r.ID, fx.ByRole[tenancy.RolePractitioner].ID, fx.A.Owner.ID))
+	return map[string]string{"id": p.ID.String()}
+}
