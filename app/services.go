@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/leadershiptoolbox/toolbox/app/account"
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
@@ -37,6 +38,7 @@ type Services struct {
 	Auth    *auth.Service
 	Tenancy *tenancy.Service
 	Audit   *audit.Store
+	Account *account.Service
 }
 
 // NewServices wires the domain services together.
@@ -49,6 +51,15 @@ func NewServices(d Deps) *Services {
 	}
 	s.Tenancy = &tenancy.Service{DB: d.DB, Store: &tenancy.Store{DB: d.DB}, Auth: s.Auth, Clock: d.Clock, Log: d.Log}
 	s.Auth.Events = s.Tenancy
+	s.Auth.Access = s.Tenancy
 	s.Audit = &audit.Store{DB: d.DB}
+	// Personal data: each domain adds its part of the export, and its
+	// eraser for account deletion. Tenancy's eraser removes the
+	// memberships, so it stays last.
+	s.Account = &account.Service{
+		DB: d.DB, Clock: d.Clock, Audit: s.Tenancy,
+		Exporters: []account.Exporter{account.AccountExporter{DB: d.DB}, s.Tenancy},
+		Erasers:   []account.Eraser{s.Tenancy},
+	}
 	return s
 }
