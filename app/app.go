@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/leadershiptoolbox/toolbox/app/account"
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/health"
@@ -62,6 +63,8 @@ func New(s *Services) (*gin.Engine, error) {
 	pages = append(pages, assessment.Pages...)
 	pages = append(pages, relationships.Pages...)
 	pages = append(pages, matching.Pages...)
+	pages = append(pages, tenancy.AdminPages...)
+	pages = append(pages, account.Pages...)
 	if err := d.Renderer.MustHave(pages...); err != nil {
 		return nil, err
 	}
@@ -72,7 +75,8 @@ func New(s *Services) (*gin.Engine, error) {
 
 	https := strings.HasPrefix(d.Config.BaseURL, "https://")
 	authHandlers := &auth.Handlers{Service: s.Auth, Renderer: d.Renderer}
-	tenancyHandlers := &tenancy.Handlers{Service: s.Tenancy, Renderer: d.Renderer}
+	tenancyHandlers := &tenancy.Handlers{Service: s.Tenancy, Renderer: d.Renderer, Audit: s.Audit}
+	accountHandlers := &account.Handlers{Service: s.Account, Sessions: s.Auth.Sessions, Renderer: d.Renderer, Refusal: tenancy.LastOwnerMessage}
 
 	r.Use(
 		web.AssignRequestID(),
@@ -80,6 +84,7 @@ func New(s *Services) (*gin.Engine, error) {
 		web.Recover(errs),
 		web.SecurityHeaders(https),
 		web.WithSite(site),
+		limitBody(8<<20),
 	)
 	r.NoRoute(func(c *gin.Context) { errs.Handle(c, web.Errorf(http.StatusNotFound, "We could not find that page.")) })
 	r.NoMethod(func(c *gin.Context) {
@@ -99,6 +104,7 @@ func New(s *Services) (*gin.Engine, error) {
 	// tenant wall; each route below names the roles it admits.
 	org := signedIn.Group("/o/:slug", errs.H(tenancyHandlers.Tenant))
 	anyone := org.Group("", errs.H(tenancy.Require(tenancy.Anyone...)))
+	admins := org.Group("", errs.H(tenancy.Require(tenancy.Admins...)))
 
 	// Public pages.
 	browser.GET("/", errs.H(func(c *gin.Context) error {
@@ -106,11 +112,12 @@ func New(s *Services) (*gin.Engine, error) {
 	}))
 	authHandlers.Mount(browser, signedIn, errs)
 	tenancyHandlers.Mount(browser, signedIn, errs)
+	tenancyHandlers.MountInvitationLinks(browser, errs)
+	accountHandlers.Mount(signedIn, errs)
 
 	// Organisation pages.
 	tenancyHandlers.MountTenant(anyone, errs)
 	staff := org.Group("", errs.H(tenancy.Require(tenancy.Staff...)))
-	admins := org.Group("", errs.H(tenancy.Require(tenancy.Admins...)))
 	practitioners := org.Group("", errs.H(tenancy.Require(tenancy.Practitioners...)))
 	// Needs assessment and signposting: members take it, staff review and
 	// signpost, admins edit the questions.
@@ -124,12 +131,24 @@ func New(s *Services) (*gin.Engine, error) {
 	// routes under anyone admit the request's member or the proposal's
 	// practitioner only.
 	(&matching.Handlers{Service: s.Matching, Renderer: d.Renderer}).Mount(anyone, staff, errs)
+	tenancyHandlers.MountAdmin(admins, errs) // transfer of ownership: tenancy.Owners
 
 	// Development mail outbox: embedded mode without SMTP only.
 	if d.Config.DevOutbox() {
 		(&mail.Outbox{Mail: d.Mail, Renderer: d.Renderer}).Mount(browser, errs)
 	}
 	return r, nil
+}
+
+// limitBody caps request bodies (the largest legitimate one is a 1 MB CSV
+// upload), before the CSRF check parses forms.
+func limitBody(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		}
+		c.Next()
+	}
 }
 
 func headingFor(status int) string {

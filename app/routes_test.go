@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 )
@@ -101,6 +103,43 @@ var routeMatrix = map[string]routeRule{
 	"GET /o/:slug/proposals/:id":           {access: tenant, roles: practitionerSide, params: fixtureProposal},
 	"POST /o/:slug/proposals/:id/accept":   {access: tenant, roles: practitionerSide, params: fixtureProposal},
 	"POST /o/:slug/proposals/:id/decline":  {access: tenant, roles: practitionerSide, params: fixtureProposal},
+	// Tenancy admin: people, invitations, settings, audit log.
+	"GET /o/:slug/people":                     {access: tenant, roles: tenancy.Admins},
+	"GET /o/:slug/people/:userID":             {access: tenant, roles: tenancy.Admins, params: freshMember},
+	"POST /o/:slug/people/:userID/role":       {access: tenant, roles: tenancy.Admins, params: freshMember},
+	"POST /o/:slug/people/:userID/manager":    {access: tenant, roles: tenancy.Admins, params: freshMember},
+	"POST /o/:slug/people/:userID/deactivate": {access: tenant, roles: tenancy.Admins, params: freshMember},
+	"POST /o/:slug/people/:userID/reactivate": {access: tenant, roles: tenancy.Admins, params: freshMember},
+	"POST /o/:slug/people/:userID/transfer":   {access: tenant, roles: tenancy.Owners, params: freshMember},
+	"GET /o/:slug/invitations":                {access: tenant, roles: tenancy.Admins},
+	"POST /o/:slug/invitations":               {access: tenant, roles: tenancy.Admins},
+	"POST /o/:slug/invitations/upload":        {access: tenant, roles: tenancy.Admins},
+	"POST /o/:slug/invitations/:id/resend":    {access: tenant, roles: tenancy.Admins, params: freshInvitation},
+	"POST /o/:slug/invitations/:id/revoke":    {access: tenant, roles: tenancy.Admins, params: freshInvitation},
+	"GET /o/:slug/settings":                   {access: tenant, roles: tenancy.Admins},
+	"POST /o/:slug/settings":                  {access: tenant, roles: tenancy.Admins},
+	"GET /o/:slug/audit":                      {access: tenant, roles: tenancy.Admins},
+	"GET /invitations/:token":                 {access: public},
+	"POST /invitations/:token":                {access: public},
+	// Personal data.
+	"GET /account/export":  {access: signedIn},
+	"GET /account/delete":  {access: signedIn},
+	"POST /account/delete": {access: signedIn},
+}
+
+// freshMember is a new member of organisation A.
+func freshMember(env *testkit.Env, fx *wallFixture) map[string]string {
+	return map[string]string{"userID": env.NewPerson(fx.A, tenancy.RoleMember).ID.String()}
+}
+
+// freshInvitation is a new open invitation of organisation A.
+func freshInvitation(env *testkit.Env, fx *wallFixture) map[string]string {
+	inv, err := env.Services.Tenancy.Invite(env.Ctx(), fx.A.ID, tenancy.Actor{UserID: fx.A.Owner.ID, Role: tenancy.RoleOwner},
+		tenancy.InviteRow{Email: "invitee-" + uuid.NewString() + "@example.test", Role: tenancy.RoleMember})
+	if err != nil {
+		env.T.Fatalf("invite: %v", err)
+	}
+	return map[string]string{"id": inv.ID.String()}
 }
 
 // wallFixture is organisation A with one person of each role, and

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/leadershiptoolbox/toolbox/app/account"
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
@@ -48,6 +49,7 @@ type Services struct {
 	// read from the configuration (app.New refuses to start then).
 	NoteKeys    *relationships.Keyring
 	NoteKeysErr error
+	Account     *account.Service
 }
 
 // NewServices wires the domain services together.
@@ -60,6 +62,7 @@ func NewServices(d Deps) *Services {
 	}
 	s.Tenancy = &tenancy.Service{DB: d.DB, Store: tenancy.NewStore(d.DB), Auth: s.Auth, Clock: d.Clock, Log: d.Log}
 	s.Auth.Events = s.Tenancy
+	s.Auth.Access = s.Tenancy
 	s.Audit = &audit.Store{DB: d.DB}
 	s.Assessment = &assessment.Store{DB: d.DB}
 	s.Relationships = &relationships.Store{DB: d.DB}
@@ -67,6 +70,14 @@ func NewServices(d Deps) *Services {
 	s.Matching = &matching.Service{
 		DB: d.DB, Assess: s.Assessment, Rels: s.Relationships, Tenancy: s.Tenancy.Store, Mail: d.Mail,
 		Clock: d.Clock, Log: d.Log, BaseURL: d.Config.BaseURL,
+	}
+	// Personal data: each domain adds its part of the export, and its
+	// eraser for account deletion. Tenancy's eraser removes the
+	// memberships, so it stays last.
+	s.Account = &account.Service{
+		DB: d.DB, Clock: d.Clock, Audit: s.Tenancy,
+		Exporters: []account.Exporter{account.AccountExporter{DB: d.DB}, s.Tenancy},
+		Erasers:   []account.Eraser{s.Tenancy},
 	}
 	return s
 }

@@ -25,6 +25,7 @@ const (
 	ActionDeactivated   = "people.deactivated"
 	ActionReactivated   = "people.reactivated"
 	ActionOwnership     = "people.ownership_transferred"
+	ActionLineManager   = "people.line_manager_set"
 	ActionInvited       = "invitation.sent"
 	ActionInviteResent  = "invitation.resent"
 	ActionInviteRevoked = "invitation.revoked"
@@ -32,6 +33,13 @@ const (
 	ActionDataExported  = "account.data_exported"
 	ActionAccountDelete = "account.deleted"
 )
+
+// Actions lists every action, for the audit page's filter.
+var Actions = []string{
+	ActionSignIn, ActionSignInFailed, ActionOrgCreated, ActionOrgSettings, ActionRoleChanged, ActionLineManager,
+	ActionDeactivated, ActionReactivated, ActionOwnership, ActionInvited, ActionInviteResent, ActionInviteRevoked,
+	ActionInviteAccept, ActionDataExported, ActionAccountDelete,
+}
 
 // Event is one line of the audit log.
 type Event struct {
@@ -100,7 +108,13 @@ func (s *Store) List(ctx context.Context, orgID uuid.UUID, f Filter) ([]Event, e
 			q = q.Where("at < ?", f.To)
 		}
 		if f.Before != uuid.Nil {
-			q = q.Where("id < ?", f.Before)
+			// Keyset paging on the sort order (at, id): ids alone need not
+			// follow the recorded times.
+			var at time.Time
+			if err := tx.NewSelect().Model((*Event)(nil)).Column("at").Where("org_id = ? AND id = ?", orgID, f.Before).Scan(ctx, &at); err != nil {
+				return fmt.Errorf("audit: page before %s: %w", f.Before, db.Classify(err))
+			}
+			q = q.Where("(at < ? OR (at = ? AND id < ?))", at, at, f.Before)
 		}
 		limit := f.Limit
 		if limit <= 0 || limit > 200 {

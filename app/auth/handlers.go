@@ -73,6 +73,9 @@ func (h *Handlers) signIn(c *gin.Context) error {
 			return h.Renderer.Render(c, http.StatusTooManyRequests, "auth/login", web.NewPage(c, "Sign in", gin.H{"Form": f}))
 		case errors.Is(err, ErrBadCredentials):
 			f.Add("email", "That e-mail address and password do not match an account.")
+		case errors.Is(err, ErrAccessRemoved):
+			f.Add("email", "Your access was removed by your organisation's administrators. Please ask them if you think this is a mistake.")
+			return h.Renderer.Render(c, http.StatusForbidden, "auth/login", web.NewPage(c, "Sign in", gin.H{"Form": f}))
 		case err != nil:
 			return err
 		default:

@@ -77,3 +77,6 @@ func passwordProblem(password, email string) string {
 	}
 	return ""
 }
+
+// PasswordProblem says what is wrong with a new password, or "".
+func PasswordProblem(password, email string) string { return passwordProblem(password, email) }

@@ -57,6 +57,17 @@ type Events interface {
 	SignInFailed(ctx context.Context, userID uuid.UUID, ip string)
 }
 
+// AccessPolicy lets the organisations say whether a person may sign in
+// at all: someone whose every membership was deactivated may not.
+type AccessPolicy interface {
+	AccessRemoved(ctx context.Context, userID uuid.UUID) (bool, error)
+}
+
+// ErrAccessRemoved refuses a sign-in with the right password by a person
+// whose access was removed. Telling them so leaks nothing: only the
+// holder of the password learns it.
+var ErrAccessRemoved = errors.New("auth: access removed")
+
 // Service holds the account rules.
 type Service struct {
 	DB       *db.DB
@@ -67,6 +78,7 @@ type Service struct {
 	Log      *slog.Logger
 	BaseURL  string
 	Events   Events
+	Access   AccessPolicy
 }
 
 // SignIn checks a password under the throttling rules.
@@ -110,6 +122,15 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*User
 	}
 	if err := s.Store.clearFailures(ctx, accountKey); err != nil {
 		return nil, err
+	}
+	if s.Access != nil {
+		removed, err := s.Access.AccessRemoved(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if removed {
+			return nil, ErrAccessRemoved
+		}
 	}
 	if s.Events != nil {
 		s.Events.SignedIn(ctx, u.ID, ip)

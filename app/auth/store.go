@@ -198,3 +198,29 @@ func (s *Store) purgeFailures(ctx context.Context, before time.Time) error {
 	}
 	return nil
 }
+
+// Anonymise turns an account into an anonymous shell that shared records
+// (sessions held, events done) can still point at: the name and address
+// are replaced, the password can never match, links are deleted, and every
+// session ends.
+func Anonymise(ctx context.Context, idb bun.IDB, now time.Time, userID uuid.UUID) error {
+	_, err := idb.NewUpdate().Model((*User)(nil)).
+		Set("name = ?", DeletedName).
+		Set("email = ?", "deleted-"+userID.String()+"@invalid").
+		Set("password_hash = ?", "!deleted").
+		Set("time_zone = ''").
+		Set("verified_at = NULL").
+		Set("auth_epoch = auth_epoch + 1").
+		Set("deleted_at = ?", now).
+		Where("id = ? AND deleted_at IS NULL", userID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("auth: anonymise %s: %w", userID, err)
+	}
+	if _, err := idb.NewDelete().Model((*userToken)(nil)).Where("user_id = ?", userID).Exec(ctx); err != nil {
+		return fmt.Errorf("auth: delete links of %s: %w", userID, err)
+	}
+	return nil
+}
+
+// DeletedName is what a deleted account is called wherever it still shows.
+const DeletedName = "Deleted person"

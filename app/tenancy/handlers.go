@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
@@ -17,6 +18,7 @@ import (
 type Handlers struct {
 	Service  *Service
 	Renderer *web.Renderer
+	Audit    *audit.Store
 }
 
 // Pages lists the templates these handlers render.

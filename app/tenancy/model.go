@@ -148,3 +148,50 @@ func SlugProblem(slug string) string {
 	}
 	return ""
 }
+
+// InvitationTTL is how long an invitation link works.
+const InvitationTTL = 7 * 24 * time.Hour
+
+// Invitation states, as the invitations page shows them.
+const (
+	InvitePending  = "pending"
+	InviteAccepted = "accepted"
+	InviteRevoked  = "revoked"
+	InviteExpired  = "expired"
+)
+
+// Invitation asks a person, by e-mail, to join an organisation in a role.
+type Invitation struct {
+	bun.BaseModel `bun:"table:invitations"`
+
+	ID         uuid.UUID  `bun:"id,pk,type:uuid"`
+	OrgID      uuid.UUID  `bun:"org_id,type:uuid"`
+	Email      string     `bun:"email"`
+	Name       string     `bun:"name"`
+	Role       Role       `bun:"role"`
+	Kinds      string     `bun:"kinds"`
+	TokenHash  string     `bun:"token_hash"`
+	InvitedBy  *uuid.UUID `bun:"invited_by,type:uuid"`
+	ExpiresAt  time.Time  `bun:"expires_at"`
+	AcceptedAt *time.Time `bun:"accepted_at"`
+	RevokedAt  *time.Time `bun:"revoked_at"`
+	SentCount  int        `bun:"sent_count"`
+	CreatedAt  time.Time  `bun:"created_at"`
+}
+
+// State says whether the invitation can still be accepted, and if not, why.
+func (i *Invitation) State(now time.Time) string {
+	switch {
+	case i.AcceptedAt != nil:
+		return InviteAccepted
+	case i.RevokedAt != nil:
+		return InviteRevoked
+	case !now.Before(i.ExpiresAt):
+		return InviteExpired
+	}
+	return InvitePending
+}
+
+// InvitableRoles are the roles an invitation may carry: ownership is
+// handed over by a transfer, never by an e-mail.
+var InvitableRoles = []Role{RoleAdmin, RoleCoordinator, RolePractitioner, RoleMember}

@@ -136,6 +136,7 @@ type Person struct {
 	Kinds         string     `bun:"kinds"`
 	Status        string     `bun:"status"`
 	LineManagerID *uuid.UUID `bun:"line_manager_id,type:uuid"`
+	LineManager   string     `bun:"line_manager_name"`
 	Verified      bool       `bun:"verified"`
 	JoinedAt      time.Time  `bun:"created_at"`
 }
@@ -156,6 +157,7 @@ func (s *Store) People(ctx context.Context, orgID uuid.UUID, f PeopleFilter) ([]
 			Join("JOIN users AS u ON u.id = m.user_id").
 			ColumnExpr("m.user_id, u.name, u.email, m.role, m.kinds, m.status, m.line_manager_id, m.created_at").
 			ColumnExpr("u.verified_at IS NOT NULL AS verified").
+			Join("LEFT JOIN users AS lm ON lm.id = m.line_manager_id").ColumnExpr("COALESCE(lm.name, '') AS line_manager_name").
 			Where("m.org_id = ?", orgID).Where("u.deleted_at IS NULL")
 		if f.Query != "" {
 			like := "%" + strings.ToLower(escapeLike(f.Query)) + "%"
@@ -187,6 +189,7 @@ func (s *Store) Member(ctx context.Context, orgID, userID uuid.UUID) (*Person, e
 			Join("JOIN users AS u ON u.id = m.user_id").
 			ColumnExpr("m.user_id, u.name, u.email, m.role, m.kinds, m.status, m.line_manager_id, m.created_at").
 			ColumnExpr("u.verified_at IS NOT NULL AS verified").
+			Join("LEFT JOIN users AS lm ON lm.id = m.line_manager_id").ColumnExpr("COALESCE(lm.name, '') AS line_manager_name").
 			Where("m.org_id = ? AND m.user_id = ?", orgID, userID).Where("u.deleted_at IS NULL").Scan(ctx, &out)
 	})
 	if err != nil {
@@ -219,4 +222,190 @@ func (s *Store) CountByRole(ctx context.Context, orgID uuid.UUID) ([]RoleCount, 
 		return nil, fmt.Errorf("tenancy: count members: %w", err)
 	}
 	return out, nil
+}
+
+// setTenant re-scopes a running transaction to another organisation (the
+// account deletion walks every organisation of a person in one
+// transaction). SQLite has no row-level security: nothing to set.
+func setTenant(ctx context.Context, tx bun.Tx, engine db.Engine, orgID uuid.UUID) error {
+	if engine != db.Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "SELECT set_config('app.org_id', ?, true)", orgID.String()); err != nil {
+		return fmt.Errorf("tenancy: set tenant %s: %w", orgID, err)
+	}
+	return nil
+}
+
+// membershipForUpdate loads a membership in tx, locked against concurrent
+// changes on Postgres (SQLite transactions already hold the write lock).
+func membershipForUpdate(ctx context.Context, tx bun.IDB, engine db.Engine, orgID, userID uuid.UUID) (*Membership, error) {
+	m := new(Membership)
+	q := tx.NewSelect().Model(m).Where("org_id = ? AND user_id = ?", orgID, userID)
+	if engine == db.Postgres {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("tenancy: membership of %s: %w", userID, db.Classify(err))
+	}
+	return m, nil
+}
+
+// otherActiveOwners counts the active owners of an organisation other
+// than userID. On Postgres it locks every owner row first, so that two
+// concurrent demotions cannot each see the other owner and both succeed.
+func otherActiveOwners(ctx context.Context, tx bun.IDB, engine db.Engine, orgID, userID uuid.UUID) (int, error) {
+	var ids []uuid.UUID
+	q := tx.NewSelect().Model((*Membership)(nil)).Column("user_id").
+		Where("org_id = ? AND role = ? AND status = ?", orgID, RoleOwner, StatusActive)
+	if engine == db.Postgres {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx, &ids); err != nil {
+		return 0, fmt.Errorf("tenancy: count owners: %w", err)
+	}
+	n := 0
+	for _, id := range ids {
+		if id != userID {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// updateMembership writes a membership's role, kinds, line manager and
+// status.
+func updateMembership(ctx context.Context, tx bun.IDB, m *Membership) error {
+	_, err := tx.NewUpdate().Model(m).Column("role", "kinds", "line_manager_id", "status", "updated_at").
+		Where("org_id = ? AND user_id = ?", m.OrgID, m.UserID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("tenancy: update membership of %s: %w", m.UserID, err)
+	}
+	return nil
+}
+
+// activeMembershipsElsewhere counts a person's active memberships in
+// organisations other than orgID; tx must see the person's rows
+// (InTenantAs).
+func activeMembershipsElsewhere(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID) (int, error) {
+	n, err := tx.NewSelect().Model((*Membership)(nil)).
+		Where("user_id = ? AND org_id <> ? AND status = ?", userID, orgID, StatusActive).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("tenancy: count memberships of %s: %w", userID, err)
+	}
+	return int(n), nil
+}
+
+// memberByEmail reports whether an address belongs to a member.
+func memberByEmail(ctx context.Context, tx bun.IDB, orgID uuid.UUID, email string) (bool, error) {
+	n, err := tx.NewSelect().TableExpr("memberships AS m").Join("JOIN users AS u ON u.id = m.user_id").
+		Where("m.org_id = ? AND u.email = ? AND u.deleted_at IS NULL", orgID, email).Count(ctx)
+	if err != nil {
+		return false, fmt.Errorf("tenancy: look up member by e-mail: %w", err)
+	}
+	return n > 0, nil
+}
+
+// pendingInvitation reports whether an address has a live invitation.
+func pendingInvitation(ctx context.Context, tx bun.IDB, orgID uuid.UUID, email string, now time.Time) (bool, error) {
+	n, err := tx.NewSelect().Model((*Invitation)(nil)).
+		Where("org_id = ? AND email = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?", orgID, email, now).
+		Count(ctx)
+	if err != nil {
+		return false, fmt.Errorf("tenancy: look up invitation: %w", err)
+	}
+	return n > 0, nil
+}
+
+func insertInvitation(ctx context.Context, tx bun.IDB, inv *Invitation) error {
+	if _, err := tx.NewInsert().Model(inv).Exec(ctx); err != nil {
+		return fmt.Errorf("tenancy: add invitation for %s: %w", inv.Email, db.Classify(err))
+	}
+	return nil
+}
+
+// invitationByID loads an invitation of an organisation.
+func invitationByID(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID) (*Invitation, error) {
+	inv := new(Invitation)
+	if err := tx.NewSelect().Model(inv).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("tenancy: invitation %s: %w", id, db.Classify(err))
+	}
+	return inv, nil
+}
+
+// invitationByToken loads an invitation of an organisation by its token.
+func invitationByToken(ctx context.Context, tx bun.IDB, orgID uuid.UUID, tokenHash string) (*Invitation, error) {
+	inv := new(Invitation)
+	if err := tx.NewSelect().Model(inv).Where("org_id = ? AND token_hash = ?", orgID, tokenHash).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("tenancy: invitation by token: %w", db.Classify(err))
+	}
+	return inv, nil
+}
+
+// orgByInvitationToken finds which organisation an invitation token
+// belongs to, before any tenant is known. On Postgres row-level security
+// hides every invitation without a tenant, so a narrow SECURITY DEFINER
+// function (migration 0002) answers this one question.
+func (s *Store) orgByInvitationToken(ctx context.Context, tokenHash string) (uuid.UUID, error) {
+	var id *uuid.UUID
+	var err error
+	if s.DB.Engine == db.Postgres {
+		err = s.DB.NewRaw("SELECT invitation_org_by_token(?)", tokenHash).Scan(ctx, &id)
+	} else {
+		err = s.DB.NewSelect().Model((*Invitation)(nil)).Column("org_id").Where("token_hash = ?", tokenHash).Scan(ctx, &id)
+	}
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("tenancy: invitation token: %w", db.Classify(err))
+	}
+	if id == nil {
+		return uuid.Nil, fmt.Errorf("tenancy: invitation token: %w", db.ErrNotFound)
+	}
+	return *id, nil
+}
+
+// InvitationListItem is an invitation as the invitations page lists it.
+type InvitationListItem struct {
+	Invitation  `bun:",extend"`
+	InviterName string `bun:"inviter_name,scanonly"`
+}
+
+// Invitations lists an organisation's open invitations (pending or
+// expired, not accepted or revoked), newest first.
+func (s *Store) Invitations(ctx context.Context, orgID uuid.UUID) ([]InvitationListItem, error) {
+	var out []InvitationListItem
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		return tx.NewSelect().Model(&out).
+			ColumnExpr("invitation.*").ColumnExpr("COALESCE(u.name, '') AS inviter_name").
+			Join("LEFT JOIN users AS u ON u.id = invitation.invited_by").
+			Where("invitation.org_id = ? AND invitation.accepted_at IS NULL AND invitation.revoked_at IS NULL", orgID).
+			OrderExpr("invitation.created_at DESC, invitation.id DESC").Limit(500).Scan(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tenancy: list invitations: %w", err)
+	}
+	return out, nil
+}
+
+// updateOrg writes an organisation's name, zone and settings.
+func updateOrg(ctx context.Context, tx bun.IDB, o *Organisation) error {
+	if _, err := tx.NewUpdate().Model(o).Column("name", "time_zone", "settings").WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("tenancy: update organisation %s: %w", o.Slug, err)
+	}
+	return nil
+}
+
+// AccessRemoved reports whether every membership of a person is
+// deactivated (a person with no membership at all is not refused: they
+// may be about to set up an organisation).
+func (s *Store) AccessRemoved(ctx context.Context, userID uuid.UUID) (bool, error) {
+	ms, err := s.Memberships(ctx, userID)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range ms {
+		if m.Status == StatusActive {
+			return false, nil
+		}
+	}
+	return len(ms) > 0, nil
 }

@@ -1,0 +1,86 @@
+package account
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/leadershiptoolbox/toolbox/app/audit"
+	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/web"
+)
+
+// Handlers serve the personal-data routes.
+type Handlers struct {
+	Service  *Service
+	Sessions *auth.Sessions
+	Renderer *web.Renderer
+	// Refusal turns an eraser's refusal into a message for the person, or
+	// "" when the error is not a refusal.
+	Refusal func(error) string
+}
+
+// Pages lists the templates these handlers render.
+var Pages = []string{"account/delete"}
+
+func (h *Handlers) exportData(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	data, err := h.Service.Export(c.Request.Context(), v.UserID)
+	if err != nil {
+		return err
+	}
+	if h.Service.Audit != nil {
+		h.Service.Audit.RecordEverywhere(c.Request.Context(), v.UserID, audit.ActionDataExported, c.ClientIP())
+	}
+	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "leadership-toolbox-data-"+data.ExportedAt.Format("2006-01-02")+".json"))
+	c.Header("Cache-Control", "no-store")
+	c.IndentedJSON(http.StatusOK, data)
+	return nil
+}
+
+func (h *Handlers) renderDelete(c *gin.Context, status int, f *web.Form) error {
+	return h.Renderer.Render(c, status, "account/delete", web.NewPage(c, "Delete your account", gin.H{"Form": f}))
+}
+
+func (h *Handlers) showDeletePage(c *gin.Context) error {
+	return h.renderDelete(c, http.StatusOK, web.NewForm(nil))
+}
+
+func (h *Handlers) deleteAccount(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	if err := c.Request.ParseForm(); err != nil {
+		return web.ErrBadRequest
+	}
+	f := web.NewForm(c.Request.PostForm)
+	f.Required("password")
+	if !f.Valid() {
+		return h.renderDelete(c, http.StatusUnprocessableEntity, f)
+	}
+	err := h.Service.Delete(c.Request.Context(), v.UserID, f.Values.Get("password"))
+	switch {
+	case errors.Is(err, ErrWrongPassword):
+		f.Add("password", "That is not your password.")
+		return h.renderDelete(c, http.StatusUnprocessableEntity, f)
+	case err != nil:
+		if msg := h.Refusal(err); msg != "" {
+			f.Add("password", msg)
+			return h.renderDelete(c, http.StatusUnprocessableEntity, f)
+		}
+		return err
+	}
+	if err := h.Sessions.SignOut(c); err != nil {
+		return err
+	}
+	web.AddFlash(c, "info", "Your account is deleted. Thank you for using Leadership Toolbox.")
+	web.Redirect(c, "/")
+	return nil
+}
+
+// Mount adds the routes; signedIn requires a signed-in person.
+func (h *Handlers) Mount(signedIn gin.IRouter, errs *web.Errors) {
+	signedIn.GET("/account/export", errs.H(h.exportData))
+	signedIn.GET("/account/delete", errs.H(h.showDeletePage))
+	signedIn.POST("/account/delete", errs.H(h.deleteAccount))
+}
