@@ -49,6 +49,16 @@ func New(s *Services) (*gin.Engine, error) {
 	r.ContextWithFallback = true
 
 	site := web.Site{Name: "Leadership Toolbox", DevOutbox: d.Config.DevOutbox(), BaseURL: d.Config.BaseURL}
+	for dst, name := range map[*string]string{
+		&site.Assets.CSS: "css/app.css", &site.Assets.HTMX: "vendor/htmx/htmx.min.js", &site.Assets.JS: "js/app.js",
+		&site.Assets.Logo: "img/logo.svg", &site.Assets.Favicon: "img/favicon.svg",
+	} {
+		u, err := d.Assets.URL(name)
+		if err != nil {
+			return nil, err
+		}
+		*dst = u
+	}
 	errs := &web.Errors{Log: d.Log}
 	errs.Page = func(c *gin.Context, status int, message string) {
 		page := web.NewPage(c, http.StatusText(status), gin.H{"Heading": headingFor(status), "Message": message})

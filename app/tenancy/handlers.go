@@ -43,7 +43,8 @@ func (h *Handlers) Tenant(c *gin.Context) error {
 		if m.Status != StatusActive {
 			continue
 		}
-		ref := web.OrgRef{ID: m.OrgID, Slug: m.Slug, Name: m.Name, TimeZone: m.TimeZone, Role: string(m.Role)}
+		ref := web.OrgRef{ID: m.OrgID, Slug: m.Slug, Name: m.Name, TimeZone: m.TimeZone, Role: string(m.Role),
+			IsStaff: slices.Contains(Staff, m.Role), IsAdmin: slices.Contains(Admins, m.Role)}
 		v.Orgs = append(v.Orgs, ref)
 		if m.Slug == slug {
 			org := ref

@@ -12,10 +12,18 @@ import (
 // Site is what every page knows about the installation.
 type Site struct {
 	Name string
+	// Assets are the hashed URLs every page links, resolved once (a
+	// template function call per asset per page showed in profiles).
+	Assets SiteAssets
 	// DevOutbox shows the link to the development mail outbox (embedded
 	// mode without SMTP).
 	DevOutbox bool
 	BaseURL   string
+}
+
+// SiteAssets are the static files of the layout.
+type SiteAssets struct {
+	CSS, HTMX, JS, Logo, Favicon string
 }
 
 // OrgRef is an organisation as the viewer knows it, with their role in it.
@@ -25,6 +33,9 @@ type OrgRef struct {
 	Name     string
 	TimeZone string
 	Role     string
+	// IsStaff and IsAdmin are derived from Role, for navigation.
+	IsStaff bool
+	IsAdmin bool
 }
 
 // Viewer is the signed-in person, set by the auth middleware, with the
