@@ -31,8 +31,19 @@ var (
 // target's other memberships, runs edit on it, writes it and records the
 // audit event edit returns.
 func (s *Service) change(ctx context.Context, orgID uuid.UUID, a Actor, target uuid.UUID,
-	edit func(ctx context.Context, tx bun.Tx, m *Membership) (action, detail string, err error)) error {
+	edit func(ctx context.Context, tx bun.Tx, a Actor, m *Membership) (action, detail string, err error)) error {
 	return s.DB.InTenantAs(ctx, orgID, target, func(ctx context.Context, tx bun.Tx) error {
+		// The actor's role is read here, in the transaction, not trusted
+		// from the request: it may have changed since.
+		var actorRole Role
+		err := tx.NewSelect().Model((*Membership)(nil)).Column("role").
+			Where("org_id = ? AND user_id = ? AND status = ?", orgID, a.UserID, StatusActive).Scan(ctx, &actorRole)
+		if errors.Is(db.Classify(err), db.ErrNotFound) {
+			return ErrOwnersOnly
+		} else if err != nil {
+			return fmt.Errorf("tenancy: actor's role: %w", err)
+		}
+		a.Role = actorRole
 		m, err := membershipForUpdate(ctx, tx, s.DB.Engine, orgID, target)
 		if err != nil {
 			return err
@@ -45,7 +56,7 @@ func (s *Service) change(ctx context.Context, orgID uuid.UUID, a Actor, target u
 		if err != nil {
 			return err
 		}
-		action, detail, err := edit(ctx, tx, m)
+		action, detail, err := edit(ctx, tx, a, m)
 		if err != nil || action == "" {
 			return err
 		}
@@ -84,7 +95,7 @@ func (s *Service) guardOwner(ctx context.Context, tx bun.Tx, a Actor, m *Members
 // ChangeRole gives a member another role and practitioner kinds. Only an
 // owner changes an owner or makes one; the last owner keeps the role.
 func (s *Service) ChangeRole(ctx context.Context, orgID uuid.UUID, a Actor, target uuid.UUID, role Role, kinds []string) error {
-	err := s.change(ctx, orgID, a, target, func(ctx context.Context, tx bun.Tx, m *Membership) (string, string, error) {
+	err := s.change(ctx, orgID, a, target, func(ctx context.Context, tx bun.Tx, a Actor, m *Membership) (string, string, error) {
 		if role == RoleOwner && a.Role != RoleOwner {
 			return "", "", ErrOwnersOnly
 		}
@@ -108,7 +119,7 @@ func (s *Service) ChangeRole(ctx context.Context, orgID uuid.UUID, a Actor, targ
 // SetLineManager names a member's line manager: another member of the
 // same organisation (uuid.Nil clears it).
 func (s *Service) SetLineManager(ctx context.Context, orgID uuid.UUID, a Actor, target, manager uuid.UUID) error {
-	err := s.change(ctx, orgID, a, target, func(ctx context.Context, tx bun.Tx, m *Membership) (string, string, error) {
+	err := s.change(ctx, orgID, a, target, func(ctx context.Context, tx bun.Tx, a Actor, m *Membership) (string, string, error) {
 		if manager == uuid.Nil {
 			if m.LineManagerID == nil {
 				return "", "", nil
@@ -147,7 +158,7 @@ func (s *Service) SetLineManager(ctx context.Context, orgID uuid.UUID, a Actor, 
 // stay. A person left with no active membership anywhere is signed out
 // everywhere too, and cannot sign in again (see auth.AccessPolicy).
 func (s *Service) Deactivate(ctx context.Context, orgID uuid.UUID, a Actor, target uuid.UUID) error {
-	err := s.change(ctx, orgID, a, target, func(ctx context.Context, tx bun.Tx, m *Membership) (string, string, error) {
+	err := s.change(ctx, orgID, a, target, func(ctx context.Context, tx bun.Tx, a Actor, m *Membership) (string, string, error) {
 		if target == a.UserID {
 			return "", "", ErrSelf
 		}
@@ -177,7 +188,7 @@ func (s *Service) Deactivate(ctx context.Context, orgID uuid.UUID, a Actor, targ
 
 // Reactivate gives a deactivated member their access back.
 func (s *Service) Reactivate(ctx context.Context, orgID uuid.UUID, a Actor, target uuid.UUID) error {
-	err := s.change(ctx, orgID, a, target, func(ctx context.Context, tx bun.Tx, m *Membership) (string, string, error) {
+	err := s.change(ctx, orgID, a, target, func(ctx context.Context, tx bun.Tx, a Actor, m *Membership) (string, string, error) {
 		if m.Status == StatusActive {
 			return "", "", nil
 		}

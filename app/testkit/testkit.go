@@ -218,9 +218,15 @@ type Env struct {
 type Option func(*envOptions)
 
 type envOptions struct {
-	engine db.Engine
-	config func(*config.Config)
+	engine   db.Engine
+	config   func(*config.Config)
+	maxConns int
 }
+
+// WithPool gives the application its own Postgres connection pool of at
+// most n connections (as the application role), for tests of behaviour
+// under a small pool.
+func WithPool(n int) Option { return func(o *envOptions) { o.maxConns = n } }
 
 // OnEngine builds the Env on the given database engine (default Postgres).
 func OnEngine(e db.Engine) Option { return func(o *envOptions) { o.engine = e } }
@@ -238,6 +244,14 @@ func New(t testing.TB, opts ...Option) *Env {
 	env := &Env{T: t, Engine: o.engine, Clock: clock.NewFixed(Epoch), since: uuid.Must(uuid.NewV7())}
 	if o.engine == db.Postgres {
 		env.OwnerDB, env.DB = shared.postgres(t)
+		if o.maxConns > 0 {
+			small, err := db.Open(context.Background(), db.Options{URL: shared.pgAdmin, Role: AppRole, MaxConns: o.maxConns})
+			if err != nil {
+				t.Fatalf("testkit: open a pool of %d: %v", o.maxConns, err)
+			}
+			t.Cleanup(func() { small.Close() })
+			env.DB = small
+		}
 	} else {
 		env.DB = shared.sqlite(t)
 		env.OwnerDB = env.DB
