@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
@@ -306,6 +307,31 @@ func TestAuditLogPage(t *testing.T) {
 		}
 		if p := b.Get(path + "?to=2027-03-01&actor=" + org.Owner.Email); p.Doc().Find("tbody tr").Length() != 50 {
 			t.Fatal("actor and date filters")
+		}
+	})
+}
+
+// TestTwoOwnersDemotingEachOtherAtOnceLeaveAnOwner: the last-owner rule
+// holds under concurrency, not only one request at a time.
+func TestTwoOwnersDemotingEachOtherAtOnceLeaveAnOwner(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		for range 10 {
+			org := env.NewOrg()
+			second := env.NewPerson(org, tenancy.RoleOwner)
+			first := org.Owner
+			var wg sync.WaitGroup
+			for _, pair := range [][2]*testkit.Person{{first, second}, {second, first}} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					actor := tenancy.Actor{UserID: pair[0].ID, Role: tenancy.RoleOwner}
+					_ = env.Services.Tenancy.ChangeRole(env.Ctx(), org.ID, actor, pair[1].ID, tenancy.RoleAdmin, nil)
+				}()
+			}
+			wg.Wait()
+			if n := env.Count("memberships", "org_id = ? AND role = ? AND status = ?", org.ID, tenancy.RoleOwner, tenancy.StatusActive); n < 1 {
+				t.Fatalf("no owner left after two owners demoted each other at once")
+			}
 		}
 	})
 }
