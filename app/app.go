@@ -12,6 +12,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/billing"
+	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
@@ -56,6 +58,8 @@ func New(s *Services) (*gin.Engine, error) {
 	pages := []string{"errors/status", "home/index", "dev/outbox", "dev/email"}
 	pages = append(pages, auth.Pages...)
 	pages = append(pages, tenancy.Pages...)
+	pages = append(pages, courses.Pages...)
+	pages = append(pages, billing.Pages...)
 	if err := d.Renderer.MustHave(pages...); err != nil {
 		return nil, err
 	}
@@ -63,6 +67,8 @@ func New(s *Services) (*gin.Engine, error) {
 	https := strings.HasPrefix(d.Config.BaseURL, "https://")
 	authHandlers := &auth.Handlers{Service: s.Auth, Renderer: d.Renderer}
 	tenancyHandlers := &tenancy.Handlers{Service: s.Tenancy, Renderer: d.Renderer}
+	courseHandlers := &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()}
+	billingHandlers := &billing.Handlers{Service: s.Billing, Renderer: d.Renderer}
 
 	r.Use(
 		web.AssignRequestID(),
@@ -80,6 +86,8 @@ func New(s *Services) (*gin.Engine, error) {
 	health.Mount(r, health.Checks{"database": d.DB, "redis": d.Redis})
 	r.GET("/static/*path", d.Assets.Serve)
 	r.HEAD("/static/*path", d.Assets.Serve)
+	// Stripe's webhook: authenticated by its signature, not a session.
+	billingHandlers.MountWebhook(r)
 
 	// Browser routes: CSRF on every state-changing request, and the
 	// signed-in person (if any) loaded from the session.
@@ -89,6 +97,7 @@ func New(s *Services) (*gin.Engine, error) {
 	// tenant wall; each route below names the roles it admits.
 	org := signedIn.Group("/o/:slug", errs.H(tenancyHandlers.Tenant))
 	anyone := org.Group("", errs.H(tenancy.Require(tenancy.Anyone...)))
+	admins := org.Group("", errs.H(tenancy.Require(tenancy.Admins...)))
 
 	// Public pages.
 	browser.GET("/", errs.H(func(c *gin.Context) error {
@@ -99,6 +108,8 @@ func New(s *Services) (*gin.Engine, error) {
 
 	// Organisation pages.
 	tenancyHandlers.MountTenant(anyone, errs)
+	courseHandlers.Mount(browser, anyone, admins, errs)
+	billingHandlers.Mount(anyone, admins, errs)
 
 	// Development mail outbox: embedded mode without SMTP only.
 	if d.Config.DevOutbox() {

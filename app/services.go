@@ -6,8 +6,10 @@ import (
 
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/billing"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/config"
+	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
@@ -37,6 +39,8 @@ type Services struct {
 	Auth    *auth.Service
 	Tenancy *tenancy.Service
 	Audit   *audit.Store
+	Courses *courses.Service
+	Billing *billing.Service
 }
 
 // NewServices wires the domain services together.
@@ -50,5 +54,18 @@ func NewServices(d Deps) *Services {
 	s.Tenancy = &tenancy.Service{DB: d.DB, Store: &tenancy.Store{DB: d.DB}, Auth: s.Auth, Clock: d.Clock, Log: d.Log}
 	s.Auth.Events = s.Tenancy
 	s.Audit = &audit.Store{DB: d.DB}
+	courseStore := &courses.Store{DB: d.DB}
+	s.Courses = &courses.Service{
+		DB: d.DB, Store: courseStore, Clock: d.Clock, Mail: d.Mail, Tenancy: s.Tenancy.Store, Log: d.Log,
+		BaseURL: d.Config.BaseURL,
+		// Until practitioner profiles take it over, the courses package
+		// records trained mentors in its own table.
+		Mentors: courseStore,
+	}
+	s.Billing = &billing.Service{
+		DB: d.DB, Store: &billing.Store{DB: d.DB}, Courses: courseStore, Tenancy: s.Tenancy.Store, Mail: d.Mail,
+		Clock: d.Clock, Log: d.Log, Stripe: billing.NewStripe(d.Config), WebhookSecret: d.Config.StripeWebhookSecret,
+		BaseURL: d.Config.BaseURL,
+	}
 	return s
 }
