@@ -78,7 +78,9 @@ func assignmentParams(env *testkit.Env, fx *wallFixture) map[string]string {
 }
 
 func freeCourse(env *testkit.Env, fx *wallFixture) map[string]string { return courseParams(env, fx, 0) }
-func paidCourse(env *testkit.Env, fx *wallFixture) map[string]string { return courseParams(env, fx, 2500) }
+func paidCourse(env *testkit.Env, fx *wallFixture) map[string]string {
+	return courseParams(env, fx, 2500)
+}
 
 func must(t testing.TB, err error) {
 	t.Helper()
