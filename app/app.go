@@ -14,6 +14,8 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/account"
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/billing"
+	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
@@ -75,6 +77,8 @@ func New(s *Services) (*gin.Engine, error) {
 	pages = append(pages, matching.Pages...)
 	pages = append(pages, tenancy.AdminPages...)
 	pages = append(pages, account.Pages...)
+	pages = append(pages, courses.Pages...)
+	pages = append(pages, billing.Pages...)
 	if err := d.Renderer.MustHave(pages...); err != nil {
 		return nil, err
 	}
@@ -87,6 +91,8 @@ func New(s *Services) (*gin.Engine, error) {
 	authHandlers := &auth.Handlers{Service: s.Auth, Renderer: d.Renderer}
 	tenancyHandlers := &tenancy.Handlers{Service: s.Tenancy, Renderer: d.Renderer, Audit: s.Audit}
 	accountHandlers := &account.Handlers{Service: s.Account, Sessions: s.Auth.Sessions, Renderer: d.Renderer, Refusal: tenancy.LastOwnerMessage}
+	courseHandlers := &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()}
+	billingHandlers := &billing.Handlers{Service: s.Billing, Renderer: d.Renderer}
 
 	r.Use(
 		web.AssignRequestID(),
@@ -105,6 +111,8 @@ func New(s *Services) (*gin.Engine, error) {
 	health.Mount(r, health.Checks{"database": d.DB, "redis": d.Redis})
 	r.GET("/static/*path", d.Assets.Serve)
 	r.HEAD("/static/*path", d.Assets.Serve)
+	// Stripe's webhook: authenticated by its signature, not a session.
+	billingHandlers.MountWebhook(r)
 
 	// Browser routes: CSRF on every state-changing request, and the
 	// signed-in person (if any) loaded from the session.
@@ -142,6 +150,8 @@ func New(s *Services) (*gin.Engine, error) {
 	// practitioner only.
 	(&matching.Handlers{Service: s.Matching, Renderer: d.Renderer}).Mount(anyone, staff, errs)
 	tenancyHandlers.MountAdmin(admins, errs) // transfer of ownership: tenancy.Owners
+	courseHandlers.Mount(browser, anyone, admins, errs)
+	billingHandlers.Mount(anyone, admins, errs)
 
 	// Development mail outbox: embedded mode without SMTP only.
 	if d.Config.DevOutbox() {

@@ -1,6 +1,11 @@
 package app
 
 import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 	"log/slog"
 	"strings"
 
@@ -8,8 +13,10 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/billing"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/config"
+	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
@@ -50,6 +57,8 @@ type Services struct {
 	NoteKeys    *relationships.Keyring
 	NoteKeysErr error
 	Account     *account.Service
+	Courses     *courses.Service
+	Billing     *billing.Service
 }
 
 // NewServices wires the domain services together.
@@ -79,5 +88,30 @@ func NewServices(d Deps) *Services {
 		Exporters: []account.Exporter{account.AccountExporter{DB: d.DB}, s.Tenancy},
 		Erasers:   []account.Eraser{s.Tenancy},
 	}
+	courseStore := &courses.Store{DB: d.DB}
+	s.Courses = &courses.Service{
+		DB: d.DB, Store: courseStore, Clock: d.Clock, Mail: d.Mail, Tenancy: s.Tenancy.Store, Log: d.Log,
+		BaseURL: d.Config.BaseURL,
+		// A completed mentor training is recorded with the course and on
+		// the practitioner profile, which matching reads.
+		Mentors: trainedMentors{courseStore},
+	}
+	s.Billing = &billing.Service{
+		DB: d.DB, Store: &billing.Store{DB: d.DB}, Courses: courseStore, Tenancy: s.Tenancy.Store, Mail: d.Mail,
+		Clock: d.Clock, Log: d.Log, Stripe: billing.NewStripe(d.Config), WebhookSecret: d.Config.StripeWebhookSecret,
+		BaseURL: d.Config.BaseURL,
+	}
 	return s
+}
+
+// trainedMentors records a completed mentor training in both places that
+// need it, in the completing transaction: the courses' own record (which
+// course qualified the person) and the practitioner profile (matching).
+type trainedMentors struct{ courses *courses.Store }
+
+func (t trainedMentors) MarkTrainedMentor(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID, at time.Time) error {
+	if err := t.courses.MarkTrainedMentor(ctx, tx, orgID, userID, at); err != nil {
+		return err
+	}
+	return relationships.MarkTrainedMentor(ctx, tx, orgID, userID, at)
 }

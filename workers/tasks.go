@@ -103,3 +103,21 @@ func NewProposalExpiryTask(orgID, proposalID uuid.UUID, at time.Time) Task {
 	t.OrgID, t.RunAt = orgID, at
 	return t
 }
+
+// TypeCourseCompleted tells a person and their organisation's staff that
+// a course was completed (courses).
+const TypeCourseCompleted = "courses:course_completed"
+
+// CourseCompletedPayload names the completed enrolment.
+type CourseCompletedPayload struct {
+	OrgID       uuid.UUID `json:"org_id"`
+	EnrolmentID uuid.UUID `json:"enrolment_id"`
+}
+
+// NewCourseCompletedTask asks for the completion e-mails.
+func NewCourseCompletedTask(orgID, enrolmentID uuid.UUID) Task {
+	t := newTask(TypeCourseCompleted, QueueDefault, CourseCompletedPayload{OrgID: orgID, EnrolmentID: enrolmentID})
+	t.OrgID = orgID
+	t.MaxRetry = 10
+	return t
+}

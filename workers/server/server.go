@@ -20,6 +20,7 @@ func NewMux(s *app.Services) *asynq.ServeMux {
 	mux.HandleFunc(workers.TypeSendEmail, s.Mail.HandleSendEmail)
 	mux.HandleFunc(workers.TypePurgeOutbox, s.Relay.HandlePurge)
 	mux.HandleFunc(workers.TypeProposalExpiry, s.Matching.HandleProposalExpiry)
+	mux.HandleFunc(workers.TypeCourseCompleted, s.Courses.HandleCourseCompleted)
 	mux.HandleFunc(workers.TypePurgeSessions, func(ctx context.Context, _ *asynq.Task) error { return s.Auth.Purge(ctx) })
 	return mux
 }

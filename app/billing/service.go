@@ -1,0 +1,373 @@
+package billing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stripe/stripe-go/v76"
+	"github.com/stripe/stripe-go/v76/client"
+	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/clock"
+	"github.com/leadershiptoolbox/toolbox/app/config"
+	"github.com/leadershiptoolbox/toolbox/app/courses"
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/mail"
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+)
+
+// Errors the billing rules report.
+var (
+	// ErrNotConfigured means Stripe keys are not set.
+	ErrNotConfigured = errors.New("billing: payments are not configured")
+	// ErrNoSeats means every seat bought for the course is taken.
+	ErrNoSeats = errors.New("billing: no free seat")
+	// ErrStarted refuses to take back a seat its member has started using.
+	ErrStarted = errors.New("billing: the member has started the course")
+	// ErrFree refuses to take payment for a free course.
+	ErrFree = errors.New("billing: the course is free")
+)
+
+// NewStripe returns a Stripe client built from the configuration, or nil
+// when no secret key is set (payments are then "not configured"). With
+// StripeAPIBase set (stripe-mock in demos and tests) every backend points
+// there.
+func NewStripe(cfg config.Config) *client.API {
+	if cfg.StripeSecretKey == "" {
+		return nil
+	}
+	backend := func(t stripe.SupportedBackend) stripe.Backend {
+		bc := &stripe.BackendConfig{
+			HTTPClient:        &http.Client{Timeout: 30 * time.Second},
+			MaxNetworkRetries: stripe.Int64(2),
+			LeveledLogger:     &stripe.LeveledLogger{Level: stripe.LevelError},
+		}
+		if cfg.StripeAPIBase != "" {
+			bc.URL = stripe.String(strings.TrimRight(cfg.StripeAPIBase, "/"))
+		}
+		return stripe.GetBackendWithConfig(t, bc)
+	}
+	return client.New(cfg.StripeSecretKey, &stripe.Backends{
+		API: backend(stripe.APIBackend), Connect: backend(stripe.ConnectBackend), Uploads: backend(stripe.UploadsBackend),
+	})
+}
+
+// Service holds the billing rules.
+type Service struct {
+	DB      *db.DB
+	Store   *Store
+	Courses *courses.Store
+	Tenancy *tenancy.Store
+	Mail    *mail.Service
+	Clock   clock.Clock
+	Log     *slog.Logger
+	// Stripe is nil when payments are not configured.
+	Stripe        *client.API
+	WebhookSecret string
+	BaseURL       string
+}
+
+// Enabled reports whether payments can be taken.
+func (s *Service) Enabled() bool { return s.Stripe != nil }
+
+// Buyer is the person paying, in their organisation.
+type Buyer struct {
+	OrgID   uuid.UUID
+	OrgSlug string
+	UserID  uuid.UUID
+	Name    string
+	Email   string
+}
+
+// customer returns the buyer's Stripe customer, creating it once.
+func (s *Service) customer(ctx context.Context, b Buyer) (string, error) {
+	id, err := s.Store.Customer(ctx, b.OrgID, b.UserID)
+	if err != nil || id != "" {
+		return id, err
+	}
+	params := &stripe.CustomerParams{Email: stripe.String(b.Email), Name: stripe.String(b.Name)}
+	params.AddMetadata("org_id", b.OrgID.String())
+	params.AddMetadata("user_id", b.UserID.String())
+	// The key is the same for every attempt to create this person's
+	// customer, so a retried or concurrent request makes one customer.
+	params.SetIdempotencyKey("customer-" + b.OrgID.String() + "-" + b.UserID.String())
+	cus, err := s.Stripe.Customers.New(params)
+	if err != nil {
+		return "", fmt.Errorf("billing: create Stripe customer: %w", err)
+	}
+	return s.Store.SaveCustomer(ctx, &StripeCustomer{
+		ID: uuid.Must(uuid.NewV7()), OrgID: b.OrgID, UserID: b.UserID, CustomerID: cus.ID, CreatedAt: s.Clock.Now(),
+	})
+}
+
+// BuyCourse starts the purchase of a place on a paid course and returns
+// the Checkout URL to send the person to. The pending enrolment and the
+// open payment are recorded first; the session's idempotency key is
+// derived from the payment, so trying again reuses it.
+func (s *Service) BuyCourse(ctx context.Context, b Buyer, courseID uuid.UUID) (string, error) {
+	if !s.Enabled() {
+		return "", ErrNotConfigured
+	}
+	now := s.Clock.Now()
+	var pay *Payment
+	var course *courses.Course
+	err := s.DB.InTenant(ctx, b.OrgID, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if course, err = courses.CourseTx(ctx, tx, b.OrgID, courseID); err != nil {
+			return err
+		}
+		if !course.Published() {
+			return db.ErrNotFound
+		}
+		if course.Free() {
+			return ErrFree
+		}
+		e, err := courses.Enrol(ctx, tx, now, course, b.UserID, courses.SourcePurchase, courses.EnrolPending)
+		if err != nil {
+			return err
+		}
+		if pay, err = openPaymentForEnrolmentTx(ctx, tx, b.OrgID, e.ID); err != nil || pay != nil {
+			return err
+		}
+		eid := e.ID
+		pay = &Payment{
+			ID: uuid.Must(uuid.NewV7()), OrgID: b.OrgID, UserID: b.UserID, CourseID: course.ID, EnrolmentID: &eid,
+			Kind: KindCourse, Quantity: 1, AmountMinor: e.PriceMinor, Currency: e.Currency, Status: PaymentOpen,
+			CreatedAt: now, UpdatedAt: now,
+		}
+		return insertPayment(ctx, tx, pay)
+	})
+	if err != nil {
+		return "", err
+	}
+	if pay.CheckoutURL != "" {
+		return pay.CheckoutURL, nil
+	}
+	coursePath := s.BaseURL + "/o/" + b.OrgSlug + "/courses/" + course.ID.String()
+	return s.checkout(ctx, b, pay, course.Title, coursePath+"/purchased", coursePath)
+}
+
+// BuySeats starts the purchase of quantity seats of a course by an admin.
+func (s *Service) BuySeats(ctx context.Context, b Buyer, courseID uuid.UUID, quantity int) (string, error) {
+	if !s.Enabled() {
+		return "", ErrNotConfigured
+	}
+	now := s.Clock.Now()
+	var pay *Payment
+	var course *courses.Course
+	err := s.DB.InTenant(ctx, b.OrgID, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if course, err = courses.CourseTx(ctx, tx, b.OrgID, courseID); err != nil {
+			return err
+		}
+		if course.Free() {
+			return ErrFree
+		}
+		pay = &Payment{
+			ID: uuid.Must(uuid.NewV7()), OrgID: b.OrgID, UserID: b.UserID, CourseID: course.ID,
+			Kind: KindSeats, Quantity: quantity, AmountMinor: course.PriceMinor * int64(quantity), Currency: course.Currency,
+			Status: PaymentOpen, CreatedAt: now, UpdatedAt: now,
+		}
+		return insertPayment(ctx, tx, pay)
+	})
+	if err != nil {
+		return "", err
+	}
+	seatsPath := s.BaseURL + "/o/" + b.OrgSlug + "/billing/seats"
+	return s.checkout(ctx, b, pay, course.Title+" (seats)", seatsPath+"?purchase=received", seatsPath)
+}
+
+// checkout creates the Checkout Session for a recorded payment.
+func (s *Service) checkout(ctx context.Context, b Buyer, pay *Payment, name, successURL, cancelURL string) (string, error) {
+	customerID, err := s.customer(ctx, b)
+	if err != nil {
+		return "", err
+	}
+	unit := pay.AmountMinor
+	if pay.Quantity > 1 {
+		unit = pay.AmountMinor / int64(pay.Quantity)
+	}
+	params := &stripe.CheckoutSessionParams{
+		Mode:                stripe.String(string(stripe.CheckoutSessionModePayment)),
+		Customer:            stripe.String(customerID),
+		SuccessURL:          stripe.String(successURL),
+		CancelURL:           stripe.String(cancelURL),
+		AllowPromotionCodes: stripe.Bool(true),
+		ClientReferenceID:   stripe.String(pay.ID.String()),
+		LineItems: []*stripe.CheckoutSessionLineItemParams{{
+			Quantity: stripe.Int64(int64(pay.Quantity)),
+			PriceData: &stripe.CheckoutSessionLineItemPriceDataParams{
+				Currency:    stripe.String(pay.Currency),
+				UnitAmount:  stripe.Int64(unit),
+				ProductData: &stripe.CheckoutSessionLineItemPriceDataProductDataParams{Name: stripe.String(name)},
+			},
+		}},
+		PaymentIntentData: &stripe.CheckoutSessionPaymentIntentDataParams{Metadata: map[string]string{}},
+	}
+	meta := map[string]string{
+		"kind": pay.Kind, "org_id": pay.OrgID.String(), "course_id": pay.CourseID.String(),
+		"user_id": pay.UserID.String(), "payment_id": pay.ID.String(),
+	}
+	if pay.EnrolmentID != nil {
+		meta["enrolment_id"] = pay.EnrolmentID.String()
+	}
+	if pay.Kind == KindSeats {
+		meta["quantity"] = strconv.Itoa(pay.Quantity)
+	}
+	for k, v := range meta {
+		params.AddMetadata(k, v)
+		params.PaymentIntentData.Metadata[k] = v
+	}
+	params.SetIdempotencyKey("checkout-" + pay.ID.String())
+	sess, err := s.Stripe.CheckoutSessions.New(params)
+	if err != nil {
+		return "", fmt.Errorf("billing: create checkout session for %s: %w", pay.ID, err)
+	}
+	if err := s.Store.SetCheckout(ctx, pay.OrgID, pay.ID, sess.ID, sess.URL, customerID, s.Clock.Now()); err != nil {
+		return "", err
+	}
+	return sess.URL, nil
+}
+
+// PortalURL opens the Stripe Customer Portal for the person, returning
+// to returnURL. It is "" when the person has never paid (no customer).
+func (s *Service) PortalURL(ctx context.Context, orgID, userID uuid.UUID, returnURL string) (string, error) {
+	if !s.Enabled() {
+		return "", ErrNotConfigured
+	}
+	customerID, err := s.Store.Customer(ctx, orgID, userID)
+	if err != nil || customerID == "" {
+		return "", err
+	}
+	params := &stripe.BillingPortalSessionParams{Customer: stripe.String(customerID), ReturnURL: stripe.String(returnURL)}
+	// A portal session is cheap and short-lived: the key protects the
+	// client's own retries of this one request.
+	params.SetIdempotencyKey("portal-" + uuid.Must(uuid.NewV7()).String())
+	sess, err := s.Stripe.BillingPortalSessions.New(params)
+	if err != nil {
+		return "", fmt.Errorf("billing: open customer portal: %w", err)
+	}
+	return sess.URL, nil
+}
+
+// Assign gives a free seat of a course to a member, who is enrolled at
+// once without paying.
+func (s *Service) Assign(ctx context.Context, orgID, courseID, userID, by uuid.UUID) error {
+	now := s.Clock.Now()
+	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		free, err := freeSeatsTx(ctx, tx, s.DB.Engine, orgID, courseID)
+		if err != nil {
+			return err
+		}
+		if free <= 0 {
+			return ErrNoSeats
+		}
+		c, err := courses.CourseTx(ctx, tx, orgID, courseID)
+		if err != nil {
+			return err
+		}
+		e, err := courses.Enrol(ctx, tx, now, c, userID, courses.SourceSeat, courses.EnrolActive)
+		if err != nil {
+			return err
+		}
+		byID := by
+		a := &SeatAssignment{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, CourseID: courseID, UserID: userID, EnrolmentID: e.ID, AssignedBy: &byID, AssignedAt: now}
+		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
+			if db.IsConflict(err) {
+				return courses.ErrAlreadyEnrolled
+			}
+			return fmt.Errorf("billing: assign seat: %w", err)
+		}
+		return nil
+	})
+}
+
+// Unassign takes a seat back and frees it, as long as the member has not
+// started the course.
+func (s *Service) Unassign(ctx context.Context, orgID, assignmentID uuid.UUID) error {
+	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		a := new(SeatAssignment)
+		if err := tx.NewSelect().Model(a).Where("org_id = ? AND id = ?", orgID, assignmentID).Scan(ctx); err != nil {
+			return fmt.Errorf("billing: seat assignment %s: %w", assignmentID, db.Classify(err))
+		}
+		err := courses.DeleteUnstarted(ctx, tx, orgID, a.EnrolmentID)
+		switch {
+		case errors.Is(err, db.ErrConflict):
+			return ErrStarted
+		case err != nil && !errors.Is(err, db.ErrNotFound):
+			return err
+		}
+		if _, err := tx.NewDelete().Model(a).Where("org_id = ? AND id = ?", orgID, a.ID).Exec(ctx); err != nil {
+			return fmt.Errorf("billing: free seat: %w", err)
+		}
+		return nil
+	})
+}
+
+// SeatPools summarises an organisation's seats per course.
+func (s *Service) SeatPools(ctx context.Context, orgID uuid.UUID) ([]SeatPool, error) {
+	seats, as, err := s.Store.Seats(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.Courses.Courses(ctx, orgID, true)
+	if err != nil {
+		return nil, err
+	}
+	people, err := s.Tenancy.People(ctx, orgID, tenancy.PeopleFilter{})
+	if err != nil {
+		return nil, err
+	}
+	names := map[uuid.UUID]string{}
+	for _, p := range people {
+		names[p.UserID] = p.Name
+	}
+	var out []SeatPool
+	for _, c := range list {
+		pool := SeatPool{Course: c}
+		for _, st := range seats {
+			if st.CourseID == c.ID && st.RevokedAt == nil {
+				pool.Purchased += st.Quantity
+			}
+		}
+		for _, a := range as {
+			if a.CourseID == c.ID {
+				pool.Assigned++
+				row := AssignmentRow{SeatAssignment: a, Name: names[a.UserID]}
+				if e, err := s.Courses.Enrolment(ctx, orgID, c.ID, a.UserID); err == nil {
+					row.Started = e.Started()
+				}
+				pool.Assignments = append(pool.Assignments, row)
+			}
+		}
+		if pool.Purchased > 0 || pool.Assigned > 0 || !c.Free() {
+			out = append(out, pool)
+		}
+	}
+	return out, nil
+}
+
+// queueAccessOpen e-mails the buyer that their place is open.
+func (s *Service) queueAccessOpen(ctx context.Context, tx bun.IDB, pay *Payment, c *courses.Course, slug string) error {
+	u, err := auth.UserByID(ctx, tx, pay.UserID)
+	if err != nil {
+		return err
+	}
+	_, err = s.Mail.Queue(ctx, tx, mail.Message{
+		OrgID: pay.OrgID, To: u.Email, Template: "course_access_open",
+		Data: map[string]any{
+			"Name": u.Name, "Course": c.Title, "Amount": pay.Amount(),
+			"Link": s.BaseURL + "/o/" + slug + "/courses/" + c.ID.String(),
+		},
+		DedupeKey: "access-open:" + pay.ID.String(),
+	})
+	return err
+}

@@ -1,0 +1,847 @@
+package courses
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/web"
+)
+
+// Handlers serve the catalogue, the course pages and their admin.
+type Handlers struct {
+	Service  *Service
+	Renderer *web.Renderer
+	// PaymentsEnabled says whether paid courses can be bought (Stripe keys
+	// are configured); without it an admin grants places by hand.
+	PaymentsEnabled bool
+}
+
+// Pages lists the templates these handlers render.
+var Pages = []string{
+	"courses/catalogue", "courses/course", "courses/lesson", "courses/quiz", "courses/certificate",
+	"courses/verify", "courses/course_form", "courses/lesson_form", "courses/quiz_form",
+}
+
+// Mount adds the routes: the public certificate check on public, the
+// learner's pages on anyone and the course admin on admins (both under
+// /o/:slug).
+func (h *Handlers) Mount(public, anyone, admins gin.IRouter, errs *web.Errors) {
+	public.GET("/certificates/:code", errs.H(h.showVerifyPage))
+
+	anyone.GET("/courses", errs.H(h.showCataloguePage))
+	anyone.GET("/courses/:id", errs.H(h.showCoursePage))
+	anyone.POST("/courses/:id/enrol", errs.H(h.enrol))
+	anyone.GET("/courses/:id/lessons/:lesson", errs.H(h.showLessonPage))
+	anyone.POST("/courses/:id/lessons/:lesson/complete", errs.H(h.completeLesson))
+	anyone.GET("/courses/:id/quizzes/:quiz", errs.H(h.showQuizPage))
+	anyone.POST("/courses/:id/quizzes/:quiz", errs.H(h.submitQuiz))
+	anyone.GET("/certificates/:code", errs.H(h.showCertificatePage))
+
+	admins.GET("/courses/new", errs.H(h.showNewCoursePage))
+	admins.POST("/courses", errs.H(h.createCourse))
+	admins.GET("/courses/:id/edit", errs.H(h.showEditCoursePage))
+	admins.POST("/courses/:id/edit", errs.H(h.updateCourse))
+	admins.POST("/courses/:id/modules", errs.H(h.addModule))
+	admins.POST("/courses/:id/modules/:module/lessons", errs.H(h.addLesson))
+	admins.GET("/courses/:id/lessons/:lesson/edit", errs.H(h.showEditLessonPage))
+	admins.POST("/courses/:id/lessons/:lesson/edit", errs.H(h.updateLesson))
+	admins.GET("/courses/:id/modules/:module/quiz", errs.H(h.showQuizFormPage))
+	admins.POST("/courses/:id/modules/:module/quiz", errs.H(h.setPassMark))
+	admins.POST("/courses/:id/modules/:module/quiz/questions", errs.H(h.addQuestion))
+	admins.POST("/courses/:id/questions/:question/delete", errs.H(h.deleteQuestion))
+	admins.POST("/courses/:id/grant", errs.H(h.grant))
+}
+
+func idParam(c *gin.Context, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param(name))
+	if err != nil {
+		return uuid.Nil, db.ErrNotFound
+	}
+	return id, nil
+}
+
+func postForm(c *gin.Context) url.Values {
+	if err := c.Request.ParseForm(); err != nil {
+		return url.Values{}
+	}
+	return c.Request.PostForm
+}
+
+func coursePath(v *web.Viewer, courseID uuid.UUID) string {
+	return "/o/" + v.Org.Slug + "/courses/" + courseID.String()
+}
+
+func isAdmin(v *web.Viewer) bool { return tenancy.Has(v, tenancy.Admins...) }
+
+// visibleCourse loads a course the viewer may see: drafts are for admins.
+func (h *Handlers) visibleCourse(c *gin.Context) (*Outline, error) {
+	v := web.CurrentViewer(c)
+	id, err := idParam(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	o, err := h.Service.Store.Outline(c.Request.Context(), v.Org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	if !o.Course.Published() && !isAdmin(v) {
+		return nil, db.ErrNotFound
+	}
+	return o, nil
+}
+
+// CatalogueEntry is a course with the viewer's place on it.
+type CatalogueEntry struct {
+	Course    Course
+	Enrolment *Enrolment
+}
+
+func (h *Handlers) showCataloguePage(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	ctx := c.Request.Context()
+	// A new organisation gets the example course on its first visit here.
+	if n, err := h.Service.Store.CountCourses(ctx, v.Org.ID); err != nil {
+		return err
+	} else if n == 0 {
+		if _, err := h.Service.Store.SeedExample(ctx, v.Org.ID, h.Service.Clock.Now()); err != nil {
+			return err
+		}
+	}
+	list, err := h.Service.Store.Courses(ctx, v.Org.ID, isAdmin(v))
+	if err != nil {
+		return err
+	}
+	mine, err := h.Service.Store.Enrolments(ctx, v.Org.ID, v.UserID)
+	if err != nil {
+		return err
+	}
+	entries := make([]CatalogueEntry, len(list))
+	for i, co := range list {
+		entries[i] = CatalogueEntry{Course: co, Enrolment: mine[co.ID]}
+	}
+	data := gin.H{"Courses": entries, "IsAdmin": isAdmin(v), "PaymentsEnabled": h.PaymentsEnabled}
+	if isAdmin(v) {
+		mentors, err := h.Service.Store.TrainedMentors(ctx, v.Org.ID)
+		if err != nil {
+			return err
+		}
+		people, err := h.Service.Tenancy.People(ctx, v.Org.ID, tenancy.PeopleFilter{})
+		if err != nil {
+			return err
+		}
+		names := map[uuid.UUID]string{}
+		for _, p := range people {
+			names[p.UserID] = p.Name
+		}
+		type mentorRow struct {
+			Name string
+			TrainedMentor
+		}
+		var rows []mentorRow
+		for _, m := range mentors {
+			rows = append(rows, mentorRow{Name: names[m.UserID], TrainedMentor: m})
+		}
+		data["Mentors"] = rows
+	}
+	page := web.NewPage(c, "Courses", data)
+	page.Nav = "courses"
+	return h.Renderer.Render(c, http.StatusOK, "courses/catalogue", page)
+}
+
+func (h *Handlers) courseData(c *gin.Context, o *Outline) (gin.H, error) {
+	v := web.CurrentViewer(c)
+	ctx := c.Request.Context()
+	data := gin.H{"Outline": o, "Course": o.Course, "IsAdmin": isAdmin(v), "PaymentsEnabled": h.PaymentsEnabled}
+	e, err := h.Service.Store.Enrolment(ctx, v.Org.ID, o.Course.ID, v.UserID)
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return nil, err
+	}
+	data["Enrolment"] = e
+	var last *uuid.UUID
+	if e != nil {
+		last = e.LastLessonID
+	}
+	p, err := h.Service.Store.Progress(ctx, o, v.UserID, last)
+	if err != nil {
+		return nil, err
+	}
+	data["Progress"] = p
+	cert, err := h.Service.Store.CertificateFor(ctx, v.Org.ID, v.UserID, o.Course.ID)
+	if err != nil {
+		return nil, err
+	}
+	data["Certificate"] = cert
+	return data, nil
+}
+
+func (h *Handlers) showCoursePage(c *gin.Context) error {
+	o, err := h.visibleCourse(c)
+	if err != nil {
+		return err
+	}
+	data, err := h.courseData(c, o)
+	if err != nil {
+		return err
+	}
+	page := web.NewPage(c, o.Course.Title, data)
+	page.Nav = "courses"
+	return h.Renderer.Render(c, http.StatusOK, "courses/course", page)
+}
+
+func (h *Handlers) enrol(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	o, err := h.visibleCourse(c)
+	if err != nil {
+		return err
+	}
+	to := coursePath(v, o.Course.ID)
+	if !o.Course.Free() {
+		web.AddFlash(c, "info", "This course is paid: use the button on the course page to buy your place.")
+		web.Redirect(c, to)
+		return nil
+	}
+	_, err = h.Service.EnrolFree(c.Request.Context(), v.Org.ID, o.Course.ID, v.UserID)
+	switch {
+	case errors.Is(err, ErrAlreadyEnrolled):
+		return web.Errorf(http.StatusConflict, "You are already enrolled on this course. Open it from the course page.")
+	case errors.Is(err, db.ErrNotFound):
+		return web.Errorf(http.StatusConflict, "This course is not open for enrolment yet.")
+	case err != nil:
+		return err
+	}
+	web.AddFlash(c, "success", "You are enrolled. Start with the first lesson whenever you are ready.")
+	web.Redirect(c, to)
+	return nil
+}
+
+// studyAccess loads the course for a learner, or sends them to the
+// course page to enrol first.
+func (h *Handlers) studyAccess(c *gin.Context) (*Outline, *Enrolment, bool, error) {
+	v := web.CurrentViewer(c)
+	o, err := h.visibleCourse(c)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	_, e, err := h.Service.Access(c.Request.Context(), v.Org.ID, o.Course.ID, v.UserID)
+	if errors.Is(err, ErrNotEnrolled) {
+		web.AddFlash(c, "info", "Enrol on the course first to open its lessons and quizzes.")
+		web.Redirect(c, coursePath(v, o.Course.ID))
+		return nil, nil, false, nil
+	}
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return o, e, true, nil
+}
+
+func (h *Handlers) showLessonPage(c *gin.Context) error {
+	o, e, ok, err := h.studyAccess(c)
+	if err != nil || !ok {
+		return err
+	}
+	id, err := idParam(c, "lesson")
+	if err != nil {
+		return err
+	}
+	l, m := o.Lesson(id)
+	if l == nil {
+		return db.ErrNotFound
+	}
+	if err := h.Service.OpenLesson(c.Request.Context(), e, l.ID); err != nil {
+		return err
+	}
+	p, err := h.Service.Store.Progress(c.Request.Context(), o, e.UserID, &l.ID)
+	if err != nil {
+		return err
+	}
+	page := web.NewPage(c, l.Title, h.lessonData(o, m, l, p))
+	page.Nav = "courses"
+	return h.Renderer.Render(c, http.StatusOK, "courses/lesson", page)
+}
+
+func (h *Handlers) lessonData(o *Outline, m *Module, l *Lesson, p *Progress) gin.H {
+	lessons := o.Lessons()
+	var prev, next *Lesson
+	for i := range lessons {
+		if lessons[i].ID == l.ID {
+			if i > 0 {
+				prev = &lessons[i-1]
+			}
+			if i+1 < len(lessons) {
+				next = &lessons[i+1]
+			}
+		}
+	}
+	var quiz *Quiz
+	if m.Quiz != nil && len(m.Quiz.Questions) > 0 && len(m.Lessons) > 0 && m.Lessons[len(m.Lessons)-1].ID == l.ID {
+		quiz = m.Quiz
+	}
+	return gin.H{
+		"Course": o.Course, "Module": m, "Lesson": l, "Body": RenderMarkdown(l.Body), "Progress": p,
+		"Done": p.Done[l.ID], "Prev": prev, "Next": next, "Quiz": quiz,
+	}
+}
+
+func (h *Handlers) completeLesson(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	o, e, ok, err := h.studyAccess(c)
+	if err != nil || !ok {
+		return err
+	}
+	id, err := idParam(c, "lesson")
+	if err != nil {
+		return err
+	}
+	l, m := o.Lesson(id)
+	if l == nil {
+		return db.ErrNotFound
+	}
+	p, err := h.Service.CompleteLesson(c.Request.Context(), o, e, l.ID)
+	if err != nil {
+		return err
+	}
+	if web.IsFragmentRequest(c.Request) {
+		page := web.NewPage(c, l.Title, h.lessonData(o, m, l, p))
+		return h.Renderer.RenderBlock(c, http.StatusOK, "courses/lesson", "lesson-progress", page)
+	}
+	data := h.lessonData(o, m, l, p)
+	switch {
+	case p.Complete():
+		web.AddFlash(c, "success", "Course complete — well done. Your certificate is ready.")
+		web.Redirect(c, coursePath(v, o.Course.ID))
+	case data["Quiz"] != nil:
+		web.Redirect(c, coursePath(v, o.Course.ID)+"/quizzes/"+m.Quiz.ID.String())
+	case data["Next"] != nil:
+		web.Redirect(c, coursePath(v, o.Course.ID)+"/lessons/"+data["Next"].(*Lesson).ID.String())
+	default:
+		web.Redirect(c, coursePath(v, o.Course.ID))
+	}
+	return nil
+}
+
+func (h *Handlers) quizFor(c *gin.Context, o *Outline) (*Quiz, *Module, error) {
+	id, err := idParam(c, "quiz")
+	if err != nil {
+		return nil, nil, err
+	}
+	q, m := o.Quiz(id)
+	if q == nil || len(q.Questions) == 0 {
+		return nil, nil, db.ErrNotFound
+	}
+	return q, m, nil
+}
+
+func (h *Handlers) showQuizPage(c *gin.Context) error {
+	o, e, ok, err := h.studyAccess(c)
+	if err != nil || !ok {
+		return err
+	}
+	q, m, err := h.quizFor(c, o)
+	if err != nil {
+		return err
+	}
+	last, err := h.Service.Store.LastAttempt(c.Request.Context(), e.OrgID, e.UserID, q.ID)
+	if err != nil {
+		return err
+	}
+	page := web.NewPage(c, "Quiz: "+m.Title, gin.H{"Course": o.Course, "Module": m, "Quiz": q, "Last": last, "Form": web.NewForm(nil)})
+	page.Nav = "courses"
+	return h.Renderer.Render(c, http.StatusOK, "courses/quiz", page)
+}
+
+func (h *Handlers) submitQuiz(c *gin.Context) error {
+	o, e, ok, err := h.studyAccess(c)
+	if err != nil || !ok {
+		return err
+	}
+	q, m, err := h.quizFor(c, o)
+	if err != nil {
+		return err
+	}
+	f := web.NewForm(postForm(c))
+	answers := map[uuid.UUID]uuid.UUID{}
+	for _, qu := range q.Questions {
+		raw := f.Get("q-" + qu.ID.String())
+		chosen, err := uuid.Parse(raw)
+		valid := err == nil && slices.ContainsFunc(qu.Options, func(op Option) bool { return op.ID == chosen })
+		if !valid {
+			f.Add("q-"+qu.ID.String(), "Choose one answer.")
+			continue
+		}
+		answers[qu.ID] = chosen
+	}
+	data := gin.H{"Course": o.Course, "Module": m, "Quiz": q, "Form": f}
+	if !f.Valid() {
+		page := web.NewPage(c, "Quiz: "+m.Title, data)
+		page.Nav = "courses"
+		return h.Renderer.Render(c, http.StatusUnprocessableEntity, "courses/quiz", page)
+	}
+	g, err := h.Service.SubmitQuiz(c.Request.Context(), o, e, q, answers)
+	if err != nil {
+		return err
+	}
+	data["Grade"] = g
+	page := web.NewPage(c, "Quiz: "+m.Title, data)
+	page.Nav = "courses"
+	return h.Renderer.Render(c, http.StatusOK, "courses/quiz", page)
+}
+
+func (h *Handlers) showCertificatePage(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	cert, err := h.Service.Store.Certificate(c.Request.Context(), v.Org.ID, c.Param("code"))
+	if err != nil {
+		return err
+	}
+	page := web.NewPage(c, "Certificate: "+cert.CourseTitle, gin.H{"Certificate": cert, "Org": v.Org})
+	return h.Renderer.Render(c, http.StatusOK, "courses/certificate", page)
+}
+
+// showVerifyPage is the public check of a certificate: the holder's
+// name, the course and the date, and nothing else.
+func (h *Handlers) showVerifyPage(c *gin.Context) error {
+	cert, err := h.Service.Store.VerifyCertificate(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		if errors.Is(err, db.ErrNotFound) {
+			return web.Errorf(http.StatusNotFound, "We could not find a certificate with this code.")
+		}
+		return err
+	}
+	c.Header("X-Robots-Tag", "noindex")
+	return h.Renderer.Render(c, http.StatusOK, "courses/verify", web.NewPage(c, "Certificate check", gin.H{
+		"Name": cert.HolderName, "Course": cert.CourseTitle, "IssuedAt": cert.IssuedAt,
+	}))
+}
+
+// Admin pages.
+
+var priceRE = regexp.MustCompile(`^\d{1,6}(\.\d{1,2})?$`)
+
+// parsePrice reads "12.50" into 1250 minor units.
+func parsePrice(s string) (int64, bool) {
+	s = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(s), "£€$"))
+	if s == "" {
+		return 0, true
+	}
+	if !priceRE.MatchString(s) {
+		return 0, false
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	w, _ := strconv.ParseInt(whole, 10, 64)
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	return w*100 + f, true
+}
+
+func priceText(minor int64) string {
+	if minor == 0 {
+		return ""
+	}
+	return strconv.FormatInt(minor/100, 10) + "." + strconv.FormatInt(minor%100/10, 10) + strconv.FormatInt(minor%10, 10)
+}
+
+func courseForm(co *Course) *web.Form {
+	f := web.NewForm(nil)
+	f.Set("title", co.Title)
+	f.Set("summary", co.Summary)
+	f.Set("price", priceText(co.PriceMinor))
+	f.Set("currency", co.Currency)
+	f.Set("status", co.Status)
+	if co.QualifiesMentor {
+		f.Set("qualifies_mentor", "on")
+	}
+	return f
+}
+
+// readCourseForm validates the course form into co.
+func readCourseForm(f *web.Form, co *Course) {
+	f.Required("title")
+	f.MaxLength("title", 160)
+	f.MaxLength("summary", 2000)
+	f.OneOf("currency", Currencies...)
+	f.OneOf("status", StatusDraft, StatusPublished)
+	price, ok := parsePrice(f.Get("price"))
+	if !ok {
+		f.Add("price", "Enter a price such as 49 or 49.50, or leave it empty for a free course.")
+	} else if price > 0 && price < 50 {
+		f.Add("price", "A paid course costs at least 0.50.")
+	}
+	co.Title, co.Summary, co.PriceMinor = f.Get("title"), f.Get("summary"), price
+	co.Currency = f.Get("currency")
+	if co.Currency == "" {
+		co.Currency = "gbp"
+	}
+	co.Status = f.Get("status")
+	if co.Status == "" {
+		co.Status = StatusDraft
+	}
+	co.QualifiesMentor = f.Get("qualifies_mentor") != ""
+}
+
+func (h *Handlers) renderCourseForm(c *gin.Context, status int, f *web.Form, o *Outline) error {
+	v := web.CurrentViewer(c)
+	data := gin.H{"Form": f, "Outline": o, "Currencies": Currencies, "PaymentsEnabled": h.PaymentsEnabled}
+	title := "New course"
+	if o != nil {
+		title = "Edit " + o.Course.Title
+		rows, err := h.Service.Store.CourseEnrolments(c.Request.Context(), v.Org.ID, o.Course.ID)
+		if err != nil {
+			return err
+		}
+		data["Enrolments"] = rows
+		people, err := h.Service.Tenancy.People(c.Request.Context(), v.Org.ID, tenancy.PeopleFilter{Status: tenancy.StatusActive})
+		if err != nil {
+			return err
+		}
+		data["People"] = people
+		if g, ok := c.Get("grantForm"); ok {
+			data["Grant"] = g
+		} else {
+			data["Grant"] = web.NewForm(nil)
+		}
+	}
+	page := web.NewPage(c, title, data)
+	page.Nav = "courses"
+	return h.Renderer.Render(c, status, "courses/course_form", page)
+}
+
+func (h *Handlers) showNewCoursePage(c *gin.Context) error {
+	return h.renderCourseForm(c, http.StatusOK, courseForm(&Course{Currency: "gbp", Status: StatusDraft}), nil)
+}
+
+func (h *Handlers) createCourse(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	f := web.NewForm(postForm(c))
+	now := h.Service.Clock.Now()
+	co := &Course{ID: uuid.Must(uuid.NewV7()), OrgID: v.Org.ID, CreatedAt: now, UpdatedAt: now}
+	readCourseForm(f, co)
+	if !f.Valid() {
+		return h.renderCourseForm(c, http.StatusUnprocessableEntity, f, nil)
+	}
+	if err := h.Service.Store.CreateCourse(c.Request.Context(), co); err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Course created. Add modules and lessons below.")
+	web.Redirect(c, coursePath(v, co.ID)+"/edit")
+	return nil
+}
+
+func (h *Handlers) adminOutline(c *gin.Context) (*Outline, error) {
+	v := web.CurrentViewer(c)
+	id, err := idParam(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return h.Service.Store.Outline(c.Request.Context(), v.Org.ID, id)
+}
+
+func (h *Handlers) showEditCoursePage(c *gin.Context) error {
+	o, err := h.adminOutline(c)
+	if err != nil {
+		return err
+	}
+	return h.renderCourseForm(c, http.StatusOK, courseForm(o.Course), o)
+}
+
+func (h *Handlers) updateCourse(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	o, err := h.adminOutline(c)
+	if err != nil {
+		return err
+	}
+	f := web.NewForm(postForm(c))
+	co := *o.Course
+	readCourseForm(f, &co)
+	if !f.Valid() {
+		return h.renderCourseForm(c, http.StatusUnprocessableEntity, f, o)
+	}
+	co.UpdatedAt = h.Service.Clock.Now()
+	if err := h.Service.Store.UpdateCourse(c.Request.Context(), &co); err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Course saved.")
+	web.Redirect(c, coursePath(v, co.ID)+"/edit")
+	return nil
+}
+
+func (h *Handlers) addModule(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	o, err := h.adminOutline(c)
+	if err != nil {
+		return err
+	}
+	f := web.NewForm(postForm(c))
+	f.Required("module_title")
+	f.MaxLength("module_title", 160)
+	if !f.Valid() {
+		ff := courseForm(o.Course)
+		ff.Errors = f.Errors
+		ff.Set("module_title", f.Get("module_title"))
+		return h.renderCourseForm(c, http.StatusUnprocessableEntity, ff, o)
+	}
+	if _, err := h.Service.Store.AddModule(c.Request.Context(), v.Org.ID, o.Course.ID, f.Get("module_title"), h.Service.Clock.Now()); err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Module added.")
+	web.Redirect(c, coursePath(v, o.Course.ID)+"/edit")
+	return nil
+}
+
+func (h *Handlers) addLesson(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	o, err := h.adminOutline(c)
+	if err != nil {
+		return err
+	}
+	mid, err := idParam(c, "module")
+	if err != nil {
+		return err
+	}
+	m := o.Module(mid)
+	if m == nil {
+		return db.ErrNotFound
+	}
+	f := web.NewForm(postForm(c))
+	f.Required("title")
+	f.MaxLength("title", 160)
+	f.MaxLength("body", 100000)
+	if !f.Valid() {
+		return h.renderLessonForm(c, http.StatusUnprocessableEntity, f, o, m, nil)
+	}
+	now := h.Service.Clock.Now()
+	l := &Lesson{OrgID: v.Org.ID, CourseID: o.Course.ID, ModuleID: m.ID, Title: f.Get("title"), Body: f.Values.Get("body"), CreatedAt: now, UpdatedAt: now}
+	if err := h.Service.Store.AddLesson(c.Request.Context(), l); err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Lesson added.")
+	web.Redirect(c, coursePath(v, o.Course.ID)+"/edit")
+	return nil
+}
+
+func (h *Handlers) renderLessonForm(c *gin.Context, status int, f *web.Form, o *Outline, m *Module, l *Lesson) error {
+	data := gin.H{"Form": f, "Course": o.Course, "Module": m, "Lesson": l}
+	if l != nil {
+		data["Preview"] = RenderMarkdown(f.Values.Get("body"))
+	}
+	page := web.NewPage(c, "Lesson", data)
+	page.Nav = "courses"
+	return h.Renderer.Render(c, status, "courses/lesson_form", page)
+}
+
+func (h *Handlers) showEditLessonPage(c *gin.Context) error {
+	o, err := h.adminOutline(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c, "lesson")
+	if err != nil {
+		return err
+	}
+	l, m := o.Lesson(id)
+	if l == nil {
+		return db.ErrNotFound
+	}
+	f := web.NewForm(nil)
+	f.Set("title", l.Title)
+	f.Set("body", l.Body)
+	return h.renderLessonForm(c, http.StatusOK, f, o, m, l)
+}
+
+func (h *Handlers) updateLesson(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	o, err := h.adminOutline(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c, "lesson")
+	if err != nil {
+		return err
+	}
+	l, m := o.Lesson(id)
+	if l == nil {
+		return db.ErrNotFound
+	}
+	f := web.NewForm(postForm(c))
+	f.Required("title")
+	f.MaxLength("title", 160)
+	f.MaxLength("body", 100000)
+	if !f.Valid() {
+		return h.renderLessonForm(c, http.StatusUnprocessableEntity, f, o, m, l)
+	}
+	l.Title, l.Body, l.UpdatedAt = f.Get("title"), f.Values.Get("body"), h.Service.Clock.Now()
+	if err := h.Service.Store.UpdateLesson(c.Request.Context(), l); err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Lesson saved.")
+	web.Redirect(c, coursePath(v, o.Course.ID)+"/lessons/"+l.ID.String()+"/edit")
+	return nil
+}
+
+func (h *Handlers) renderQuizForm(c *gin.Context, status int, f *web.Form, o *Outline, m *Module) error {
+	if f.Get("pass_mark") == "" {
+		mark := 70
+		if m.Quiz != nil {
+			mark = m.Quiz.PassMark
+		}
+		f.Set("pass_mark", strconv.Itoa(mark))
+	}
+	page := web.NewPage(c, "Quiz: "+m.Title, gin.H{"Form": f, "Course": o.Course, "Module": m, "Quiz": m.Quiz})
+	page.Nav = "courses"
+	return h.Renderer.Render(c, status, "courses/quiz_form", page)
+}
+
+func (h *Handlers) quizModule(c *gin.Context) (*Outline, *Module, error) {
+	o, err := h.adminOutline(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	mid, err := idParam(c, "module")
+	if err != nil {
+		return nil, nil, err
+	}
+	m := o.Module(mid)
+	if m == nil {
+		return nil, nil, db.ErrNotFound
+	}
+	return o, m, nil
+}
+
+func (h *Handlers) showQuizFormPage(c *gin.Context) error {
+	o, m, err := h.quizModule(c)
+	if err != nil {
+		return err
+	}
+	return h.renderQuizForm(c, http.StatusOK, web.NewForm(nil), o, m)
+}
+
+func (h *Handlers) setPassMark(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	o, m, err := h.quizModule(c)
+	if err != nil {
+		return err
+	}
+	f := web.NewForm(postForm(c))
+	mark, err := strconv.Atoi(f.Get("pass_mark"))
+	if err != nil || mark < 1 || mark > 100 {
+		f.Add("pass_mark", "Enter a percentage from 1 to 100.")
+		return h.renderQuizForm(c, http.StatusUnprocessableEntity, f, o, m)
+	}
+	if _, err := h.Service.Store.SetPassMark(c.Request.Context(), v.Org.ID, o.Course.ID, m.ID, mark, h.Service.Clock.Now()); err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Pass mark saved.")
+	web.Redirect(c, coursePath(v, o.Course.ID)+"/modules/"+m.ID.String()+"/quiz")
+	return nil
+}
+
+// optionFields are the answer fields of the add-question form.
+var optionFields = []string{"option_1", "option_2", "option_3", "option_4"}
+
+func (h *Handlers) addQuestion(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	o, m, err := h.quizModule(c)
+	if err != nil {
+		return err
+	}
+	f := web.NewForm(postForm(c))
+	f.Required("prompt")
+	f.MaxLength("prompt", 500)
+	f.MaxLength("explanation", 1000)
+	var options []string
+	correct := -1
+	for _, name := range optionFields {
+		f.MaxLength(name, 300)
+		if val := f.Get(name); val != "" {
+			if f.Get("correct") == name {
+				correct = len(options)
+			}
+			options = append(options, val)
+		}
+	}
+	if len(options) < 2 {
+		f.Add("option_1", "Give at least two answers.")
+	}
+	if correct < 0 {
+		f.Add("correct", "Say which answer is right (it must not be empty).")
+	}
+	if !f.Valid() {
+		return h.renderQuizForm(c, http.StatusUnprocessableEntity, f, o, m)
+	}
+	if err := h.Service.Store.AddQuestion(c.Request.Context(), v.Org.ID, o.Course.ID, m.ID, f.Get("prompt"), f.Get("explanation"), options, correct, h.Service.Clock.Now()); err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Question added.")
+	web.Redirect(c, coursePath(v, o.Course.ID)+"/modules/"+m.ID.String()+"/quiz")
+	return nil
+}
+
+func (h *Handlers) deleteQuestion(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	cid, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	qid, err := idParam(c, "question")
+	if err != nil {
+		return err
+	}
+	if err := h.Service.Store.DeleteQuestion(c.Request.Context(), v.Org.ID, cid, qid); err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Question removed.")
+	web.Redirect(c, coursePath(v, cid)+"/edit")
+	return nil
+}
+
+func (h *Handlers) grant(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	o, err := h.adminOutline(c)
+	if err != nil {
+		return err
+	}
+	f := web.NewForm(postForm(c))
+	f.Required("user_id")
+	userID, perr := uuid.Parse(f.Get("user_id"))
+	if f.Get("user_id") != "" && perr != nil {
+		f.Add("user_id", "Choose a member from the list.")
+	}
+	if f.Valid() {
+		people, err := h.Service.Tenancy.People(c.Request.Context(), v.Org.ID, tenancy.PeopleFilter{Status: tenancy.StatusActive})
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(people, func(p tenancy.Person) bool { return p.UserID == userID }) {
+			f.Add("user_id", "Choose a member from the list.")
+		}
+	}
+	if f.Valid() {
+		err = h.Service.Grant(c.Request.Context(), GrantInput{
+			OrgID: v.Org.ID, CourseID: o.Course.ID, UserID: userID, IP: c.ClientIP(),
+			Actor: &auth.User{ID: v.UserID, Name: v.Name, Email: v.Email},
+		})
+		if errors.Is(err, ErrAlreadyEnrolled) {
+			f.Add("user_id", "This person is already enrolled on the course.")
+		} else if err != nil {
+			return err
+		}
+	}
+	if !f.Valid() {
+		c.Set("grantForm", f)
+		return h.renderCourseForm(c, http.StatusUnprocessableEntity, courseForm(o.Course), o)
+	}
+	web.AddFlash(c, "success", "Place granted; it is recorded in the audit log.")
+	web.Redirect(c, coursePath(v, o.Course.ID)+"/edit")
+	return nil
+}
