@@ -683,7 +683,9 @@ func (s *Service) Reschedule(ctx context.Context, orgID uuid.UUID, in ChangeInpu
 	return err
 }
 
-func dateOf(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func dateOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
 
 // Join gives a member of the relationship a seat in a group session, or
 // a place on its waitlist when every seat is taken.

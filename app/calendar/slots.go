@@ -225,7 +225,9 @@ func wallInstants(loc *time.Location, y int, mo time.Month, d, minute int) []tim
 // intervals, none longer than maxLen.
 func overlapsAny(busy []Interval, maxLen time.Duration, want Interval) bool {
 	// The first interval that could overlap starts after want.From-maxLen.
-	i := sort.Search(len(busy), func(i int) bool { return busy[i].From.After(want.From.Add(-maxLen)) || busy[i].From.Equal(want.From.Add(-maxLen)) })
+	i := sort.Search(len(busy), func(i int) bool {
+		return busy[i].From.After(want.From.Add(-maxLen)) || busy[i].From.Equal(want.From.Add(-maxLen))
+	})
 	for ; i < len(busy) && busy[i].From.Before(want.To); i++ {
 		if busy[i].overlaps(want) {
 			return true
