@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
@@ -56,6 +57,7 @@ func New(s *Services) (*gin.Engine, error) {
 	pages := []string{"errors/status", "home/index", "dev/outbox", "dev/email"}
 	pages = append(pages, auth.Pages...)
 	pages = append(pages, tenancy.Pages...)
+	pages = append(pages, calendar.Pages...)
 	if err := d.Renderer.MustHave(pages...); err != nil {
 		return nil, err
 	}
@@ -63,6 +65,7 @@ func New(s *Services) (*gin.Engine, error) {
 	https := strings.HasPrefix(d.Config.BaseURL, "https://")
 	authHandlers := &auth.Handlers{Service: s.Auth, Renderer: d.Renderer}
 	tenancyHandlers := &tenancy.Handlers{Service: s.Tenancy, Renderer: d.Renderer}
+	calendarHandlers := &calendar.Handlers{Service: s.Calendar, Renderer: d.Renderer}
 
 	r.Use(
 		web.AssignRequestID(),
@@ -89,6 +92,7 @@ func New(s *Services) (*gin.Engine, error) {
 	// tenant wall; each route below names the roles it admits.
 	org := signedIn.Group("/o/:slug", errs.H(tenancyHandlers.Tenant))
 	anyone := org.Group("", errs.H(tenancy.Require(tenancy.Anyone...)))
+	practitioners := org.Group("", errs.H(tenancy.Require(tenancy.Practitioners...)))
 
 	// Public pages.
 	browser.GET("/", errs.H(func(c *gin.Context) error {
@@ -96,9 +100,15 @@ func New(s *Services) (*gin.Engine, error) {
 	}))
 	authHandlers.Mount(browser, signedIn, errs)
 	tenancyHandlers.Mount(browser, signedIn, errs)
+	// The calendar subscription feed: a secret token in the URL is its key.
+	calendarHandlers.MountPublic(browser, errs)
 
 	// Organisation pages.
 	tenancyHandlers.MountTenant(anyone, errs)
+	// Calendar: views, booking and sessions for anyone (each session
+	// checks the person takes part); availability and direct scheduling
+	// for practitioners.
+	calendarHandlers.MountTenant(anyone, practitioners, errs)
 
 	// Development mail outbox: embedded mode without SMTP only.
 	if d.Config.DevOutbox() {

@@ -67,6 +67,29 @@ var routeMatrix = map[string]routeRule{
 	"GET /dev/mail/:id":            {access: public},
 	"GET /dev/mail/:id/invite.ics": {access: public},
 	"GET /o/:slug":                 {access: tenant, roles: tenancy.Anyone},
+
+	// Calendar
+	"GET /calendar/feed/:file":                             {access: public},
+	"GET /o/:slug/calendar":                                {access: tenant, roles: tenancy.Anyone},
+	"GET /o/:slug/calendar/book/:rel":                      {access: tenant, roles: tenancy.Anyone, params: calendarRelationship},
+	"POST /o/:slug/calendar/book/:rel":                     {access: tenant, roles: tenancy.Anyone, params: calendarRelationship},
+	"GET /o/:slug/calendar/sessions/:id":                   {access: tenant, roles: tenancy.Anyone, params: calendarSession},
+	"POST /o/:slug/calendar/sessions/:id/cancel":           {access: tenant, roles: tenancy.Anyone, params: calendarSession},
+	"POST /o/:slug/calendar/sessions/:id/reschedule":       {access: tenant, roles: tenancy.Anyone, params: calendarSession},
+	"POST /o/:slug/calendar/sessions/:id/join":             {access: tenant, roles: tenancy.Anyone, params: calendarSession},
+	"POST /o/:slug/calendar/sessions/:id/leave":            {access: tenant, roles: tenancy.Anyone, params: calendarSession},
+	"GET /o/:slug/calendar/subscription":                   {access: tenant, roles: tenancy.Anyone},
+	"POST /o/:slug/calendar/subscription":                  {access: tenant, roles: tenancy.Anyone},
+	"GET /o/:slug/calendar/availability":                   {access: tenant, roles: tenancy.Practitioners},
+	"GET /o/:slug/calendar/availability/preview":           {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/calendar/availability/rules":            {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/calendar/availability/rules/delete":     {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/calendar/availability/overrides":        {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/calendar/availability/overrides/delete": {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/calendar/availability/settings":         {access: tenant, roles: tenancy.Practitioners},
+	"GET /o/:slug/calendar/new":                            {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/calendar/sessions":                      {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/calendar/sessions/:id/attendance":       {access: tenant, roles: tenancy.Practitioners, params: calendarSession},
 }
 
 // wallFixture is organisation A with one person of each role, and

@@ -6,12 +6,14 @@ import (
 
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/config"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
+	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
@@ -37,6 +39,8 @@ type Services struct {
 	Auth    *auth.Service
 	Tenancy *tenancy.Service
 	Audit   *audit.Store
+	// Calendar: availability, sessions, subscriptions and reminders.
+	Calendar *calendar.Service
 }
 
 // NewServices wires the domain services together.
@@ -50,5 +54,9 @@ func NewServices(d Deps) *Services {
 	s.Tenancy = &tenancy.Service{DB: d.DB, Store: &tenancy.Store{DB: d.DB}, Auth: s.Auth, Clock: d.Clock, Log: d.Log}
 	s.Auth.Events = s.Tenancy
 	s.Audit = &audit.Store{DB: d.DB}
+	s.Calendar = &calendar.Service{
+		DB: d.DB, Clock: d.Clock, Mail: d.Mail, Relationships: &relationships.Store{DB: d.DB},
+		Tenancy: s.Tenancy.Store, Log: d.Log, BaseURL: d.Config.BaseURL,
+	}
 	return s
 }

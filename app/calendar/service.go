@@ -436,11 +436,11 @@ const (
 )
 
 // problem says why one occurrence cannot be booked, or "".
-func (s *Service) problem(ctx context.Context, tx bun.IDB, info *relInfo, practitionerID uuid.UUID, length time.Duration, bs BookingSettings, o *Occurrence, direct bool, now time.Time) (string, error) {
+func (s *Service) problem(ctx context.Context, tx bun.IDB, info *relInfo, practitionerID uuid.UUID, length time.Duration, bs BookingSettings, o *Occurrence, direct bool, now time.Time, except ...uuid.UUID) (string, error) {
 	if !o.Start.After(now) {
 		return problemInThePast, nil
 	}
-	busy, err := busyBetween(ctx, tx, info.Org.ID, practitionerID, o.Start.Add(-minutes(bs.BufferBeforeMin)), o.End.Add(minutes(bs.BufferAfterMin)))
+	busy, err := busyBetween(ctx, tx, info.Org.ID, practitionerID, o.Start.Add(-minutes(bs.BufferBeforeMin)), o.End.Add(minutes(bs.BufferAfterMin)), except...)
 	if err != nil {
 		return "", err
 	}
@@ -461,6 +461,18 @@ func (s *Service) problem(ctx context.Context, tx bun.IDB, info *relInfo, practi
 		return "", err
 	}
 	q.Step = time.Minute
+	if len(except) > 0 {
+		// The sessions being moved do not stand in their own way.
+		q.Busy, q.Starts = nil, nil
+		others, err := busyBetween(ctx, tx, info.Org.ID, practitionerID, o.Start.AddDate(0, 0, -8), o.End.AddDate(0, 0, 8), except...)
+		if err != nil {
+			return "", err
+		}
+		for _, b := range others {
+			q.Busy = append(q.Busy, Interval{From: b.BusyFrom, To: b.BusyTo})
+			q.Starts = append(q.Starts, b.StartsAt)
+		}
+	}
 	if o.Index > 0 {
 		q.WindowDays = 0
 	}
@@ -640,8 +652,20 @@ func (s *Service) Reschedule(ctx context.Context, orgID uuid.UUID, in ChangeInpu
 				start = time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), 0, 0, zone).Add(shift).UTC()
 			}
 			if !in.Privileged {
+				// A member moves a session only to an open time, with notice.
 				if _, err := noticeCheck(org, in, start, now); err != nil {
 					return err
+				}
+				o := &Occurrence{Index: 0, Start: start, End: start.Add(length)}
+				p, err := s.problem(ctx, tx, &relInfo{Org: org}, sess.PractitionerID, length, bs, o, false, now, ids...)
+				if err != nil {
+					return err
+				}
+				if p == problemBusy {
+					return ErrSlotTaken
+				}
+				if p != "" {
+					return ErrNotOffered
 				}
 			}
 			sess.StartsAt, sess.EndsAt = start, start.Add(length)

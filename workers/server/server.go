@@ -19,6 +19,13 @@ func NewMux(s *app.Services) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(workers.TypeSendEmail, s.Mail.HandleSendEmail)
 	mux.HandleFunc(workers.TypePurgeOutbox, s.Relay.HandlePurge)
+	mux.HandleFunc(workers.TypeSessionReminder, func(ctx context.Context, t *asynq.Task) error {
+		p, err := workers.Decode[workers.SessionReminderPayload](t)
+		if err != nil {
+			return err
+		}
+		return s.Calendar.HandleSessionReminder(ctx, p)
+	})
 	mux.HandleFunc(workers.TypePurgeSessions, func(ctx context.Context, _ *asynq.Task) error { return s.Auth.Purge(ctx) })
 	return mux
 }
