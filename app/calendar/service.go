@@ -461,15 +461,18 @@ func (s *Service) problem(ctx context.Context, tx bun.IDB, info *relInfo, practi
 		return "", err
 	}
 	q.Step = time.Minute
+	// Clashes were checked above (and the database checks them again);
+	// here only the open hours, notice, window and limits count, so that
+	// a booking that lost a race is told "taken", not "not open".
+	q.Busy = nil
 	if len(except) > 0 {
-		// The sessions being moved do not stand in their own way.
-		q.Busy, q.Starts = nil, nil
+		// The sessions being moved do not count toward the limits.
+		q.Starts = nil
 		others, err := busyBetween(ctx, tx, info.Org.ID, practitionerID, o.Start.AddDate(0, 0, -8), o.End.AddDate(0, 0, 8), except...)
 		if err != nil {
 			return "", err
 		}
 		for _, b := range others {
-			q.Busy = append(q.Busy, Interval{From: b.BusyFrom, To: b.BusyTo})
 			q.Starts = append(q.Starts, b.StartsAt)
 		}
 	}
