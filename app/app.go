@@ -15,6 +15,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/billing"
+	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
@@ -79,6 +80,7 @@ func New(s *Services) (*gin.Engine, error) {
 	pages = append(pages, account.Pages...)
 	pages = append(pages, courses.Pages...)
 	pages = append(pages, billing.Pages...)
+	pages = append(pages, calendar.Pages...)
 	if err := d.Renderer.MustHave(pages...); err != nil {
 		return nil, err
 	}
@@ -93,6 +95,7 @@ func New(s *Services) (*gin.Engine, error) {
 	accountHandlers := &account.Handlers{Service: s.Account, Sessions: s.Auth.Sessions, Renderer: d.Renderer, Refusal: tenancy.LastOwnerMessage}
 	courseHandlers := &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()}
 	billingHandlers := &billing.Handlers{Service: s.Billing, Renderer: d.Renderer}
+	calendarHandlers := &calendar.Handlers{Service: s.Calendar, Renderer: d.Renderer}
 
 	r.Use(
 		web.AssignRequestID(),
@@ -123,6 +126,7 @@ func New(s *Services) (*gin.Engine, error) {
 	org := signedIn.Group("/o/:slug", errs.H(tenancyHandlers.Tenant))
 	anyone := org.Group("", errs.H(tenancy.Require(tenancy.Anyone...)))
 	admins := org.Group("", errs.H(tenancy.Require(tenancy.Admins...)))
+	practitioners := org.Group("", errs.H(tenancy.Require(tenancy.Practitioners...)))
 
 	// Public pages.
 	browser.GET("/", errs.H(func(c *gin.Context) error {
@@ -136,7 +140,6 @@ func New(s *Services) (*gin.Engine, error) {
 	// Organisation pages.
 	tenancyHandlers.MountTenant(anyone, errs)
 	staff := org.Group("", errs.H(tenancy.Require(tenancy.Staff...)))
-	practitioners := org.Group("", errs.H(tenancy.Require(tenancy.Practitioners...)))
 	// Needs assessment and signposting: members take it, staff review and
 	// signpost, admins edit the questions.
 	(&assessment.Handlers{Store: s.Assessment, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer}).
@@ -152,6 +155,13 @@ func New(s *Services) (*gin.Engine, error) {
 	tenancyHandlers.MountAdmin(admins, errs) // transfer of ownership: tenancy.Owners
 	courseHandlers.Mount(browser, anyone, admins, errs)
 	billingHandlers.Mount(anyone, admins, errs)
+	// The calendar subscription feed: a secret token in the URL is its key.
+	calendarHandlers.MountPublic(browser, errs)
+
+	// Calendar: views, booking and sessions for anyone (each session
+	// checks the person takes part); availability and direct scheduling
+	// for practitioners.
+	calendarHandlers.MountTenant(anyone, practitioners, errs)
 
 	// Development mail outbox: embedded mode without SMTP only.
 	if d.Config.DevOutbox() {

@@ -77,7 +77,7 @@ func fixtureRequest(env *testkit.Env, fx *wallFixture) map[string]string {
 // with room for everyone the route tests propose.
 func practitionerProfile(env *testkit.Env, fx *wallFixture) {
 	p := relationships.NewProfile(fx.A.ID, fx.ByRole[tenancy.RolePractitioner].ID, []string{"coach", "mentor"})
-	p.Capacity = 50
+	p.Capacity = 100000 // the calendar's fixtures give this practitioner many relationships too
 	if err := env.Services.Relationships.SaveProfile(context.Background(), fx.A.ID, env.Clock.Now(), p); err != nil {
 		env.T.Fatal(err)
 	}

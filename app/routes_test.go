@@ -160,6 +160,29 @@ var routeMatrix = map[string]routeRule{
 	"POST /o/:slug/billing/seats":                      {access: tenant, roles: tenancy.Admins},
 	"POST /o/:slug/billing/seats/assign":               {access: tenant, roles: tenancy.Admins},
 	"POST /o/:slug/billing/seats/:assignment/unassign": {access: tenant, roles: tenancy.Admins, params: assignmentParams},
+
+	// Calendar
+	"GET /calendar/feed/:file":                             {access: public},
+	"GET /o/:slug/calendar":                                {access: tenant, roles: tenancy.Anyone},
+	"GET /o/:slug/calendar/book/:rel":                      {access: tenant, roles: tenancy.Anyone, params: calendarRelationship},
+	"POST /o/:slug/calendar/book/:rel":                     {access: tenant, roles: tenancy.Anyone, params: calendarRelationship},
+	"GET /o/:slug/calendar/sessions/:id":                   {access: tenant, roles: tenancy.Anyone, params: calendarSession},
+	"POST /o/:slug/calendar/sessions/:id/cancel":           {access: tenant, roles: tenancy.Anyone, params: calendarSession},
+	"POST /o/:slug/calendar/sessions/:id/reschedule":       {access: tenant, roles: tenancy.Anyone, params: calendarSession},
+	"POST /o/:slug/calendar/sessions/:id/join":             {access: tenant, roles: tenancy.Anyone, params: calendarSession},
+	"POST /o/:slug/calendar/sessions/:id/leave":            {access: tenant, roles: tenancy.Anyone, params: calendarSession},
+	"GET /o/:slug/calendar/subscription":                   {access: tenant, roles: tenancy.Anyone},
+	"POST /o/:slug/calendar/subscription":                  {access: tenant, roles: tenancy.Anyone},
+	"GET /o/:slug/calendar/availability":                   {access: tenant, roles: tenancy.Practitioners},
+	"GET /o/:slug/calendar/availability/preview":           {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/calendar/availability/rules":            {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/calendar/availability/rules/delete":     {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/calendar/availability/overrides":        {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/calendar/availability/overrides/delete": {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/calendar/availability/settings":         {access: tenant, roles: tenancy.Practitioners},
+	"GET /o/:slug/calendar/new":                            {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/calendar/sessions":                      {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/calendar/sessions/:id/attendance":       {access: tenant, roles: tenancy.Practitioners, params: calendarSession},
 }
 
 // freshMember is a new member of organisation A.

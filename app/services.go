@@ -14,6 +14,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/billing"
+	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/config"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
@@ -59,6 +60,8 @@ type Services struct {
 	Account     *account.Service
 	Courses     *courses.Service
 	Billing     *billing.Service
+	// Calendar: availability, sessions, subscriptions and reminders.
+	Calendar *calendar.Service
 }
 
 // NewServices wires the domain services together.
@@ -100,6 +103,10 @@ func NewServices(d Deps) *Services {
 		DB: d.DB, Store: &billing.Store{DB: d.DB}, Courses: courseStore, Tenancy: s.Tenancy.Store, Mail: d.Mail,
 		Clock: d.Clock, Log: d.Log, Stripe: billing.NewStripe(d.Config), WebhookSecret: d.Config.StripeWebhookSecret,
 		BaseURL: d.Config.BaseURL,
+	}
+	s.Calendar = &calendar.Service{
+		DB: d.DB, Clock: d.Clock, Mail: d.Mail, Relationships: &relationships.Store{DB: d.DB},
+		Tenancy: s.Tenancy.Store, Log: d.Log, BaseURL: d.Config.BaseURL,
 	}
 	return s
 }

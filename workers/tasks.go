@@ -118,6 +118,27 @@ type CourseCompletedPayload struct {
 func NewCourseCompletedTask(orgID, enrolmentID uuid.UUID) Task {
 	t := newTask(TypeCourseCompleted, QueueDefault, CourseCompletedPayload{OrgID: orgID, EnrolmentID: enrolmentID})
 	t.OrgID = orgID
+	return t
+}
+
+// TypeSessionReminder reminds the people of a session, at one offset
+// before it.
+const TypeSessionReminder = "calendar:session_reminder"
+
+// SessionReminderPayload names the session, the version it was scheduled
+// for (a changed session makes the task do nothing) and the offset.
+type SessionReminderPayload struct {
+	OrgID         uuid.UUID `json:"org_id"`
+	SessionID     uuid.UUID `json:"session_id"`
+	Version       int       `json:"version"`
+	OffsetMinutes int       `json:"offset_minutes"`
+}
+
+// NewSessionReminderTask asks for a reminder at due.
+func NewSessionReminderTask(p SessionReminderPayload, due time.Time) Task {
+	t := newTask(TypeSessionReminder, QueueDefault, p)
+	t.OrgID = p.OrgID
+	t.RunAt = due
 	t.MaxRetry = 10
 	return t
 }

@@ -20,8 +20,8 @@ import (
 // Tables that carry org_id but are not behind row-level security, and
 // why. Anything else with an org_id column must have the tenant policy.
 var rlsExempt = map[string]string{
-	"outbox": "infrastructure: the relay and worker read it across organisations; org_id is nullable (account mail)",
-	"emails": "infrastructure: the worker delivers mail across organisations; org_id is nullable (account mail)",
+	"outbox":        "infrastructure: the relay and worker read it across organisations; org_id is nullable (account mail)",
+	"emails":        "infrastructure: the worker delivers mail across organisations; org_id is nullable (account mail)",
 	"stripe_events": "infrastructure: the Stripe webhook records an event before any organisation is known; the event id is unique across organisations and org_id is filled only when the event names one",
 }
 

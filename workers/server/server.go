@@ -21,6 +21,13 @@ func NewMux(s *app.Services) *asynq.ServeMux {
 	mux.HandleFunc(workers.TypePurgeOutbox, s.Relay.HandlePurge)
 	mux.HandleFunc(workers.TypeProposalExpiry, s.Matching.HandleProposalExpiry)
 	mux.HandleFunc(workers.TypeCourseCompleted, s.Courses.HandleCourseCompleted)
+	mux.HandleFunc(workers.TypeSessionReminder, func(ctx context.Context, t *asynq.Task) error {
+		p, err := workers.Decode[workers.SessionReminderPayload](t)
+		if err != nil {
+			return err
+		}
+		return s.Calendar.HandleSessionReminder(ctx, p)
+	})
 	mux.HandleFunc(workers.TypePurgeSessions, func(ctx context.Context, _ *asynq.Task) error { return s.Auth.Purge(ctx) })
 	return mux
 }

@@ -1,0 +1,65 @@
+package calendar
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+)
+
+// RegenerateFeed gives a person a new private subscription URL token;
+// the old one stops working at once. Only the token's hash is stored, so
+// the token is shown this once.
+func (s *Service) RegenerateFeed(ctx context.Context, userID uuid.UUID) (string, error) {
+	token, hash := auth.NewToken()
+	f := &Feed{ID: uuid.Must(uuid.NewV7()), UserID: userID, TokenHash: hash, CreatedAt: s.Clock.Now()}
+	if err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error { return replaceFeed(ctx, tx, f) }); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// FeedOf returns a person's subscription, or nil.
+func (s *Service) FeedOf(ctx context.Context, userID uuid.UUID) (*Feed, error) {
+	return feedOf(ctx, s.DB, userID)
+}
+
+// FeedURL is the subscription address for a token.
+func (s *Service) FeedURL(token string) string { return s.BaseURL + "/calendar/feed/" + token + ".ics" }
+
+// FeedICS renders the sessions of the person a token belongs to, in
+// every organisation they are active in, from 90 days ago to a year on.
+func (s *Service) FeedICS(ctx context.Context, token string) (string, error) {
+	f, err := feedByHash(ctx, s.DB, auth.HashToken(token))
+	if err != nil {
+		return "", err
+	}
+	ms, err := s.Tenancy.Memberships(ctx, f.UserID)
+	if err != nil {
+		return "", err
+	}
+	now := s.Clock.Now()
+	var events []icsEvent
+	for _, m := range ms {
+		if m.Status != tenancy.StatusActive {
+			continue
+		}
+		org := &tenancy.Organisation{ID: m.OrgID, Slug: m.Slug, Name: m.Name, TimeZone: m.TimeZone}
+		sessions, err := s.SessionsOf(ctx, m.OrgID, f.UserID, now.AddDate(0, 0, -90), now.AddDate(1, 0, 0))
+		if err != nil {
+			return "", fmt.Errorf("calendar: feed of %s: %w", f.UserID, err)
+		}
+		for _, sess := range sessions {
+			events = append(events, icsEvent{Session: sess, URL: s.sessionURL(org, &sess)})
+		}
+	}
+	return buildICS("", "Leadership Toolbox", events, now), nil
+}
+
+// Feed tokens are never shown again; FeedCreated says since when one works.
+func (f *Feed) Since() time.Time { return f.CreatedAt }

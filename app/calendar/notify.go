@@ -1,0 +1,122 @@
+package calendar
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/mail"
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+)
+
+// EmailSession is a session as an e-mail shows it, in the reader's zone.
+type EmailSession struct {
+	Title, When, Zone, Place, Link string
+	Minutes                        int
+}
+
+// EmailData is what the session e-mails get.
+type EmailData struct {
+	Name     string
+	Org      string
+	Reason   string
+	Sessions []EmailSession
+	First    EmailSession
+}
+
+// notify e-mails the people of sessions (or only the listed ones) about
+// them, with an .ics invitation: METHOD:CANCEL for cancellations,
+// REQUEST otherwise, SEQUENCE being the session's version.
+func (s *Service) notify(ctx context.Context, tx bun.IDB, org *tenancy.Organisation, sessions []Session, template, reason string, only []uuid.UUID) error {
+	if len(sessions) == 0 {
+		return nil
+	}
+	method := "REQUEST"
+	if template == "session_cancelled" {
+		method = "CANCEL"
+	}
+	users := map[uuid.UUID]*auth.User{}
+	load := func(id uuid.UUID) (*auth.User, error) {
+		if u, ok := users[id]; ok {
+			return u, nil
+		}
+		u, err := auth.UserByID(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		users[id] = u
+		return u, nil
+	}
+	var recipients []uuid.UUID
+	var events []icsEvent
+	for i := range sessions {
+		sess := &sessions[i]
+		people, err := sessionPeople(ctx, tx, sess)
+		if err != nil {
+			return err
+		}
+		if sess.Status == StatusCancelled {
+			// Everyone who held a seat hears of the cancellation.
+			as, err := loadAttendees(ctx, tx, sess.OrgID, sess.ID)
+			if err != nil {
+				return err
+			}
+			for _, a := range as {
+				if a.Status != AttendeeCancelled && !slices.Contains(people, a.UserID) {
+					people = append(people, a.UserID)
+				}
+			}
+		}
+		ev := icsEvent{Session: *sess, URL: s.sessionURL(org, sess)}
+		for _, id := range people {
+			u, err := load(id)
+			if err != nil {
+				return err
+			}
+			if id == sess.PractitionerID {
+				ev.Organizer = person{Name: u.Name, Email: u.Email}
+			} else {
+				ev.Attendees = append(ev.Attendees, person{Name: u.Name, Email: u.Email})
+			}
+			if (only == nil || slices.Contains(only, id)) && !slices.Contains(recipients, id) {
+				recipients = append(recipients, id)
+			}
+		}
+		events = append(events, ev)
+	}
+	invite := buildICS(method, "", events, s.Clock.Now())
+	for _, id := range recipients {
+		u := users[id]
+		zone := loadZone(u.TimeZone)
+		if zone == nil {
+			zone = loadZone(org.TimeZone)
+		}
+		if zone == nil {
+			zone = time.UTC
+		}
+		data := EmailData{Name: u.Name, Org: org.Name, Reason: reason}
+		for i := range sessions {
+			sess := &sessions[i]
+			local := sess.StartsAt.In(zone)
+			data.Sessions = append(data.Sessions, EmailSession{
+				Title: sess.Title, When: local.Format("Mon 2 Jan 2006, 15:04 MST"), Zone: zone.String(),
+				Place: sess.Place, Link: s.sessionURL(org, sess), Minutes: sess.Minutes(),
+			})
+		}
+		data.First = data.Sessions[0]
+		if _, err := s.Mail.Queue(ctx, tx, mail.Message{
+			OrgID: org.ID, To: u.Email, Template: template, Data: data, ICS: invite, ICSMethod: method,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) sessionURL(org *tenancy.Organisation, sess *Session) string {
+	return s.BaseURL + "/o/" + org.Slug + "/calendar/sessions/" + sess.ID.String()
+}

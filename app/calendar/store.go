@@ -1,0 +1,290 @@
+package calendar
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/db"
+)
+
+// All of the calendar's SQL. Functions take the caller's transaction,
+// which must be scoped to orgID (db.InTenant): the service decides the
+// transaction boundaries, because booking must check and insert in one.
+
+func loadRules(ctx context.Context, tx bun.IDB, orgID, practitionerID uuid.UUID) ([]Rule, error) {
+	var out []Rule
+	err := tx.NewSelect().Model(&out).Where("org_id = ? AND practitioner_id = ?", orgID, practitionerID).
+		OrderExpr("weekday, start_minute").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: rules of %s: %w", practitionerID, err)
+	}
+	return out, nil
+}
+
+func insertRule(ctx context.Context, tx bun.IDB, r *Rule) error {
+	if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
+		return fmt.Errorf("calendar: add rule: %w", err)
+	}
+	return nil
+}
+
+func deleteRule(ctx context.Context, tx bun.IDB, orgID, practitionerID, id uuid.UUID) error {
+	res, err := tx.NewDelete().Model((*Rule)(nil)).Where("org_id = ? AND practitioner_id = ? AND id = ?", orgID, practitionerID, id).Exec(ctx)
+	return deleted(res, err, "rule", id)
+}
+
+func loadOverrides(ctx context.Context, tx bun.IDB, orgID, practitionerID uuid.UUID, fromDay string) ([]Override, error) {
+	var out []Override
+	err := tx.NewSelect().Model(&out).Where("org_id = ? AND practitioner_id = ? AND day >= ?", orgID, practitionerID, fromDay).
+		OrderExpr("day, start_minute").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: overrides of %s: %w", practitionerID, err)
+	}
+	return out, nil
+}
+
+func insertOverride(ctx context.Context, tx bun.IDB, o *Override) error {
+	if _, err := tx.NewInsert().Model(o).Exec(ctx); err != nil {
+		return fmt.Errorf("calendar: add override: %w", err)
+	}
+	return nil
+}
+
+func deleteOverride(ctx context.Context, tx bun.IDB, orgID, practitionerID, id uuid.UUID) error {
+	res, err := tx.NewDelete().Model((*Override)(nil)).Where("org_id = ? AND practitioner_id = ? AND id = ?", orgID, practitionerID, id).Exec(ctx)
+	return deleted(res, err, "override", id)
+}
+
+func deleted(res interface{ RowsAffected() (int64, error) }, err error, what string, id uuid.UUID) error {
+	if err != nil {
+		return fmt.Errorf("calendar: delete %s %s: %w", what, id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("calendar: delete %s %s: %w", what, id, db.ErrNotFound)
+	}
+	return nil
+}
+
+func loadBookingSettings(ctx context.Context, tx bun.IDB, orgID, practitionerID uuid.UUID) (BookingSettings, error) {
+	var out []BookingSettings
+	err := tx.NewSelect().Model(&out).Where("org_id = ? AND practitioner_id = ?", orgID, practitionerID).Scan(ctx)
+	if err != nil {
+		return BookingSettings{}, fmt.Errorf("calendar: booking settings of %s: %w", practitionerID, err)
+	}
+	if len(out) == 0 {
+		return DefaultBookingSettings(orgID, practitionerID), nil
+	}
+	return out[0], nil
+}
+
+func saveBookingSettings(ctx context.Context, tx bun.IDB, b *BookingSettings) error {
+	_, err := tx.NewInsert().Model(b).On("CONFLICT (org_id, practitioner_id) DO UPDATE").
+		Set("buffer_before_min = EXCLUDED.buffer_before_min").Set("buffer_after_min = EXCLUDED.buffer_after_min").
+		Set("min_notice_min = EXCLUDED.min_notice_min").Set("window_days = EXCLUDED.window_days").
+		Set("max_per_day = EXCLUDED.max_per_day").Set("max_per_week = EXCLUDED.max_per_week").
+		Set("updated_at = EXCLUDED.updated_at").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("calendar: save booking settings: %w", err)
+	}
+	return nil
+}
+
+func loadSessionType(ctx context.Context, tx bun.IDB, orgID uuid.UUID, kind string) (*SessionType, error) {
+	var out []SessionType
+	if err := tx.NewSelect().Model(&out).Where("org_id = ? AND kind = ?", orgID, kind).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("calendar: session type %s: %w", kind, err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return &out[0], nil
+}
+
+// busyBetween lists the practitioner's scheduled sessions whose busy
+// range overlaps [from, to), except the given ones.
+func busyBetween(ctx context.Context, tx bun.IDB, orgID, practitionerID uuid.UUID, from, to time.Time, except ...uuid.UUID) ([]Session, error) {
+	var out []Session
+	q := tx.NewSelect().Model(&out).
+		Where("org_id = ? AND practitioner_id = ? AND status = ?", orgID, practitionerID, StatusScheduled).
+		Where("busy_from < ? AND busy_to > ?", to.UTC(), from.UTC())
+	if len(except) > 0 {
+		q = q.Where("id NOT IN (?)", bun.In(except))
+	}
+	if err := q.OrderExpr("starts_at").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("calendar: busy times of %s: %w", practitionerID, err)
+	}
+	return out, nil
+}
+
+func insertSeries(ctx context.Context, tx bun.IDB, s *Series) error {
+	if _, err := tx.NewInsert().Model(s).Exec(ctx); err != nil {
+		return fmt.Errorf("calendar: create series: %w", err)
+	}
+	return nil
+}
+
+func insertSession(ctx context.Context, tx bun.IDB, s *Session) error {
+	if _, err := tx.NewInsert().Model(s).Exec(ctx); err != nil {
+		return fmt.Errorf("calendar: create session at %s: %w", s.StartsAt.Format(time.RFC3339), db.Classify(err))
+	}
+	return nil
+}
+
+// lockSession loads a session for change; on Postgres the row stays
+// locked until the transaction ends (SQLite's transaction holds the
+// write lock already).
+func lockSession(ctx context.Context, tx bun.IDB, engine db.Engine, orgID, id uuid.UUID) (*Session, error) {
+	s := new(Session)
+	q := tx.NewSelect().Model(s).Where("org_id = ? AND id = ?", orgID, id)
+	if engine == db.Postgres {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("calendar: session %s: %w", id, db.Classify(err))
+	}
+	return s, nil
+}
+
+func getSession(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID) (*Session, error) {
+	s := new(Session)
+	if err := tx.NewSelect().Model(s).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("calendar: session %s: %w", id, db.Classify(err))
+	}
+	return s, nil
+}
+
+func updateSession(ctx context.Context, tx bun.IDB, s *Session, columns ...string) error {
+	if _, err := tx.NewUpdate().Model(s).Column(columns...).Where("org_id = ? AND id = ?", s.OrgID, s.ID).Exec(ctx); err != nil {
+		return fmt.Errorf("calendar: update session %s: %w", s.ID, db.Classify(err))
+	}
+	return nil
+}
+
+// seriesFrom lists the scheduled sessions of a series from an index on.
+func seriesFrom(ctx context.Context, tx bun.IDB, orgID, seriesID uuid.UUID, fromIndex int) ([]Session, error) {
+	var out []Session
+	err := tx.NewSelect().Model(&out).
+		Where("org_id = ? AND series_id = ? AND series_index >= ? AND status = ?", orgID, seriesID, fromIndex, StatusScheduled).
+		OrderExpr("series_index").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: sessions of series %s: %w", seriesID, err)
+	}
+	return out, nil
+}
+
+// sessionsOf lists the sessions a person takes part in (as practitioner
+// or attendee) that overlap [from, to).
+func sessionsOf(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID, from, to time.Time) ([]Session, error) {
+	var out []Session
+	err := tx.NewSelect().Model(&out).
+		Where("org_id = ? AND starts_at < ? AND ends_at > ?", orgID, to.UTC(), from.UTC()).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("practitioner_id = ?", userID).
+				WhereOr("EXISTS (SELECT 1 FROM session_attendees AS a WHERE a.org_id = ?TableAlias.org_id AND a.session_id = ?TableAlias.id AND a.user_id = ? AND a.status <> ?)", userID, AttendeeCancelled)
+		}).
+		OrderExpr("starts_at, id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: sessions of %s: %w", userID, err)
+	}
+	return out, nil
+}
+
+// relationshipSessions lists a relationship's sessions from a time on.
+func relationshipSessions(ctx context.Context, tx bun.IDB, orgID, relationshipID uuid.UUID, from time.Time) ([]Session, error) {
+	var out []Session
+	err := tx.NewSelect().Model(&out).Where("org_id = ? AND relationship_id = ? AND ends_at > ?", orgID, relationshipID, from.UTC()).
+		OrderExpr("starts_at").Limit(100).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: sessions of relationship %s: %w", relationshipID, err)
+	}
+	return out, nil
+}
+
+func loadAttendees(ctx context.Context, tx bun.IDB, orgID, sessionID uuid.UUID) ([]Attendee, error) {
+	var out []Attendee
+	err := tx.NewSelect().Model(&out).Where("org_id = ? AND session_id = ?", orgID, sessionID).
+		OrderExpr("CASE status WHEN 'waitlisted' THEN 1 WHEN 'cancelled' THEN 2 ELSE 0 END, waitlist_position, created_at, id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: attendees of %s: %w", sessionID, err)
+	}
+	return out, nil
+}
+
+func insertAttendees(ctx context.Context, tx bun.IDB, as []Attendee) error {
+	if len(as) == 0 {
+		return nil
+	}
+	if _, err := tx.NewInsert().Model(&as).Exec(ctx); err != nil {
+		return fmt.Errorf("calendar: add attendees: %w", db.Classify(err))
+	}
+	return nil
+}
+
+func updateAttendee(ctx context.Context, tx bun.IDB, a *Attendee) error {
+	_, err := tx.NewUpdate().Model(a).Column("status", "waitlist_position", "updated_at").
+		Where("org_id = ? AND id = ?", a.OrgID, a.ID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("calendar: update attendee %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// recordDelivery inserts a reminder delivery unless one exists for the
+// session, offset and person; it reports whether it inserted.
+func recordDelivery(ctx context.Context, tx bun.IDB, d *delivery) (bool, error) {
+	res, err := tx.NewInsert().Model(d).On("CONFLICT (org_id, session_id, offset_minutes, user_id) DO NOTHING").Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("calendar: record reminder delivery: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("calendar: record reminder delivery: %w", err)
+	}
+	return n == 1, nil
+}
+
+// Feeds are per person, across organisations: no tenant scope.
+
+func replaceFeed(ctx context.Context, tx bun.IDB, f *Feed) error {
+	if _, err := tx.NewDelete().Model((*Feed)(nil)).Where("user_id = ?", f.UserID).Exec(ctx); err != nil {
+		return fmt.Errorf("calendar: drop old feed: %w", err)
+	}
+	if _, err := tx.NewInsert().Model(f).Exec(ctx); err != nil {
+		return fmt.Errorf("calendar: create feed: %w", err)
+	}
+	return nil
+}
+
+func feedByHash(ctx context.Context, idb bun.IDB, hash string) (*Feed, error) {
+	f := new(Feed)
+	if err := idb.NewSelect().Model(f).Where("token_hash = ?", hash).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("calendar: feed: %w", db.Classify(err))
+	}
+	return f, nil
+}
+
+func feedOf(ctx context.Context, idb bun.IDB, userID uuid.UUID) (*Feed, error) {
+	var out []Feed
+	if err := idb.NewSelect().Model(&out).Where("user_id = ?", userID).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("calendar: feed of %s: %w", userID, err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return &out[0], nil
+}
+
+// parkSessions takes sessions out of the no-overlap rule for the rest of
+// the transaction (they are placed again before it commits).
+func parkSessions(ctx context.Context, tx bun.IDB, orgID uuid.UUID, ids []uuid.UUID) error {
+	_, err := tx.NewUpdate().Model((*Session)(nil)).Set("status = ?", "moving").
+		Where("org_id = ? AND id IN (?)", orgID, bun.In(ids)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("calendar: park sessions: %w", err)
+	}
+	return nil
+}
