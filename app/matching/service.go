@@ -243,21 +243,10 @@ func lockProposalTx(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID) (*Prop
 	return p, nil
 }
 
-// DefaultAgreement is the draft agreement of a new relationship, from the
-// rhythm of its kind: coaching meets at regular intervals, supervision
-// periodically, mentoring when needed within agreed bounds.
+// DefaultAgreement is the draft agreement of a new relationship of kind
+// (see relationships.DraftAgreement).
 func DefaultAgreement(kind relationships.Kind) *relationships.Agreement {
-	a := &relationships.Agreement{CadenceDays: 14, SessionMinutes: 60,
-		Confidentiality: "What we discuss stays between us, unless someone is at risk of harm."}
-	switch kind {
-	case relationships.Mentoring:
-		a.Purpose, a.CadenceDays = "Share experience and guidance as needed, within the bounds we agree.", 28
-	case relationships.Coaching:
-		a.Purpose = "Help you find your own answers and act on them."
-	case relationships.Supervision:
-		a.Purpose, a.CadenceDays, a.SessionMinutes = "Reflect on your practice, case by case.", 42, 90
-	}
-	return a
+	return relationships.DraftAgreement(kind)
 }
 
 // Accept takes the proposal on: the relationship is created, active, with
