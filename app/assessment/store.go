@@ -140,6 +140,13 @@ func questionnaireTx(ctx context.Context, tx bun.IDB, orgID uuid.UUID, version i
 	if len(qs) == 1 {
 		return qs[0], nil
 	}
+	if version <= 1 {
+		// Version 1 is the default, never stored: an assessment begun on
+		// it keeps it after an admin saves version 2.
+		d := Default()
+		d.OrgID = orgID
+		return d, nil
+	}
 	return currentTx(ctx, tx, orgID)
 }
 
