@@ -118,3 +118,11 @@ func fixtureGroupMember(env *testkit.Env, fx *wallFixture) map[string]string {
 	r, other := newGroup(env, fx)
 	return map[string]string{"id": r.ID.String(), "userID": other.ID.String()}
 }
+
+// fixtureRematch is a fresh open rematch request of the fixture's member
+// about a fresh relationship.
+func fixtureRematch(env *testkit.Env, fx *wallFixture) map[string]string {
+	r := env.NewRelationship(fx.A, relationships.Coaching, fx.ByRole[tenancy.RolePractitioner], fx.ByRole[tenancy.RoleMember])
+	rm := must[*matching.Rematch](env)(env.Services.Matching.RequestRematch(context.Background(), fx.A.ID, fx.ByRole[tenancy.RoleMember].ID, &r.ID, "Private reason"))
+	return map[string]string{"id": rm.ID.String()}
+}

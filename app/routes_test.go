@@ -108,6 +108,9 @@ var routeMatrix = map[string]routeRule{
 	"GET /o/:slug/proposals/:id":           {access: tenant, roles: practitionerSide, params: fixtureProposal},
 	"POST /o/:slug/proposals/:id/accept":   {access: tenant, roles: practitionerSide, params: fixtureProposal},
 	"POST /o/:slug/proposals/:id/decline":  {access: tenant, roles: practitionerSide, params: fixtureProposal},
+	"POST /o/:slug/proposals/:id/withdraw": {access: tenant, roles: tenancy.Staff, params: fixtureProposal},
+	"POST /o/:slug/rematches/:id/close":    {access: tenant, roles: tenancy.Staff, params: fixtureRematch},
+	"POST /o/:slug/rematches/:id/request":  {access: tenant, roles: tenancy.Staff, params: fixtureRematch},
 	// Tenancy admin: people, invitations, settings, audit log.
 	"GET /o/:slug/people":                     {access: tenant, roles: tenancy.Admins},
 	"GET /o/:slug/people/:userID":             {access: tenant, roles: tenancy.Admins, params: freshMember},

@@ -253,6 +253,18 @@ func (d Decision) request(orgID, memberID, by uuid.UUID, assessmentID *uuid.UUID
 	}
 }
 
+// OpenRequestTx opens a support request for a member in the caller's
+// tenant transaction, without an assessment (matching opens one from a
+// rematch request; replaces names the relationship it replaces).
+func OpenRequestTx(ctx context.Context, tx bun.IDB, orgID, memberID, by uuid.UUID, now time.Time, d Decision, replaces *uuid.UUID) (*Request, error) {
+	r := d.request(orgID, memberID, by, nil, now)
+	r.ReplacesRelationshipID = replaces
+	if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("assessment: open request for %s: %w", memberID, err)
+	}
+	return r, nil
+}
+
 // Decide confirms a submitted assessment's recommendation (when d matches
 // it) or overrides it (a reason is then required by the caller), and opens
 // the support request that matching works from.
