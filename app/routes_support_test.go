@@ -99,3 +99,30 @@ func fixtureProposal(env *testkit.Env, fx *wallFixture) map[string]string {
 	p := must[*matching.Proposal](env)(env.Services.Matching.Propose(context.Background(), fx.A.ID, r.ID, fx.ByRole[tenancy.RolePractitioner].ID, fx.A.Owner.ID))
 	return map[string]string{"id": p.ID.String()}
 }
+
+// newGroup is a fresh group of organisation A: the fixture's practitioner
+// with the fixture's member and one more.
+func newGroup(env *testkit.Env, fx *wallFixture) (*relationships.Relationship, *testkit.Person) {
+	other := env.NewPerson(fx.A, tenancy.RoleMember)
+	return env.NewRelationship(fx.A, relationships.Coaching, fx.ByRole[tenancy.RolePractitioner], fx.ByRole[tenancy.RoleMember], other), other
+}
+
+func fixtureGroup(env *testkit.Env, fx *wallFixture) map[string]string {
+	r, _ := newGroup(env, fx)
+	return map[string]string{"id": r.ID.String()}
+}
+
+// fixtureGroupMember is a fresh group and one of its members (not the
+// fixture's own member).
+func fixtureGroupMember(env *testkit.Env, fx *wallFixture) map[string]string {
+	r, other := newGroup(env, fx)
+	return map[string]string{"id": r.ID.String(), "userID": other.ID.String()}
+}
+
+// fixtureRematch is a fresh open rematch request of the fixture's member
+// about a fresh relationship.
+func fixtureRematch(env *testkit.Env, fx *wallFixture) map[string]string {
+	r := env.NewRelationship(fx.A, relationships.Coaching, fx.ByRole[tenancy.RolePractitioner], fx.ByRole[tenancy.RoleMember])
+	rm := must[*matching.Rematch](env)(env.Services.Matching.RequestRematch(context.Background(), fx.A.ID, fx.ByRole[tenancy.RoleMember].ID, &r.ID, "Private reason"))
+	return map[string]string{"id": rm.ID.String()}
+}

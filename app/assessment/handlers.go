@@ -375,8 +375,9 @@ func (h *Handlers) recordFaceToFace(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) renderEditor(c *gin.Context, status int, q Questionnaire, errs EditorErrors, saved bool) error {
-	page := web.NewPage(c, "Assessment questions", gin.H{"Q": q, "Errors": errs, "Keys": AllKeys, "Labels": KeyLabels, "Org": web.CurrentViewer(c).Org})
+func (h *Handlers) renderEditor(c *gin.Context, status int, q Questionnaire, values url.Values, errs EditorErrors) error {
+	view := EditorView{Q: q, Values: values, Errors: errs, Keys: AllKeys, Labels: KeyLabels}
+	page := web.NewPage(c, "Assessment questions", gin.H{"View": view, "Q": q, "Errors": errs, "Org": web.CurrentViewer(c).Org})
 	page.Nav = "pipeline"
 	return h.Renderer.Render(c, status, "assessment/questionnaire", page)
 }
@@ -387,7 +388,7 @@ func (h *Handlers) showQuestionnairePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.renderEditor(c, http.StatusOK, q, EditorErrors{}, false)
+	return h.renderEditor(c, http.StatusOK, q, url.Values{}, EditorErrors{})
 }
 
 func (h *Handlers) saveQuestionnaire(c *gin.Context) error {
@@ -400,11 +401,13 @@ func (h *Handlers) saveQuestionnaire(c *gin.Context) error {
 	form := postForm(c)
 	if form.Get("version") != strconv.Itoa(q.Version) {
 		errs := EditorErrors{"form": "Someone saved a newer version in the meantime; these are its questions. Please make your changes again."}
-		return h.renderEditor(c, http.StatusConflict, q, errs, false)
+		return h.renderEditor(c, http.StatusConflict, q, url.Values{}, errs)
 	}
 	next, errs := ParseEditor(q, form)
 	if len(errs) > 0 {
-		return h.renderEditor(c, http.StatusUnprocessableEntity, next, errs, false)
+		// The version being edited is shown again with what was typed,
+		// so that a corrected save applies to it once more.
+		return h.renderEditor(c, http.StatusUnprocessableEntity, q, form, errs)
 	}
 	version, err := h.Store.SaveQuestionnaire(ctx, orgID, v.UserID, h.Clock.Now(), next)
 	if err != nil {

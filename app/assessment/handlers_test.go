@@ -81,3 +81,65 @@ func TestAdminsEditTheQuestionnaireAsNewVersions(t *testing.T) {
 		t.Fatalf("coordinator = %d", p.Status)
 	}
 }
+
+// TestQuestionnaireShapeChangesKeepAssessmentsOnTheirVersion: an admin
+// removes a question and adds one; bad structure is refused with the
+// typed values kept; a member who began on version 1 finishes on it,
+// while a new assessment uses version 2.
+func TestQuestionnaireShapeChangesKeepAssessmentsOnTheirVersion(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		org := env.NewOrg()
+		base := "/o/" + org.Slug
+		early := env.NewPerson(org, tenancy.RoleMember)
+		eb := env.SignIn(early.User)
+		if p := eb.Post(base+"/assessment/answers", map[string]string{"question": "situation", "answer": "growth"}); p.Status != http.StatusOK {
+			t.Fatalf("first answer = %d", p.Status)
+		}
+
+		ab := env.SignIn(org.Owner.User)
+		path := base + "/questionnaire"
+		// Removing all but one answer of a question is refused, and the
+		// new question typed meanwhile is shown again.
+		bad := map[string]string{"version": "1", "rm.stance.advice": "1", "rm.stance.questions": "1", "nq.text": "How much time can you give?"}
+		p := ab.Post(path, bad)
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "at least two answers") || !strings.Contains(p.Body, "How much time can you give?") {
+			t.Fatalf("bad shape = %d", p.Status)
+		}
+		if n := env.Count("questionnaires", "org_id = ?", org.ID); n != 0 {
+			t.Fatal("a refused edit was saved")
+		}
+		good := map[string]string{"version": "1", "rm.outcome": "1", "nq.text": "How much time can you give?",
+			"nq.a.1": "An hour a month", "nq.w.1.short_term": "1", "nq.a.2": "As much as it takes", "nq.w.2.ongoing": "1"}
+		if p := ab.Post(path, good); p.Status != http.StatusOK || !strings.Contains(p.Body, "Version 2") || !strings.Contains(p.Body, "As much as it takes") {
+			t.Fatalf("save = %d", p.Status)
+		}
+
+		// The early member carries on with version 1: "outcome" is still
+		// theirs to answer, and the new question is not.
+		for q, a := range map[string]string{"stance": "questions", "outcome": "choices", "format": "one", "duration": "ongoing"} {
+			if p := eb.Post(base+"/assessment/answers", map[string]string{"question": q, "answer": a}); p.Status != http.StatusOK {
+				t.Fatalf("answer %s on version 1 = %d", q, p.Status)
+			}
+		}
+		if p := eb.Post(base+"/assessment/submit", nil); p.Status != http.StatusOK || !strings.Contains(p.Body, "coaching") {
+			t.Fatalf("submit on version 1 = %d", p.Status)
+		}
+		if a, err := env.Services.Assessment.Latest(env.Ctx(), org.ID, early.ID); err != nil || a.QuestionnaireVersion != 1 || a.Status != "submitted" {
+			t.Fatalf("early assessment = %+v, %v", a, err)
+		}
+
+		// A newcomer starts on version 2.
+		late := env.SignIn(env.NewPerson(org, tenancy.RoleMember).User)
+		if p := late.Post(base+"/assessment/answers", map[string]string{"question": "outcome", "answer": "choices"}); p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("a removed question answered = %d", p.Status)
+		}
+		q, err := env.Services.Assessment.Current(env.Ctx(), org.ID)
+		if err != nil || q.Version != 2 {
+			t.Fatalf("current = v%d, %v", q.Version, err)
+		}
+		newQ := q.Questions[len(q.Questions)-1]
+		if p := late.Post(base+"/assessment/answers", map[string]string{"question": newQ.ID, "answer": newQ.Answers[1].ID}); p.Status != http.StatusOK {
+			t.Fatalf("new question answered = %d", p.Status)
+		}
+	})
+}

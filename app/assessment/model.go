@@ -159,6 +159,9 @@ type Request struct {
 	Status       string     `bun:"status"`
 	DecidedBy    *uuid.UUID `bun:"decided_by,type:uuid"`
 	Reason       string     `bun:"reason"`
-	CreatedAt    time.Time  `bun:"created_at"`
-	UpdatedAt    time.Time  `bun:"updated_at"`
+	// ReplacesRelationshipID is set on a request opened from a rematch:
+	// matching leaves out that relationship's practitioners.
+	ReplacesRelationshipID *uuid.UUID `bun:"replaces_relationship_id,type:uuid"`
+	CreatedAt              time.Time  `bun:"created_at"`
+	UpdatedAt              time.Time  `bun:"updated_at"`
 }

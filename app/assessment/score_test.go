@@ -172,35 +172,113 @@ func TestParseEditor(t *testing.T) {
 	}
 }
 
-func FuzzParseEditor(f *testing.F) {
-	f.Add("w.stance.advice.mentoring", "3")
-	f.Add("q.situation.text", "Why?")
-	f.Add("a.topics.trust", "")
-	f.Add("w.format.one.group", "-10")
-	f.Add("w.x.y.z", "999999999999999999999")
+func TestParseEditorAddsAndRemovesQuestionsAndAnswers(t *testing.T) {
 	base := Default()
-	f.Fuzz(func(t *testing.T, field, value string) {
-		got, errs := ParseEditor(base, url.Values{field: {value}})
-		if len(got.Questions) != len(base.Questions) {
-			t.Fatal("the shape changed")
+	v := url.Values{}
+	v.Set("rm.outcome", "1")                        // remove a question
+	v.Set("rm.stance.reflection", "1")              // remove an answer
+	v.Set("na.format", "Online only")               // add an answer
+	v.Set("nw.format.group", "3")                   // with a weight
+	v.Set("nq.text", "How much time can you give?") // add a question
+	v.Set("nq.a.1", "An hour a month")
+	v.Set("nq.w.1.short_term", "2")
+	v.Set("nq.a.3", "More")
+	v.Set("nq.w.3.ongoing", "2")
+	got, errs := ParseEditor(base, v)
+	if len(errs) != 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	if _, _, ok := got.Question("outcome"); ok || len(got.Questions) != len(base.Questions) {
+		t.Fatalf("questions = %d, outcome kept = %v", len(got.Questions), ok)
+	}
+	st, _, _ := got.Question("stance")
+	if _, ok := st.Answer("reflection"); ok || len(st.Answers) != 2 {
+		t.Fatalf("stance answers = %+v", st.Answers)
+	}
+	f, _, _ := got.Question("format")
+	if last := f.Answers[len(f.Answers)-1]; last.Label != "Online only" || last.Weights[KeyGroup] != 3 || last.ID == "" {
+		t.Fatalf("new answer = %+v", last)
+	} else if _, dup := f.Answer("one"); !dup || last.ID == "one" || last.ID == "group" || last.ID == "either" {
+		t.Fatalf("new answer id %q clashes", last.ID)
+	}
+	nq := got.Questions[len(got.Questions)-1]
+	if nq.Text != "How much time can you give?" || len(nq.Answers) != 2 || nq.Answers[0].ID == nq.Answers[1].ID || nq.Answers[1].Weights[KeyOngoing] != 2 {
+		t.Fatalf("new question = %+v", nq)
+	}
+	for _, q := range got.Questions[:len(got.Questions)-1] {
+		if q.ID == nq.ID {
+			t.Fatalf("new question id %q clashes", nq.ID)
 		}
+	}
+
+	// Structure is checked: at least one question, two answers each.
+	all := url.Values{}
+	for _, q := range base.Questions {
+		all.Set(q.RemoveField(), "1")
+	}
+	oneAnswer := url.Values{"rm.stance.advice": {"1"}, "rm.stance.questions": {"1"}}
+	for name, c := range map[string]struct {
+		values url.Values
+		field  string
+	}{
+		"no question left":               {all, "form"},
+		"a question with one answer":     {oneAnswer, "q.stance.answers"},
+		"a new question with one answer": {url.Values{"nq.text": {"Why?"}, "nq.a.1": {"Because"}}, "nq.answers"},
+		"a new question without text":    {url.Values{"nq.a.1": {"A"}, "nq.a.2": {"B"}}, "nq.text"},
+		"a new answer weight too big":    {url.Values{"na.stance": {"Silence"}, "nw.stance.coaching": {"11"}}, "nw.stance.coaching"},
+		"a new answer without words":     {url.Values{"nw.stance.coaching": {"1"}}, "na.stance"},
+		"a new question's bad weight":    {url.Values{"nq.text": {"Why?"}, "nq.a.1": {"A"}, "nq.a.2": {"B"}, "nq.w.2.group": {"x"}}, "nq.w.2.group"},
+	} {
+		if _, errs := ParseEditor(base, c.values); errs[c.field] == "" {
+			t.Errorf("%s: accepted (errors %v)", name, errs)
+		}
+	}
+}
+
+func FuzzParseEditor(f *testing.F) {
+	f.Add("w.stance.advice.mentoring", "3", "rm.outcome", "1")
+	f.Add("q.situation.text", "Why?", "nq.text", "When?")
+	f.Add("a.topics.trust", "", "na.format", "Online")
+	f.Add("w.format.one.group", "-10", "rm.format.one", "1")
+	f.Add("w.x.y.z", "999999999999999999999", "nq.a.1", "Yes")
+	f.Add("rm.stance.advice", "1", "rm.stance.questions", "1")
+	f.Add("nq.w.1.group", "2", "nq.a.1", "A")
+	base := Default()
+	f.Fuzz(func(t *testing.T, field1, value1, field2, value2 string) {
+		v := url.Values{field1: {value1}}
+		v.Add(field2, value2)
+		got, errs := ParseEditor(base, v)
 		if len(errs) > 0 {
 			return
 		}
+		if len(got.Questions) == 0 || len(got.Questions) > MaxQuestions {
+			t.Fatalf("accepted %d questions", len(got.Questions))
+		}
+		qids := map[string]bool{}
 		for _, q := range got.Questions {
-			if q.Text == "" {
-				t.Fatal("accepted an empty question")
+			if q.Text == "" || q.ID == "" || qids[q.ID] {
+				t.Fatalf("accepted question %+v", q)
 			}
+			qids[q.ID] = true
+			if len(q.Answers) < MinAnswers || len(q.Answers) > MaxAnswers {
+				t.Fatalf("accepted %d answers", len(q.Answers))
+			}
+			aids := map[string]bool{}
 			for _, a := range q.Answers {
-				if a.Label == "" {
-					t.Fatal("accepted an empty answer")
+				if a.Label == "" || a.ID == "" || aids[a.ID] {
+					t.Fatalf("accepted answer %+v", a)
 				}
+				aids[a.ID] = true
 				for _, w := range a.Weights {
 					if w < -MaxWeight || w > MaxWeight || w == 0 {
 						t.Fatalf("accepted weight %d", w)
 					}
 				}
 			}
+		}
+		// Whatever was accepted can be scored.
+		if _, err := Score(got, anyPositiveKind(got)); err != nil && !errors.Is(err, ErrUnanswered) {
+			t.Fatalf("accepted a questionnaire that recommends nothing: %v", err)
 		}
 	})
 }

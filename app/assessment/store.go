@@ -140,6 +140,13 @@ func questionnaireTx(ctx context.Context, tx bun.IDB, orgID uuid.UUID, version i
 	if len(qs) == 1 {
 		return qs[0], nil
 	}
+	if version <= 1 {
+		// Version 1 is the default, never stored: an assessment begun on
+		// it keeps it after an admin saves version 2.
+		d := Default()
+		d.OrgID = orgID
+		return d, nil
+	}
 	return currentTx(ctx, tx, orgID)
 }
 
@@ -244,6 +251,18 @@ func (d Decision) request(orgID, memberID, by uuid.UUID, assessmentID *uuid.UUID
 		Kind: d.Kind, Format: d.Format, Duration: d.Duration, Topics: strings.Join(d.Topics, ","), Languages: langs,
 		Status: RequestOpen, DecidedBy: &by, Reason: d.Reason, CreatedAt: now, UpdatedAt: now,
 	}
+}
+
+// OpenRequestTx opens a support request for a member in the caller's
+// tenant transaction, without an assessment (matching opens one from a
+// rematch request; replaces names the relationship it replaces).
+func OpenRequestTx(ctx context.Context, tx bun.IDB, orgID, memberID, by uuid.UUID, now time.Time, d Decision, replaces *uuid.UUID) (*Request, error) {
+	r := d.request(orgID, memberID, by, nil, now)
+	r.ReplacesRelationshipID = replaces
+	if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("assessment: open request for %s: %w", memberID, err)
+	}
+	return r, nil
 }
 
 // Decide confirms a submitted assessment's recommendation (when d matches

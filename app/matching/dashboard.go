@@ -107,6 +107,12 @@ var Stages = []string{"assessed", "signposted", "proposed", "active"}
 // (waiting for signposting), signposted (waiting for a proposal),
 // proposed (waiting for the practitioner), active.
 func (h *Handlers) showPipelinePage(c *gin.Context) error {
+	return h.renderPipeline(c, http.StatusOK, nil)
+}
+
+// renderPipeline shows the pipeline; problems are messages beside the
+// forms of rematch requests, by rematch id.
+func (h *Handlers) renderPipeline(c *gin.Context, status int, problems map[string]string) error {
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
 	s := h.Service
@@ -173,7 +179,7 @@ func (h *Handlers) showPipelinePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	data["Rematches"], data["Total"] = rematches, total
+	data["Rematches"], data["Total"], data["Problems"] = rematches, total, problems
 	profiles, err := s.Rels.Profiles(ctx, v.Org.ID)
 	if err != nil {
 		return err
@@ -181,5 +187,5 @@ func (h *Handlers) showPipelinePage(c *gin.Context) error {
 	data["Practitioners"] = len(profiles)
 	page := web.NewPage(c, "Pipeline", data)
 	page.Nav = "pipeline"
-	return h.Renderer.Render(c, http.StatusOK, "matching/pipeline", page)
+	return h.Renderer.Render(c, status, "matching/pipeline", page)
 }

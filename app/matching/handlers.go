@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -249,6 +250,18 @@ func (h *Handlers) showProposalPage(c *gin.Context) error {
 	return h.renderProposal(c, http.StatusOK, p, "")
 }
 
+// closedProblem says why an answer to a proposal came too late, from the
+// proposal as it stands now.
+func (h *Handlers) closedProblem(c *gin.Context, p *Proposal) (*Proposal, string) {
+	if now, err := h.Service.Proposal(c.Request.Context(), p.OrgID, p.ID); err == nil {
+		p = now
+	}
+	if p.Status == ProposalWithdrawn {
+		return p, "A coordinator withdrew this proposal, so there is nothing for you to answer. Thank you all the same."
+	}
+	return p, "This proposal was answered already, or has expired."
+}
+
 func (h *Handlers) accept(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	p, err := h.ownProposal(c)
@@ -260,7 +273,8 @@ func (h *Handlers) accept(c *gin.Context) error {
 	case errors.Is(err, ErrFull):
 		return h.renderProposal(c, http.StatusConflict, p, "You have no free places. Raise your capacity in your profile, or decline.")
 	case errors.Is(err, ErrAnswered):
-		return h.renderProposal(c, http.StatusConflict, p, "This proposal was answered already, or has expired.")
+		p, problem := h.closedProblem(c, p)
+		return h.renderProposal(c, http.StatusConflict, p, problem)
 	case errors.Is(err, db.ErrNotFound):
 		return h.renderProposal(c, http.StatusConflict, p, "Please fill in your practitioner profile first.")
 	case err != nil:
@@ -283,7 +297,8 @@ func (h *Handlers) decline(c *gin.Context) error {
 	}
 	err = h.Service.Decline(c.Request.Context(), v.Org.ID, p.ID, v.UserID, reason)
 	if errors.Is(err, ErrAnswered) {
-		return h.renderProposal(c, http.StatusConflict, p, "This proposal was answered already, or has expired.")
+		p, problem := h.closedProblem(c, p)
+		return h.renderProposal(c, http.StatusConflict, p, problem)
 	}
 	if err != nil {
 		return err
@@ -322,6 +337,97 @@ func (h *Handlers) rematch(c *gin.Context) error {
 	return nil
 }
 
+// withdraw lets a coordinator take back a pending proposal.
+func (h *Handlers) withdraw(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	p, err := h.Service.Proposal(ctx, v.Org.ID, id)
+	if err != nil {
+		return err
+	}
+	reason := strings.TrimSpace(postForm(c).Get("reason"))
+	if len(reason) > 2000 {
+		return h.renderRequest(c, http.StatusUnprocessableEntity, p.RequestID, "Please keep the reason under 2000 characters.")
+	}
+	err = h.Service.Withdraw(ctx, v.Org.ID, p.ID, v.UserID, reason)
+	if errors.Is(err, ErrAnswered) {
+		return h.renderRequest(c, http.StatusConflict, p.RequestID, "That proposal was answered, expired or withdrawn in the meantime.")
+	}
+	if err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Proposal withdrawn. The practitioner's link now says so; propose someone else when you are ready.")
+	web.Redirect(c, "/o/"+v.Org.Slug+"/requests/"+p.RequestID.String())
+	return nil
+}
+
+// rematchForm reads the coordinator's note on a rematch request; a
+// problem is shown beside the request on the pipeline.
+func (h *Handlers) rematchForm(c *gin.Context, noteRequired bool) (*Rematch, string, error) {
+	v := web.CurrentViewer(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return nil, "", err
+	}
+	r, err := h.Service.Rematch(c.Request.Context(), v.Org.ID, id)
+	if err != nil {
+		return nil, "", err
+	}
+	if r.Status != RematchOpen {
+		return nil, "", web.Errorf(http.StatusConflict, "This rematch request was handled already.")
+	}
+	note := strings.TrimSpace(postForm(c).Get("note"))
+	switch {
+	case noteRequired && note == "":
+		return r, note, h.renderPipeline(c, http.StatusUnprocessableEntity, map[string]string{r.ID.String(): "Write a note: say how it was settled."})
+	case len(note) > 2000:
+		return r, note, h.renderPipeline(c, http.StatusUnprocessableEntity, map[string]string{r.ID.String(): "Please keep the note under 2000 characters."})
+	}
+	return r, note, nil
+}
+
+func (h *Handlers) closeRematch(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	r, note, err := h.rematchForm(c, true)
+	if err != nil || c.Writer.Written() {
+		return err
+	}
+	err = h.Service.CloseRematch(c.Request.Context(), v.Org.ID, r.ID, v.UserID, note)
+	if errors.Is(err, ErrHandled) {
+		return web.Errorf(http.StatusConflict, "This rematch request was handled already.")
+	}
+	if err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Rematch request closed with your note.")
+	web.Redirect(c, "/o/"+v.Org.Slug+"/pipeline")
+	return nil
+}
+
+func (h *Handlers) requestFromRematch(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	r, note, err := h.rematchForm(c, false)
+	if err != nil || c.Writer.Written() {
+		return err
+	}
+	req, err := h.Service.RequestFromRematch(c.Request.Context(), v.Org.ID, r.ID, v.UserID, note)
+	switch {
+	case errors.Is(err, ErrHandled):
+		return web.Errorf(http.StatusConflict, "This rematch request was handled already.")
+	case errors.Is(err, ErrNoBasis):
+		return web.Errorf(http.StatusConflict, "This request names no relationship: record a face-to-face assessment for the member instead.")
+	case err != nil:
+		return err
+	}
+	web.AddFlash(c, "success", "New request opened. The current practitioner is left out; choose who to propose.")
+	web.Redirect(c, "/o/"+v.Org.Slug+"/requests/"+req.ID.String())
+	return nil
+}
+
 // Mount adds the routes.
 func (h *Handlers) Mount(anyone, staff gin.IRouter, errs *web.Errors) {
 	anyone.GET("/my", errs.H(h.showMyPage))
@@ -334,4 +440,7 @@ func (h *Handlers) Mount(anyone, staff gin.IRouter, errs *web.Errors) {
 	anyone.POST("/proposals/:id/accept", errs.H(h.accept))
 	anyone.POST("/proposals/:id/decline", errs.H(h.decline))
 	anyone.POST("/relationships/:id/rematch", errs.H(h.rematch))
+	staff.POST("/proposals/:id/withdraw", errs.H(h.withdraw))
+	staff.POST("/rematches/:id/close", errs.H(h.closeRematch))
+	staff.POST("/rematches/:id/request", errs.H(h.requestFromRematch))
 }

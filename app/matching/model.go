@@ -48,4 +48,16 @@ type Rematch struct {
 	Reason         string     `bun:"reason"`
 	Status         string     `bun:"status"`
 	CreatedAt      time.Time  `bun:"created_at"`
+	// A coordinator handles it: closes it with a note, or opens a new
+	// support request (RequestID) from it.
+	HandledBy   *uuid.UUID `bun:"handled_by,type:uuid"`
+	HandledAt   *time.Time `bun:"handled_at"`
+	HandledNote string     `bun:"handled_note"`
+	RequestID   *uuid.UUID `bun:"request_id,type:uuid"`
 }
+
+// Rematch statuses.
+const (
+	RematchOpen    = "open"
+	RematchHandled = "handled"
+)

@@ -44,6 +44,9 @@ type Need struct {
 	// Asked are practitioners already proposed for this request, with what
 	// became of it; they are not asked again.
 	Asked map[uuid.UUID]string
+	// Avoid are practitioners left out for a reason given (the member's
+	// current practitioner, after a rematch request).
+	Avoid map[uuid.UUID]string
 }
 
 // Reason is one part of a score.
@@ -90,6 +93,8 @@ func Rank(need Need, cands []Candidate, day time.Time) (eligible, excluded []Ran
 			r.Excluded = "Is the member's line manager: a power difference the relationship should not carry."
 		case !slices.Contains(c.Kinds, need.Kind):
 			r.Excluded = "Does not offer to be a " + need.Kind + "."
+		case need.Avoid[c.UserID] != "":
+			r.Excluded = need.Avoid[c.UserID]
 		case need.Asked[c.UserID] != "":
 			r.Excluded = "Was already asked for this request (" + need.Asked[c.UserID] + ")."
 		case !c.Accepting:

@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
+	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
@@ -52,6 +53,9 @@ type people struct {
 	org    *tenancy.Organisation
 	byID   map[uuid.UUID]tenancy.Person
 	member *tenancy.Person
+	// memberZone is the member's own time zone, or the organisation's
+	// when they chose none.
+	memberZone string
 }
 
 func (s *Service) loadPeople(ctx context.Context, orgID, memberID uuid.UUID) (*people, error) {
@@ -71,6 +75,14 @@ func (s *Service) loadPeople(ctx context.Context, orgID, memberID uuid.UUID) (*p
 		p.member = &m
 	} else {
 		return nil, fmt.Errorf("matching: member %s: %w", memberID, db.ErrNotFound)
+	}
+	u, err := auth.UserByID(ctx, s.DB, memberID)
+	if err != nil {
+		return nil, err
+	}
+	p.memberZone = org.TimeZone
+	if _, err := loadZone(u.TimeZone); err == nil {
+		p.memberZone = u.TimeZone
 	}
 	return p, nil
 }
@@ -113,10 +125,22 @@ func (s *Service) rankTx(ctx context.Context, tx bun.IDB, req *assessment.Reques
 	need := Need{
 		MemberID: req.MemberID, Kind: relationships.PractitionerKind(relationships.Kind(req.Kind)),
 		Topics: relationships.SplitList(req.Topics), Languages: relationships.SplitList(req.Languages),
-		TimeZone: pp.org.TimeZone, LineManagerID: pp.member.LineManagerID, Asked: map[uuid.UUID]string{},
+		TimeZone: pp.memberZone, LineManagerID: pp.member.LineManagerID, Asked: map[uuid.UUID]string{},
+		Avoid: map[uuid.UUID]string{},
 	}
 	for _, p := range asked {
 		need.Asked[p.PractitionerID] = p.Status
+	}
+	if req.ReplacesRelationshipID != nil {
+		ps, err := relationships.ParticipantsTx(ctx, tx, req.OrgID, *req.ReplacesRelationshipID)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			if p.Side == relationships.SidePractitioner {
+				need.Avoid[p.UserID] = "Is the member's current practitioner: they asked for a different match."
+			}
+		}
 	}
 	var cands []Candidate
 	for _, p := range profiles {
@@ -243,21 +267,10 @@ func lockProposalTx(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID) (*Prop
 	return p, nil
 }
 
-// DefaultAgreement is the draft agreement of a new relationship, from the
-// rhythm of its kind: coaching meets at regular intervals, supervision
-// periodically, mentoring when needed within agreed bounds.
+// DefaultAgreement is the draft agreement of a new relationship of kind
+// (see relationships.DraftAgreement).
 func DefaultAgreement(kind relationships.Kind) *relationships.Agreement {
-	a := &relationships.Agreement{CadenceDays: 14, SessionMinutes: 60,
-		Confidentiality: "What we discuss stays between us, unless someone is at risk of harm."}
-	switch kind {
-	case relationships.Mentoring:
-		a.Purpose, a.CadenceDays = "Share experience and guidance as needed, within the bounds we agree.", 28
-	case relationships.Coaching:
-		a.Purpose = "Help you find your own answers and act on them."
-	case relationships.Supervision:
-		a.Purpose, a.CadenceDays, a.SessionMinutes = "Reflect on your practice, case by case.", 42, 90
-	}
-	return a
+	return relationships.DraftAgreement(kind)
 }
 
 // Accept takes the proposal on: the relationship is created, active, with
@@ -497,4 +510,141 @@ func (s *Service) Rematches(ctx context.Context, orgID uuid.UUID) ([]Rematch, er
 		return nil, fmt.Errorf("matching: rematches: %w", err)
 	}
 	return out, nil
+}
+
+// Errors of handling rematch requests and withdrawing proposals.
+var (
+	ErrHandled   = fmt.Errorf("matching: the rematch request was handled already: %w", db.ErrConflict)
+	ErrNoBasis   = errors.New("matching: the rematch request names no relationship to start from")
+	ErrWithdrawn = fmt.Errorf("matching: the proposal was withdrawn: %w", db.ErrConflict)
+)
+
+// Rematch loads one rematch request.
+func (s *Service) Rematch(ctx context.Context, orgID, id uuid.UUID) (*Rematch, error) {
+	r := new(Rematch)
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		return tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("matching: rematch %s: %w", id, db.Classify(err))
+	}
+	return r, nil
+}
+
+// lockOpenRematchTx loads an open rematch request for handling, locked
+// on Postgres so that two coordinators cannot both handle it.
+func lockOpenRematchTx(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID) (*Rematch, error) {
+	r := new(Rematch)
+	q := tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id)
+	if tx.Dialect().Name().String() == "pg" {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, db.Classify(err)
+	}
+	if r.Status != RematchOpen {
+		return nil, ErrHandled
+	}
+	return r, nil
+}
+
+func handleRematchTx(ctx context.Context, tx bun.IDB, r *Rematch, by uuid.UUID, now time.Time, note string, requestID *uuid.UUID) error {
+	r.Status, r.HandledBy, r.HandledAt, r.HandledNote, r.RequestID = RematchHandled, &by, &now, note, requestID
+	_, err := tx.NewUpdate().Model(r).Column("status", "handled_by", "handled_at", "handled_note", "request_id").WherePK().Exec(ctx)
+	return err
+}
+
+// CloseRematch closes an open rematch request with the coordinator's note
+// (say, after a conversation that settled it).
+func (s *Service) CloseRematch(ctx context.Context, orgID, id, by uuid.UUID, note string) error {
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		r, err := lockOpenRematchTx(ctx, tx, orgID, id)
+		if err != nil {
+			return err
+		}
+		return handleRematchTx(ctx, tx, r, by, s.Clock.Now(), note, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("matching: close rematch %s: %w", id, err)
+	}
+	return nil
+}
+
+// RequestFromRematch opens a new support request for the member of an
+// open rematch request, like the one that led to their relationship (or,
+// failing that, of the relationship's kind and format); matching then
+// leaves out the relationship's practitioners. The relationship itself
+// carries on until someone pauses or ends it.
+func (s *Service) RequestFromRematch(ctx context.Context, orgID, id, by uuid.UUID, note string) (*assessment.Request, error) {
+	var req *assessment.Request
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Clock.Now()
+		r, err := lockOpenRematchTx(ctx, tx, orgID, id)
+		if err != nil {
+			return err
+		}
+		if r.RelationshipID == nil {
+			return ErrNoBasis
+		}
+		rel, err := relationships.GetTx(ctx, tx, orgID, *r.RelationshipID)
+		if err != nil {
+			return err
+		}
+		d := assessment.Decision{Kind: string(rel.Kind), Format: string(rel.Format), Duration: assessment.KeyOngoing, Languages: []string{"en"}}
+		var accepted []Proposal
+		if err := tx.NewSelect().Model(&accepted).Where("org_id = ? AND relationship_id = ?", orgID, rel.ID).Limit(1).Scan(ctx); err != nil {
+			return err
+		}
+		if len(accepted) == 1 {
+			prev, err := assessment.RequestTx(ctx, tx, orgID, accepted[0].RequestID, false)
+			if err != nil {
+				return err
+			}
+			d.Duration, d.Topics, d.Languages = prev.Duration, relationships.SplitList(prev.Topics), relationships.SplitList(prev.Languages)
+		}
+		d.Reason = "Rematch requested by the member."
+		if note != "" {
+			d.Reason += " " + note
+		}
+		if req, err = assessment.OpenRequestTx(ctx, tx, orgID, r.MemberID, by, now, d, &rel.ID); err != nil {
+			return err
+		}
+		return handleRematchTx(ctx, tx, r, by, now, note, &req.ID)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("matching: request from rematch %s: %w", id, err)
+	}
+	return req, nil
+}
+
+// Withdraw takes back a pending proposal: the practitioner is no longer
+// asked, its expiry does nothing, and the request waits for the
+// coordinator's next proposal (none is made on their behalf).
+func (s *Service) Withdraw(ctx context.Context, orgID, proposalID, by uuid.UUID, reason string) error {
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Clock.Now()
+		p, err := lockProposalTx(ctx, tx, orgID, proposalID)
+		if err != nil {
+			return err
+		}
+		if p.Status != ProposalPending {
+			return ErrAnswered
+		}
+		req, err := assessment.RequestTx(ctx, tx, orgID, p.RequestID, true)
+		if err != nil {
+			return err
+		}
+		p.Status, p.AnsweredAt, p.Reason = ProposalWithdrawn, &now, reason
+		if _, err := tx.NewUpdate().Model(p).Column("status", "answered_at", "reason").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		if req.Status == assessment.RequestProposed {
+			return assessment.SetRequestStatusTx(ctx, tx, orgID, req.ID, assessment.RequestOpen, now)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("matching: withdraw %s: %w", proposalID, err)
+	}
+	return nil
 }

@@ -19,7 +19,7 @@ import (
 )
 
 // Pages lists the templates these handlers render.
-var Pages = []string{"relationships/show", "relationships/profile"}
+var Pages = []string{"relationships/show", "relationships/profile", "relationships/new"}
 
 // Handlers serve practitioner profiles and the relationship page with its
 // agreement, goals, notes, mode switches and status.
@@ -72,11 +72,11 @@ func (h *Handlers) load(c *gin.Context, staffMayLook bool) (*access, error) {
 
 // forms are the forms of the relationship page, for re-rendering with errors.
 type forms struct {
-	Agreement, Goal, Note, Mode, Status, Rematch *web.Form
+	Agreement, Goal, Note, Mode, Status, Rematch, Members *web.Form
 }
 
 func newForms() *forms {
-	return &forms{web.NewForm(nil), web.NewForm(nil), web.NewForm(nil), web.NewForm(nil), web.NewForm(nil), web.NewForm(nil)}
+	return &forms{web.NewForm(nil), web.NewForm(nil), web.NewForm(nil), web.NewForm(nil), web.NewForm(nil), web.NewForm(nil), web.NewForm(nil)}
 }
 
 func (h *Handlers) render(c *gin.Context, status int, a *access, f *forms) error {
@@ -122,10 +122,26 @@ func (h *Handlers) render(c *gin.Context, status int, a *access, f *forms) error
 	if err != nil {
 		return err
 	}
+	history, err := h.Store.ParticipantHistory(ctx, orgID, r.ID)
+	if err != nil {
+		return err
+	}
+	var former []Participant
+	current := map[uuid.UUID]bool{}
+	for _, p := range ps {
+		current[p.UserID] = true
+	}
+	for _, p := range history {
+		if p.LeftAt != nil {
+			former = append(former, p)
+		}
+	}
+	isStaff := tenancy.Has(v, tenancy.Staff...)
 	data := gin.H{
+		"Former": former, "IsGroup": r.Format == Group,
 		"Org": v.Org, "Rel": r, "Side": a.Side, "Participants": ps, "Names": names, "Agreement": agreement,
 		"Switches": switches, "Changes": changes, "NoteCounts": counts, "Forms": f, "Mode": CurrentMode(r, switches),
-		"Actions": Allowed(r.Status), "Kinds": Kinds, "IsStaff": tenancy.Has(v, tenancy.Staff...),
+		"Actions": Allowed(r.Status), "Kinds": Kinds, "IsStaff": isStaff,
 		"Today": h.Clock.Now().Format("2006-01-02"),
 	}
 	if a.Side != "" {
@@ -137,12 +153,26 @@ func (h *Handlers) render(c *gin.Context, status int, a *access, f *forms) error
 		if err != nil {
 			return err
 		}
+		if r.Format == Group && a.Side == SideMember {
+			// In a group, a member's goals are their own business and
+			// their practitioners'; the other members do not see them.
+			goals = slices.DeleteFunc(goals, func(g Goal) bool { return g.OwnerID != v.UserID })
+		}
 		data["Notes"], data["Goals"] = notes, goals
 		mine := agreement.MemberAcceptedAt
 		if a.Side == SidePractitioner {
 			mine = agreement.PractitionerAcceptedAt
 		}
 		data["IAccepted"] = mine != nil
+	}
+	if isStaff && r.Format == Group {
+		var joinable []tenancy.Person
+		for _, p := range people {
+			if !current[p.UserID] && p.Status == tenancy.StatusActive {
+				joinable = append(joinable, p)
+			}
+		}
+		data["Joinable"] = joinable
 	}
 	page := web.NewPage(c, "Relationship", data)
 	page.Nav = "my"
@@ -168,6 +198,9 @@ func (h *Handlers) changeStatus(c *gin.Context) error {
 		return err
 	}
 	v := web.CurrentViewer(c)
+	if a.Rel.Format == Group && a.Side == SideMember {
+		return web.Errorf(http.StatusForbidden, "In a group, the practitioners pause or end it for everyone; you can leave the group instead.")
+	}
 	f := newForms()
 	f.Status = web.NewForm(postForm(c))
 	f.Status.Required("action")
@@ -550,6 +583,7 @@ func (h *Handlers) Mount(anyone, practitioners gin.IRouter, errs *web.Errors) {
 	anyone.POST("/relationships/:id/mode", errs.H(h.switchMode))
 	anyone.POST("/relationships/:id/goals", errs.H(h.addGoal))
 	anyone.POST("/relationships/:id/notes", errs.H(h.addNote))
+	anyone.POST("/relationships/:id/leave", errs.H(h.leaveGroup))
 	anyone.POST("/goals/:id/progress", errs.H(h.recordProgress))
 	anyone.POST("/goals/:id/milestones", errs.H(h.addMilestone))
 	anyone.POST("/goals/:id/milestones/:milestone/done", errs.H(h.completeMilestone))

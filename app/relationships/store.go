@@ -74,6 +74,15 @@ func (s *Store) Get(ctx context.Context, orgID, id uuid.UUID) (*Relationship, er
 	return r, nil
 }
 
+// GetTx loads one relationship in the caller's tenant transaction.
+func GetTx(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID) (*Relationship, error) {
+	r := new(Relationship)
+	if err := tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("relationships: get %s: %w", id, db.Classify(err))
+	}
+	return r, nil
+}
+
 // Participants lists the current participants of a relationship.
 func (s *Store) Participants(ctx context.Context, orgID, relationshipID uuid.UUID) ([]Participant, error) {
 	var out []Participant

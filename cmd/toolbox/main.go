@@ -9,6 +9,7 @@
 //	toolbox web                      serve HTTP
 //	toolbox worker                   run background tasks and the scheduler
 //	toolbox all                      all of it in one process (the default)
+//	toolbox notes reseal             re-encrypt private notes with the newest key
 package main
 
 import (
@@ -35,6 +36,7 @@ commands:
   migrate up          apply pending database migrations
   migrate down        roll back the last group of migrations
   migrate status      list migrations and whether each is applied
+  notes reseal        re-encrypt private notes with the newest notes key
   help                this text
 
 Configuration comes from TOOLBOX_* environment variables; see README.md.
@@ -72,6 +74,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			sub = args[1]
 		}
 		err = runMigrate(ctx, sub, stdout, stderr)
+	case "notes":
+		sub := ""
+		if len(args) > 1 {
+			sub = args[1]
+		}
+		err = runNotes(ctx, sub, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "toolbox: unknown command %q\n\n%s", cmd, usage)
 		return 2
