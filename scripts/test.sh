@@ -4,8 +4,9 @@
 #   2. checks formatting (gofmt) and runs go vet,
 #   3. builds everything with CGO disabled (the embedded SQLite is pure Go),
 #   4. runs every Go test against the real PostgreSQL, SQLite and Redis,
-#   5. runs the browser smoke test in headless Chromium.
-# Usage: scripts/test.sh            (SKIP_E2E=1 skips step 5)
+#   5. fuzzes every parser for a few seconds (scripts/fuzz.sh),
+#   6. runs the browser tests in headless Chromium.
+# Usage: scripts/test.sh            (SKIP_E2E=1 skips step 6)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -30,6 +31,9 @@ go test -json -count=1 -timeout 15m ./... 2>&1 | go run ./scripts/testsummary
 status=${PIPESTATUS[1]}
 set -e
 [[ $status -eq 0 ]] || exit "$status"
+
+say "fuzz the parsers (FUZZTIME=${FUZZTIME:-5s} each)"
+bash scripts/fuzz.sh
 
 if [[ ${SKIP_E2E:-} != 1 ]]; then
   say "browser smoke test"
