@@ -294,12 +294,17 @@ func (s *services) work(ctx context.Context) error {
 	return nil
 }
 
-func runAll(ctx context.Context, stderr io.Writer) error {
+// start reads the configuration and starts the shared services.
+func start(ctx context.Context, stderr io.Writer) (*services, error) {
 	cfg, log, err := loadConfig(stderr)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s, err := startServices(ctx, cfg, log)
+	return startServices(ctx, cfg, log)
+}
+
+func runAll(ctx context.Context, stderr io.Writer) error {
+	s, err := start(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -321,11 +326,7 @@ func runAll(ctx context.Context, stderr io.Writer) error {
 }
 
 func runWeb(ctx context.Context, stderr io.Writer) error {
-	cfg, log, err := loadConfig(stderr)
-	if err != nil {
-		return err
-	}
-	s, err := startServices(ctx, cfg, log)
+	s, err := start(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -343,11 +344,7 @@ func runWeb(ctx context.Context, stderr io.Writer) error {
 }
 
 func runWorker(ctx context.Context, stderr io.Writer) error {
-	cfg, log, err := loadConfig(stderr)
-	if err != nil {
-		return err
-	}
-	s, err := startServices(ctx, cfg, log)
+	s, err := start(ctx, stderr)
 	if err != nil {
 		return err
 	}
