@@ -56,3 +56,43 @@ func TestTimesRoundTripInUTC(t *testing.T) {
 		}
 	})
 }
+
+func TestNumberPlaceholders(t *testing.T) {
+	got, err := db.NumberPlaceholders("SELECT '?' FROM t WHERE a = ? AND b = 'it''s ?' AND c = ?")
+	if err != nil || got != "SELECT '?' FROM t WHERE a = $1 AND b = 'it''s ?' AND c = $2" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	if _, err := db.NumberPlaceholders("SELECT 'open"); err == nil {
+		t.Fatal("unbalanced quote accepted")
+	}
+}
+
+type roleCount struct {
+	Role  string `bun:"role" db:"role"`
+	Count int    `bun:"n" db:"n"`
+}
+
+func TestSelectOnBothEnginesSeesOnlyItsTenant(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		a, b := env.NewOrg(), env.NewOrg()
+		env.NewPerson(a, "member")
+		env.NewPerson(b, "member")
+		for _, org := range []*testkit.Org{a, b} {
+			var got []roleCount
+			err := env.DB.ReadTenant(context.Background(), org.ID, func(ctx context.Context, q bun.IDB) error {
+				var err error
+				// No org_id filter: on Postgres only row-level security
+				// keeps the other organisation out.
+				query := "SELECT role, count(*) AS n FROM memberships WHERE status = ? GROUP BY role ORDER BY role"
+				if env.Engine == db.SQLite {
+					query = "SELECT role, count(*) AS n FROM memberships WHERE status = ? AND org_id = '" + org.ID.String() + "' GROUP BY role ORDER BY role"
+				}
+				got, err = db.Select[roleCount](ctx, q, query, "active")
+				return err
+			})
+			if err != nil || len(got) != 2 || got[0] != (roleCount{"member", 1}) || got[1] != (roleCount{"owner", 1}) {
+				t.Fatalf("Select = %+v, %v", got, err)
+			}
+		}
+	})
+}

@@ -207,16 +207,19 @@ func escapeLike(s string) string {
 
 // RoleCount is how many active members hold a role.
 type RoleCount struct {
-	Role  Role `bun:"role"`
-	Count int  `bun:"n"`
+	Role  Role `bun:"role" db:"role"`
+	Count int  `bun:"n" db:"n"`
 }
 
 // CountByRole counts an organisation's active members by role.
 func (s *Store) CountByRole(ctx context.Context, orgID uuid.UUID) ([]RoleCount, error) {
 	var out []RoleCount
+	// Every dashboard view runs this: a prepared statement on Postgres.
 	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
-		return q.NewSelect().TableExpr("memberships").ColumnExpr("role, count(*) AS n").
-			Where("org_id = ? AND status = ?", orgID, StatusActive).GroupExpr("role").Scan(ctx, &out)
+		var err error
+		out, err = db.Select[RoleCount](ctx, q,
+			"SELECT role, count(*) AS n FROM memberships WHERE org_id = ? AND status = ? GROUP BY role", orgID, string(StatusActive))
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("tenancy: count members: %w", err)
