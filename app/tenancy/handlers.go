@@ -192,7 +192,7 @@ func (h *Handlers) showDashboardPage(c *gin.Context) error {
 		total += rc.Count
 	}
 	page := web.NewPage(c, v.Org.Name, gin.H{
-		"Org": v.Org, "IsAdmin": Has(v, Admins...), "IsStaff": Has(v, Staff...),
+		"Org": v.Org, "IsAdmin": Has(v, Admins...), "IsStaff": Has(v, Staff...), "IsPractitioner": len(v.Kinds) > 0,
 		"People": total, "Practitioners": byRole[RolePractitioner], "Members": byRole[RoleMember],
 	})
 	page.Nav = "dashboard"
