@@ -935,6 +935,22 @@ func (s *Service) SessionsOf(ctx context.Context, orgID, userID uuid.UUID, from,
 	return out, err
 }
 
+// Upcoming lists the next n scheduled sessions a person takes part in,
+// soonest first (the "Next sessions" of their own support page).
+func (s *Service) Upcoming(ctx context.Context, orgID, userID uuid.UUID, n int) ([]Session, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	now := s.Clock.Now()
+	var out []Session
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		out, err = upcomingOf(ctx, tx, orgID, userID, now, min(n, 50))
+		return err
+	})
+	return out, err
+}
+
 // HandleSessionReminder sends one reminder of a session to each person in
 // it, at most once per session, offset and person. It does nothing for a
 // session that was cancelled or changed since the task was recorded (the

@@ -1,0 +1,89 @@
+package calendar_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/leadershiptoolbox/toolbox/app/calendar"
+	"github.com/leadershiptoolbox/toolbox/app/relationships"
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/testkit"
+)
+
+// nextSessionLinks lists the "Next sessions" of a My support page as
+// "href text" lines.
+func nextSessionLinks(p *testkit.Page) []string {
+	var out []string
+	p.Doc().Find("#next-sessions li a").Each(func(_ int, a *goquery.Selection) {
+		href, _ := a.Attr("href")
+		out = append(out, href+" "+strings.Join(strings.Fields(a.Text()), " "))
+	})
+	return out
+}
+
+// TestMySupportListsNextSessions: the member's and the practitioner's
+// own support page list their next five scheduled sessions, soonest
+// first, in their own zone, linked to each session; cancelled and past
+// sessions, and other people's, are left out.
+func TestMySupportListsNextSessions(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		fx := newFixture(t, env, "America/New_York")
+		setZone(t, env, fx.member.User, "Asia/Tokyo")
+		other := env.NewPerson(fx.org, tenancy.RoleMember)
+		otherRel := env.NewRelationship(fx.org, relationships.Coaching, fx.coach, other)
+
+		past := fx.book(t, env, env.Clock.Now().Add(2*time.Hour))
+		var ss []calendar.Session
+		for d := 1; d <= 7; d++ {
+			ss = append(ss, fx.book(t, env, time.Date(2027, time.March, 1+d, 15, 0, 0, 0, time.UTC)))
+		}
+		if err := env.Services.Calendar.Cancel(env.Ctx(), fx.org.ID, calendar.ChangeInput{SessionID: ss[0].ID, ActorID: fx.coach.ID, Privileged: true, OverrideNotice: true, Reason: "Ill"}); err != nil {
+			t.Fatal(err)
+		}
+		theirs, err := env.Services.Calendar.Book(env.Ctx(), fx.org.ID, calendar.BookInput{RelationshipID: otherRel.ID, ActorID: fx.coach.ID, Start: time.Date(2027, time.March, 3, 18, 0, 0, 0, time.UTC), Direct: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.Clock.Advance(4 * time.Hour) // the first session is over
+
+		base := "/o/" + fx.org.Slug + "/calendar/sessions/"
+		p := env.SignIn(fx.member.User).Get("/o/" + fx.org.Slug + "/my")
+		if p.Status != http.StatusOK {
+			t.Fatalf("my page = %d", p.Status)
+		}
+		got := nextSessionLinks(p)
+		want := []string{
+			base + ss[1].ID.String() + " Thu 4 Mar 2027, 00:00 JST – 01:00: Coaching session",
+			base + ss[2].ID.String() + " Fri 5 Mar 2027, 00:00 JST – 01:00: Coaching session",
+			base + ss[3].ID.String() + " Sat 6 Mar 2027, 00:00 JST – 01:00: Coaching session",
+			base + ss[4].ID.String() + " Sun 7 Mar 2027, 00:00 JST – 01:00: Coaching session",
+			base + ss[5].ID.String() + " Mon 8 Mar 2027, 00:00 JST – 01:00: Coaching session",
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("member's next sessions =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if strings.Contains(p.Body, past.ID.String()) || strings.Contains(p.Body, theirs[0].ID.String()) {
+			t.Errorf("the member's page lists a past session or another member's")
+		}
+		if !strings.Contains(p.Text("#next-sessions"), "Times shown in Asia/Tokyo") {
+			t.Errorf("the zone is not named: %q", p.Text("#next-sessions"))
+		}
+
+		p = env.SignIn(fx.coach.User).Get("/o/" + fx.org.Slug + "/my")
+		got = nextSessionLinks(p)
+		if len(got) != 5 || !strings.HasPrefix(got[0], base+ss[1].ID.String()+" Wed 3 Mar 2027, 10:00 EST") ||
+			!strings.HasPrefix(got[1], base+theirs[0].ID.String()+" Wed 3 Mar 2027, 13:00 EST") {
+			t.Errorf("coach's next sessions = %v, want five from 3 March 10:00 EST, the other member's second", got)
+		}
+
+		// Someone with no sessions sees the placeholder.
+		p = env.SignIn(env.NewPerson(fx.org, tenancy.RoleMember).User).Get("/o/" + fx.org.Slug + "/my")
+		if len(nextSessionLinks(p)) != 0 || !strings.Contains(p.Text("#next-sessions"), "will appear here") {
+			t.Errorf("empty next sessions = %q", p.Text("#next-sessions"))
+		}
+	})
+}
