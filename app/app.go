@@ -146,7 +146,7 @@ func New(s *Services) (*gin.Engine, error) {
 		Mount(anyone, staff, admins, errs)
 	// Relationships: the routes under anyone admit participants (and staff,
 	// read-only, to the page) after loading the relationship.
-	relationshipHandlers := &relationships.Handlers{Store: s.Relationships, Keys: s.NoteKeys, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer}
+	relationshipHandlers := &relationships.Handlers{Store: s.Relationships, Keys: s.NoteKeys, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer, Sessions: s.Calendar}
 	relationshipHandlers.Mount(anyone, practitioners, errs)
 	relationshipHandlers.MountStaff(staff, errs) // groups: start one, members join and leave
 	// Matching, the pipeline (staff) and everyone's own support page; the

@@ -191,6 +191,7 @@ var routeMatrix = map[string]routeRule{
 	"GET /o/:slug/calendar/new":                            {access: tenant, roles: tenancy.Practitioners},
 	"POST /o/:slug/calendar/sessions":                      {access: tenant, roles: tenancy.Practitioners},
 	"POST /o/:slug/calendar/sessions/:id/attendance":       {access: tenant, roles: tenancy.Practitioners, params: calendarSession},
+	"POST /o/:slug/calendar/sessions/:id/mode":             {access: tenant, roles: tenancy.Practitioners, params: calendarSession},
 }
 
 // freshMember is a new member of organisation A.

@@ -54,6 +54,7 @@ func (h *Handlers) MountTenant(anyone, practitioners gin.IRouter, errs *web.Erro
 	practitioners.GET("/calendar/new", errs.H(h.showNewSessionPage))
 	practitioners.POST("/calendar/sessions", errs.H(h.schedule))
 	practitioners.POST("/calendar/sessions/:id/attendance", errs.H(h.markAttendance))
+	practitioners.POST("/calendar/sessions/:id/mode", errs.H(h.switchMode))
 }
 
 // MountPublic adds the subscription feed: its unguessable token is the
@@ -517,8 +518,8 @@ func (h *Handlers) loadSession(c *gin.Context) (*SessionView, string, bool, erro
 }
 
 type sessionState struct {
-	Cancel, Move, Attendance *web.Form
-	Message                  string
+	Cancel, Move, Attendance, Mode *web.Form
+	Message                        string
 }
 
 func (h *Handlers) renderSession(c *gin.Context, status int, st sessionState) error {
@@ -528,7 +529,7 @@ func (h *Handlers) renderSession(c *gin.Context, status int, st sessionState) er
 		return err
 	}
 	loc := viewerZone(v)
-	for _, f := range []**web.Form{&st.Cancel, &st.Move, &st.Attendance} {
+	for _, f := range []**web.Form{&st.Cancel, &st.Move, &st.Attendance, &st.Mode} {
 		if *f == nil {
 			*f = web.NewForm(nil)
 		}
@@ -544,8 +545,13 @@ func (h *Handlers) renderSession(c *gin.Context, status int, st sessionState) er
 			mine = &sv.Attendees[i]
 		}
 	}
+	modes, err := h.Service.ModesOf(c.Request.Context(), v.Org.ID, &sv.Session)
+	if err != nil {
+		return err
+	}
 	now := h.Service.Clock.Now()
 	page := web.NewPage(c, sv.Title, gin.H{
+		"Modes": modes, "Kinds": relationships.Kinds, "CanSwitchMode": side == relationships.SidePractitioner && sv.Status != StatusCancelled,
 		"S": sv, "Side": side, "Privileged": privileged, "Zone": loc.String(), "Loc": loc, "Base": base(v),
 		"Start": sv.StartsAt.In(loc), "End": sv.EndsAt.In(loc), "PractitionerStart": sv.StartsAt.In(zoneOr(sv.TimeZone)),
 		"Mine": mine, "State": st, "Scheduled": sv.Status == StatusScheduled, "Started": !sv.StartsAt.After(now),
@@ -738,6 +744,39 @@ func (h *Handlers) markAttendance(c *gin.Context) error {
 	}
 	web.AddFlash(c, "success", "Attendance recorded.")
 	web.Redirect(c, base(v)+"/sessions/"+sv.ID.String())
+	return nil
+}
+
+// switchMode records that the session's relationship changed mode during
+// the session (coaching to mentoring, say), and why.
+func (h *Handlers) switchMode(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	sv, side, _, err := h.loadSession(c)
+	if err != nil {
+		return err
+	}
+	f := web.NewForm(postForm(c))
+	if side != relationships.SidePractitioner {
+		return h.renderSession(c, http.StatusUnprocessableEntity, sessionState{Mode: f, Message: "Only the session's practitioner records a change of mode."})
+	}
+	f.Required("to_kind", "why")
+	f.OneOf("to_kind", string(relationships.Mentoring), string(relationships.Coaching), string(relationships.Supervision))
+	f.MaxLength("why", 2000)
+	if !f.Valid() {
+		return h.renderSession(c, http.StatusUnprocessableEntity, sessionState{Mode: f})
+	}
+	_, err = h.Service.SwitchMode(c.Request.Context(), v.Org.ID, sv.ID, v.UserID, relationships.Kind(f.Get("to_kind")), f.Get("why"))
+	switch {
+	case errors.Is(err, relationships.ErrNotNow):
+		f.Add("to_kind", "The relationship already works in that mode.")
+		return h.renderSession(c, http.StatusUnprocessableEntity, sessionState{Mode: f})
+	case errors.Is(err, ErrNotChangeable):
+		return h.renderSession(c, http.StatusUnprocessableEntity, sessionState{Mode: f, Message: "This session was cancelled."})
+	case err != nil:
+		return err
+	}
+	web.AddFlash(c, "success", "Mode switch recorded for this session.")
+	web.Redirect(c, base(v)+"/sessions/"+sv.ID.String()+"#mode")
 	return nil
 }
 

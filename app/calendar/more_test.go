@@ -87,3 +87,83 @@ func TestMySupportListsNextSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestModeSwitchDuringASession: the practitioner records on the session
+// page that the session switched from coaching to mentoring, and why;
+// the switch is linked to that session (through the relationships
+// package) and shown there. A switch cannot be linked to a session of
+// another relationship.
+func TestModeSwitchDuringASession(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		fx := newFixture(t, env, "")
+		s := fx.book(t, env, env.Clock.Now().Add(48*time.Hour))
+		path := "/o/" + fx.org.Slug + "/calendar/sessions/" + s.ID.String()
+		coach := env.SignIn(fx.coach.User)
+		if p := coach.Get(path); p.Doc().Find(`form[action="`+path+`/mode"]`).Length() != 1 {
+			t.Fatalf("the coach sees no mode switch form: %s", p.Text("main"))
+		}
+		for _, bad := range []map[string]string{
+			{"to_kind": "astrology", "why": "Stars"},
+			{"to_kind": "mentoring", "why": ""},
+			{"to_kind": "coaching", "why": "Already coaching"},
+		} {
+			if p := coach.Post(path+"/mode", bad); p.Status != http.StatusUnprocessableEntity || p.Doc().Find("#mode .field-error").Length() == 0 {
+				t.Errorf("mode switch %v = %d, want 422 with a message beside the field", bad, p.Status)
+			}
+		}
+		if n := env.Count("mode_switches", "relationship_id = ?", fx.rel.ID); n != 0 {
+			t.Fatalf("%d switches recorded from bad input", n)
+		}
+		p := coach.Post(path+"/mode", map[string]string{"to_kind": "mentoring", "why": "She asked how I handled a board"})
+		if p.Status != http.StatusOK || !strings.Contains(p.Text("#mode"), "coaching → mentoring — She asked how I handled a board") {
+			t.Fatalf("mode switch = %d, page: %q", p.Status, p.Text("#mode"))
+		}
+		if n := env.Count("mode_switches", "relationship_id = ? AND session_id = ? AND from_kind = 'coaching' AND to_kind = 'mentoring' AND switched_by = ?", fx.rel.ID, s.ID, fx.coach.ID); n != 1 {
+			t.Fatalf("%d switches linked to the session, want 1", n)
+		}
+		if p := coach.Post(path+"/mode", map[string]string{"to_kind": "mentoring", "why": "again"}); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#mode"), "already works in that mode") {
+			t.Errorf("switching to the current mode = %d, want 422", p.Status)
+		}
+
+		// The member sees the switch, and no form; the relationship's page
+		// shows it too.
+		member := env.SignIn(fx.member.User)
+		p = member.Get(path)
+		if !strings.Contains(p.Text("#mode"), "coaching → mentoring") || p.Doc().Find(`form[action="`+path+`/mode"]`).Length() != 0 {
+			t.Errorf("member's view of the session's mode: %q", p.Text("#mode"))
+		}
+		if p := member.Post(path+"/mode", map[string]string{"to_kind": "coaching", "why": "x"}); p.Status != http.StatusForbidden {
+			t.Errorf("member recording a switch = %d, want 403", p.Status)
+		}
+		if p := member.Get("/o/" + fx.org.Slug + "/relationships/" + fx.rel.ID.String()); !strings.Contains(p.Text("#mode"), "coaching → mentoring") {
+			t.Errorf("relationship page does not show the switch: %q", p.Text("#mode"))
+		}
+
+		// Another coach cannot reach the session; through the relationship
+		// route, a session of another relationship cannot be linked.
+		other := env.NewPerson(fx.org, tenancy.RolePractitioner, tenancy.KindCoach)
+		otherMember := env.NewPerson(fx.org, tenancy.RoleMember)
+		otherRel := env.NewRelationship(fx.org, relationships.Coaching, other, otherMember)
+		otherCoach := env.SignIn(other.User)
+		if p := otherCoach.Post(path+"/mode", map[string]string{"to_kind": "coaching", "why": "x"}); p.Status != http.StatusNotFound {
+			t.Errorf("another coach on this session = %d, want 404", p.Status)
+		}
+		relPath := "/o/" + fx.org.Slug + "/relationships/" + otherRel.ID.String() + "/mode"
+		for _, sid := range []string{s.ID.String(), "not-a-uuid", "0190f0f0-0000-7000-8000-000000000000"} {
+			if p := otherCoach.Post(relPath, map[string]string{"to_kind": "mentoring", "why": "x", "session_id": sid}); p.Status != http.StatusUnprocessableEntity {
+				t.Errorf("linking session %s of another relationship = %d, want 422", sid, p.Status)
+			}
+		}
+		if n := env.Count("mode_switches", "relationship_id = ?", otherRel.ID); n != 0 {
+			t.Errorf("%d switches linked to a foreign session", n)
+		}
+		own := fx.book(t, env, env.Clock.Now().Add(72*time.Hour))
+		relPath = "/o/" + fx.org.Slug + "/relationships/" + fx.rel.ID.String() + "/mode"
+		if p := coach.Post(relPath, map[string]string{"to_kind": "coaching", "why": "Back to coaching", "session_id": own.ID.String()}); p.Status != http.StatusOK {
+			t.Errorf("linking the relationship's own session = %d", p.Status)
+		}
+		if n := env.Count("mode_switches", "relationship_id = ? AND session_id = ?", fx.rel.ID, own.ID); n != 1 {
+			t.Errorf("switch not linked to the relationship's own session")
+		}
+	})
+}
