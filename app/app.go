@@ -163,6 +163,7 @@ func New(s *Services) (*gin.Engine, error) {
 	// checks the person takes part); availability and direct scheduling
 	// for practitioners.
 	calendarHandlers.MountTenant(anyone, practitioners, errs)
+	calendarHandlers.MountAdmin(admins, errs) // session types
 
 	// Development mail outbox: embedded mode without SMTP only.
 	if d.Config.DevOutbox() {

@@ -27,6 +27,7 @@ type Handlers struct {
 // Pages lists the templates these handlers render.
 var Pages = []string{
 	"calendar/index", "calendar/availability", "calendar/book", "calendar/new", "calendar/session", "calendar/feed",
+	"calendar/session_types",
 }
 
 // MountTenant adds the calendar routes under /o/:slug: anyone holds the
@@ -186,7 +187,8 @@ func (h *Handlers) showCalendarPage(c *gin.Context) error {
 		"Date": date.Format(time.DateOnly), "Prev": prev.Format(time.DateOnly), "Next": next.Format(time.DateOnly),
 		"Today": today.Format(time.DateOnly), "Base": base(v), "Bookable": rels,
 		"IsPractitioner": tenancy.Has(v, tenancy.Practitioners...), "Sessions": sessions, "Loc": loc,
-		"Views": []string{"day", "week", "month"}, "DOW": []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"},
+		"IsAdmin": tenancy.Has(v, tenancy.Admins...),
+		"Views":   []string{"day", "week", "month"}, "DOW": []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"},
 	})
 	page.Nav = "calendar"
 	return h.Renderer.Render(c, http.StatusOK, "calendar/index", page)

@@ -1,12 +1,15 @@
 package calendar_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
@@ -164,6 +167,87 @@ func TestModeSwitchDuringASession(t *testing.T) {
 		}
 		if n := env.Count("mode_switches", "relationship_id = ? AND session_id = ?", fx.rel.ID, own.ID); n != 1 {
 			t.Errorf("switch not linked to the relationship's own session")
+		}
+	})
+}
+
+// TestSessionTypesEditor: admins set each kind's default length and
+// place; bad input is refused with 422 and changes nothing; a session of
+// a relationship whose agreement gives no length or place takes the
+// kind's defaults, while an agreement's own length and place win.
+func TestSessionTypesEditor(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		fx := newFixture(t, env, "")
+		admin := env.SignIn(fx.org.Owner.User)
+		path := "/o/" + fx.org.Slug + "/calendar/session-types"
+		if p := admin.Get(path); p.Status != http.StatusOK || p.Doc().Find("#session-types tbody tr").Length() != 3 {
+			t.Fatalf("session types page = %d with %d rows, want 3 kinds", p.Status, p.Doc().Find("#session-types tbody tr").Length())
+		}
+		for _, bad := range []map[string]string{
+			{"kind": "coaching", "minutes": "abc"},
+			{"kind": "coaching", "minutes": "4"},
+			{"kind": "coaching", "minutes": "601"},
+			{"kind": "coaching", "minutes": ""},
+			{"kind": "astrology", "minutes": "60"},
+			{"kind": "coaching", "minutes": "60", "place": strings.Repeat("x", 201)},
+		} {
+			p := admin.Post(path, bad)
+			if p.Status != http.StatusUnprocessableEntity || p.Doc().Find(".field-error").Length() == 0 {
+				t.Errorf("session type %v = %d, want 422 with a message beside the field", bad, p.Status)
+			}
+		}
+		if n := env.Count("session_types", "org_id = ?", fx.org.ID); n != 0 {
+			t.Fatalf("%d session types saved from bad input", n)
+		}
+		if p := admin.Post(path, map[string]string{"kind": "coaching", "minutes": "90", "place": "Room 4"}); p.Status != http.StatusOK {
+			t.Fatalf("save = %d", p.Status)
+		}
+		p := admin.Post(path, map[string]string{"kind": "coaching", "minutes": "45", "place": "Room 5"})
+		if p.Status != http.StatusOK || !strings.Contains(p.Text("#session-types"), "45 minutes") {
+			t.Fatalf("second save = %d: %q", p.Status, p.Text("#session-types"))
+		}
+		if n := env.Count("session_types", "org_id = ? AND kind = 'coaching' AND minutes = 45 AND place = 'Room 5'", fx.org.ID); n != 1 {
+			t.Fatalf("coaching defaults not saved once: %d", n)
+		}
+
+		// A relationship without an agreement takes the defaults; the
+		// fixture's relationship (agreement: 60 minutes, video call) keeps
+		// its own.
+		other := env.NewPerson(fx.org, tenancy.RoleMember)
+		var bare *relationships.Relationship
+		err := env.DB.InTenant(env.Ctx(), fx.org.ID, func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			bare, err = relationships.Create(ctx, tx, fx.org.ID, env.Clock.Now(), relationships.New{
+				Kind: relationships.Coaching, Format: relationships.OneToOne, Status: relationships.StatusActive,
+				Practitioners: []uuid.UUID{fx.coach.ID}, Members: []uuid.UUID{other.ID},
+			})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss, err := env.Services.Calendar.Book(env.Ctx(), fx.org.ID, calendar.BookInput{RelationshipID: bare.ID, ActorID: fx.coach.ID, Start: utc("2027-03-04T10:00:00Z"), Direct: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ss[0].Minutes() != 45 || ss[0].Place != "Room 5" {
+			t.Errorf("session without an agreement: %d minutes at %q, want 45 at Room 5", ss[0].Minutes(), ss[0].Place)
+		}
+		if s := fx.book(t, env, utc("2027-03-04T12:00:00Z")); s.Minutes() != 60 || s.Place != "Video call" {
+			t.Errorf("session with an agreement: %d minutes at %q, want the agreement's 60 at Video call", s.Minutes(), s.Place)
+		}
+		if p := env.SignIn(other.User).Get("/o/" + fx.org.Slug + "/calendar/book/" + bare.ID.String()); !strings.Contains(p.Body, "45 minutes · Room 5") {
+			t.Errorf("booking page does not offer 45-minute sessions")
+		}
+
+		if p := admin.Post(path+"/delete", map[string]string{"kind": "coaching"}); p.Status != http.StatusOK {
+			t.Fatalf("delete = %d", p.Status)
+		}
+		if p := admin.Post(path+"/delete", map[string]string{"kind": "astrology"}); p.Status != http.StatusUnprocessableEntity {
+			t.Errorf("delete of an unknown kind = %d, want 422", p.Status)
+		}
+		if n := env.Count("session_types", "org_id = ?", fx.org.ID); n != 0 {
+			t.Errorf("%d session types after removing", n)
 		}
 	})
 }
