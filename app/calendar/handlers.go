@@ -366,7 +366,7 @@ func bookingFailure(err error, f *web.Form) (bookingState, int, bool) {
 	var clash *ClashError
 	switch {
 	case errors.As(err, &clash):
-		return bookingState{Form: f, Clash: clash, Message: "Some of these sessions clash. Book the others, leaving those out, or choose another time."}, http.StatusUnprocessableEntity, true
+		return bookingState{Form: f, Clash: clash, Message: "Some of these sessions clash or fall outside the booking rules. Book the others, leaving those out, or choose another time."}, http.StatusUnprocessableEntity, true
 	case errors.Is(err, ErrSlotTaken):
 		return bookingState{Form: f, Message: "Sorry, that time has just been taken. Here are the times still open."}, http.StatusConflict, true
 	case errors.Is(err, ErrNotOffered):

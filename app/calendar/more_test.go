@@ -3,6 +3,7 @@ package calendar_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -248,6 +249,73 @@ func TestSessionTypesEditor(t *testing.T) {
 		}
 		if n := env.Count("session_types", "org_id = ?", fx.org.ID); n != 0 {
 			t.Errorf("%d session types after removing", n)
+		}
+	})
+}
+
+// TestBookingWindowHoldsForEveryOccurrence: a member's weekly series
+// that runs past the practitioner's 60-day booking window is refused
+// with the occurrences beyond it listed like clashes, nothing booked;
+// leaving them out books the rest. A wider window books it all.
+func TestBookingWindowHoldsForEveryOccurrence(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		fx := newFixture(t, env, "Europe/London")
+		member := env.SignIn(fx.member.User)
+		path := "/o/" + fx.org.Slug + "/calendar/book/" + fx.rel.ID.String()
+		// Tuesdays 10:00 London from 2 March; now is 1 March 09:00 UTC, so
+		// the window ends on 30 April 09:00 UTC: 4, 11 and 18 May lie past it.
+		form := map[string]string{"start": "2027-03-02T10:00:00Z", "repeat_days": "7", "count": "12"}
+		p := member.Post(path, form)
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("series past the window = %d, want 422: %s", p.Status, p.Text("main"))
+		}
+		var listed []string
+		p.Doc().Find("main li").Each(func(_ int, li *goquery.Selection) {
+			if txt := strings.Join(strings.Fields(li.Text()), " "); strings.HasPrefix(txt, "Session ") {
+				listed = append(listed, txt)
+			}
+		})
+		want := []string{
+			"Session 10: Tue 4 May 2027, 10:00 BST — beyond the booking window (60 days ahead)",
+			"Session 11: Tue 11 May 2027, 10:00 BST — beyond the booking window (60 days ahead)",
+			"Session 12: Tue 18 May 2027, 10:00 BST — beyond the booking window (60 days ahead)",
+		}
+		if strings.Join(listed, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("reported occurrences =\n%s\nwant\n%s", strings.Join(listed, "\n"), strings.Join(want, "\n"))
+		}
+		if n := env.Count("calendar_sessions", "relationship_id = ?", fx.rel.ID); n != 0 {
+			t.Fatalf("%d sessions booked despite the window", n)
+		}
+		// The page offers to leave them out: the same form with skips.
+		if n := p.Doc().Find(`input[name="skip"]`).Length(); n != 3 {
+			t.Errorf("%d skip fields offered, want 3", n)
+		}
+		p = member.PostValues(path, url.Values{"start": {form["start"]}, "repeat_days": {"7"}, "count": {"12"}, "skip": {"9", "10", "11"}})
+		if p.Status != http.StatusOK {
+			t.Fatalf("series leaving out the late ones = %d: %s", p.Status, p.Text("main"))
+		}
+		if n := env.Count("calendar_sessions", "relationship_id = ? AND status = 'scheduled'", fx.rel.ID); n != 9 {
+			t.Fatalf("%d sessions booked, want 9", n)
+		}
+		if n := env.Count("calendar_sessions", "relationship_id = ? AND starts_at >= ?", fx.rel.ID, utc("2027-04-30T09:00:00Z")); n != 0 {
+			t.Errorf("%d sessions past the window", n)
+		}
+
+		// With a 90-day window another member's twelve Thursdays fit.
+		bs := calendar.DefaultBookingSettings(fx.org.ID, fx.coach.ID)
+		bs.WindowDays = 90
+		if err := env.Services.Calendar.SaveSettings(env.Ctx(), bs); err != nil {
+			t.Fatal(err)
+		}
+		other := env.NewPerson(fx.org, tenancy.RoleMember)
+		otherRel := env.NewRelationship(fx.org, relationships.Coaching, fx.coach, other)
+		p = env.SignIn(other.User).Post("/o/"+fx.org.Slug+"/calendar/book/"+otherRel.ID.String(),
+			map[string]string{"start": "2027-03-04T10:00:00Z", "repeat_days": "7", "count": "12"})
+		if p.Status != http.StatusOK {
+			t.Fatalf("twelve weeks inside a 90-day window = %d: %s", p.Status, p.Text("main"))
+		}
+		if n := env.Count("calendar_sessions", "relationship_id = ?", otherRel.ID); n != 12 {
+			t.Errorf("%d sessions booked, want 12", n)
 		}
 	})
 }

@@ -433,6 +433,8 @@ const (
 	problemNotOpen   = "outside the practitioner's open hours"
 	problemTooSoon   = "too soon (minimum notice)"
 	problemInThePast = "in the past"
+	// problemBeyondWindow: past the practitioner's booking window (days).
+	problemBeyondWindow = "beyond the booking window (%d days ahead)"
 )
 
 // problem says why one occurrence cannot be booked, or "".
@@ -453,9 +455,12 @@ func (s *Service) problem(ctx context.Context, tx bun.IDB, info *relInfo, practi
 	if o.Start.Before(now.Add(minutes(bs.MinNoticeMin))) {
 		return problemTooSoon, nil
 	}
-	// The occurrence must be one of the open slots of its own day; the
-	// booking window applies to the first occurrence only, so that a
-	// series can reach past it.
+	// The booking window holds for every occurrence of a series, not
+	// only the first: a member cannot reach past it by repeating.
+	if bs.WindowDays > 0 && !o.Start.Before(now.Add(time.Duration(bs.WindowDays)*24*time.Hour)) {
+		return fmt.Sprintf(problemBeyondWindow, bs.WindowDays), nil
+	}
+	// The occurrence must be one of the open slots of its own day.
 	q, err := s.slotQuery(ctx, tx, info.Org, practitionerID, length, o.Start.Add(-time.Minute), o.Start.Add(time.Minute))
 	if err != nil {
 		return "", err
@@ -475,9 +480,6 @@ func (s *Service) problem(ctx context.Context, tx bun.IDB, info *relInfo, practi
 		for _, b := range others {
 			q.Starts = append(q.Starts, b.StartsAt)
 		}
-	}
-	if o.Index > 0 {
-		q.WindowDays = 0
 	}
 	for _, sl := range Slots(q) {
 		if sl.Start.Equal(o.Start) {
