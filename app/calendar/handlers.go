@@ -444,7 +444,7 @@ func (h *Handlers) schedule(c *gin.Context) error {
 	if err != nil {
 		f.Add("relationship_id", "Choose a relationship.")
 	}
-	in := BookInput{RelationshipID: relID, ActorID: v.UserID, Direct: true, Capacity: 1}
+	in := BookInput{RelationshipID: relID, ActorID: v.UserID, Direct: true, Capacity: 1, IP: c.ClientIP()}
 	in.Start = parseLocal(f, "date", "time", viewerZone(v))
 	if m := f.Get("minutes"); m != "" {
 		n, err := strconv.Atoi(m)
@@ -587,6 +587,7 @@ func (h *Handlers) changeInput(c *gin.Context, f *web.Form) (ChangeInput, *Sessi
 	return ChangeInput{
 		SessionID: sv.ID, ActorID: v.UserID, Privileged: privileged, Reason: f.Get("reason"),
 		OverrideNotice: privileged && f.Get("override_notice") == "on", Following: f.Get("following") == "on",
+		IP: c.ClientIP(),
 	}, sv, nil
 }
 

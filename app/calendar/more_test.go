@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
@@ -316,6 +317,85 @@ func TestBookingWindowHoldsForEveryOccurrence(t *testing.T) {
 		}
 		if n := env.Count("calendar_sessions", "relationship_id = ?", otherRel.ID); n != 12 {
 			t.Errorf("%d sessions booked, want 12", n)
+		}
+	})
+}
+
+// auditEvents lists an organisation's audit events of an action.
+func auditEvents(t *testing.T, env *testkit.Env, orgID uuid.UUID, action string) []audit.Event {
+	t.Helper()
+	var out []audit.Event
+	if err := env.OwnerDB.NewSelect().Model(&out).Where("org_id = ? AND action = ?", orgID, action).OrderExpr("at, id").Scan(env.Ctx()); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestAuditOfOverridesAndDirectScheduling: cancelling or moving a
+// session inside the minimum notice (an override) and scheduling
+// directly are recorded in the audit log, by whom, with the reason; a
+// cancellation with notice and a member's own booking are not.
+func TestAuditOfOverridesAndDirectScheduling(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		fx := newFixture(t, env, "Europe/London")
+		coach := env.SignIn(fx.coach.User)
+		p := coach.Post("/o/"+fx.org.Slug+"/calendar/sessions", map[string]string{
+			"relationship_id": fx.rel.ID.String(), "date": "2027-03-01", "time": "15:00", "capacity": "1",
+		})
+		if p.Status != http.StatusOK {
+			t.Fatalf("direct scheduling = %d: %s", p.Status, p.Text("main"))
+		}
+		ev := auditEvents(t, env, fx.org.ID, calendar.ActionScheduledDirectly)
+		if len(ev) != 1 || ev[0].ActorID == nil || *ev[0].ActorID != fx.coach.ID || !strings.Contains(ev[0].Actor, fx.coach.Email) ||
+			!strings.Contains(ev[0].Target, "2027-03-01 15:00 UTC") || ev[0].IP == "" {
+			t.Fatalf("direct scheduling audit events = %+v", ev)
+		}
+		var s calendar.Session
+		if err := env.OwnerDB.NewSelect().Model(&s).Where("relationship_id = ?", fx.rel.ID).Scan(env.Ctx()); err != nil {
+			t.Fatal(err)
+		}
+		path := "/o/" + fx.org.Slug + "/calendar/sessions/" + s.ID.String()
+
+		// A refused override leaves no trace; the override does.
+		if p := coach.Post(path+"/reschedule", map[string]string{"date": "2027-03-01", "time": "16:00"}); p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("move inside the notice without override = %d, want 422", p.Status)
+		}
+		if n := len(auditEvents(t, env, fx.org.ID, calendar.ActionMoveOverride)); n != 0 {
+			t.Fatalf("%d move events for a refused move", n)
+		}
+		if p := coach.Post(path+"/reschedule", map[string]string{"date": "2027-03-01", "time": "16:00", "override_notice": "on", "reason": "Train late"}); p.Status != http.StatusOK {
+			t.Fatalf("move with override = %d: %s", p.Status, p.Text("main"))
+		}
+		ev = auditEvents(t, env, fx.org.ID, calendar.ActionMoveOverride)
+		if len(ev) != 1 || !strings.Contains(ev[0].Target, "2027-03-01 15:00 UTC") || !strings.Contains(ev[0].Detail, "moved to 2027-03-01 16:00 UTC") || !strings.Contains(ev[0].Detail, "Train late") {
+			t.Fatalf("move audit events = %+v", ev)
+		}
+		if p := coach.Post(path+"/cancel", map[string]string{"reason": "Ill", "override_notice": "on"}); p.Status != http.StatusOK {
+			t.Fatalf("cancel with override = %d", p.Status)
+		}
+		ev = auditEvents(t, env, fx.org.ID, calendar.ActionCancelOverride)
+		if len(ev) != 1 || *ev[0].ActorID != fx.coach.ID || !strings.Contains(ev[0].Detail, "reason: Ill") || !strings.Contains(ev[0].Target, s.ID.String()) {
+			t.Fatalf("cancel audit events = %+v", ev)
+		}
+		// The owner reads it on the audit page.
+		if p := env.SignIn(fx.org.Owner.User).Get("/o/" + fx.org.Slug + "/audit"); !strings.Contains(p.Body, calendar.ActionCancelOverride) {
+			t.Errorf("the audit page does not show the override")
+		}
+
+		// A member's booking, and a cancellation with notice, are not
+		// overrides.
+		later := fx.book(t, env, utc("2027-03-09T10:00:00Z"))
+		if err := env.Services.Calendar.Cancel(env.Ctx(), fx.org.ID, calendar.ChangeInput{SessionID: later.ID, ActorID: fx.coach.ID, Privileged: true, OverrideNotice: true, Reason: "Holiday"}); err != nil {
+			t.Fatal(err)
+		}
+		if p := env.SignIn(fx.member.User).Post("/o/"+fx.org.Slug+"/calendar/book/"+fx.rel.ID.String(), map[string]string{"start": "2027-03-11T10:00:00Z"}); p.Status != http.StatusOK {
+			t.Fatalf("member booking = %d: %s", p.Status, p.Text("main"))
+		}
+		if n := len(auditEvents(t, env, fx.org.ID, calendar.ActionCancelOverride)); n != 1 {
+			t.Errorf("%d cancel override events, want still 1", n)
+		}
+		if n := len(auditEvents(t, env, fx.org.ID, calendar.ActionScheduledDirectly)); n != 2 {
+			t.Errorf("%d direct scheduling events, want 2 (the form and fx.book), not the member's booking", n)
 		}
 	})
 }

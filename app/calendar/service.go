@@ -270,6 +270,8 @@ type BookInput struct {
 	Skip []int
 	// Capacity above 1 makes a group session with seats.
 	Capacity int
+	// IP is where the request came from (the audit log keeps it).
+	IP string
 }
 
 // maxOccurrences bounds a series.
@@ -416,6 +418,12 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 			}
 			created = append(created, *sess)
 		}
+		if in.Direct {
+			detail := fmt.Sprintf("%d session(s) of relationship %s, scheduled outside the booking rules", len(created), in.RelationshipID)
+			if err := recordAudit(ctx, tx, orgID, in.ActorID, in.IP, ActionScheduledDirectly, sessionTarget(&created[0]), detail, now); err != nil {
+				return err
+			}
+		}
 		return s.notify(ctx, tx, info.Org, created, "session_booked", "", nil)
 	})
 	if err != nil {
@@ -544,6 +552,8 @@ type ChangeInput struct {
 	Following bool
 	// NewStart is the new time (reschedule only).
 	NewStart time.Time
+	// IP is where the request came from (the audit log keeps it).
+	IP string
 }
 
 // noticeCheck applies the organisation's minimum notice to a change of a
@@ -602,6 +612,12 @@ func (s *Service) Cancel(ctx context.Context, orgID uuid.UUID, in ChangeInput) e
 			if err := updateSession(ctx, tx, &sess, "status", "cancel_reason", "cancelled_by", "cancelled_at", "override_notice", "version", "updated_at"); err != nil {
 				return err
 			}
+			if overridden {
+				detail := fmt.Sprintf("inside the %d-hour minimum notice; reason: %s", org.Settings.MinCancelNoticeHours, in.Reason)
+				if err := recordAudit(ctx, tx, orgID, in.ActorID, in.IP, ActionCancelOverride, sessionTarget(&sess), detail, now); err != nil {
+					return err
+				}
+			}
 			changed = append(changed, sess)
 		}
 		return s.notify(ctx, tx, org, changed, "session_cancelled", in.Reason, nil)
@@ -650,6 +666,7 @@ func (s *Service) Reschedule(ctx context.Context, orgID uuid.UUID, in ChangeInpu
 			if err != nil {
 				return err
 			}
+			target := sessionTarget(&sess) // at its old time
 			length := sess.EndsAt.Sub(sess.StartsAt)
 			start := in.NewStart.UTC()
 			if i > 0 {
@@ -681,6 +698,15 @@ func (s *Service) Reschedule(ctx context.Context, orgID uuid.UUID, in ChangeInpu
 			}
 			if len(busy) > 0 {
 				return ErrSlotTaken
+			}
+			if overridden {
+				detail := fmt.Sprintf("inside the %d-hour minimum notice; moved to %s", org.Settings.MinCancelNoticeHours, start.Format("2006-01-02 15:04 UTC"))
+				if in.Reason != "" {
+					detail += "; reason: " + in.Reason
+				}
+				if err := recordAudit(ctx, tx, orgID, in.ActorID, in.IP, ActionMoveOverride, target, detail, now); err != nil {
+					return err
+				}
 			}
 			sess.OverrideNotice = sess.OverrideNotice || overridden
 			sess.Version++
