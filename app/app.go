@@ -146,13 +146,13 @@ func New(s *Services) (*gin.Engine, error) {
 		Mount(anyone, staff, admins, errs)
 	// Relationships: the routes under anyone admit participants (and staff,
 	// read-only, to the page) after loading the relationship.
-	relationshipHandlers := &relationships.Handlers{Store: s.Relationships, Keys: s.NoteKeys, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer}
+	relationshipHandlers := &relationships.Handlers{Store: s.Relationships, Keys: s.NoteKeys, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer, Sessions: s.Calendar}
 	relationshipHandlers.Mount(anyone, practitioners, errs)
 	relationshipHandlers.MountStaff(staff, errs) // groups: start one, members join and leave
 	// Matching, the pipeline (staff) and everyone's own support page; the
 	// routes under anyone admit the request's member or the proposal's
 	// practitioner only.
-	(&matching.Handlers{Service: s.Matching, Renderer: d.Renderer}).Mount(anyone, staff, errs)
+	(&matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: nextSessions{s.Calendar}}).Mount(anyone, staff, errs)
 	tenancyHandlers.MountAdmin(admins, errs) // transfer of ownership: tenancy.Owners
 	courseHandlers.Mount(browser, anyone, admins, errs)
 	billingHandlers.Mount(anyone, admins, errs)
@@ -163,6 +163,7 @@ func New(s *Services) (*gin.Engine, error) {
 	// checks the person takes part); availability and direct scheduling
 	// for practitioners.
 	calendarHandlers.MountTenant(anyone, practitioners, errs)
+	calendarHandlers.MountAdmin(admins, errs) // session types
 
 	// Development mail outbox: embedded mode without SMTP only.
 	if d.Config.DevOutbox() {

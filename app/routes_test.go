@@ -191,6 +191,10 @@ var routeMatrix = map[string]routeRule{
 	"GET /o/:slug/calendar/new":                            {access: tenant, roles: tenancy.Practitioners},
 	"POST /o/:slug/calendar/sessions":                      {access: tenant, roles: tenancy.Practitioners},
 	"POST /o/:slug/calendar/sessions/:id/attendance":       {access: tenant, roles: tenancy.Practitioners, params: calendarSession},
+	"POST /o/:slug/calendar/sessions/:id/mode":             {access: tenant, roles: tenancy.Practitioners, params: calendarSession},
+	"GET /o/:slug/calendar/session-types":                  {access: tenant, roles: tenancy.Admins},
+	"POST /o/:slug/calendar/session-types":                 {access: tenant, roles: tenancy.Admins},
+	"POST /o/:slug/calendar/session-types/delete":          {access: tenant, roles: tenancy.Admins},
 }
 
 // freshMember is a new member of organisation A.

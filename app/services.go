@@ -122,3 +122,19 @@ func (t trainedMentors) MarkTrainedMentor(ctx context.Context, tx bun.IDB, orgID
 	}
 	return relationships.MarkTrainedMentor(ctx, tx, orgID, userID, at)
 }
+
+// nextSessions gives the My support page (matching) the viewer's next
+// sessions from the calendar, which owns them.
+type nextSessions struct{ calendar *calendar.Service }
+
+func (n nextSessions) NextSessions(ctx context.Context, orgID, userID uuid.UUID, limit int) ([]matching.NextSession, error) {
+	ss, err := n.calendar.Upcoming(ctx, orgID, userID, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]matching.NextSession, 0, len(ss))
+	for _, s := range ss {
+		out = append(out, matching.NextSession{ID: s.ID, Title: s.Title, Kind: s.Kind, Status: s.Status, StartsAt: s.StartsAt, EndsAt: s.EndsAt, Place: s.Place})
+	}
+	return out, nil
+}

@@ -195,6 +195,13 @@ func TestBuffersHoldAndSlotsShowInTheViewersZone(t *testing.T) {
 func TestFortnightlySeriesAcrossDaylightSaving(t *testing.T) {
 	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
 		fx := newFixture(t, env, "America/New_York")
+		// Ten weeks of sessions: the coach opens a 90-day booking window
+		// (the window holds for every occurrence).
+		bs := calendar.DefaultBookingSettings(fx.org.ID, fx.coach.ID)
+		bs.WindowDays = 90
+		if err := env.Services.Calendar.SaveSettings(env.Ctx(), bs); err != nil {
+			t.Fatal(err)
+		}
 		other := env.NewPerson(fx.org, tenancy.RoleMember)
 		otherRel := env.NewRelationship(fx.org, relationships.Coaching, fx.coach, other)
 		// The third occurrence (30 March, 09:00 New York) is taken.

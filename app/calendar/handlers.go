@@ -27,6 +27,7 @@ type Handlers struct {
 // Pages lists the templates these handlers render.
 var Pages = []string{
 	"calendar/index", "calendar/availability", "calendar/book", "calendar/new", "calendar/session", "calendar/feed",
+	"calendar/session_types",
 }
 
 // MountTenant adds the calendar routes under /o/:slug: anyone holds the
@@ -54,6 +55,7 @@ func (h *Handlers) MountTenant(anyone, practitioners gin.IRouter, errs *web.Erro
 	practitioners.GET("/calendar/new", errs.H(h.showNewSessionPage))
 	practitioners.POST("/calendar/sessions", errs.H(h.schedule))
 	practitioners.POST("/calendar/sessions/:id/attendance", errs.H(h.markAttendance))
+	practitioners.POST("/calendar/sessions/:id/mode", errs.H(h.switchMode))
 }
 
 // MountPublic adds the subscription feed: its unguessable token is the
@@ -185,7 +187,8 @@ func (h *Handlers) showCalendarPage(c *gin.Context) error {
 		"Date": date.Format(time.DateOnly), "Prev": prev.Format(time.DateOnly), "Next": next.Format(time.DateOnly),
 		"Today": today.Format(time.DateOnly), "Base": base(v), "Bookable": rels,
 		"IsPractitioner": tenancy.Has(v, tenancy.Practitioners...), "Sessions": sessions, "Loc": loc,
-		"Views": []string{"day", "week", "month"}, "DOW": []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"},
+		"IsAdmin": tenancy.Has(v, tenancy.Admins...),
+		"Views":   []string{"day", "week", "month"}, "DOW": []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"},
 	})
 	page.Nav = "calendar"
 	return h.Renderer.Render(c, http.StatusOK, "calendar/index", page)
@@ -363,7 +366,7 @@ func bookingFailure(err error, f *web.Form) (bookingState, int, bool) {
 	var clash *ClashError
 	switch {
 	case errors.As(err, &clash):
-		return bookingState{Form: f, Clash: clash, Message: "Some of these sessions clash. Book the others, leaving those out, or choose another time."}, http.StatusUnprocessableEntity, true
+		return bookingState{Form: f, Clash: clash, Message: "Some of these sessions clash or fall outside the booking rules. Book the others, leaving those out, or choose another time."}, http.StatusUnprocessableEntity, true
 	case errors.Is(err, ErrSlotTaken):
 		return bookingState{Form: f, Message: "Sorry, that time has just been taken. Here are the times still open."}, http.StatusConflict, true
 	case errors.Is(err, ErrNotOffered):
@@ -441,7 +444,7 @@ func (h *Handlers) schedule(c *gin.Context) error {
 	if err != nil {
 		f.Add("relationship_id", "Choose a relationship.")
 	}
-	in := BookInput{RelationshipID: relID, ActorID: v.UserID, Direct: true, Capacity: 1}
+	in := BookInput{RelationshipID: relID, ActorID: v.UserID, Direct: true, Capacity: 1, IP: c.ClientIP()}
 	in.Start = parseLocal(f, "date", "time", viewerZone(v))
 	if m := f.Get("minutes"); m != "" {
 		n, err := strconv.Atoi(m)
@@ -517,8 +520,8 @@ func (h *Handlers) loadSession(c *gin.Context) (*SessionView, string, bool, erro
 }
 
 type sessionState struct {
-	Cancel, Move, Attendance *web.Form
-	Message                  string
+	Cancel, Move, Attendance, Mode *web.Form
+	Message                        string
 }
 
 func (h *Handlers) renderSession(c *gin.Context, status int, st sessionState) error {
@@ -528,7 +531,7 @@ func (h *Handlers) renderSession(c *gin.Context, status int, st sessionState) er
 		return err
 	}
 	loc := viewerZone(v)
-	for _, f := range []**web.Form{&st.Cancel, &st.Move, &st.Attendance} {
+	for _, f := range []**web.Form{&st.Cancel, &st.Move, &st.Attendance, &st.Mode} {
 		if *f == nil {
 			*f = web.NewForm(nil)
 		}
@@ -544,8 +547,13 @@ func (h *Handlers) renderSession(c *gin.Context, status int, st sessionState) er
 			mine = &sv.Attendees[i]
 		}
 	}
+	modes, err := h.Service.ModesOf(c.Request.Context(), v.Org.ID, &sv.Session)
+	if err != nil {
+		return err
+	}
 	now := h.Service.Clock.Now()
 	page := web.NewPage(c, sv.Title, gin.H{
+		"Modes": modes, "Kinds": relationships.Kinds, "CanSwitchMode": side == relationships.SidePractitioner && sv.Status != StatusCancelled,
 		"S": sv, "Side": side, "Privileged": privileged, "Zone": loc.String(), "Loc": loc, "Base": base(v),
 		"Start": sv.StartsAt.In(loc), "End": sv.EndsAt.In(loc), "PractitionerStart": sv.StartsAt.In(zoneOr(sv.TimeZone)),
 		"Mine": mine, "State": st, "Scheduled": sv.Status == StatusScheduled, "Started": !sv.StartsAt.After(now),
@@ -579,6 +587,7 @@ func (h *Handlers) changeInput(c *gin.Context, f *web.Form) (ChangeInput, *Sessi
 	return ChangeInput{
 		SessionID: sv.ID, ActorID: v.UserID, Privileged: privileged, Reason: f.Get("reason"),
 		OverrideNotice: privileged && f.Get("override_notice") == "on", Following: f.Get("following") == "on",
+		IP: c.ClientIP(),
 	}, sv, nil
 }
 
@@ -738,6 +747,39 @@ func (h *Handlers) markAttendance(c *gin.Context) error {
 	}
 	web.AddFlash(c, "success", "Attendance recorded.")
 	web.Redirect(c, base(v)+"/sessions/"+sv.ID.String())
+	return nil
+}
+
+// switchMode records that the session's relationship changed mode during
+// the session (coaching to mentoring, say), and why.
+func (h *Handlers) switchMode(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	sv, side, _, err := h.loadSession(c)
+	if err != nil {
+		return err
+	}
+	f := web.NewForm(postForm(c))
+	if side != relationships.SidePractitioner {
+		return h.renderSession(c, http.StatusUnprocessableEntity, sessionState{Mode: f, Message: "Only the session's practitioner records a change of mode."})
+	}
+	f.Required("to_kind", "why")
+	f.OneOf("to_kind", string(relationships.Mentoring), string(relationships.Coaching), string(relationships.Supervision))
+	f.MaxLength("why", 2000)
+	if !f.Valid() {
+		return h.renderSession(c, http.StatusUnprocessableEntity, sessionState{Mode: f})
+	}
+	_, err = h.Service.SwitchMode(c.Request.Context(), v.Org.ID, sv.ID, v.UserID, relationships.Kind(f.Get("to_kind")), f.Get("why"))
+	switch {
+	case errors.Is(err, relationships.ErrNotNow):
+		f.Add("to_kind", "The relationship already works in that mode.")
+		return h.renderSession(c, http.StatusUnprocessableEntity, sessionState{Mode: f})
+	case errors.Is(err, ErrNotChangeable):
+		return h.renderSession(c, http.StatusUnprocessableEntity, sessionState{Mode: f, Message: "This session was cancelled."})
+	case err != nil:
+		return err
+	}
+	web.AddFlash(c, "success", "Mode switch recorded for this session.")
+	web.Redirect(c, base(v)+"/sessions/"+sv.ID.String()+"#mode")
 	return nil
 }
 

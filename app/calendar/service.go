@@ -270,6 +270,8 @@ type BookInput struct {
 	Skip []int
 	// Capacity above 1 makes a group session with seats.
 	Capacity int
+	// IP is where the request came from (the audit log keeps it).
+	IP string
 }
 
 // maxOccurrences bounds a series.
@@ -416,6 +418,12 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 			}
 			created = append(created, *sess)
 		}
+		if in.Direct {
+			detail := fmt.Sprintf("%d session(s) of relationship %s, scheduled outside the booking rules", len(created), in.RelationshipID)
+			if err := recordAudit(ctx, tx, orgID, in.ActorID, in.IP, ActionScheduledDirectly, sessionTarget(&created[0]), detail, now); err != nil {
+				return err
+			}
+		}
 		return s.notify(ctx, tx, info.Org, created, "session_booked", "", nil)
 	})
 	if err != nil {
@@ -433,6 +441,8 @@ const (
 	problemNotOpen   = "outside the practitioner's open hours"
 	problemTooSoon   = "too soon (minimum notice)"
 	problemInThePast = "in the past"
+	// problemBeyondWindow: past the practitioner's booking window (days).
+	problemBeyondWindow = "beyond the booking window (%d days ahead)"
 )
 
 // problem says why one occurrence cannot be booked, or "".
@@ -453,9 +463,12 @@ func (s *Service) problem(ctx context.Context, tx bun.IDB, info *relInfo, practi
 	if o.Start.Before(now.Add(minutes(bs.MinNoticeMin))) {
 		return problemTooSoon, nil
 	}
-	// The occurrence must be one of the open slots of its own day; the
-	// booking window applies to the first occurrence only, so that a
-	// series can reach past it.
+	// The booking window holds for every occurrence of a series, not
+	// only the first: a member cannot reach past it by repeating.
+	if bs.WindowDays > 0 && !o.Start.Before(now.Add(time.Duration(bs.WindowDays)*24*time.Hour)) {
+		return fmt.Sprintf(problemBeyondWindow, bs.WindowDays), nil
+	}
+	// The occurrence must be one of the open slots of its own day.
 	q, err := s.slotQuery(ctx, tx, info.Org, practitionerID, length, o.Start.Add(-time.Minute), o.Start.Add(time.Minute))
 	if err != nil {
 		return "", err
@@ -475,9 +488,6 @@ func (s *Service) problem(ctx context.Context, tx bun.IDB, info *relInfo, practi
 		for _, b := range others {
 			q.Starts = append(q.Starts, b.StartsAt)
 		}
-	}
-	if o.Index > 0 {
-		q.WindowDays = 0
 	}
 	for _, sl := range Slots(q) {
 		if sl.Start.Equal(o.Start) {
@@ -542,6 +552,8 @@ type ChangeInput struct {
 	Following bool
 	// NewStart is the new time (reschedule only).
 	NewStart time.Time
+	// IP is where the request came from (the audit log keeps it).
+	IP string
 }
 
 // noticeCheck applies the organisation's minimum notice to a change of a
@@ -600,6 +612,12 @@ func (s *Service) Cancel(ctx context.Context, orgID uuid.UUID, in ChangeInput) e
 			if err := updateSession(ctx, tx, &sess, "status", "cancel_reason", "cancelled_by", "cancelled_at", "override_notice", "version", "updated_at"); err != nil {
 				return err
 			}
+			if overridden {
+				detail := fmt.Sprintf("inside the %d-hour minimum notice; reason: %s", org.Settings.MinCancelNoticeHours, in.Reason)
+				if err := recordAudit(ctx, tx, orgID, in.ActorID, in.IP, ActionCancelOverride, sessionTarget(&sess), detail, now); err != nil {
+					return err
+				}
+			}
 			changed = append(changed, sess)
 		}
 		return s.notify(ctx, tx, org, changed, "session_cancelled", in.Reason, nil)
@@ -648,6 +666,7 @@ func (s *Service) Reschedule(ctx context.Context, orgID uuid.UUID, in ChangeInpu
 			if err != nil {
 				return err
 			}
+			target := sessionTarget(&sess) // at its old time
 			length := sess.EndsAt.Sub(sess.StartsAt)
 			start := in.NewStart.UTC()
 			if i > 0 {
@@ -679,6 +698,15 @@ func (s *Service) Reschedule(ctx context.Context, orgID uuid.UUID, in ChangeInpu
 			}
 			if len(busy) > 0 {
 				return ErrSlotTaken
+			}
+			if overridden {
+				detail := fmt.Sprintf("inside the %d-hour minimum notice; moved to %s", org.Settings.MinCancelNoticeHours, start.Format("2006-01-02 15:04 UTC"))
+				if in.Reason != "" {
+					detail += "; reason: " + in.Reason
+				}
+				if err := recordAudit(ctx, tx, orgID, in.ActorID, in.IP, ActionMoveOverride, target, detail, now); err != nil {
+					return err
+				}
 			}
 			sess.OverrideNotice = sess.OverrideNotice || overridden
 			sess.Version++
@@ -930,6 +958,22 @@ func (s *Service) SessionsOf(ctx context.Context, orgID, userID uuid.UUID, from,
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		out, err = sessionsOf(ctx, tx, orgID, userID, from, to)
+		return err
+	})
+	return out, err
+}
+
+// Upcoming lists the next n scheduled sessions a person takes part in,
+// soonest first (the "Next sessions" of their own support page).
+func (s *Service) Upcoming(ctx context.Context, orgID, userID uuid.UUID, n int) ([]Session, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	now := s.Clock.Now()
+	var out []Session
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		out, err = upcomingOf(ctx, tx, orgID, userID, now, min(n, 50))
 		return err
 	})
 	return out, err

@@ -193,6 +193,24 @@ func sessionsOf(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID, from, 
 	return out, nil
 }
 
+// upcomingOf lists the next n scheduled sessions a person takes part in
+// (as practitioner, or as an attendee with a seat or a waitlist place)
+// that have not ended by now.
+func upcomingOf(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID, now time.Time, n int) ([]Session, error) {
+	var out []Session
+	err := tx.NewSelect().Model(&out).
+		Where("org_id = ? AND status = ? AND ends_at > ?", orgID, StatusScheduled, now.UTC()).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("practitioner_id = ?", userID).
+				WhereOr("EXISTS (SELECT 1 FROM session_attendees AS a WHERE a.org_id = ?TableAlias.org_id AND a.session_id = ?TableAlias.id AND a.user_id = ? AND a.status IN (?))", userID, bun.In([]string{AttendeeBooked, AttendeeWaitlisted}))
+		}).
+		OrderExpr("starts_at, id").Limit(int64(n)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: next sessions of %s: %w", userID, err)
+	}
+	return out, nil
+}
+
 // relationshipSessions lists a relationship's sessions from a time on.
 func relationshipSessions(ctx context.Context, tx bun.IDB, orgID, relationshipID uuid.UUID, from time.Time) ([]Session, error) {
 	var out []Session

@@ -1,10 +1,13 @@
 package matching
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
 	"github.com/leadershiptoolbox/toolbox/app/db"
@@ -19,6 +22,26 @@ type RelationshipRow struct {
 	Side   string
 	Others []string
 }
+
+// NextSession is one of a person's coming sessions, as the My support
+// page lists it.
+type NextSession struct {
+	ID       uuid.UUID
+	Title    string
+	Kind     string
+	Status   string
+	StartsAt time.Time
+	EndsAt   time.Time
+	Place    string
+}
+
+// NextSessions lists a person's next n sessions, soonest first.
+type NextSessions interface {
+	NextSessions(ctx context.Context, orgID, userID uuid.UUID, n int) ([]NextSession, error)
+}
+
+// nextSessionsShown is how many sessions the My support page lists.
+const nextSessionsShown = 5
 
 // showMyPage is everyone's own support page: as a member (assessment,
 // requests, relationships, goals), as a practitioner (people, proposals
@@ -94,6 +117,13 @@ func (h *Handlers) showMyPage(c *gin.Context) error {
 		}
 		data["Active"] = counts[v.UserID]
 		data["IsPractitioner"] = len(v.Kinds) > 0 || profile != nil
+	}
+	if h.Sessions != nil {
+		next, err := h.Sessions.NextSessions(ctx, v.Org.ID, v.UserID, nextSessionsShown)
+		if err != nil {
+			return err
+		}
+		data["NextSessions"], data["HasCalendar"] = next, true
 	}
 	page := web.NewPage(c, "My support", data)
 	page.Nav = "my"

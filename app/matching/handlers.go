@@ -26,6 +26,9 @@ const SelfSelectionSize = 3
 type Handlers struct {
 	Service  *Service
 	Renderer *web.Renderer
+	// Sessions lists the viewer's next sessions for the My support page
+	// (the calendar provides it; nil leaves the list out).
+	Sessions NextSessions
 }
 
 func postForm(c *gin.Context) url.Values {

@@ -1,6 +1,7 @@
 package relationships
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -29,6 +30,15 @@ type Handlers struct {
 	Tenancy  *tenancy.Store
 	Clock    clock.Clock
 	Renderer *web.Renderer
+	// Sessions says which relationship a session belongs to (the calendar
+	// owns sessions), so that a mode switch is linked only to a session
+	// of its own relationship; nil refuses every session link.
+	Sessions SessionRelationships
+}
+
+// SessionRelationships tells which relationship a session belongs to.
+type SessionRelationships interface {
+	SessionRelationship(ctx context.Context, orgID, sessionID uuid.UUID) (uuid.UUID, error)
 }
 
 func postForm(c *gin.Context) url.Values {
@@ -311,7 +321,16 @@ func (h *Handlers) switchMode(c *gin.Context) error {
 	var session *uuid.UUID
 	if raw := f.Mode.Get("session_id"); raw != "" {
 		id, err := uuid.Parse(raw)
-		if err != nil {
+		if err == nil && h.Sessions != nil {
+			var relID uuid.UUID
+			relID, err = h.Sessions.SessionRelationship(c.Request.Context(), v.Org.ID, id)
+			if errors.Is(err, db.ErrNotFound) || (err == nil && relID != a.Rel.ID) {
+				err = db.ErrNotFound
+			} else if err != nil {
+				return err
+			}
+		}
+		if err != nil || h.Sessions == nil {
 			f.Mode.Add("session_id", "That is not a session of this relationship.")
 		}
 		session = &id
