@@ -955,9 +955,9 @@ func (s *Service) Participates(ctx context.Context, v *SessionView, userID uuid.
 // SessionsOf lists the sessions a person takes part in during [from, to).
 func (s *Service) SessionsOf(ctx context.Context, orgID, userID uuid.UUID, from, to time.Time) ([]Session, error) {
 	var out []Session
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
 		var err error
-		out, err = sessionsOf(ctx, tx, orgID, userID, from, to)
+		out, err = sessionsOf(ctx, q, orgID, userID, from, to)
 		return err
 	})
 	return out, err

@@ -3,6 +3,7 @@ package calendar
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/google/uuid"
@@ -179,19 +180,47 @@ func seriesFrom(ctx context.Context, tx bun.IDB, orgID, seriesID uuid.UUID, from
 // sessionsOf lists the sessions a person takes part in (as practitioner
 // or attendee) that overlap [from, to).
 func sessionsOf(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID, from, to time.Time) ([]Session, error) {
-	var out []Session
-	err := tx.NewSelect().Model(&out).
-		Where("org_id = ? AND starts_at < ? AND ends_at > ?", orgID, to.UTC(), from.UTC()).
-		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("practitioner_id = ?", userID).
-				WhereOr("EXISTS (SELECT 1 FROM session_attendees AS a WHERE a.org_id = ?TableAlias.org_id AND a.session_id = ?TableAlias.id AND a.user_id = ? AND a.status <> ?)", userID, AttendeeCancelled)
-		}).
-		OrderExpr("starts_at, id").Scan(ctx)
+	// Two indexed lookups instead of one OR with a sub-select (which made
+	// PostgreSQL walk every session of the organisation): the sessions the
+	// person leads, and those they attend. No session is longer than a
+	// day, which bounds the start from below so the index range is narrow.
+	earliest := from.Add(-maxSessionLength).UTC()
+	var led, attended []Session
+	err := tx.NewSelect().Model(&led).
+		Where("org_id = ? AND practitioner_id = ? AND starts_at >= ? AND starts_at < ? AND ends_at > ?", orgID, userID, earliest, to.UTC(), from.UTC()).
+		Scan(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("calendar: sessions of %s: %w", userID, err)
+		return nil, fmt.Errorf("calendar: sessions led by %s: %w", userID, err)
 	}
+	err = tx.NewSelect().Model(&attended).
+		Where("?TableAlias.org_id = ? AND ?TableAlias.starts_at >= ? AND ?TableAlias.starts_at < ? AND ?TableAlias.ends_at > ?", orgID, earliest, to.UTC(), from.UTC()).
+		Where("?TableAlias.id IN (SELECT a.session_id FROM session_attendees AS a WHERE a.org_id = ? AND a.user_id = ? AND a.status <> ?)", orgID, userID, AttendeeCancelled).
+		Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: sessions attended by %s: %w", userID, err)
+	}
+	out := led
+	seen := make(map[uuid.UUID]bool, len(led))
+	for _, s := range led {
+		seen[s.ID] = true
+	}
+	for _, s := range attended {
+		if !seen[s.ID] {
+			out = append(out, s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].StartsAt.Equal(out[j].StartsAt) {
+			return out[i].StartsAt.Before(out[j].StartsAt)
+		}
+		return out[i].ID.String() < out[j].ID.String()
+	})
 	return out, nil
 }
+
+// maxSessionLength bounds a session's length (types and agreements allow
+// at most 10 hours), so that range queries can bound the start time.
+const maxSessionLength = 24 * time.Hour
 
 // upcomingOf lists the next n scheduled sessions a person takes part in
 // (as practitioner, or as an attendee with a seat or a waitlist place)

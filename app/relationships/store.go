@@ -122,7 +122,7 @@ func (s *Store) Side(ctx context.Context, orgID, relationshipID, userID uuid.UUI
 // ForUser lists the relationships a person takes part in.
 func (s *Store) ForUser(ctx context.Context, orgID, userID uuid.UUID) ([]Relationship, error) {
 	var out []Relationship
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		// bun aliases the model's table as "relationship".
 		return tx.NewSelect().Model(&out).
 			Where("relationship.org_id = ?", orgID).
