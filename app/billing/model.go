@@ -9,6 +9,7 @@
 package billing
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -60,6 +61,23 @@ type Payment struct {
 
 // Amount shows the amount for people.
 func (p *Payment) Amount() string { return courses.FormatMoney(p.AmountMinor, p.Currency) }
+
+// Metadata is what a payment's Checkout Session (and its payment
+// intent) carries, so that the webhook finds the payment again and can
+// check that everything it names belongs together.
+func (p *Payment) Metadata() map[string]string {
+	meta := map[string]string{
+		"kind": p.Kind, "org_id": p.OrgID.String(), "course_id": p.CourseID.String(),
+		"user_id": p.UserID.String(), "payment_id": p.ID.String(),
+	}
+	if p.EnrolmentID != nil {
+		meta["enrolment_id"] = p.EnrolmentID.String()
+	}
+	if p.Kind == KindSeats {
+		meta["quantity"] = strconv.Itoa(p.Quantity)
+	}
+	return meta
+}
 
 // PaymentRow is a payment with the course title and the payer's name.
 type PaymentRow struct {

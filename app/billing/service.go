@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -212,17 +211,7 @@ func (s *Service) checkout(ctx context.Context, b Buyer, pay *Payment, name, suc
 		}},
 		PaymentIntentData: &stripe.CheckoutSessionPaymentIntentDataParams{Metadata: map[string]string{}},
 	}
-	meta := map[string]string{
-		"kind": pay.Kind, "org_id": pay.OrgID.String(), "course_id": pay.CourseID.String(),
-		"user_id": pay.UserID.String(), "payment_id": pay.ID.String(),
-	}
-	if pay.EnrolmentID != nil {
-		meta["enrolment_id"] = pay.EnrolmentID.String()
-	}
-	if pay.Kind == KindSeats {
-		meta["quantity"] = strconv.Itoa(pay.Quantity)
-	}
-	for k, v := range meta {
+	for k, v := range pay.Metadata() {
 		params.AddMetadata(k, v)
 		params.PaymentIntentData.Metadata[k] = v
 	}

@@ -239,3 +239,29 @@ func freeSeatsTx(ctx context.Context, tx bun.IDB, engine db.Engine, orgID, cours
 	}
 	return total - int(n), nil
 }
+
+// Payment loads one payment of the organisation.
+func (s *Store) Payment(ctx context.Context, orgID, id uuid.UUID) (*Payment, error) {
+	var p *Payment
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		p, err = paymentTx(ctx, tx, orgID, id)
+		return err
+	})
+	return p, err
+}
+
+// Open lists the organisation's payments whose checkout was started and
+// not settled (open or waiting for a delayed method), oldest first.
+func (s *Store) Open(ctx context.Context, orgID uuid.UUID) ([]Payment, error) {
+	var out []Payment
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		return tx.NewSelect().Model(&out).
+			Where("org_id = ? AND status IN (?) AND checkout_session_id IS NOT NULL", orgID, bun.In([]string{PaymentOpen, PaymentProcessing})).
+			OrderExpr("created_at, id").Scan(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("billing: open payments: %w", err)
+	}
+	return out, nil
+}
