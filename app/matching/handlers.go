@@ -26,6 +26,8 @@ const SelfSelectionSize = 3
 type Handlers struct {
 	Service  *Service
 	Renderer *web.Renderer
+	// Courses shows the person's courses on their own page (optional).
+	Courses Learning
 }
 
 func postForm(c *gin.Context) url.Values {
