@@ -32,6 +32,9 @@ const (
 	PaymentFailed     = "failed"
 	PaymentExpired    = "expired"
 	PaymentRefunded   = "refunded"
+	// PaymentCancelled: the person came back from Checkout with its cancel
+	// link; the pending place was dropped.
+	PaymentCancelled = "cancelled"
 )
 
 // Payment is one checkout: a person's place on a course, or seats.

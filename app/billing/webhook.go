@@ -272,7 +272,7 @@ func (s *Service) grant(ctx context.Context, tx bun.IDB, now time.Time, pay *Pay
 	}
 	q := tx.NewUpdate().Model((*Payment)(nil)).Set("status = ?", PaymentPaid).Set("paid_at = ?", now).Set("updated_at = ?", now).
 		Set("payment_intent_id = ?", intent).
-		Where("org_id = ? AND id = ? AND status IN (?)", pay.OrgID, pay.ID, bun.In([]string{PaymentOpen, PaymentProcessing, PaymentExpired, PaymentFailed}))
+		Where("org_id = ? AND id = ? AND status IN (?)", pay.OrgID, pay.ID, bun.In([]string{PaymentOpen, PaymentProcessing, PaymentExpired, PaymentFailed, PaymentCancelled}))
 	if cs.AmountTotal > 0 {
 		// What was actually paid, after any promotion code.
 		q = q.Set("amount_minor = ?", cs.AmountTotal)
@@ -317,7 +317,19 @@ func (s *Service) grant(ctx context.Context, tx bun.IDB, now time.Time, pay *Pay
 					_, err = tx.NewUpdate().Model((*Payment)(nil)).Set("enrolment_id = ?", eid).Where("org_id = ? AND id = ?", pay.OrgID, pay.ID).Exec(ctx)
 				}
 			}
-			if err != nil && !errors.Is(err, courses.ErrAlreadyEnrolled) {
+			if errors.Is(err, courses.ErrAlreadyEnrolled) {
+				// The person cancelled this checkout and started another,
+				// then paid this one after all: open the new pending place.
+				err = nil
+				if cur, cerr := courses.EnrolmentTx(ctx, tx, pay.OrgID, pay.CourseID, pay.UserID); cerr != nil {
+					err = cerr
+				} else if cur.Status == courses.EnrolPending {
+					if _, err = courses.Activate(ctx, tx, now, pay.OrgID, cur.ID); err == nil {
+						_, err = tx.NewUpdate().Model((*Payment)(nil)).Set("enrolment_id = ?", cur.ID).Where("org_id = ? AND id = ?", pay.OrgID, pay.ID).Exec(ctx)
+					}
+				}
+			}
+			if err != nil {
 				return "", err
 			}
 		}
