@@ -124,6 +124,10 @@ type SeatAssignment struct {
 	EnrolmentID uuid.UUID  `bun:"enrolment_id,type:uuid"`
 	AssignedBy  *uuid.UUID `bun:"assigned_by,type:uuid"`
 	AssignedAt  time.Time  `bun:"assigned_at"`
+	// RefundKeptAt is set when the seats behind this one were refunded
+	// but the member had started, so they kept their place; such a seat
+	// no longer counts against the seats the organisation holds.
+	RefundKeptAt *time.Time `bun:"refund_kept_at"`
 }
 
 // StripeEvent is a webhook event as received, with what came of it.
@@ -138,12 +142,17 @@ type StripeEvent struct {
 	Outcome         string     `bun:"outcome"`
 	ReceivedAt      time.Time  `bun:"received_at"`
 	ProcessedAt     *time.Time `bun:"processed_at"`
+	// ReceiptURL is kept from a charge.succeeded that came before its
+	// payment was known.
+	ReceiptURL string `bun:"receipt_url"`
 }
 
 // SeatPool is what an organisation holds of one course's seats.
 type SeatPool struct {
-	Course      courses.Course
-	Purchased   int
+	Course    courses.Course
+	Purchased int
+	// Assigned counts the assignments that use a seat held (not those
+	// kept after a refund).
 	Assigned    int
 	Assignments []AssignmentRow
 }

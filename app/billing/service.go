@@ -376,7 +376,9 @@ func (s *Service) SeatPools(ctx context.Context, orgID uuid.UUID) ([]SeatPool, e
 		}
 		for _, a := range as {
 			if a.CourseID == c.ID {
-				pool.Assigned++
+				if a.RefundKeptAt == nil {
+					pool.Assigned++
+				}
 				row := AssignmentRow{SeatAssignment: a, Name: names[a.UserID]}
 				if e, err := s.Courses.Enrolment(ctx, orgID, c.ID, a.UserID); err == nil {
 					row.Started = e.Started()

@@ -233,7 +233,8 @@ func freeSeatsTx(ctx context.Context, tx bun.IDB, engine db.Engine, orgID, cours
 	for _, s := range seats {
 		total += s.Quantity
 	}
-	n, err := tx.NewSelect().Model((*SeatAssignment)(nil)).Where("org_id = ? AND course_id = ?", orgID, courseID).Count(ctx)
+	// Seats kept after a refund are outside the seats held.
+	n, err := tx.NewSelect().Model((*SeatAssignment)(nil)).Where("org_id = ? AND course_id = ? AND refund_kept_at IS NULL", orgID, courseID).Count(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("billing: assigned seats of %s: %w", courseID, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,6 +16,7 @@ import (
 	"github.com/stripe/stripe-go/v76/webhook"
 	"github.com/uptrace/bun"
 
+	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 )
@@ -391,11 +393,7 @@ func (s *Service) refundPayment(ctx context.Context, tx bun.IDB, now time.Time, 
 		return outcomeDuplicate + " (already refunded)", nil
 	}
 	if pay.Kind == KindSeats {
-		if _, err := tx.NewUpdate().Model((*Seat)(nil)).Set("revoked_at = ?", now).
-			Where("org_id = ? AND payment_id = ? AND revoked_at IS NULL", pay.OrgID, pay.ID).Exec(ctx); err != nil {
-			return "", fmt.Errorf("billing: withdraw seats: %w", err)
-		}
-		return outcomeSeatsRefunded, nil
+		return s.refundSeats(ctx, tx, now, pay)
 	}
 	if pay.EnrolmentID != nil {
 		if _, err := courses.Revoke(ctx, tx, now, pay.OrgID, *pay.EnrolmentID); err != nil {
@@ -403,4 +401,68 @@ func (s *Service) refundPayment(ctx context.Context, tx bun.IDB, now time.Time, 
 		}
 	}
 	return outcomeRefunded, nil
+}
+
+// refundSeats withdraws the seats a refunded payment bought. When the
+// course's remaining seats no longer cover its assignments, seats are
+// taken back from members who have not started, the latest assigned
+// first, until they do; members who have started keep their place, and
+// their seat is marked kept (it no longer counts against the seats held).
+// The outcome names who lost a seat and who kept one.
+func (s *Service) refundSeats(ctx context.Context, tx bun.IDB, now time.Time, pay *Payment) (string, error) {
+	if _, err := tx.NewUpdate().Model((*Seat)(nil)).Set("revoked_at = ?", now).
+		Where("org_id = ? AND payment_id = ? AND revoked_at IS NULL", pay.OrgID, pay.ID).Exec(ctx); err != nil {
+		return "", fmt.Errorf("billing: withdraw seats: %w", err)
+	}
+	free, err := freeSeatsTx(ctx, tx, s.DB.Engine, pay.OrgID, pay.CourseID)
+	if err != nil || free >= 0 {
+		return fmt.Sprintf("%s (%d); every assigned seat is still covered", outcomeSeatsRefunded, pay.Quantity), err
+	}
+	var as []SeatAssignment
+	if err := tx.NewSelect().Model(&as).Where("org_id = ? AND course_id = ? AND refund_kept_at IS NULL", pay.OrgID, pay.CourseID).
+		OrderExpr("assigned_at DESC, id DESC").Scan(ctx); err != nil {
+		return "", fmt.Errorf("billing: seat assignments of %s: %w", pay.CourseID, err)
+	}
+	name := func(id uuid.UUID) string {
+		if u, err := auth.UserByID(ctx, tx, id); err == nil {
+			return u.Name
+		}
+		return id.String()
+	}
+	var unassigned, kept []string
+	var started []SeatAssignment
+	for _, a := range as {
+		if free >= 0 {
+			break
+		}
+		err := courses.DeleteUnstarted(ctx, tx, pay.OrgID, a.EnrolmentID)
+		switch {
+		case errors.Is(err, db.ErrConflict):
+			started = append(started, a)
+			continue
+		case err != nil && !errors.Is(err, db.ErrNotFound):
+			return "", err
+		}
+		if _, err := tx.NewDelete().Model((*SeatAssignment)(nil)).Where("org_id = ? AND id = ?", pay.OrgID, a.ID).Exec(ctx); err != nil {
+			return "", fmt.Errorf("billing: take back seat %s: %w", a.ID, err)
+		}
+		unassigned = append(unassigned, name(a.UserID))
+		free++
+	}
+	for i := 0; free < 0 && i < len(started); i++ {
+		if _, err := tx.NewUpdate().Model((*SeatAssignment)(nil)).Set("refund_kept_at = ?", now).
+			Where("org_id = ? AND id = ?", pay.OrgID, started[i].ID).Exec(ctx); err != nil {
+			return "", fmt.Errorf("billing: keep seat %s: %w", started[i].ID, err)
+		}
+		kept = append(kept, name(started[i].UserID))
+		free++
+	}
+	outcome := fmt.Sprintf("%s (%d)", outcomeSeatsRefunded, pay.Quantity)
+	if len(unassigned) > 0 {
+		outcome += "; taken back from members who had not started: " + strings.Join(unassigned, ", ")
+	}
+	if len(kept) > 0 {
+		outcome += "; kept by members who had started: " + strings.Join(kept, ", ")
+	}
+	return outcome, nil
 }
