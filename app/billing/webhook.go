@@ -30,22 +30,26 @@ const webhookTolerance = 5 * time.Minute
 
 // Outcomes recorded on stripe_events.
 const (
-	outcomeDuplicate      = "duplicate: processed before"
-	outcomeIgnored        = "acknowledged: event type not used"
-	outcomeUnknownOrg     = "unknown organisation"
-	outcomeUnknownPayment = "unknown payment: metadata does not match a payment of this organisation"
-	outcomeGranted        = "access granted"
-	outcomeSeatsAdded     = "seats added"
-	outcomeAlreadyDone    = "already granted"
-	outcomeAwaiting       = "awaiting a delayed payment method"
-	outcomeFailed         = "payment failed: pending place dropped"
-	outcomeExpired        = "checkout expired: pending place dropped"
-	outcomeRefunded       = "refunded: access revoked, progress kept"
-	outcomeSeatsRefunded  = "refunded: seats withdrawn"
-	outcomePartialRefund  = "partial refund: access kept"
-	outcomeDeferredRefund = "deferred: refund arrived before its payment"
-	outcomeLateRefund     = "refund applied when its payment arrived"
-	outcomeNotPaid        = "not paid: nothing granted"
+	outcomeDuplicate       = "duplicate: processed before"
+	outcomeIgnored         = "acknowledged: event type not used"
+	outcomeUnknownOrg      = "unknown organisation"
+	outcomeUnknownPayment  = "unknown payment: metadata does not match a payment of this organisation"
+	outcomeGranted         = "access granted"
+	outcomeSeatsAdded      = "seats added"
+	outcomeAlreadyDone     = "already granted"
+	outcomeAwaiting        = "awaiting a delayed payment method"
+	outcomeFailed          = "payment failed: pending place dropped"
+	outcomeExpired         = "checkout expired: pending place dropped"
+	outcomeRefunded        = "refunded: access revoked, progress kept"
+	outcomeSeatsRefunded   = "refunded: seats withdrawn"
+	outcomePartialRefund   = "partial refund: access kept"
+	outcomeDeferredRefund  = "deferred: refund arrived before its payment"
+	outcomeLateRefund      = "refund applied when its payment arrived"
+	outcomeNotPaid         = "not paid: nothing granted"
+	outcomeReceipt         = "receipt recorded"
+	outcomeNoReceipt       = "acknowledged: no receipt link in the charge"
+	outcomeDeferredReceipt = "deferred: receipt kept until its payment arrives"
+	outcomeLateReceipt     = "receipt recorded when its payment arrived"
 )
 
 // receiveWebhook is POST /webhooks/stripe: verify, store once, process,
@@ -91,7 +95,7 @@ func (s *Service) HandleEvent(ctx context.Context, ev stripe.Event) (string, err
 	now := s.Clock.Now()
 	row := &StripeEvent{ID: uuid.Must(uuid.NewV7()), EventID: ev.ID, Type: string(ev.Type), ReceivedAt: now}
 	var session *stripe.CheckoutSession
-	var charge *stripe.Charge
+	var charge, receipt *stripe.Charge
 	var orgID uuid.UUID
 	switch ev.Type {
 	case "checkout.session.completed", "checkout.session.async_payment_succeeded",
@@ -106,21 +110,26 @@ func (s *Service) HandleEvent(ctx context.Context, ev stripe.Event) (string, err
 			pi := session.PaymentIntent.ID
 			row.PaymentIntentID = &pi
 		}
-	case "charge.refunded":
-		charge = new(stripe.Charge)
-		if err := json.Unmarshal(ev.Data.Raw, charge); err != nil {
-			charge = nil
+	case "charge.refunded", "charge.succeeded":
+		ch := new(stripe.Charge)
+		if err := json.Unmarshal(ev.Data.Raw, ch); err != nil {
 			break
 		}
-		if charge.PaymentIntent != nil && charge.PaymentIntent.ID != "" {
-			pi := charge.PaymentIntent.ID
+		if ev.Type == "charge.succeeded" {
+			receipt = ch
+			row.ReceiptURL = receiptURL(ch)
+		} else {
+			charge = ch
+		}
+		if ch.PaymentIntent != nil && ch.PaymentIntent.ID != "" {
+			pi := ch.PaymentIntent.ID
 			row.PaymentIntentID = &pi
 			org, err := s.Store.OrgByIntent(ctx, pi)
 			switch {
 			case err == nil:
 				orgID = org
 			case errors.Is(err, db.ErrNotFound):
-				orgID, _ = uuid.Parse(charge.Metadata["org_id"])
+				orgID, _ = uuid.Parse(ch.Metadata["org_id"])
 			default:
 				return "", err
 			}
@@ -155,8 +164,16 @@ func (s *Service) HandleEvent(ctx context.Context, ev stripe.Event) (string, err
 			outcome, err = s.applySession(ctx, tx, now, ev.Type, session, orgID, slug)
 		case charge != nil && orgID != uuid.Nil:
 			outcome, err = s.applyRefund(ctx, tx, now, charge, orgID)
+		case receipt != nil && orgID != uuid.Nil:
+			outcome, err = s.applyReceipt(ctx, tx, now, receipt, orgID)
 		case charge != nil && charge.Refunded && row.PaymentIntentID != nil:
 			outcome = outcomeDeferredRefund
+		case receipt != nil && row.ReceiptURL != "" && row.PaymentIntentID != nil:
+			// The charge came before its checkout.session.completed: the
+			// link waits on the event row until the payment is known.
+			outcome = outcomeDeferredReceipt
+		case receipt != nil:
+			outcome = outcomeNoReceipt
 		case session != nil || charge != nil:
 			outcome = outcomeUnknownOrg
 		default:
@@ -337,6 +354,9 @@ func (s *Service) grant(ctx context.Context, tx bun.IDB, now time.Time, pay *Pay
 		}
 	}
 	if intent != nil {
+		if err := s.applyDeferredReceipts(ctx, tx, now, pay, *intent); err != nil {
+			return "", err
+		}
 		deferred, err := deferredRefundsTx(ctx, tx, *intent)
 		if err != nil {
 			return "", err
@@ -374,6 +394,9 @@ func (s *Service) applyRefund(ctx context.Context, tx bun.IDB, now time.Time, ch
 		return outcomePartialRefund, nil
 	}
 	if err != nil {
+		return "", err
+	}
+	if err := setReceiptTx(ctx, tx, now, pay, receiptURL(ch)); err != nil {
 		return "", err
 	}
 	if !ch.Refunded {
@@ -465,4 +488,71 @@ func (s *Service) refundSeats(ctx context.Context, tx bun.IDB, now time.Time, pa
 		outcome += "; kept by members who had started: " + strings.Join(kept, ", ")
 	}
 	return outcome, nil
+}
+
+// receiptURL is a charge's receipt link, when it is one of Stripe's https
+// pages (anything else is not shown to people).
+func receiptURL(ch *stripe.Charge) string {
+	if strings.HasPrefix(ch.ReceiptURL, "https://") {
+		return ch.ReceiptURL
+	}
+	return ""
+}
+
+// setReceiptTx records a payment's receipt link.
+func setReceiptTx(ctx context.Context, tx bun.IDB, now time.Time, pay *Payment, url string) error {
+	if url == "" || url == pay.ReceiptURL {
+		return nil
+	}
+	_, err := tx.NewUpdate().Model((*Payment)(nil)).Set("receipt_url = ?", url).Set("updated_at = ?", now).
+		Where("org_id = ? AND id = ?", pay.OrgID, pay.ID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("billing: record receipt of %s: %w", pay.ID, err)
+	}
+	pay.ReceiptURL = url
+	return nil
+}
+
+// applyReceipt handles charge.succeeded for a payment of orgID: its
+// receipt link goes on the payment, for the billing history.
+func (s *Service) applyReceipt(ctx context.Context, tx bun.IDB, now time.Time, ch *stripe.Charge, orgID uuid.UUID) (string, error) {
+	url := receiptURL(ch)
+	if url == "" {
+		return outcomeNoReceipt, nil
+	}
+	if ch.PaymentIntent == nil || ch.PaymentIntent.ID == "" {
+		return outcomeUnknownPayment, nil
+	}
+	pay, err := paymentByIntentTx(ctx, tx, orgID, ch.PaymentIntent.ID)
+	if errors.Is(err, db.ErrNotFound) {
+		return outcomeDeferredReceipt, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := setReceiptTx(ctx, tx, now, pay, url); err != nil {
+		return "", err
+	}
+	return outcomeReceipt, nil
+}
+
+// applyDeferredReceipts puts on a payment just paid the receipt link of a
+// charge.succeeded that arrived before it.
+func (s *Service) applyDeferredReceipts(ctx context.Context, tx bun.IDB, now time.Time, pay *Payment, intent string) error {
+	var evs []StripeEvent
+	if err := tx.NewSelect().Model(&evs).Where("payment_intent_id = ? AND type = ? AND outcome = ?", intent, "charge.succeeded", outcomeDeferredReceipt).
+		OrderExpr("received_at DESC, id DESC").Scan(ctx); err != nil {
+		return fmt.Errorf("billing: deferred receipts of %s: %w", intent, err)
+	}
+	for i, ev := range evs {
+		if i == 0 {
+			if err := setReceiptTx(ctx, tx, now, pay, ev.ReceiptURL); err != nil {
+				return err
+			}
+		}
+		if err := finishEvent(ctx, tx, ev.ID, outcomeLateReceipt, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
