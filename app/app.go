@@ -152,7 +152,7 @@ func New(s *Services) (*gin.Engine, error) {
 	// Matching, the pipeline (staff) and everyone's own support page; the
 	// routes under anyone admit the request's member or the proposal's
 	// practitioner only.
-	(&matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: nextSessions{s.Calendar}}).Mount(anyone, staff, errs)
+	(&matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: nextSessions{s.Calendar}, Courses: s.Courses.Store}).Mount(anyone, staff, errs)
 	tenancyHandlers.MountAdmin(admins, errs) // transfer of ownership: tenancy.Owners
 	courseHandlers.Mount(browser, anyone, admins, errs)
 	billingHandlers.Mount(anyone, admins, errs)

@@ -161,6 +161,7 @@ var routeMatrix = map[string]routeRule{
 	"POST /o/:slug/courses/:id/checkout":               {access: tenant, roles: tenancy.Anyone, params: paidCourse},
 	"GET /o/:slug/courses/:id/purchased":               {access: tenant, roles: tenancy.Anyone, params: paidCourse},
 	"GET /o/:slug/courses/:id/access":                  {access: tenant, roles: tenancy.Anyone, params: paidCourse},
+	"GET /o/:slug/courses/:id/checkout/cancelled":      {access: tenant, roles: tenancy.Anyone, params: paidCourse},
 	"GET /o/:slug/billing":                             {access: tenant, roles: tenancy.Anyone},
 	"POST /o/:slug/billing/portal":                     {access: tenant, roles: tenancy.Anyone},
 	"GET /o/:slug/billing/events":                      {access: tenant, roles: tenancy.Admins},

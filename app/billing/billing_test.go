@@ -77,7 +77,7 @@ func TestPaidCourseFlow(t *testing.T) {
 				"metadata[org_id]": org.ID.String(), "metadata[course_id]": c.ID.String(), "metadata[user_id]": member.ID.String(),
 				"metadata[enrolment_id]": e.ID.String(), "metadata[payment_id]": pay.ID.String(), "metadata[kind]": "course",
 				"line_items[0][quantity]": "1", "line_items[0][price_data][unit_amount]": "4900", "line_items[0][price_data][currency]": "gbp",
-				"success_url": env.Config.BaseURL + base + "/purchased", "cancel_url": env.Config.BaseURL + base,
+				"success_url": env.Config.BaseURL + base + "/purchased", "cancel_url": env.Config.BaseURL + base + "/checkout/cancelled?payment=" + pay.ID.String(),
 			}
 			for k, v := range want {
 				if got := call.Form.Get(k); got != v {

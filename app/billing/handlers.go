@@ -34,6 +34,7 @@ func (h *Handlers) MountWebhook(r gin.IRouter) {
 func (h *Handlers) Mount(anyone, admins gin.IRouter, errs *web.Errors) {
 	anyone.POST("/courses/:id/checkout", errs.H(h.checkoutCourse))
 	anyone.GET("/courses/:id/purchased", errs.H(h.showPurchasedPage))
+	anyone.GET("/courses/:id/checkout/cancelled", errs.H(h.cancelCheckout))
 	anyone.GET("/courses/:id/access", errs.H(h.showAccessStatus))
 	anyone.GET("/billing", errs.H(h.showHistoryPage))
 	anyone.POST("/billing/portal", errs.H(h.openPortal))
@@ -102,6 +103,34 @@ func (h *Handlers) checkoutCourse(c *gin.Context) error {
 		return nil
 	}
 	c.Redirect(http.StatusSeeOther, to)
+	return nil
+}
+
+// cancelCheckout is where Checkout's cancel link returns: the pending
+// place is dropped, so that the person can buy again at once. Stripe sends
+// the browser here with a GET; the change is idempotent and touches only
+// the viewer's own open payment.
+func (h *Handlers) cancelCheckout(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	id, err := courseID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := h.Service.Courses.Course(c.Request.Context(), v.Org.ID, id); err != nil {
+		return err
+	}
+	back := "/o/" + v.Org.Slug + "/courses/" + id.String()
+	if payID, err := uuid.Parse(c.Query("payment")); err == nil {
+		changed, err := h.Service.CancelCheckout(c.Request.Context(), v.Org.ID, v.UserID, payID)
+		switch {
+		case errors.Is(err, db.ErrNotFound):
+		case err != nil:
+			return err
+		case changed:
+			web.AddFlash(c, "info", "You cancelled the payment, so nothing was charged and your place was not kept. You can buy it again whenever you are ready.")
+		}
+	}
+	web.Redirect(c, back)
 	return nil
 }
 

@@ -9,6 +9,7 @@
 package billing
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,6 +32,9 @@ const (
 	PaymentFailed     = "failed"
 	PaymentExpired    = "expired"
 	PaymentRefunded   = "refunded"
+	// PaymentCancelled: the person came back from Checkout with its cancel
+	// link; the pending place was dropped.
+	PaymentCancelled = "cancelled"
 )
 
 // Payment is one checkout: a person's place on a course, or seats.
@@ -60,6 +64,23 @@ type Payment struct {
 
 // Amount shows the amount for people.
 func (p *Payment) Amount() string { return courses.FormatMoney(p.AmountMinor, p.Currency) }
+
+// Metadata is what a payment's Checkout Session (and its payment
+// intent) carries, so that the webhook finds the payment again and can
+// check that everything it names belongs together.
+func (p *Payment) Metadata() map[string]string {
+	meta := map[string]string{
+		"kind": p.Kind, "org_id": p.OrgID.String(), "course_id": p.CourseID.String(),
+		"user_id": p.UserID.String(), "payment_id": p.ID.String(),
+	}
+	if p.EnrolmentID != nil {
+		meta["enrolment_id"] = p.EnrolmentID.String()
+	}
+	if p.Kind == KindSeats {
+		meta["quantity"] = strconv.Itoa(p.Quantity)
+	}
+	return meta
+}
 
 // PaymentRow is a payment with the course title and the payer's name.
 type PaymentRow struct {
@@ -103,6 +124,10 @@ type SeatAssignment struct {
 	EnrolmentID uuid.UUID  `bun:"enrolment_id,type:uuid"`
 	AssignedBy  *uuid.UUID `bun:"assigned_by,type:uuid"`
 	AssignedAt  time.Time  `bun:"assigned_at"`
+	// RefundKeptAt is set when the seats behind this one were refunded
+	// but the member had started, so they kept their place; such a seat
+	// no longer counts against the seats the organisation holds.
+	RefundKeptAt *time.Time `bun:"refund_kept_at"`
 }
 
 // StripeEvent is a webhook event as received, with what came of it.
@@ -117,12 +142,17 @@ type StripeEvent struct {
 	Outcome         string     `bun:"outcome"`
 	ReceivedAt      time.Time  `bun:"received_at"`
 	ProcessedAt     *time.Time `bun:"processed_at"`
+	// ReceiptURL is kept from a charge.succeeded that came before its
+	// payment was known.
+	ReceiptURL string `bun:"receipt_url"`
 }
 
 // SeatPool is what an organisation holds of one course's seats.
 type SeatPool struct {
-	Course      courses.Course
-	Purchased   int
+	Course    courses.Course
+	Purchased int
+	// Assigned counts the assignments that use a seat held (not those
+	// kept after a refund).
 	Assigned    int
 	Assignments []AssignmentRow
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -152,7 +151,54 @@ func (s *Service) BuyCourse(ctx context.Context, b Buyer, courseID uuid.UUID) (s
 		return pay.CheckoutURL, nil
 	}
 	coursePath := s.BaseURL + "/o/" + b.OrgSlug + "/courses/" + course.ID.String()
-	return s.checkout(ctx, b, pay, course.Title, coursePath+"/purchased", coursePath)
+	return s.checkout(ctx, b, pay, course.Title, coursePath+"/purchased", coursePath+"/checkout/cancelled?payment="+pay.ID.String())
+}
+
+// CancelCheckout is the person coming back from Checkout with its cancel
+// link: their open payment for a course place is marked cancelled and the
+// pending place dropped, so that they can buy again at once, and the
+// Checkout Session is expired at Stripe so that it cannot be paid later.
+// It reports whether it changed anything; calling it again, or after the
+// payment was settled, does nothing. Only the payer's own payment counts:
+// anyone else's id is db.ErrNotFound.
+func (s *Service) CancelCheckout(ctx context.Context, orgID, userID, paymentID uuid.UUID) (bool, error) {
+	var pay *Payment
+	changed := false
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if pay, err = paymentTx(ctx, tx, orgID, paymentID); err != nil {
+			return err
+		}
+		if pay.UserID != userID || pay.Kind != KindCourse {
+			return db.ErrNotFound
+		}
+		res, err := tx.NewUpdate().Model((*Payment)(nil)).Set("status = ?", PaymentCancelled).Set("updated_at = ?", s.Clock.Now()).
+			Where("org_id = ? AND id = ? AND status = ?", orgID, pay.ID, PaymentOpen).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("billing: cancel payment %s: %w", pay.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		changed = true
+		if pay.EnrolmentID != nil {
+			_, err = courses.DropPending(ctx, tx, orgID, *pay.EnrolmentID)
+		}
+		return err
+	})
+	if err != nil || !changed {
+		return changed, err
+	}
+	if s.Enabled() && pay.CheckoutSessionID != nil {
+		// Best effort: if it fails, the session expires by itself later
+		// and its webhook then finds the payment already cancelled.
+		params := &stripe.CheckoutSessionExpireParams{}
+		params.SetIdempotencyKey("expire-" + pay.ID.String())
+		if _, err := s.Stripe.CheckoutSessions.Expire(*pay.CheckoutSessionID, params); err != nil {
+			s.Log.Warn("billing: expire a cancelled checkout session", "payment", pay.ID, "session", *pay.CheckoutSessionID, "err", err)
+		}
+	}
+	return true, nil
 }
 
 // BuySeats starts the purchase of quantity seats of a course by an admin.
@@ -212,17 +258,7 @@ func (s *Service) checkout(ctx context.Context, b Buyer, pay *Payment, name, suc
 		}},
 		PaymentIntentData: &stripe.CheckoutSessionPaymentIntentDataParams{Metadata: map[string]string{}},
 	}
-	meta := map[string]string{
-		"kind": pay.Kind, "org_id": pay.OrgID.String(), "course_id": pay.CourseID.String(),
-		"user_id": pay.UserID.String(), "payment_id": pay.ID.String(),
-	}
-	if pay.EnrolmentID != nil {
-		meta["enrolment_id"] = pay.EnrolmentID.String()
-	}
-	if pay.Kind == KindSeats {
-		meta["quantity"] = strconv.Itoa(pay.Quantity)
-	}
-	for k, v := range meta {
+	for k, v := range pay.Metadata() {
 		params.AddMetadata(k, v)
 		params.PaymentIntentData.Metadata[k] = v
 	}
@@ -340,7 +376,9 @@ func (s *Service) SeatPools(ctx context.Context, orgID uuid.UUID) ([]SeatPool, e
 		}
 		for _, a := range as {
 			if a.CourseID == c.ID {
-				pool.Assigned++
+				if a.RefundKeptAt == nil {
+					pool.Assigned++
+				}
 				row := AssignmentRow{SeatAssignment: a, Name: names[a.UserID]}
 				if e, err := s.Courses.Enrolment(ctx, orgID, c.ID, a.UserID); err == nil {
 					row.Started = e.Started()

@@ -233,9 +233,36 @@ func freeSeatsTx(ctx context.Context, tx bun.IDB, engine db.Engine, orgID, cours
 	for _, s := range seats {
 		total += s.Quantity
 	}
-	n, err := tx.NewSelect().Model((*SeatAssignment)(nil)).Where("org_id = ? AND course_id = ?", orgID, courseID).Count(ctx)
+	// Seats kept after a refund are outside the seats held.
+	n, err := tx.NewSelect().Model((*SeatAssignment)(nil)).Where("org_id = ? AND course_id = ? AND refund_kept_at IS NULL", orgID, courseID).Count(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("billing: assigned seats of %s: %w", courseID, err)
 	}
 	return total - int(n), nil
+}
+
+// Payment loads one payment of the organisation.
+func (s *Store) Payment(ctx context.Context, orgID, id uuid.UUID) (*Payment, error) {
+	var p *Payment
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		p, err = paymentTx(ctx, tx, orgID, id)
+		return err
+	})
+	return p, err
+}
+
+// Open lists the organisation's payments whose checkout was started and
+// not settled (open or waiting for a delayed method), oldest first.
+func (s *Store) Open(ctx context.Context, orgID uuid.UUID) ([]Payment, error) {
+	var out []Payment
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		return tx.NewSelect().Model(&out).
+			Where("org_id = ? AND status IN (?) AND checkout_session_id IS NOT NULL", orgID, bun.In([]string{PaymentOpen, PaymentProcessing})).
+			OrderExpr("created_at, id").Scan(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("billing: open payments: %w", err)
+	}
+	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,6 +16,7 @@ import (
 	"github.com/stripe/stripe-go/v76/webhook"
 	"github.com/uptrace/bun"
 
+	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 )
@@ -28,22 +30,26 @@ const webhookTolerance = 5 * time.Minute
 
 // Outcomes recorded on stripe_events.
 const (
-	outcomeDuplicate      = "duplicate: processed before"
-	outcomeIgnored        = "acknowledged: event type not used"
-	outcomeUnknownOrg     = "unknown organisation"
-	outcomeUnknownPayment = "unknown payment: metadata does not match a payment of this organisation"
-	outcomeGranted        = "access granted"
-	outcomeSeatsAdded     = "seats added"
-	outcomeAlreadyDone    = "already granted"
-	outcomeAwaiting       = "awaiting a delayed payment method"
-	outcomeFailed         = "payment failed: pending place dropped"
-	outcomeExpired        = "checkout expired: pending place dropped"
-	outcomeRefunded       = "refunded: access revoked, progress kept"
-	outcomeSeatsRefunded  = "refunded: seats withdrawn"
-	outcomePartialRefund  = "partial refund: access kept"
-	outcomeDeferredRefund = "deferred: refund arrived before its payment"
-	outcomeLateRefund     = "refund applied when its payment arrived"
-	outcomeNotPaid        = "not paid: nothing granted"
+	outcomeDuplicate       = "duplicate: processed before"
+	outcomeIgnored         = "acknowledged: event type not used"
+	outcomeUnknownOrg      = "unknown organisation"
+	outcomeUnknownPayment  = "unknown payment: metadata does not match a payment of this organisation"
+	outcomeGranted         = "access granted"
+	outcomeSeatsAdded      = "seats added"
+	outcomeAlreadyDone     = "already granted"
+	outcomeAwaiting        = "awaiting a delayed payment method"
+	outcomeFailed          = "payment failed: pending place dropped"
+	outcomeExpired         = "checkout expired: pending place dropped"
+	outcomeRefunded        = "refunded: access revoked, progress kept"
+	outcomeSeatsRefunded   = "refunded: seats withdrawn"
+	outcomePartialRefund   = "partial refund: access kept"
+	outcomeDeferredRefund  = "deferred: refund arrived before its payment"
+	outcomeLateRefund      = "refund applied when its payment arrived"
+	outcomeNotPaid         = "not paid: nothing granted"
+	outcomeReceipt         = "receipt recorded"
+	outcomeNoReceipt       = "acknowledged: no receipt link in the charge"
+	outcomeDeferredReceipt = "deferred: receipt kept until its payment arrives"
+	outcomeLateReceipt     = "receipt recorded when its payment arrived"
 )
 
 // receiveWebhook is POST /webhooks/stripe: verify, store once, process,
@@ -89,7 +95,7 @@ func (s *Service) HandleEvent(ctx context.Context, ev stripe.Event) (string, err
 	now := s.Clock.Now()
 	row := &StripeEvent{ID: uuid.Must(uuid.NewV7()), EventID: ev.ID, Type: string(ev.Type), ReceivedAt: now}
 	var session *stripe.CheckoutSession
-	var charge *stripe.Charge
+	var charge, receipt *stripe.Charge
 	var orgID uuid.UUID
 	switch ev.Type {
 	case "checkout.session.completed", "checkout.session.async_payment_succeeded",
@@ -104,21 +110,26 @@ func (s *Service) HandleEvent(ctx context.Context, ev stripe.Event) (string, err
 			pi := session.PaymentIntent.ID
 			row.PaymentIntentID = &pi
 		}
-	case "charge.refunded":
-		charge = new(stripe.Charge)
-		if err := json.Unmarshal(ev.Data.Raw, charge); err != nil {
-			charge = nil
+	case "charge.refunded", "charge.succeeded":
+		ch := new(stripe.Charge)
+		if err := json.Unmarshal(ev.Data.Raw, ch); err != nil {
 			break
 		}
-		if charge.PaymentIntent != nil && charge.PaymentIntent.ID != "" {
-			pi := charge.PaymentIntent.ID
+		if ev.Type == "charge.succeeded" {
+			receipt = ch
+			row.ReceiptURL = receiptURL(ch)
+		} else {
+			charge = ch
+		}
+		if ch.PaymentIntent != nil && ch.PaymentIntent.ID != "" {
+			pi := ch.PaymentIntent.ID
 			row.PaymentIntentID = &pi
 			org, err := s.Store.OrgByIntent(ctx, pi)
 			switch {
 			case err == nil:
 				orgID = org
 			case errors.Is(err, db.ErrNotFound):
-				orgID, _ = uuid.Parse(charge.Metadata["org_id"])
+				orgID, _ = uuid.Parse(ch.Metadata["org_id"])
 			default:
 				return "", err
 			}
@@ -153,8 +164,16 @@ func (s *Service) HandleEvent(ctx context.Context, ev stripe.Event) (string, err
 			outcome, err = s.applySession(ctx, tx, now, ev.Type, session, orgID, slug)
 		case charge != nil && orgID != uuid.Nil:
 			outcome, err = s.applyRefund(ctx, tx, now, charge, orgID)
+		case receipt != nil && orgID != uuid.Nil:
+			outcome, err = s.applyReceipt(ctx, tx, now, receipt, orgID)
 		case charge != nil && charge.Refunded && row.PaymentIntentID != nil:
 			outcome = outcomeDeferredRefund
+		case receipt != nil && row.ReceiptURL != "" && row.PaymentIntentID != nil:
+			// The charge came before its checkout.session.completed: the
+			// link waits on the event row until the payment is known.
+			outcome = outcomeDeferredReceipt
+		case receipt != nil:
+			outcome = outcomeNoReceipt
 		case session != nil || charge != nil:
 			outcome = outcomeUnknownOrg
 		default:
@@ -272,7 +291,7 @@ func (s *Service) grant(ctx context.Context, tx bun.IDB, now time.Time, pay *Pay
 	}
 	q := tx.NewUpdate().Model((*Payment)(nil)).Set("status = ?", PaymentPaid).Set("paid_at = ?", now).Set("updated_at = ?", now).
 		Set("payment_intent_id = ?", intent).
-		Where("org_id = ? AND id = ? AND status IN (?)", pay.OrgID, pay.ID, bun.In([]string{PaymentOpen, PaymentProcessing, PaymentExpired, PaymentFailed}))
+		Where("org_id = ? AND id = ? AND status IN (?)", pay.OrgID, pay.ID, bun.In([]string{PaymentOpen, PaymentProcessing, PaymentExpired, PaymentFailed, PaymentCancelled}))
 	if cs.AmountTotal > 0 {
 		// What was actually paid, after any promotion code.
 		q = q.Set("amount_minor = ?", cs.AmountTotal)
@@ -317,12 +336,27 @@ func (s *Service) grant(ctx context.Context, tx bun.IDB, now time.Time, pay *Pay
 					_, err = tx.NewUpdate().Model((*Payment)(nil)).Set("enrolment_id = ?", eid).Where("org_id = ? AND id = ?", pay.OrgID, pay.ID).Exec(ctx)
 				}
 			}
-			if err != nil && !errors.Is(err, courses.ErrAlreadyEnrolled) {
+			if errors.Is(err, courses.ErrAlreadyEnrolled) {
+				// The person cancelled this checkout and started another,
+				// then paid this one after all: open the new pending place.
+				err = nil
+				if cur, cerr := courses.EnrolmentTx(ctx, tx, pay.OrgID, pay.CourseID, pay.UserID); cerr != nil {
+					err = cerr
+				} else if cur.Status == courses.EnrolPending {
+					if _, err = courses.Activate(ctx, tx, now, pay.OrgID, cur.ID); err == nil {
+						_, err = tx.NewUpdate().Model((*Payment)(nil)).Set("enrolment_id = ?", cur.ID).Where("org_id = ? AND id = ?", pay.OrgID, pay.ID).Exec(ctx)
+					}
+				}
+			}
+			if err != nil {
 				return "", err
 			}
 		}
 	}
 	if intent != nil {
+		if err := s.applyDeferredReceipts(ctx, tx, now, pay, *intent); err != nil {
+			return "", err
+		}
 		deferred, err := deferredRefundsTx(ctx, tx, *intent)
 		if err != nil {
 			return "", err
@@ -362,6 +396,9 @@ func (s *Service) applyRefund(ctx context.Context, tx bun.IDB, now time.Time, ch
 	if err != nil {
 		return "", err
 	}
+	if err := setReceiptTx(ctx, tx, now, pay, receiptURL(ch)); err != nil {
+		return "", err
+	}
 	if !ch.Refunded {
 		return outcomePartialRefund, nil
 	}
@@ -379,11 +416,7 @@ func (s *Service) refundPayment(ctx context.Context, tx bun.IDB, now time.Time, 
 		return outcomeDuplicate + " (already refunded)", nil
 	}
 	if pay.Kind == KindSeats {
-		if _, err := tx.NewUpdate().Model((*Seat)(nil)).Set("revoked_at = ?", now).
-			Where("org_id = ? AND payment_id = ? AND revoked_at IS NULL", pay.OrgID, pay.ID).Exec(ctx); err != nil {
-			return "", fmt.Errorf("billing: withdraw seats: %w", err)
-		}
-		return outcomeSeatsRefunded, nil
+		return s.refundSeats(ctx, tx, now, pay)
 	}
 	if pay.EnrolmentID != nil {
 		if _, err := courses.Revoke(ctx, tx, now, pay.OrgID, *pay.EnrolmentID); err != nil {
@@ -391,4 +424,135 @@ func (s *Service) refundPayment(ctx context.Context, tx bun.IDB, now time.Time, 
 		}
 	}
 	return outcomeRefunded, nil
+}
+
+// refundSeats withdraws the seats a refunded payment bought. When the
+// course's remaining seats no longer cover its assignments, seats are
+// taken back from members who have not started, the latest assigned
+// first, until they do; members who have started keep their place, and
+// their seat is marked kept (it no longer counts against the seats held).
+// The outcome names who lost a seat and who kept one.
+func (s *Service) refundSeats(ctx context.Context, tx bun.IDB, now time.Time, pay *Payment) (string, error) {
+	if _, err := tx.NewUpdate().Model((*Seat)(nil)).Set("revoked_at = ?", now).
+		Where("org_id = ? AND payment_id = ? AND revoked_at IS NULL", pay.OrgID, pay.ID).Exec(ctx); err != nil {
+		return "", fmt.Errorf("billing: withdraw seats: %w", err)
+	}
+	free, err := freeSeatsTx(ctx, tx, s.DB.Engine, pay.OrgID, pay.CourseID)
+	if err != nil || free >= 0 {
+		return fmt.Sprintf("%s (%d); every assigned seat is still covered", outcomeSeatsRefunded, pay.Quantity), err
+	}
+	var as []SeatAssignment
+	if err := tx.NewSelect().Model(&as).Where("org_id = ? AND course_id = ? AND refund_kept_at IS NULL", pay.OrgID, pay.CourseID).
+		OrderExpr("assigned_at DESC, id DESC").Scan(ctx); err != nil {
+		return "", fmt.Errorf("billing: seat assignments of %s: %w", pay.CourseID, err)
+	}
+	name := func(id uuid.UUID) string {
+		if u, err := auth.UserByID(ctx, tx, id); err == nil {
+			return u.Name
+		}
+		return id.String()
+	}
+	var unassigned, kept []string
+	var started []SeatAssignment
+	for _, a := range as {
+		if free >= 0 {
+			break
+		}
+		err := courses.DeleteUnstarted(ctx, tx, pay.OrgID, a.EnrolmentID)
+		switch {
+		case errors.Is(err, db.ErrConflict):
+			started = append(started, a)
+			continue
+		case err != nil && !errors.Is(err, db.ErrNotFound):
+			return "", err
+		}
+		if _, err := tx.NewDelete().Model((*SeatAssignment)(nil)).Where("org_id = ? AND id = ?", pay.OrgID, a.ID).Exec(ctx); err != nil {
+			return "", fmt.Errorf("billing: take back seat %s: %w", a.ID, err)
+		}
+		unassigned = append(unassigned, name(a.UserID))
+		free++
+	}
+	for i := 0; free < 0 && i < len(started); i++ {
+		if _, err := tx.NewUpdate().Model((*SeatAssignment)(nil)).Set("refund_kept_at = ?", now).
+			Where("org_id = ? AND id = ?", pay.OrgID, started[i].ID).Exec(ctx); err != nil {
+			return "", fmt.Errorf("billing: keep seat %s: %w", started[i].ID, err)
+		}
+		kept = append(kept, name(started[i].UserID))
+		free++
+	}
+	outcome := fmt.Sprintf("%s (%d)", outcomeSeatsRefunded, pay.Quantity)
+	if len(unassigned) > 0 {
+		outcome += "; taken back from members who had not started: " + strings.Join(unassigned, ", ")
+	}
+	if len(kept) > 0 {
+		outcome += "; kept by members who had started: " + strings.Join(kept, ", ")
+	}
+	return outcome, nil
+}
+
+// receiptURL is a charge's receipt link, when it is one of Stripe's https
+// pages (anything else is not shown to people).
+func receiptURL(ch *stripe.Charge) string {
+	if strings.HasPrefix(ch.ReceiptURL, "https://") {
+		return ch.ReceiptURL
+	}
+	return ""
+}
+
+// setReceiptTx records a payment's receipt link.
+func setReceiptTx(ctx context.Context, tx bun.IDB, now time.Time, pay *Payment, url string) error {
+	if url == "" || url == pay.ReceiptURL {
+		return nil
+	}
+	_, err := tx.NewUpdate().Model((*Payment)(nil)).Set("receipt_url = ?", url).Set("updated_at = ?", now).
+		Where("org_id = ? AND id = ?", pay.OrgID, pay.ID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("billing: record receipt of %s: %w", pay.ID, err)
+	}
+	pay.ReceiptURL = url
+	return nil
+}
+
+// applyReceipt handles charge.succeeded for a payment of orgID: its
+// receipt link goes on the payment, for the billing history.
+func (s *Service) applyReceipt(ctx context.Context, tx bun.IDB, now time.Time, ch *stripe.Charge, orgID uuid.UUID) (string, error) {
+	url := receiptURL(ch)
+	if url == "" {
+		return outcomeNoReceipt, nil
+	}
+	if ch.PaymentIntent == nil || ch.PaymentIntent.ID == "" {
+		return outcomeUnknownPayment, nil
+	}
+	pay, err := paymentByIntentTx(ctx, tx, orgID, ch.PaymentIntent.ID)
+	if errors.Is(err, db.ErrNotFound) {
+		return outcomeDeferredReceipt, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := setReceiptTx(ctx, tx, now, pay, url); err != nil {
+		return "", err
+	}
+	return outcomeReceipt, nil
+}
+
+// applyDeferredReceipts puts on a payment just paid the receipt link of a
+// charge.succeeded that arrived before it.
+func (s *Service) applyDeferredReceipts(ctx context.Context, tx bun.IDB, now time.Time, pay *Payment, intent string) error {
+	var evs []StripeEvent
+	if err := tx.NewSelect().Model(&evs).Where("payment_intent_id = ? AND type = ? AND outcome = ?", intent, "charge.succeeded", outcomeDeferredReceipt).
+		OrderExpr("received_at DESC, id DESC").Scan(ctx); err != nil {
+		return fmt.Errorf("billing: deferred receipts of %s: %w", intent, err)
+	}
+	for i, ev := range evs {
+		if i == 0 {
+			if err := setReceiptTx(ctx, tx, now, pay, ev.ReceiptURL); err != nil {
+				return err
+			}
+		}
+		if err := finishEvent(ctx, tx, ev.ID, outcomeLateReceipt, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }

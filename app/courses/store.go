@@ -698,3 +698,50 @@ func (s *Store) TrainedMentors(ctx context.Context, orgID uuid.UUID) ([]TrainedM
 	}
 	return out, nil
 }
+
+// Learning is one of a person's courses with how far they are through it.
+type Learning struct {
+	Course    Course
+	Enrolment Enrolment
+	Progress  *Progress
+}
+
+// Percent is the share of the course's steps done, 0 to 100.
+func (l Learning) Percent() int {
+	if l.Progress == nil || l.Progress.Steps() == 0 {
+		return 0
+	}
+	return l.Progress.StepsDone() * 100 / l.Progress.Steps()
+}
+
+// Learning lists the courses a person is enrolled on (waiting for their
+// payment, studying or completed; not closed ones), oldest enrolment
+// first, each with their progress. Other domains show it on the person's
+// own pages through this function.
+func (s *Store) Learning(ctx context.Context, orgID, userID uuid.UUID) ([]Learning, error) {
+	var out []Learning
+	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		var es []Enrolment
+		if err := tx.NewSelect().Model(&es).
+			Where("org_id = ? AND user_id = ? AND status IN (?)", orgID, userID, bun.In([]string{EnrolPending, EnrolActive, EnrolCompleted})).
+			OrderExpr("created_at, id").Scan(ctx); err != nil {
+			return err
+		}
+		for _, e := range es {
+			o, err := outlineTx(ctx, tx, orgID, e.CourseID)
+			if err != nil {
+				return err
+			}
+			p, err := progressTx(ctx, tx, o, userID, e.LastLessonID)
+			if err != nil {
+				return err
+			}
+			out = append(out, Learning{Course: *o.Course, Enrolment: e, Progress: p})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("courses: learning of %s: %w", userID, err)
+	}
+	return out, nil
+}

@@ -10,11 +10,19 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
+	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
+
+// Learning lists a person's courses with their progress; the courses
+// package implements it (courses.Store.Learning), so this page shows them
+// without reading the courses' tables.
+type Learning interface {
+	Learning(ctx context.Context, orgID, userID uuid.UUID) ([]courses.Learning, error)
+}
 
 // RelationshipRow is a relationship with the viewer's side in it.
 type RelationshipRow struct {
@@ -100,6 +108,11 @@ func (h *Handlers) showMyPage(c *gin.Context) error {
 		return err
 	}
 	data["Goals"] = goals
+	if h.Courses != nil {
+		if data["Courses"], err = h.Courses.Learning(ctx, v.Org.ID, v.UserID); err != nil {
+			return err
+		}
+	}
 	if tenancy.Has(v, tenancy.Practitioners...) {
 		profile, err := s.Rels.ProfileOf(ctx, v.Org.ID, v.UserID)
 		if err != nil && !errors.Is(err, db.ErrNotFound) {

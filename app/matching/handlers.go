@@ -29,6 +29,8 @@ type Handlers struct {
 	// Sessions lists the viewer's next sessions for the My support page
 	// (the calendar provides it; nil leaves the list out).
 	Sessions NextSessions
+	// Courses shows the person's courses on their own page (optional).
+	Courses Learning
 }
 
 func postForm(c *gin.Context) url.Values {

@@ -10,6 +10,7 @@
 //	toolbox worker                   run background tasks and the scheduler
 //	toolbox all                      all of it in one process (the default)
 //	toolbox notes reseal             re-encrypt private notes with the newest key
+//	toolbox stripe …                 demo payments with stripe-mock (see docs/billing.md)
 package main
 
 import (
@@ -38,6 +39,12 @@ commands:
   migrate down        roll back the last group of migrations
   migrate status      list migrations and whether each is applied
   notes reseal        re-encrypt private notes with the newest notes key
+  stripe pending --org SLUG
+                      list the checkouts waiting for their payment
+  stripe simulate-payment --org SLUG --payment ID
+  stripe simulate-refund --org SLUG --payment ID
+                      demos with stripe-mock: send the running app a signed
+                      Stripe event for a payment (docs/billing.md)
   help                this text
 
 Configuration comes from TOOLBOX_* environment variables; see README.md.
@@ -88,12 +95,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 			sub = args[1]
 		}
 		err = runNotes(ctx, sub, stdout, stderr)
+	case "stripe":
+		err = runStripe(ctx, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "toolbox: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
 	if err != nil {
 		// One clear line, no stack trace.
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "toolbox: %s\n\n%s", ue.msg, stripeUsage)
+			return 2
+		}
 		var ce configError
 		if errors.As(err, &ce) {
 			for _, line := range ce.lines() {
