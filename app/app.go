@@ -7,12 +7,14 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/leadershiptoolbox/toolbox/app/account"
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
+	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/billing"
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
@@ -91,7 +93,10 @@ func New(s *Services) (*gin.Engine, error) {
 
 	https := strings.HasPrefix(d.Config.BaseURL, "https://")
 	authHandlers := &auth.Handlers{Service: s.Auth, Renderer: d.Renderer}
-	tenancyHandlers := &tenancy.Handlers{Service: s.Tenancy, Renderer: d.Renderer, Audit: s.Audit}
+	tenancyHandlers := &tenancy.Handlers{Service: s.Tenancy, Renderer: d.Renderer, Audit: s.Audit,
+		AuditActions: append(slices.Clone(audit.Actions),
+			calendar.ActionCancelOverride, calendar.ActionMoveOverride, calendar.ActionScheduledDirectly,
+			courses.ActionEnrolmentGranted, courses.ActionCourseCreated, courses.ActionCourseUpdated)}
 	accountHandlers := &account.Handlers{Service: s.Account, Sessions: s.Auth.Sessions, Renderer: d.Renderer, Refusal: tenancy.LastOwnerMessage}
 	courseHandlers := &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()}
 	billingHandlers := &billing.Handlers{Service: s.Billing, Renderer: d.Renderer}

@@ -117,3 +117,19 @@ func TestPostWithoutCSRFTokenIsRefusedAndChangesNothing(t *testing.T) {
 		t.Fatal("forged post created an organisation")
 	}
 }
+
+// The audit page filters by the actions every domain records, not only
+// the audit package's own.
+func TestAuditFilterKnowsOtherDomainsActions(t *testing.T) {
+	env := testkit.New(t)
+	org := env.NewOrg()
+	b := env.SignIn(org.Owner.User)
+	for _, action := range []string{"calendar.scheduled_directly", "courses.enrolment_granted", "auth.sign_in"} {
+		if p := b.Get("/o/" + org.Slug + "/audit?action=" + action); p.Status != http.StatusOK {
+			t.Errorf("filter by %s = %d", action, p.Status)
+		}
+	}
+	if p := b.Get("/o/" + org.Slug + "/audit?action=made.up"); p.Status != http.StatusUnprocessableEntity {
+		t.Errorf("filter by an unknown action = %d, want 422", p.Status)
+	}
+}

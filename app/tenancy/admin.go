@@ -639,7 +639,7 @@ func (h *Handlers) showAuditPage(c *gin.Context) error {
 	f := web.NewForm(c.Request.URL.Query())
 	filter := audit.Filter{Actor: f.Get("actor"), Limit: 50}
 	if a := f.Get("action"); a != "" {
-		if !slices.Contains(audit.Actions, a) {
+		if !slices.Contains(h.auditActions(), a) {
 			f.Add("action", "Choose one of the actions offered.")
 		} else {
 			filter.Action = a
@@ -681,7 +681,7 @@ func (h *Handlers) showAuditPage(c *gin.Context) error {
 		q.Set("before", events[len(events)-1].ID.String())
 		older = "?" + q.Encode()
 	}
-	page := web.NewPage(c, "Audit log", gin.H{"Form": f, "Events": events, "Actions": audit.Actions, "Older": older, "Slug": v.Org.Slug})
+	page := web.NewPage(c, "Audit log", gin.H{"Form": f, "Events": events, "Actions": h.auditActions(), "Older": older, "Slug": v.Org.Slug})
 	page.Nav = "audit"
 	return h.Renderer.Render(c, status, "tenancy/audit", page)
 }

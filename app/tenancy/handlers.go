@@ -19,6 +19,16 @@ type Handlers struct {
 	Service  *Service
 	Renderer *web.Renderer
 	Audit    *audit.Store
+	// AuditActions are the actions the audit page filters by: audit's
+	// own and those other domains record (wired in app.New).
+	AuditActions []string
+}
+
+func (h *Handlers) auditActions() []string {
+	if len(h.AuditActions) > 0 {
+		return h.AuditActions
+	}
+	return audit.Actions
 }
 
 // Pages lists the templates these handlers render.
