@@ -38,6 +38,8 @@ bash scripts/fuzz.sh
 if [[ ${SKIP_E2E:-} != 1 ]]; then
   say "browser smoke test"
   bash scripts/e2e.sh
+  say "browser test of paid mentor training (stripe-mock)"
+  E2E_SKIP_DEPS=1 bash scripts/e2e-payments.sh
 fi
 echo
 echo "all checks passed"
