@@ -2,6 +2,7 @@
 // playwright-core against a running server.
 //
 //   node e2e/smoke.mjs http://127.0.0.1:8080      (or E2E_BASE_URL=...)
+//   E2E_ONLY=calendar,courses node e2e/smoke.mjs ...   (only those checks)
 //
 // Every check opens one page in a fresh browser context and fails on: a
 // wrong status, a console error, an uncaught page error, a CSP violation, an
@@ -173,19 +174,8 @@ const CHECKS = [
       await acceptInvitation(memberPage, org, member);
 
       // The coach fills in the practitioner profile.
-      await clickNav(coachPage, "My support", `/o/${org.slug}/my`);
-      await Promise.all([coachPage.waitForURL(`**/o/${org.slug}/profile`, { waitUntil: "commit" }),
-        coachPage.getByRole("link", { name: "Your profile", exact: true }).click()]);
-      const profile = coachPage.locator(`form[action$='/o/${org.slug}/profile']`);
-      expectTrue(await profile.getByLabel("coach", { exact: true }).isChecked(), "the profile does not start with the kind the invitation gave");
-      await profile.getByLabel("coach", { exact: true }).check();
-      await profile.getByLabel("Topics").fill("leadership, trust");
-      await profile.getByLabel("Languages").fill("en");
-      await profile.getByLabel("How many people at once").fill("3");
-      await profile.getByLabel("Your time zone").selectOption("Europe/London");
-      await profile.getByLabel("A short bio").fill("Twenty years of leading teams; now I coach.");
-      await profile.getByLabel("I am taking new people").check();
-      await submitAndSee(coachPage, profile, ".flash-success", "Profile saved");
+      const startedAsCoach = await fillPractitionerProfile(coachPage, org);
+      expectTrue(startedAsCoach, "the profile does not start with the kind the invitation gave");
 
       // The member takes the assessment, one htmx step at a time.
       await clickNav(memberPage, "My support", `/o/${org.slug}/my`);
@@ -238,15 +228,8 @@ const CHECKS = [
       expectTrue(/pending/.test(await owner.locator("main").innerText()), "the request does not show the pending proposal");
 
       // The coach accepts from the e-mail.
-      const mail = await readMail(coachPage, coach.email, "Would you take on a new person");
-      const link = mail.match(/https?:\/\/\S+\/proposals\/[0-9a-f-]+/);
-      expectTrue(link, "the proposal e-mail has no link");
-      if (!link) return;
-      await coachPage.goto(new URL(new URL(link[0]).pathname, coachPage.url()).href);
-      expectTrue((await coachPage.textContent("h1")).includes(member.name), "the proposal page does not name the member");
-      await Promise.all([coachPage.waitForURL(`**/o/${org.slug}/relationships/*`, { waitUntil: "commit" }),
-        coachPage.locator("form[action$='/accept']").getByRole("button", { name: "Accept" }).click()]);
-      const relPath = new URL(coachPage.url()).pathname;
+      const { relPath, heading } = await acceptProposal(coachPage, org, coach);
+      expectTrue(heading.includes(member.name), "the proposal page does not name the member");
 
       // The coach sets the agreement's purpose and accepts it; so does the member.
       await coachPage.locator("#agreement summary").click();
@@ -300,6 +283,355 @@ const CHECKS = [
       expectTrue(/1 shared, 1 private/.test(await owner.locator("main").innerText()), "the coordinator does not see the note counts");
       await coachPage.goto(new URL(relPath, coachPage.url()).href);
       await shot(coachPage, "matching-relationship-coach.png");
+    },
+  },
+  {
+    // Issue 5, "done means": a coach in New York opens Tuesday and Thursday
+    // mornings with 15-minute buffers; a member in London, in an active
+    // coaching relationship with her, books a six-session fortnightly series
+    // and sees London times while the coach sees New York ones; a second
+    // fortnightly series of six runs across the spring daylight-saving
+    // changes, and each side sees its own wall time; the e-mails carry .ics
+    // invitations; cancelling one occurrence sends a METHOD:CANCEL and marks
+    // it cancelled; the subscription feed lists the sessions. Reminders
+    // cannot be waited for here: Go tests cover them (app/calendar).
+    name: "calendar",
+    path: "/signup",
+    expect: { screenshot: false },
+    run: async (owner, { expectTrue, person, shot }) => {
+      const NY = "America/New_York";
+      const LDN = "Europe/London";
+      const org = await signUpAndVerify(owner, "Docklands Coaching");
+      const coach = { name: "Nadia Newyork", email: `${org.slug}-coach@example.test` };
+      const member = { name: "Lola London", email: `${org.slug}-member@example.test` };
+      await invite(owner, org.slug, { ...coach, role: "practitioner", kinds: ["coach"] });
+      await invite(owner, org.slug, { ...member, role: "member" });
+      const coachPage = await person("coach");
+      await acceptInvitation(coachPage, org, coach);
+      const memberPage = await person("member");
+      await acceptInvitation(memberPage, org, member);
+      await setAccountZone(coachPage, org, NY);
+      await setAccountZone(memberPage, org, LDN);
+      await fillPractitionerProfile(coachPage, org, { zone: NY });
+      await matchFaceToFace(owner, coachPage, org, coach, member);
+
+      // The coach opens Tuesday and Thursday mornings, with buffers, in the
+      // availability editor (htmx).
+      await clickNav(coachPage, "Calendar", `/o/${org.slug}/calendar`);
+      await Promise.all([coachPage.waitForURL("**/calendar/availability", { waitUntil: "commit" }),
+        coachPage.getByRole("link", { name: "Availability", exact: true }).click()]);
+      expectTrue((await coachPage.locator("#main .page-header").innerText()).includes(`kept in ${NY}`),
+        "the availability page does not keep the coach's hours in New York time");
+      const rules = coachPage.locator("#availability table tbody tr");
+      for (const [i, [value, day]] of [["2", "Tuesday"], ["4", "Thursday"]].entries()) {
+        const form = coachPage.locator("form[action$='/availability/rules']");
+        await form.getByLabel("Day").selectOption(value);
+        await form.getByLabel("From").fill("09:00");
+        await form.getByLabel("To").fill("12:00");
+        await form.getByRole("button", { name: "Add hours" }).click();
+        await rules.nth(i).waitFor();
+        expectTrue(/^\s*\S+\s+09:00\s+12:00/.test(await rules.nth(i).innerText()) && (await rules.allInnerTexts()).some((r) => r.startsWith(day)),
+          `the ${day} morning is not listed after adding it`);
+      }
+      // The preview follows the buffer as it changes (htmx, not saved
+      // yet); then Save, straight after typing the second one, as people do
+      // (the preview request that the typing starts must not get in the way).
+      const settings = coachPage.locator("form[action$='/availability/settings']");
+      await settings.getByLabel("Buffer before a session (minutes)").fill("15");
+      await Promise.all([coachPage.waitForResponse((r) => r.url().includes("/availability/preview?") && r.url().includes("buffer_before=15")),
+        settings.getByLabel("Buffer before a session (minutes)").press("Tab")]);
+      await coachPage.locator("#preview .cal-slot").first().waitFor();
+      await settings.getByLabel("Buffer after a session (minutes)").fill("15");
+      await Promise.all([coachPage.waitForResponse((r) => r.url().endsWith("/availability/settings") && r.request().method() === "POST"),
+        settings.getByRole("button", { name: "Save booking rules" }).click()]);
+      await coachPage.reload();
+      expectTrue(await coachPage.getByLabel("Buffer before a session (minutes)").inputValue() === "15" &&
+        await coachPage.getByLabel("Buffer after a session (minutes)").inputValue() === "15", "the 15-minute buffers are not kept");
+      const preview = await coachPage.locator("#preview").innerText();
+      const previewDays = await coachPage.locator("#preview h3").allInnerTexts();
+      expectTrue(preview.includes(`Times shown in ${NY}`) && /09:00 E[SD]T/.test(preview), "the preview does not show New York mornings");
+      expectTrue(previewDays.length > 0 && previewDays.every((d) => /^(Tuesday|Thursday) /.test(d)), `the preview offers other days: ${previewDays}`);
+      await shot(coachPage, "calendar-availability.png");
+
+      // The member sees the open slots in London time and books a six-session
+      // fortnightly series from the first Thursday.
+      await clickNav(memberPage, "Calendar", `/o/${org.slug}/calendar`);
+      await Promise.all([memberPage.waitForURL("**/calendar/book/*", { waitUntil: "commit" }),
+        memberPage.locator("a[href*='/calendar/book/']").first().click()]);
+      const bookPath = new URL(memberPage.url()).pathname;
+      const bookNote = await memberPage.locator(".tz-note").innerText();
+      expectTrue(bookNote.includes(`Times shown in ${LDN}`) && bookNote.includes(NY), `the booking page does not name both zones: ${bookNote}`);
+      const readSlots = () => memberPage.locator("#slots button[name=start]").evaluateAll((bs) => bs.map((b) => ({ value: b.value, label: b.textContent.trim() })));
+      const slots = await readSlots();
+      expectTrue(slots.length > 0, "the member is offered no slots");
+      for (const sl of slots) {
+        const t = Date.parse(sl.value);
+        const [l, n] = [wall(t, LDN), wall(t, NY)];
+        if (sl.label !== `${l.time} ${l.abbr}`) { expectTrue(false, `slot ${sl.value} is labelled ${sl.label}, not London's ${l.time} ${l.abbr}`); break; }
+        if (!["Tue", "Thu"].includes(n.weekday) || n.time < "09:00" || n.time > "11:00") { expectTrue(false, `slot ${sl.value} is ${n.weekday} ${n.time} in New York, outside the coach's hours`); break; }
+      }
+      const first = slots.find((sl) => wall(Date.parse(sl.value), NY).weekday === "Thu" && wall(Date.parse(sl.value), NY).time === "09:00");
+      expectTrue(first, "no Thursday 09:00 (New York) slot is offered");
+      if (!first) return;
+      const firstDay = wall(Date.parse(first.value), NY).date;
+      const seriesA = [0, 1, 2, 3, 4, 5].map((i) => zonedInstant(addDays(firstDay, 14 * i), "09:00", NY));
+      const form = memberPage.locator("#slots");
+      await form.getByLabel("Every how many days").fill("14");
+      await form.getByLabel("How many times").fill("6");
+      await Promise.all([memberPage.waitForURL("**/calendar/sessions/*", { waitUntil: "commit" }),
+        form.locator(`button[value='${first.value}']`).click()]);
+      await memberPage.locator(".flash-success", { hasText: "6 sessions are booked" }).waitFor();
+      const when = await memberPage.locator("#main dl").innerText();
+      expectTrue(when.includes(wall(seriesA[0], LDN).go) && when.includes(wall(seriesA[0], NY).go),
+        `the member's session page does not show London time and the coach's time: ${when}`);
+      // The 15-minute buffers hold: after 09:00-10:00 New York, the next
+      // start that day is 10:30, not 10:00.
+      await memberPage.goto(new URL(bookPath, memberPage.url()).href);
+      const sameDay = (await readSlots()).filter((sl) => wall(Date.parse(sl.value), NY).date === firstDay).map((sl) => wall(Date.parse(sl.value), NY).time);
+      expectTrue(sameDay.join(" ") === "10:30 11:00", `after the booking, that Thursday offers ${sameDay.join(" ") || "nothing"} (New York), want 10:30 11:00`);
+
+      // Both get an e-mail in their own zone, with an .ics invitation.
+      for (const [page, who, zone] of [[memberPage, member, LDN], [coachPage, coach, NY]]) {
+        const body = await readMail(page, who.email, `6 sessions booked, from ${wall(seriesA[0], zone).go}`);
+        const missing = seriesA.filter((t) => !body.includes(wall(t, zone).go)).map((t) => wall(t, zone).go);
+        expectTrue(missing.length === 0, `the booking e-mail to ${who.email} lacks ${missing.join("; ")}`);
+        const ics = await mailICS(page);
+        expectTrue(ics.method === "REQUEST" && /^METHOD:REQUEST\r?$/m.test(ics.body) && count(ics.body, "BEGIN:VEVENT") === 6 &&
+          ics.body.includes(`DTSTART:${icsStamp(seriesA[0])}`), `the booking e-mail to ${who.email} has no .ics REQUEST with the six sessions`);
+      }
+
+      // A second fortnightly series across the spring daylight-saving
+      // changes. The member's booking page offers four weeks ahead only, and
+      // from now (late November 2026) no change falls within them, so the
+      // coach schedules this series directly from "Schedule a session"
+      // (repeat every 14 days, 6 times). Its first Tuesday is 12 days before
+      // the US change: run on 2026-11-28 that is Tue 2 March 2027, and the
+      // series (2, 16, 30 March, 13, 27 April, 11 May) spans the US change
+      // of 14 March and the UK one of 28 March.
+      const dstStart = addDays(nextUSSpringChange(Date.now()), -12);
+      const seriesB = [0, 1, 2, 3, 4, 5].map((i) => zonedInstant(addDays(dstStart, 14 * i), "09:00", NY));
+      await coachPage.goto(new URL(`/o/${org.slug}/calendar`, coachPage.url()).href);
+      await Promise.all([coachPage.waitForURL("**/calendar/new", { waitUntil: "commit" }),
+        coachPage.getByRole("link", { name: "Schedule a session" }).click()]);
+      const sched = coachPage.locator(`form[action='/o/${org.slug}/calendar/sessions']`);
+      expectTrue((await sched.innerText()).includes(`In ${NY}`), "the schedule form does not say it is in New York time");
+      await sched.getByLabel("Relationship").selectOption({ index: 1 });
+      await sched.getByLabel("Date", { exact: true }).fill(dstStart);
+      await sched.getByLabel("Start time").fill("09:00");
+      await sched.getByLabel("Every how many days").fill("14");
+      await sched.getByLabel("How many times").fill("6");
+      await Promise.all([coachPage.waitForURL("**/calendar/sessions/*", { waitUntil: "commit" }),
+        sched.getByRole("button", { name: "Schedule" }).click()]);
+      await coachPage.locator(".flash-success", { hasText: "6 sessions are booked" }).waitFor();
+
+      // Each side sees its own wall time: New York stays at 09:00, London
+      // moves 14:00 → 13:00 (US change) → 14:00 (UK change).
+      const seen = { coach: [], member: [] };
+      const ids = [];
+      for (const [i, t] of seriesB.slice(0, 3).entries()) {
+        for (const [page, who, zone] of [[coachPage, "coach", NY], [memberPage, "member", LDN]]) {
+          const w = wall(t, zone);
+          let events;
+          if (who === "coach" && i > 0) {
+            // The coach gets there with the htmx "Next" button, twice.
+            const monday = addDays(w.date, -((new Date(`${w.date}T00:00:00Z`).getUTCDay() + 6) % 7));
+            for (const back of [7, 0]) {
+              const want = addDays(monday, -back);
+              await page.locator("#calendar").getByRole("link", { name: "Next", exact: true }).click();
+              await page.waitForURL(`**date=${want}`, { waitUntil: "commit" });
+              await page.locator("#calendar .cal-day-head", { hasText: new RegExp(`^Mon ${Number(want.slice(8))}$`) }).waitFor();
+            }
+            events = await readWeek(page);
+          } else {
+            events = await weekEvents(page, org.slug, w.date);
+          }
+          const note = await page.locator("#calendar .tz-note").innerText();
+          expectTrue(note.includes(zone), `the ${who}'s week view does not name ${zone}: ${note}`);
+          const ev = events.filter((e) => e.day === w.dayHead);
+          expectTrue(ev.length === 1 && ev[0].time === w.time, `the ${who} sees ${JSON.stringify(ev)} on ${w.dayHead}, want one session at ${w.time} (${zone})`);
+          seen[who].push(ev[0]?.time);
+          if (who === "coach" && ev[0]) ids.push(ev[0].href.split("/").pop());
+          if (i === 1) await shot(page, `calendar-week-${who}.png`);
+        }
+      }
+      expectTrue(seen.coach.every((x) => x === "09:00"), `the coach's wall time moves across the changes: ${seen.coach}`);
+      expectTrue(seen.member[0] !== seen.member[1] && seen.member[1] !== seen.member[2],
+        `the member's London wall time does not shift an hour across each change: ${seen.member}`);
+
+      // The member's session page names both times; the e-mail lists all six.
+      await memberPage.goto(new URL(`/o/${org.slug}/calendar/sessions/${ids[1]}`, memberPage.url()).href);
+      const when2 = await memberPage.locator("#main dl").innerText();
+      expectTrue(when2.includes(wall(seriesB[1], LDN).go) && when2.includes(wall(seriesB[1], NY).go),
+        `the member's session page after the US change does not show ${wall(seriesB[1], LDN).go} and ${wall(seriesB[1], NY).go}: ${when2}`);
+      const mailB = await readMail(memberPage, member.email, `6 sessions booked, from ${wall(seriesB[0], LDN).go}`);
+      const missingB = seriesB.filter((t) => !mailB.includes(wall(t, LDN).go)).map((t) => wall(t, LDN).go);
+      expectTrue(missingB.length === 0, `the member's e-mail for the spring series lacks ${missingB.join("; ")}`);
+      const icsB = await mailICS(memberPage);
+      expectTrue(icsB.method === "REQUEST" && seriesB.every((t) => icsB.body.includes(`DTSTART:${icsStamp(t)}`)),
+        "the spring series' .ics does not hold the six UTC starts");
+
+      // The member cancels the occurrence between the two changes.
+      await memberPage.goto(new URL(`/o/${org.slug}/calendar/sessions/${ids[1]}`, memberPage.url()).href);
+      const cancel = memberPage.locator("form[action$='/cancel']");
+      await cancel.locator("input[name=reason]").fill("Travelling that week");
+      await submitAndSee(memberPage, cancel, ".flash-success", "The session is cancelled");
+      expectTrue(await memberPage.locator("#main .page-header .badge", { hasText: /^cancelled$/ }).isVisible(), "the session does not show as cancelled");
+      for (const [page, who, zone] of [[coachPage, coach, NY], [memberPage, member, LDN]]) {
+        const body = await readMail(page, who.email, `Cancelled: `);
+        expectTrue(body.includes(wall(seriesB[1], zone).go) && body.includes("Travelling that week"), `the cancellation e-mail to ${who.email} does not name the session and reason`);
+        const ics = await mailICS(page);
+        expectTrue(ics.method === "CANCEL" && /^METHOD:CANCEL\r?$/m.test(ics.body) && ics.body.includes(`${ids[1]}@`) && ics.body.includes("STATUS:CANCELLED"),
+          `the cancellation e-mail to ${who.email} has no .ics CANCEL for the session`);
+      }
+      const after = await weekEvents(coachPage, org.slug, wall(seriesB[1], NY).date);
+      expectTrue(after.length === 1 && after[0].cancelled, "the coach's week view does not show the occurrence as cancelled");
+      const later = await weekEvents(coachPage, org.slug, wall(seriesB[2], NY).date);
+      expectTrue(later.length === 1 && !later[0].cancelled, "cancelling one occurrence touched the next");
+
+      // The subscription feed, read as a calendar app would (no cookies).
+      await memberPage.goto(new URL(`/o/${org.slug}/calendar/subscription`, memberPage.url()).href);
+      await memberPage.getByRole("button", { name: "Make my private address" }).click();
+      const feedURL = await memberPage.locator("#feed-url").inputValue();
+      const app = await person("calendar app");
+      const res = await app.request.get(new URL(new URL(feedURL).pathname, base).href);
+      const feed = await res.text();
+      expectTrue(res.status() === 200 && (res.headers()["content-type"] || "").startsWith("text/calendar"),
+        `the feed answers ${res.status()} ${res.headers()["content-type"]}`);
+      const events = feed.split("BEGIN:VEVENT").slice(1);
+      expectTrue(events.length === 12, `the feed lists ${events.length} sessions, want 12`);
+      for (const t of [...seriesA, ...seriesB]) {
+        expectTrue(feed.includes(`DTSTART:${icsStamp(t)}`), `the feed lacks the session starting ${icsStamp(t)}`);
+      }
+      const cancelled = events.find((e) => e.includes(`${ids[1]}@`));
+      expectTrue(cancelled && cancelled.includes("STATUS:CANCELLED"), "the feed does not mark the cancelled occurrence");
+      expectTrue(events.filter((e) => e.includes("STATUS:CANCELLED")).length === 1, "the feed marks more than one session cancelled");
+    },
+  },
+  {
+    // Issue 6 without Stripe (the embedded default): a member opens Courses,
+    // enrols on the example course for free, completes every lesson (htmx)
+    // and passes every quiz, and gets a certificate whose public link shows
+    // the name, course and date and nothing else. An admin's paid course
+    // says that payments are not configured; the admin grants the member a
+    // place by hand, and the audit log records it.
+    name: "courses",
+    path: "/signup",
+    expect: { screenshot: false },
+    run: async (owner, { expectTrue, person, expectStatus, shot }) => {
+      const org = await signUpAndVerify(owner, "Barbican Learning");
+      const member = { name: "Tess Trainee", email: `${org.slug}-trainee@example.test` };
+      await invite(owner, org.slug, { ...member, role: "member" });
+      const memberPage = await person("member");
+      await acceptInvitation(memberPage, org, member);
+
+      await clickNav(memberPage, "Courses", `/o/${org.slug}/courses`);
+      const example = memberPage.locator("section.card", { has: memberPage.getByRole("link", { name: EXAMPLE_COURSE }) });
+      expectTrue((await example.innerText()).includes("Free"), "the example course is not listed as free");
+      await Promise.all([memberPage.waitForURL("**/courses/*", { waitUntil: "commit" }),
+        example.getByRole("link", { name: EXAMPLE_COURSE }).click()]);
+      const coursePath = new URL(memberPage.url()).pathname;
+      await submitAndSee(memberPage, memberPage.locator("form[action$='/enrol']"), ".flash-success", "You are enrolled");
+      const steps = Number(await memberPage.locator("#course-progress-bar").getAttribute("max"));
+      expectTrue(steps === 9 && (await memberPage.locator("#course-progress-bar").getAttribute("value")) === "0",
+        `the progress bar does not start at 0 of 9 steps (6 lessons, 3 quizzes): max ${steps}`);
+
+      // Follow the course page's next step until the course is complete.
+      let lessons = 0;
+      let quizzes = 0;
+      let failedOnce = false;
+      for (let i = 0; i < 2 * steps; i++) {
+        if (await memberPage.getByText("You completed this course.").isVisible()) break;
+        await Promise.all([memberPage.waitForURL(/\/(lessons|quizzes)\//, { waitUntil: "commit" }),
+          memberPage.locator("#main a.btn-primary").first().click()]);
+        if (memberPage.url().includes("/lessons/")) {
+          const before = Number(await memberPage.locator("#lesson-progress-bar").getAttribute("value"));
+          await memberPage.locator("#lesson-progress").getByRole("button", { name: "Mark as complete" }).click();
+          await memberPage.locator("#lesson-progress .badge", { hasText: "Lesson complete" }).waitFor();
+          const now = Number(await memberPage.locator("#lesson-progress-bar").getAttribute("value"));
+          expectTrue(now === before + 1, `marking a lesson complete moved the progress bar from ${before} to ${now}`);
+          lessons++;
+        } else {
+          if (!failedOnce) {
+            // A wrong answer first: the feedback explains, and it is a fail.
+            await answerQuiz(memberPage, (prompt, labels) => labels.find((l) => l !== FOUNDATIONS_ANSWERS[prompt]));
+            const result = await memberPage.locator("#quiz-result").innerText();
+            expectTrue(result.includes("Not yet") && result.includes("Not right"), "a wrong quiz answer is not marked as a fail with feedback");
+            failedOnce = true;
+          }
+          await answerQuiz(memberPage, (prompt) => FOUNDATIONS_ANSWERS[prompt]);
+          const result = await memberPage.locator("#quiz-result").innerText();
+          expectTrue(result.includes("You passed"), `the right answers did not pass the quiz: ${result.slice(0, 200)}`);
+          quizzes++;
+        }
+        await memberPage.goto(new URL(coursePath, memberPage.url()).href);
+      }
+      expectTrue(lessons === 6 && quizzes === 3, `the member did ${lessons} lessons and ${quizzes} quizzes, want 6 and 3`);
+      expectTrue(await memberPage.locator("#course-progress-bar").getAttribute("value") === String(steps), "the progress bar is not full");
+
+      // The certificate, and its public check in a fresh anonymous browser.
+      await Promise.all([memberPage.waitForURL(`**/o/${org.slug}/certificates/*`, { waitUntil: "commit" }),
+        memberPage.getByRole("link", { name: "View your certificate" }).click()]);
+      const cert = await memberPage.locator("#main").innerText();
+      const today = wall(Date.now(), "UTC").goDate;
+      expectTrue((await memberPage.textContent("h1")).trim() === member.name && cert.includes(EXAMPLE_COURSE) && cert.includes(today),
+        `the certificate does not name ${member.name}, the course and ${today}`);
+      await shot(memberPage, "course-certificate.png");
+      const publicPath = new URL(await memberPage.locator("#main a[href*='/certificates/']").getAttribute("href")).pathname;
+      const code = publicPath.split("/").pop();
+      expectTrue(/^\/certificates\/[^/]+$/.test(publicPath) && code.length >= 16, `the public link ${publicPath} is not an unguessable /certificates/:code`);
+      const anon = await person("anonymous");
+      const res = await expectStatus(anon, publicPath, 200);
+      const html = res ? await res.text() : "";
+      const facts = await anon.locator("#main dl").evaluate((dl) => [...dl.children].map((e) => e.textContent.trim()));
+      expectTrue(JSON.stringify(facts) === JSON.stringify(["Name", member.name, "Course", EXAMPLE_COURSE, "Completed on", today]),
+        `the public check shows ${JSON.stringify(facts)}`);
+      for (const [what, secret] of [["e-mail address", member.email], ["organisation's address", org.slug], ["organisation's name", org.name], ["owner", org.owner.email]]) {
+        expectTrue(!html.includes(secret), `the public check shows the ${what} (${secret})`);
+      }
+      await shot(anon, "course-certificate-public.png");
+
+      // A paid course without Stripe: the member cannot buy it...
+      const paid = `Advanced mentoring ${org.slug.slice(-4)}`;
+      await clickNav(owner, "Courses", `/o/${org.slug}/courses`);
+      await Promise.all([owner.waitForURL("**/courses/new", { waitUntil: "commit" }), owner.getByRole("link", { name: "New course" }).click()]);
+      const cf = owner.locator(`form[action='/o/${org.slug}/courses']`);
+      await cf.getByLabel("Title").fill(paid);
+      await cf.getByLabel("Summary").fill("For experienced mentors.");
+      await cf.getByLabel("Price").fill("49");
+      await cf.getByLabel("Currency").selectOption("gbp");
+      await cf.getByLabel("Status").selectOption("published");
+      expectTrue(await owner.getByText("Payments are not configured").isVisible(), "the course form does not say payments are not configured");
+      await Promise.all([owner.waitForURL("**/courses/*/edit", { waitUntil: "commit" }), cf.getByRole("button", { name: "Create course" }).click()]);
+      const editPath = new URL(owner.url()).pathname;
+      await owner.locator("form[action$='/modules']").getByLabel("Module title").fill("The first module");
+      await submitAndSee(owner, owner.locator("form[action$='/modules']"), ".flash-success", "Module added");
+      const lf = owner.locator("form[action$='/lessons']");
+      await lf.getByLabel("New lesson title").fill("Where we start");
+      await lf.getByLabel("Lesson text (Markdown)").fill("Read **this** first.");
+      await submitAndSee(owner, lf, ".flash-success", "Lesson added");
+
+      await clickNav(memberPage, "Courses", `/o/${org.slug}/courses`);
+      const card = memberPage.locator("section.card", { has: memberPage.getByRole("link", { name: paid }) });
+      expectTrue((await card.innerText()).includes("£49.00"), "the paid course does not show its price");
+      await Promise.all([memberPage.waitForURL("**/courses/*", { waitUntil: "commit" }), card.getByRole("link", { name: paid }).click()]);
+      const paidPath = new URL(memberPage.url()).pathname;
+      expectTrue(await memberPage.locator(".flash-info", { hasText: "Payments are not configured" }).isVisible(), "the member is not told that payments are not configured");
+      expectTrue(await memberPage.locator("form[action$='/checkout'], form[action$='/enrol']").count() === 0, "the member is offered a way to buy or enrol");
+      await shot(memberPage, "course-paid-not-configured.png");
+
+      // ...so the admin grants a place by hand, and the audit log has it.
+      await owner.goto(new URL(editPath, owner.url()).href);
+      const grant = owner.locator("form[action$='/grant']");
+      await grant.getByLabel("Grant a place by hand").selectOption({ label: `${member.name} (${member.email})` });
+      await submitAndSee(owner, grant, ".flash-success", "Place granted");
+      expectTrue((await owner.locator("table", { hasText: member.name }).innerText()).includes("active"), "the granted place is not listed as active");
+      await clickNav(owner, "Audit log", `/o/${org.slug}/audit`);
+      const row = owner.locator("#main tbody tr", { hasText: "courses.enrolment_granted" });
+      const rowText = (await row.count()) ? await row.first().innerText() : "";
+      expectTrue(rowText.includes(member.email) && rowText.includes(paid) && rowText.includes(org.owner.name),
+        `the audit log does not record the grant by ${org.owner.name} to ${member.email}: ${rowText}`);
+      await memberPage.goto(new URL(paidPath, memberPage.url()).href);
+      expectTrue(await memberPage.getByRole("link", { name: "Start the first lesson" }).isVisible(), "the granted place does not open the course");
     },
   },
 ];
@@ -369,6 +701,192 @@ async function acceptInvitation(page, org, who) {
   await form.getByLabel("Choose a password").fill(PASSWORD);
   await Promise.all([page.waitForURL(`**/o/${org.slug}`, { waitUntil: "commit" }), form.getByRole("button", { name: "Create my account and join" }).click()]);
   await page.locator(".flash-success", { hasText: "Welcome to" }).waitFor();
+}
+
+// fillPractitionerProfile opens the practitioner profile from My support
+// and saves it as a coach taking new people, in `zone`. It returns whether
+// the profile started with the kind "coach" (the invitation's) ticked.
+async function fillPractitionerProfile(page, org, { zone = "Europe/London" } = {}) {
+  await clickNav(page, "My support", `/o/${org.slug}/my`);
+  await Promise.all([page.waitForURL(`**/o/${org.slug}/profile`, { waitUntil: "commit" }),
+    page.getByRole("link", { name: "Your profile", exact: true }).click()]);
+  const profile = page.locator(`form[action$='/o/${org.slug}/profile']`);
+  const startedAsCoach = await profile.getByLabel("coach", { exact: true }).isChecked();
+  await profile.getByLabel("coach", { exact: true }).check();
+  await profile.getByLabel("Topics").fill("leadership, trust");
+  await profile.getByLabel("Languages").fill("en");
+  await profile.getByLabel("How many people at once").fill("3");
+  await profile.getByLabel("Your time zone").selectOption(zone);
+  await profile.getByLabel("A short bio").fill("Twenty years of leading teams; now I coach.");
+  await profile.getByLabel("I am taking new people").check();
+  await submitAndSee(page, profile, ".flash-success", "Profile saved");
+  return startedAsCoach;
+}
+
+// acceptProposal opens the newest proposal e-mailed to coach and accepts
+// it; page ends on the new relationship. Returns its path and the
+// proposal page's heading.
+async function acceptProposal(page, org, coach) {
+  const mail = await readMail(page, coach.email, "Would you take on a new person");
+  const link = mail.match(/https?:\/\/\S+\/proposals\/[0-9a-f-]+/);
+  if (!link) throw new Error(`the proposal e-mail to ${coach.email} has no link`);
+  await page.goto(new URL(new URL(link[0]).pathname, page.url()).href);
+  const heading = await page.textContent("h1");
+  await Promise.all([page.waitForURL(`**/o/${org.slug}/relationships/*`, { waitUntil: "commit" }),
+    page.locator("form[action$='/accept']").getByRole("button", { name: "Accept" }).click()]);
+  return { relPath: new URL(page.url()).pathname, heading };
+}
+
+// matchFaceToFace gives member an active one-to-one coaching relationship
+// with coach the quick way a coordinator can (owner is staff): record a
+// face-to-face assessment, propose the top-ranked candidate, and the coach
+// accepts from the e-mail. The coach's profile must be filled in. Returns
+// the relationship's path.
+async function matchFaceToFace(owner, coachPage, org, coach, member) {
+  await owner.goto(new URL(`/o/${org.slug}/assessments/new`, owner.url()).href);
+  const form = owner.locator(`form[action='/o/${org.slug}/assessments']`);
+  await form.getByLabel("Person").selectOption({ label: `${member.name} (${member.email})` });
+  await form.getByLabel("Kind of support").selectOption("coaching");
+  await form.getByLabel("Format").selectOption("one_to_one");
+  await form.getByLabel("Duration").selectOption("ongoing");
+  await form.getByLabel("Topics").fill("leadership, trust");
+  await form.getByLabel("Languages").fill("en");
+  await form.getByLabel("What you agreed, and why").fill("Wants a coach for a new leadership role.");
+  await Promise.all([owner.waitForURL(`**/o/${org.slug}/requests/*`, { waitUntil: "commit" }),
+    form.getByRole("button", { name: "Record and signpost" }).click()]);
+  const top = owner.locator("section", { has: owner.getByRole("heading", { name: "Candidates, best first" }) }).locator("article").first();
+  await top.waitFor();
+  const name = await top.locator("h3").innerText();
+  if (name !== coach.name) throw new Error(`the top-ranked candidate is ${name}, not ${coach.name}`);
+  await submitAndSee(owner, top.locator("form[action$='/proposals']"), ".flash-success", "Proposed");
+  return (await acceptProposal(coachPage, org, coach)).relPath;
+}
+
+// setAccountZone saves the person's own time zone on /account, and goes
+// back to the organisation's dashboard.
+async function setAccountZone(page, org, zone) {
+  await page.goto(new URL("/account", page.url()).href);
+  const form = page.locator("form[action='/account/profile']");
+  await form.getByLabel("Your time zone").selectOption(zone);
+  await submitAndSee(page, form, ".flash-success", "Your profile is saved");
+  await page.goto(new URL(`/o/${org.slug}`, page.url()).href);
+}
+
+// --- Time zones, computed in the browser-independent Intl API -----------
+
+const DAY_MS = 864e5;
+// The abbreviations Go's "MST" layout prints, by zone and UTC offset.
+const ZONE_ABBR = {
+  "Europe/London": { 0: "GMT", 60: "BST" },
+  "America/New_York": { [-300]: "EST", [-240]: "EDT" },
+};
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+// wall is the wall clock of instant t (ms) in zone.
+function wall(t, zone) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", {
+    timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  }).formatToParts(new Date(t)).map((p) => [p.type, p.value]));
+  const asUTC = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
+  const offset = Math.round((asUTC - Math.floor(t / 1000) * 1000) / 60000);
+  const local = new Date(asUTC);
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}`, offset,
+    weekday: WEEKDAYS[local.getUTCDay()], abbr: ZONE_ABBR[zone]?.[offset] ?? `UTC${offset}`,
+    // As Go's "Mon 2 Jan 2006, 15:04 MST" and the week view's "Mon 2".
+    go: `${WEEKDAYS[local.getUTCDay()]} ${local.getUTCDate()} ${MONTHS[local.getUTCMonth()]} ${parts.year}, ${parts.hour}:${parts.minute} ${ZONE_ABBR[zone]?.[offset] ?? ""}`,
+    dayHead: `${WEEKDAYS[local.getUTCDay()]} ${local.getUTCDate()}`,
+    // As Go's "Mon 2 Jan 2006".
+    goDate: `${WEEKDAYS[local.getUTCDay()]} ${local.getUTCDate()} ${MONTHS[local.getUTCMonth()]} ${parts.year}`,
+  };
+}
+
+// zonedInstant is the instant (ms) of wall time date ("YYYY-MM-DD") and
+// hhmm ("HH:MM") in zone.
+function zonedInstant(date, hhmm, zone) {
+  const guess = Date.parse(`${date}T${hhmm}:00Z`);
+  let t = guess - wall(guess, zone).offset * 60000;
+  t = guess - wall(t, zone).offset * 60000;
+  return t;
+}
+
+// icsStamp is an instant as iCalendar's UTC form, 20270302T140000Z.
+function icsStamp(t) {
+  return new Date(t).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+}
+
+// weekEvents opens the week view around date and lists its sessions.
+async function weekEvents(page, slug, date) {
+  await page.goto(new URL(`/o/${slug}/calendar?view=week&date=${date}`, page.url()).href);
+  return readWeek(page);
+}
+
+// readWeek lists the sessions of the week view on the page: day heading
+// ("Tue 2"), start time, link, and whether it is cancelled.
+async function readWeek(page) {
+  return page.locator("#calendar .cal-week").evaluate((week) => [...week.querySelectorAll(".cal-day-col")].slice(1).flatMap((col) => {
+    const day = col.querySelector(".cal-day-head").textContent.trim();
+    return [...col.querySelectorAll(".cal-event")].map((a) => ({
+      day, time: a.querySelector("time").textContent.trim(), href: a.getAttribute("href"),
+      cancelled: a.classList.contains("status-cancelled"),
+    }));
+  }));
+}
+
+// addDays adds n days to a date "YYYY-MM-DD".
+function addDays(date, n) {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+// nextUSSpringChange is the date of the next US change to summer time (the
+// second Sunday of March) at least two weeks after now.
+function nextUSSpringChange(now) {
+  for (let y = new Date(now).getUTCFullYear(); ; y++) {
+    const firstSunday = 1 + ((7 - new Date(Date.UTC(y, 2, 1)).getUTCDay()) % 7);
+    const change = Date.UTC(y, 2, firstSunday + 7);
+    if (change - now > 14 * DAY_MS) return new Date(change).toISOString().slice(0, 10);
+  }
+}
+
+function count(s, sub) {
+  return s.split(sub).length - 1;
+}
+
+// mailICS reads the .ics of the e-mail open in page (on /dev/mail/:id).
+async function mailICS(page) {
+  const link = page.locator("a[href$='/invite.ics']");
+  if (!(await link.count())) return { method: "", body: "" };
+  const method = ((await link.locator("xpath=..").innerText()).match(/\((\w+)\)/) || [])[1] || "";
+  const res = await page.request.get(new URL(await link.getAttribute("href"), page.url()).href);
+  return { method, body: await res.text() };
+}
+
+// The example course every organisation gets, and its quizzes' right
+// answers (app/courses/seed.go).
+const EXAMPLE_COURSE = "Foundations of mentoring";
+const FOUNDATIONS_ANSWERS = {
+  "Which of these is closest to mentoring?": "Passing on experience, advice and contacts to a less experienced colleague",
+  "A mentee mostly wants help to reflect on their own coaching practice. What would you suggest?": "Supervision with an experienced practitioner",
+  "Which of these belongs in a first mentoring agreement?": "How often you will meet and what stays confidential",
+  "Why should a mentee be told they may end the relationship at any time?": "Because of the power difference between mentor and mentee",
+  "What is a good first step before giving advice?": "Ask what they have already tried",
+};
+
+// answerQuiz answers the quiz open in page, pick(prompt, labels) choosing
+// each answer, submits it and waits for the result.
+async function answerQuiz(page, pick) {
+  const form = page.locator("form[action*='/quizzes/']");
+  for (const fs of await form.locator("fieldset").all()) {
+    const prompt = (await fs.locator("legend").innerText()).trim();
+    const labels = (await fs.locator("label").allInnerTexts()).map((l) => l.trim());
+    const answer = pick(prompt, labels);
+    if (!answer || !labels.includes(answer)) throw new Error(`no answer for the quiz question "${prompt}" (the seed changed?)`);
+    await fs.getByLabel(answer, { exact: true }).check();
+  }
+  await page.evaluate(() => document.querySelector("#quiz-result")?.remove());
+  await form.getByRole("button", { name: "Submit answers" }).click();
+  await page.locator("#quiz-result").waitFor();
 }
 
 // submitAndSee submits form (a Locator) and waits for `selector` with `text`.
@@ -572,7 +1090,9 @@ async function runCheck(browser, check) {
     const shot = expect.screenshot ?? `${check.name}.png`;
     if (shot) await helpers.shot(page, shot);
   } catch (err) {
-    problems.push(`error: ${err && err.message ? err.message.split("\n")[0] : err}`);
+    // The first line, and where in this file it came from.
+    const at = (err && err.stack ? err.stack.split("\n") : []).find((l) => l.includes("smoke.mjs:"));
+    problems.push(`error: ${err && err.message ? err.message.split("\n")[0] : err}${at ? ` (${at.trim().replace(/^at /, "").replace(/.*\/e2e\//, "e2e/")})` : ""}`);
   } finally {
     for (const context of contexts) await context.close().catch(() => {});
   }
@@ -596,7 +1116,9 @@ try {
     args: CHROMIUM_ARGS,
     timeout: 60_000,
   });
-  for (const check of CHECKS) {
+  // E2E_ONLY=name,name runs only those checks (while writing a journey).
+  const only = (process.env.E2E_ONLY || "").split(",").filter(Boolean);
+  for (const check of CHECKS.filter((c) => only.length === 0 || only.includes(c.name))) {
     const started = Date.now();
     const problems = await runCheck(browser, check);
     const ms = Date.now() - started;
