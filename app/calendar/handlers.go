@@ -247,7 +247,7 @@ func (h *Handlers) renderBooking(c *gin.Context, status int, st bookingState) er
 	if err != nil {
 		return err
 	}
-	bv, err := h.Service.BookingPage(c.Request.Context(), v.Org.ID, relID, v.UserID, 28)
+	bv, err := h.Service.BookingPage(c.Request.Context(), v.Org.ID, relID, v.UserID, maxWindowDays)
 	if err != nil {
 		return err
 	}
@@ -977,7 +977,7 @@ func settingsForm(f *web.Form, orgID, userID uuid.UUID) BookingSettings {
 		min, max int
 	}{
 		{"buffer_before", &b.BufferBeforeMin, 0, 240}, {"buffer_after", &b.BufferAfterMin, 0, 240},
-		{"min_notice", &b.MinNoticeMin, 0, 60 * 24 * 30}, {"window_days", &b.WindowDays, 1, 365},
+		{"min_notice", &b.MinNoticeMin, 0, 60 * 24 * 30}, {"window_days", &b.WindowDays, 1, maxWindowDays},
 		{"max_per_day", &b.MaxPerDay, 0, 48}, {"max_per_week", &b.MaxPerWeek, 0, 200},
 	}
 	for _, fd := range fields {
@@ -1067,3 +1067,8 @@ func (h *Handlers) serveFeed(c *gin.Context) error {
 	c.Data(http.StatusOK, "text/calendar; charset=utf-8", []byte(body))
 	return nil
 }
+
+// maxWindowDays is the longest booking window a practitioner may set; the
+// booking page asks for slots that far and the practitioner's own window
+// (applied in Slots) cuts them short.
+const maxWindowDays = 365
