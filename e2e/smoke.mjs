@@ -342,6 +342,9 @@ const CHECKS = [
         settings.getByLabel("Buffer before a session (minutes)").press("Tab")]);
       await coachPage.locator("#preview .cal-slot").first().waitFor();
       await settings.getByLabel("Buffer after a session (minutes)").fill("15");
+      // Six fortnightly sessions reach 70 days ahead: open the window to 90
+      // (the default is 60; every occurrence of a series must fit in it).
+      await settings.getByLabel("Booking window (days ahead)").fill("90");
       await Promise.all([coachPage.waitForResponse((r) => r.url().endsWith("/availability/settings") && r.request().method() === "POST"),
         settings.getByRole("button", { name: "Save booking rules" }).click()]);
       await coachPage.reload();
