@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 )
 
@@ -131,5 +132,26 @@ func TestAuditFilterKnowsOtherDomainsActions(t *testing.T) {
 	}
 	if p := b.Get("/o/" + org.Slug + "/audit?action=made.up"); p.Status != http.StatusUnprocessableEntity {
 		t.Errorf("filter by an unknown action = %d, want 422", p.Status)
+	}
+}
+
+// The organisation navigation is cached per organisation, role group and
+// active item: each role still sees its own links.
+func TestNavigationFollowsTheRole(t *testing.T) {
+	env := testkit.New(t)
+	org := env.NewOrg()
+	member := env.NewPerson(org, tenancy.RoleMember)
+	for range 2 { // the second round is served from the cache
+		admin := env.SignIn(org.Owner.User).Get("/o/" + org.Slug)
+		mine := env.SignIn(member.User).Get("/o/" + org.Slug)
+		if admin.Doc().Find(`nav a[href$="/audit"]`).Length() != 1 {
+			t.Fatal("the owner's navigation lacks the audit log")
+		}
+		if mine.Doc().Find(`nav a[href$="/audit"]`).Length() != 0 || mine.Doc().Find(`nav a[href$="/pipeline"]`).Length() != 0 {
+			t.Fatal("a member's navigation shows staff links")
+		}
+		if mine.Doc().Find(`nav a.active[href="/o/` + org.Slug + `"]`).Length() != 1 {
+			t.Fatal("the dashboard is not marked as the current page")
+		}
 	}
 }
