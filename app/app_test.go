@@ -150,7 +150,7 @@ func TestNavigationFollowsTheRole(t *testing.T) {
 		if mine.Doc().Find(`nav a[href$="/audit"]`).Length() != 0 || mine.Doc().Find(`nav a[href$="/pipeline"]`).Length() != 0 {
 			t.Fatal("a member's navigation shows staff links")
 		}
-		if mine.Doc().Find(`nav a.active[href="/o/` + org.Slug + `"]`).Length() != 1 {
+		if mine.Doc().Find(`nav a.active[href="/o/`+org.Slug+`"]`).Length() != 1 {
 			t.Fatal("the dashboard is not marked as the current page")
 		}
 	}
