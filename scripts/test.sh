@@ -12,8 +12,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 say() { printf '\n== %s\n' "$*"; }
 
-say "services"
+say "services and test tools"
 bash scripts/services.sh
+# stripe-mock (billing tests), Chromium and wrk: installed once, if missing.
+bash scripts/install-test-deps.sh
 
 say "formatting and vet"
 unformatted="$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './e2e/*'))"
@@ -37,7 +39,7 @@ bash scripts/fuzz.sh
 
 if [[ ${SKIP_E2E:-} != 1 ]]; then
   say "browser smoke test"
-  bash scripts/e2e.sh
+  E2E_SKIP_DEPS=1 bash scripts/e2e.sh
   say "browser test of paid mentor training (stripe-mock)"
   E2E_SKIP_DEPS=1 bash scripts/e2e-payments.sh
 fi
