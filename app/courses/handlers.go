@@ -245,18 +245,28 @@ func (h *Handlers) studyAccess(c *gin.Context) (*Outline, *Enrolment, bool, erro
 	return o, e, true, nil
 }
 
-func (h *Handlers) showLessonPage(c *gin.Context) error {
+// studyLesson is studyAccess plus the lesson named in the path, which
+// must belong to the course.
+func (h *Handlers) studyLesson(c *gin.Context) (*Outline, *Enrolment, *Lesson, *Module, bool, error) {
 	o, e, ok, err := h.studyAccess(c)
 	if err != nil || !ok {
-		return err
+		return nil, nil, nil, nil, ok, err
 	}
 	id, err := idParam(c, "lesson")
 	if err != nil {
-		return err
+		return nil, nil, nil, nil, false, err
 	}
 	l, m := o.Lesson(id)
 	if l == nil {
-		return db.ErrNotFound
+		return nil, nil, nil, nil, false, db.ErrNotFound
+	}
+	return o, e, l, m, true, nil
+}
+
+func (h *Handlers) showLessonPage(c *gin.Context) error {
+	o, e, l, m, ok, err := h.studyLesson(c)
+	if err != nil || !ok {
+		return err
 	}
 	if err := h.Service.OpenLesson(c.Request.Context(), e, l.ID); err != nil {
 		return err
@@ -295,17 +305,9 @@ func (h *Handlers) lessonData(o *Outline, m *Module, l *Lesson, p *Progress) gin
 
 func (h *Handlers) completeLesson(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	o, e, ok, err := h.studyAccess(c)
+	o, e, l, m, ok, err := h.studyLesson(c)
 	if err != nil || !ok {
 		return err
-	}
-	id, err := idParam(c, "lesson")
-	if err != nil {
-		return err
-	}
-	l, m := o.Lesson(id)
-	if l == nil {
-		return db.ErrNotFound
 	}
 	p, err := h.Service.CompleteLesson(c.Request.Context(), o, e, l.ID)
 	if err != nil {
