@@ -234,12 +234,9 @@ func (h *Handlers) removeMember(c *gin.Context) error {
 // leaveGroup lets a member leave a group on their own, safely: the
 // others carry on.
 func (h *Handlers) leaveGroup(c *gin.Context) error {
-	a, err := h.load(c, false)
+	a, err := h.loadAs(c, SideMember)
 	if err != nil {
 		return err
-	}
-	if a.Side != SideMember {
-		return web.ErrForbidden
 	}
 	v := web.CurrentViewer(c)
 	err = h.Store.RemoveMember(c.Request.Context(), v.Org.ID, a.Rel.ID, v.UserID, h.Clock.Now(), true)

@@ -56,6 +56,18 @@ type access struct {
 
 // load finds the relationship of the path and the viewer's side in it.
 // Staff who take no part may look (without notes or goals); nobody else.
+// loadAs is load for an action only one side of the relationship takes.
+func (h *Handlers) loadAs(c *gin.Context, side string) (*access, error) {
+	a, err := h.load(c, false)
+	if err != nil {
+		return nil, err
+	}
+	if a.Side != side {
+		return nil, web.ErrForbidden
+	}
+	return a, nil
+}
+
 func (h *Handlers) load(c *gin.Context, staffMayLook bool) (*access, error) {
 	v := web.CurrentViewer(c)
 	id, err := uuid.Parse(c.Param("id"))
@@ -305,12 +317,9 @@ func (h *Handlers) acceptAgreement(c *gin.Context) error {
 }
 
 func (h *Handlers) switchMode(c *gin.Context) error {
-	a, err := h.load(c, false)
+	a, err := h.loadAs(c, SidePractitioner)
 	if err != nil {
 		return err
-	}
-	if a.Side != SidePractitioner {
-		return web.ErrForbidden
 	}
 	v := web.CurrentViewer(c)
 	f := newForms()
@@ -351,12 +360,9 @@ func (h *Handlers) switchMode(c *gin.Context) error {
 }
 
 func (h *Handlers) addGoal(c *gin.Context) error {
-	a, err := h.load(c, false)
+	a, err := h.loadAs(c, SideMember)
 	if err != nil {
 		return err
-	}
-	if a.Side != SideMember {
-		return web.ErrForbidden
 	}
 	v := web.CurrentViewer(c)
 	f := newForms()
