@@ -35,13 +35,6 @@ var (
 	DurationChoices = DurationKeys
 )
 
-func postForm(c *gin.Context) url.Values {
-	if err := c.Request.ParseForm(); err != nil {
-		return url.Values{}
-	}
-	return c.Request.PostForm
-}
-
 func orgOf(c *gin.Context) (*web.Viewer, uuid.UUID) {
 	v := web.CurrentViewer(c)
 	return v, v.Org.ID
@@ -156,7 +149,7 @@ func (h *Handlers) renderStep(c *gin.Context, status int, d stepData) error {
 func (h *Handlers) saveAnswer(c *gin.Context) error {
 	v, orgID := orgOf(c)
 	ctx := c.Request.Context()
-	form := postForm(c)
+	form := web.PostedForm(c)
 	a, err := h.Store.Start(ctx, orgID, v.UserID, h.Clock.Now())
 	if err != nil {
 		return err
@@ -308,7 +301,7 @@ func (h *Handlers) decide(c *gin.Context) error {
 	if a.Status != StatusSubmitted {
 		return web.Errorf(http.StatusConflict, "This assessment was decided already, or is not finished yet.")
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	d := decisionForm(f)
 	if f.Valid() && (d.Kind != a.RecKind || d.Format != a.RecFormat || d.Duration != a.RecDuration) && d.Reason == "" {
 		f.Add("reason", "Say why you override the recommendation: the member and other coordinators will want to know.")
@@ -347,7 +340,7 @@ func (h *Handlers) showNewPage(c *gin.Context) error {
 func (h *Handlers) recordFaceToFace(c *gin.Context) error {
 	v, orgID := orgOf(c)
 	ctx := c.Request.Context()
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("member_id")
 	d := decisionForm(f)
 	f.Required("reason")
@@ -398,7 +391,7 @@ func (h *Handlers) saveQuestionnaire(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	form := postForm(c)
+	form := web.PostedForm(c)
 	if form.Get("version") != strconv.Itoa(q.Version) {
 		errs := EditorErrors{"form": "Someone saved a newer version in the meantime; these are its questions. Please make your changes again."}
 		return h.renderEditor(c, http.StatusConflict, q, url.Values{}, errs)

@@ -29,7 +29,7 @@ func (h *Handlers) showAccountPage(c *gin.Context) error {
 }
 
 func (h *Handlers) updateProfile(c *gin.Context) error {
-	f := web.NewForm(formValues(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("name")
 	f.MaxLength("name", 120)
 	f.TimeZone("time_zone")
@@ -46,7 +46,7 @@ func (h *Handlers) updateProfile(c *gin.Context) error {
 
 func (h *Handlers) changePassword(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	f := web.NewForm(formValues(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("current_password", "new_password")
 	if p := passwordProblem(f.Values.Get("new_password"), v.Email); p != "" && f.Get("new_password") != "" {
 		f.Add("new_password", p)

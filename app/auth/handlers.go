@@ -62,7 +62,7 @@ func (h *Handlers) showLoginPage(c *gin.Context) error {
 }
 
 func (h *Handlers) signIn(c *gin.Context) error {
-	f := web.NewForm(formValues(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("email", "password")
 	if f.Valid() {
 		u, err := h.Service.SignIn(c.Request.Context(), f.Get("email"), f.Values.Get("password"), c.ClientIP())
@@ -152,7 +152,7 @@ func (h *Handlers) showForgotPage(c *gin.Context) error {
 }
 
 func (h *Handlers) requestReset(c *gin.Context) error {
-	f := web.NewForm(formValues(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("email")
 	email := f.Email("email")
 	if !f.Valid() {
@@ -177,7 +177,7 @@ func (h *Handlers) showResetPage(c *gin.Context) error {
 
 func (h *Handlers) resetPassword(c *gin.Context) error {
 	token := c.Param("token")
-	f := web.NewForm(formValues(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("password")
 	if p := passwordProblem(f.Values.Get("password"), ""); p != "" && f.Get("password") != "" {
 		f.Add("password", p)
@@ -202,15 +202,6 @@ func (h *Handlers) resetPassword(c *gin.Context) error {
 
 func (h *Handlers) linkInvalid(c *gin.Context) error {
 	return h.Renderer.Render(c, http.StatusNotFound, "auth/link_invalid", web.NewPage(c, "Link no longer valid", nil))
-}
-
-// formValues parses the posted form; a body that cannot be parsed is
-// treated as empty, so that it fails validation with a clear message.
-func formValues(c *gin.Context) url.Values {
-	if err := c.Request.ParseForm(); err != nil {
-		return url.Values{}
-	}
-	return c.Request.PostForm
 }
 
 // safeNext keeps redirects on this site.

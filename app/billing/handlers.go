@@ -3,7 +3,6 @@ package billing
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -48,13 +47,6 @@ func (h *Handlers) Mount(anyone, admins gin.IRouter, errs *web.Errors) {
 
 func buyer(v *web.Viewer) Buyer {
 	return Buyer{OrgID: v.Org.ID, OrgSlug: v.Org.Slug, UserID: v.UserID, Name: v.Name, Email: v.Email}
-}
-
-func postForm(c *gin.Context) url.Values {
-	if err := c.Request.ParseForm(); err != nil {
-		return url.Values{}
-	}
-	return c.Request.PostForm
 }
 
 func courseID(c *gin.Context) (uuid.UUID, error) {
@@ -287,7 +279,7 @@ func (h *Handlers) showSeatsPage(c *gin.Context) error {
 
 func (h *Handlers) buySeats(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("course_id", "quantity")
 	cid, err := uuid.Parse(f.Get("course_id"))
 	if f.Get("course_id") != "" && err != nil {
@@ -320,7 +312,7 @@ func (h *Handlers) buySeats(c *gin.Context) error {
 
 func (h *Handlers) assignSeat(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("course_id", "user_id")
 	cid, cerr := uuid.Parse(f.Get("course_id"))
 	uid, uerr := uuid.Parse(f.Get("user_id"))

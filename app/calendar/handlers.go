@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -69,21 +68,6 @@ func viewerZone(v *web.Viewer) *time.Location {
 		return loc
 	}
 	return time.UTC
-}
-
-func paramID(c *gin.Context, name string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param(name))
-	if err != nil {
-		return uuid.Nil, fmt.Errorf("calendar: bad id: %w", db.ErrNotFound)
-	}
-	return id, nil
-}
-
-func postForm(c *gin.Context) url.Values {
-	if err := c.Request.ParseForm(); err != nil {
-		return url.Values{}
-	}
-	return c.Request.PostForm
 }
 
 // base is the calendar's URL prefix for the current organisation.
@@ -243,7 +227,7 @@ type bookingState struct {
 
 func (h *Handlers) renderBooking(c *gin.Context, status int, st bookingState) error {
 	v := web.CurrentViewer(c)
-	relID, err := paramID(c, "rel")
+	relID, err := web.IDParam(c, "rel")
 	if err != nil {
 		return err
 	}
@@ -322,11 +306,11 @@ func repeatFields(f *web.Form, in *BookInput) {
 
 func (h *Handlers) book(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	relID, err := paramID(c, "rel")
+	relID, err := web.IDParam(c, "rel")
 	if err != nil {
 		return err
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	in := BookInput{RelationshipID: relID, ActorID: v.UserID}
 	start, perr := time.Parse(time.RFC3339, f.Get("start"))
 	if perr != nil {
@@ -438,7 +422,7 @@ func parseLocal(f *web.Form, dateField, timeField string, loc *time.Location) ti
 
 func (h *Handlers) schedule(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("relationship_id", "date", "time")
 	relID, err := uuid.Parse(f.Get("relationship_id"))
 	if err != nil {
@@ -500,7 +484,7 @@ func (h *Handlers) schedule(c *gin.Context) error {
 // organisation's admins. Anyone else gets the same 404 as for no session.
 func (h *Handlers) loadSession(c *gin.Context) (*SessionView, string, bool, error) {
 	v := web.CurrentViewer(c)
-	id, err := paramID(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return nil, "", false, err
 	}
@@ -620,7 +604,7 @@ func (h *Handlers) changeFailure(c *gin.Context, err error, f *web.Form, privile
 
 func (h *Handlers) cancel(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("reason")
 	in, sv, err := h.changeInput(c, f)
 	if err != nil {
@@ -643,7 +627,7 @@ func (h *Handlers) cancel(c *gin.Context) error {
 
 func (h *Handlers) reschedule(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("date", "time")
 	in, sv, err := h.changeInput(c, f)
 	if err != nil {
@@ -719,7 +703,7 @@ func (h *Handlers) markAttendance(c *gin.Context) error {
 	if !privileged {
 		return web.ErrForbidden
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("outcome")
 	f.OneOf("outcome", Outcomes...)
 	each := map[uuid.UUID]string{}
@@ -758,7 +742,7 @@ func (h *Handlers) switchMode(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	if side != relationships.SidePractitioner {
 		return h.renderSession(c, http.StatusUnprocessableEntity, sessionState{Mode: f, Message: "Only the session's practitioner records a change of mode."})
 	}
@@ -896,7 +880,7 @@ func parseClock(f *web.Form, field string) int {
 
 func (h *Handlers) addRule(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("weekday", "start", "end")
 	wd, err := strconv.Atoi(f.Get("weekday"))
 	if err != nil || wd < 0 || wd > 6 {
@@ -919,7 +903,7 @@ func (h *Handlers) deleteRule(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	// The id is a form field, not a path parameter: each practitioner
 	// removes only their own rows, whatever id is sent.
-	id, err := uuid.Parse(postForm(c).Get("id"))
+	id, err := uuid.Parse(web.PostedForm(c).Get("id"))
 	if err != nil {
 		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{}, nil)
 	}
@@ -931,7 +915,7 @@ func (h *Handlers) deleteRule(c *gin.Context) error {
 
 func (h *Handlers) addOverride(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("day")
 	if _, err := time.Parse(time.DateOnly, f.Get("day")); f.Get("day") != "" && err != nil {
 		f.Add("day", "Enter a date such as 2027-04-02.")
@@ -958,7 +942,7 @@ func (h *Handlers) deleteOverride(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	// The id is a form field, not a path parameter: each practitioner
 	// removes only their own rows, whatever id is sent.
-	id, err := uuid.Parse(postForm(c).Get("id"))
+	id, err := uuid.Parse(web.PostedForm(c).Get("id"))
 	if err != nil {
 		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{}, nil)
 	}
@@ -1001,7 +985,7 @@ func settingsForm(f *web.Form, orgID, userID uuid.UUID) BookingSettings {
 
 func (h *Handlers) saveSettings(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	b := settingsForm(f, v.Org.ID, v.UserID)
 	if !f.Valid() {
 		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Settings: f}, nil)

@@ -132,7 +132,7 @@ func kindValues() []string {
 
 func (h *Handlers) saveSessionType(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("kind", "minutes")
 	f.OneOf("kind", kindValues()...)
 	f.MaxLength("place", MaxTypePlaceLen)
@@ -153,7 +153,7 @@ func (h *Handlers) saveSessionType(c *gin.Context) error {
 
 func (h *Handlers) deleteSessionType(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("kind")
 	f.OneOf("kind", kindValues()...)
 	if !f.Valid() {

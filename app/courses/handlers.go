@@ -3,7 +3,6 @@ package courses
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -63,21 +62,6 @@ func (h *Handlers) Mount(public, anyone, admins gin.IRouter, errs *web.Errors) {
 	admins.POST("/courses/:id/grant", errs.H(h.grant))
 }
 
-func idParam(c *gin.Context, name string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param(name))
-	if err != nil {
-		return uuid.Nil, db.ErrNotFound
-	}
-	return id, nil
-}
-
-func postForm(c *gin.Context) url.Values {
-	if err := c.Request.ParseForm(); err != nil {
-		return url.Values{}
-	}
-	return c.Request.PostForm
-}
-
 func coursePath(v *web.Viewer, courseID uuid.UUID) string {
 	return "/o/" + v.Org.Slug + "/courses/" + courseID.String()
 }
@@ -87,7 +71,7 @@ func isAdmin(v *web.Viewer) bool { return tenancy.Has(v, tenancy.Admins...) }
 // visibleCourse loads a course the viewer may see: drafts are for admins.
 func (h *Handlers) visibleCourse(c *gin.Context) (*Outline, error) {
 	v := web.CurrentViewer(c)
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +236,7 @@ func (h *Handlers) studyLesson(c *gin.Context) (*Outline, *Enrolment, *Lesson, *
 	if err != nil || !ok {
 		return nil, nil, nil, nil, ok, err
 	}
-	id, err := idParam(c, "lesson")
+	id, err := web.IDParam(c, "lesson")
 	if err != nil {
 		return nil, nil, nil, nil, false, err
 	}
@@ -333,7 +317,7 @@ func (h *Handlers) completeLesson(c *gin.Context) error {
 }
 
 func (h *Handlers) quizFor(c *gin.Context, o *Outline) (*Quiz, *Module, error) {
-	id, err := idParam(c, "quiz")
+	id, err := web.IDParam(c, "quiz")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -371,7 +355,7 @@ func (h *Handlers) submitQuiz(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	answers := map[uuid.UUID]uuid.UUID{}
 	for _, qu := range q.Questions {
 		raw := f.Get("q-" + qu.ID.String())
@@ -525,7 +509,7 @@ func (h *Handlers) showNewCoursePage(c *gin.Context) error {
 
 func (h *Handlers) createCourse(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	now := h.Service.Clock.Now()
 	co := &Course{ID: uuid.Must(uuid.NewV7()), OrgID: v.Org.ID, CreatedAt: now, UpdatedAt: now}
 	readCourseForm(f, co)
@@ -542,7 +526,7 @@ func (h *Handlers) createCourse(c *gin.Context) error {
 
 func (h *Handlers) adminOutline(c *gin.Context) (*Outline, error) {
 	v := web.CurrentViewer(c)
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -563,7 +547,7 @@ func (h *Handlers) updateCourse(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	co := *o.Course
 	readCourseForm(f, &co)
 	if !f.Valid() {
@@ -584,7 +568,7 @@ func (h *Handlers) addModule(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("module_title")
 	f.MaxLength("module_title", 160)
 	if !f.Valid() {
@@ -607,7 +591,7 @@ func (h *Handlers) addLesson(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	mid, err := idParam(c, "module")
+	mid, err := web.IDParam(c, "module")
 	if err != nil {
 		return err
 	}
@@ -615,7 +599,7 @@ func (h *Handlers) addLesson(c *gin.Context) error {
 	if m == nil {
 		return db.ErrNotFound
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("title")
 	f.MaxLength("title", 160)
 	f.MaxLength("body", 100000)
@@ -647,7 +631,7 @@ func (h *Handlers) showEditLessonPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c, "lesson")
+	id, err := web.IDParam(c, "lesson")
 	if err != nil {
 		return err
 	}
@@ -667,7 +651,7 @@ func (h *Handlers) updateLesson(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c, "lesson")
+	id, err := web.IDParam(c, "lesson")
 	if err != nil {
 		return err
 	}
@@ -675,7 +659,7 @@ func (h *Handlers) updateLesson(c *gin.Context) error {
 	if l == nil {
 		return db.ErrNotFound
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("title")
 	f.MaxLength("title", 160)
 	f.MaxLength("body", 100000)
@@ -709,7 +693,7 @@ func (h *Handlers) quizModule(c *gin.Context) (*Outline, *Module, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	mid, err := idParam(c, "module")
+	mid, err := web.IDParam(c, "module")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -734,7 +718,7 @@ func (h *Handlers) setPassMark(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	mark, err := strconv.Atoi(f.Get("pass_mark"))
 	if err != nil || mark < 1 || mark > 100 {
 		f.Add("pass_mark", "Enter a percentage from 1 to 100.")
@@ -757,7 +741,7 @@ func (h *Handlers) addQuestion(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("prompt")
 	f.MaxLength("prompt", 500)
 	f.MaxLength("explanation", 1000)
@@ -791,11 +775,11 @@ func (h *Handlers) addQuestion(c *gin.Context) error {
 
 func (h *Handlers) deleteQuestion(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	cid, err := idParam(c, "id")
+	cid, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
-	qid, err := idParam(c, "question")
+	qid, err := web.IDParam(c, "question")
 	if err != nil {
 		return err
 	}
@@ -813,7 +797,7 @@ func (h *Handlers) grant(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("user_id")
 	userID, perr := uuid.Parse(f.Get("user_id"))
 	if f.Get("user_id") != "" && perr != nil {

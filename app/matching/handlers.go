@@ -3,7 +3,6 @@ package matching
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -31,13 +30,6 @@ type Handlers struct {
 	Sessions NextSessions
 	// Courses shows the person's courses on their own page (optional).
 	Courses Learning
-}
-
-func postForm(c *gin.Context) url.Values {
-	if err := c.Request.ParseForm(); err != nil {
-		return url.Values{}
-	}
-	return c.Request.PostForm
 }
 
 func pathID(c *gin.Context, name string) (uuid.UUID, error) {
@@ -93,7 +85,7 @@ func (h *Handlers) showRequestPage(c *gin.Context) error {
 // propose is shared by the coordinator's proposal and the member's choice.
 func (h *Handlers) propose(c *gin.Context, requestID uuid.UUID, onBad func(problem string) error) error {
 	v := web.CurrentViewer(c)
-	raw := postForm(c).Get("practitioner_id")
+	raw := web.PostedForm(c).Get("practitioner_id")
 	pid, perr := uuid.Parse(raw)
 	if raw == "" || perr != nil {
 		return onBad("Choose one of the practitioners listed.")
@@ -193,7 +185,7 @@ func (h *Handlers) choose(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	pid, _ := uuid.Parse(postForm(c).Get("practitioner_id"))
+	pid, _ := uuid.Parse(web.PostedForm(c).Get("practitioner_id"))
 	inTop := false
 	for i, cand := range rk.Eligible {
 		if i < SelfSelectionSize && cand.UserID == pid {
@@ -296,7 +288,7 @@ func (h *Handlers) decline(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	reason := postForm(c).Get("reason")
+	reason := web.PostedForm(c).Get("reason")
 	if len(reason) > 2000 {
 		return h.renderProposal(c, http.StatusUnprocessableEntity, p, "Please keep the reason under 2000 characters.")
 	}
@@ -330,7 +322,7 @@ func (h *Handlers) rematch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	reason := postForm(c).Get("reason")
+	reason := web.PostedForm(c).Get("reason")
 	if len(reason) > 4000 {
 		return web.Errorf(http.StatusUnprocessableEntity, "Please keep the reason under 4000 characters.")
 	}
@@ -354,7 +346,7 @@ func (h *Handlers) withdraw(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	reason := strings.TrimSpace(postForm(c).Get("reason"))
+	reason := strings.TrimSpace(web.PostedForm(c).Get("reason"))
 	if len(reason) > 2000 {
 		return h.renderRequest(c, http.StatusUnprocessableEntity, p.RequestID, "Please keep the reason under 2000 characters.")
 	}
@@ -385,7 +377,7 @@ func (h *Handlers) rematchForm(c *gin.Context, noteRequired bool) (*Rematch, str
 	if r.Status != RematchOpen {
 		return nil, "", web.Errorf(http.StatusConflict, "This rematch request was handled already.")
 	}
-	note := strings.TrimSpace(postForm(c).Get("note"))
+	note := strings.TrimSpace(web.PostedForm(c).Get("note"))
 	switch {
 	case noteRequired && note == "":
 		return r, note, h.renderPipeline(c, http.StatusUnprocessableEntity, map[string]string{r.ID.String(): "Write a note: say how it was settled."})

@@ -71,7 +71,7 @@ func idList(f *web.Form, field, msg string) []uuid.UUID {
 func (h *Handlers) createGroup(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("kind", "title")
 	f.OneOf("kind", string(Mentoring), string(Coaching), string(Supervision))
 	f.MaxLength("title", 200)
@@ -173,7 +173,7 @@ func (h *Handlers) addMember(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
 	f := newForms()
-	f.Members = web.NewForm(postForm(c))
+	f.Members = web.NewForm(web.PostedForm(c))
 	f.Members.Required("member_id")
 	id, perr := uuid.Parse(f.Members.Get("member_id"))
 	if f.Members.Valid() && perr != nil {

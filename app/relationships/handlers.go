@@ -41,13 +41,6 @@ type SessionRelationships interface {
 	SessionRelationship(ctx context.Context, orgID, sessionID uuid.UUID) (uuid.UUID, error)
 }
 
-func postForm(c *gin.Context) url.Values {
-	if err := c.Request.ParseForm(); err != nil {
-		return url.Values{}
-	}
-	return c.Request.PostForm
-}
-
 // access is the viewer's standing in a relationship.
 type access struct {
 	Rel  *Relationship
@@ -224,7 +217,7 @@ func (h *Handlers) changeStatus(c *gin.Context) error {
 		return web.Errorf(http.StatusForbidden, "In a group, the practitioners pause or end it for everyone; you can leave the group instead.")
 	}
 	f := newForms()
-	f.Status = web.NewForm(postForm(c))
+	f.Status = web.NewForm(web.PostedForm(c))
 	f.Status.Required("action")
 	f.Status.OneOf("action", ActionPause, ActionResume, ActionComplete, ActionEnd)
 	f.Status.MaxLength("why", 2000)
@@ -253,7 +246,7 @@ func (h *Handlers) editAgreement(c *gin.Context) error {
 	}
 	v := web.CurrentViewer(c)
 	f := newForms()
-	f.Agreement = web.NewForm(postForm(c))
+	f.Agreement = web.NewForm(web.PostedForm(c))
 	af := f.Agreement
 	af.Required("purpose", "cadence_days", "session_minutes")
 	af.MaxLength("purpose", 2000)
@@ -300,7 +293,7 @@ func (h *Handlers) acceptAgreement(c *gin.Context) error {
 	}
 	v := web.CurrentViewer(c)
 	var seen time.Time
-	if raw := postForm(c).Get("version"); raw != "" {
+	if raw := web.PostedForm(c).Get("version"); raw != "" {
 		if seen, err = time.Parse(time.RFC3339Nano, raw); err != nil {
 			return web.Errorf(http.StatusUnprocessableEntity, "Please reload the page and accept the agreement as it stands.")
 		}
@@ -323,7 +316,7 @@ func (h *Handlers) switchMode(c *gin.Context) error {
 	}
 	v := web.CurrentViewer(c)
 	f := newForms()
-	f.Mode = web.NewForm(postForm(c))
+	f.Mode = web.NewForm(web.PostedForm(c))
 	f.Mode.Required("to_kind", "why")
 	f.Mode.OneOf("to_kind", string(Mentoring), string(Coaching), string(Supervision))
 	f.Mode.MaxLength("why", 2000)
@@ -366,7 +359,7 @@ func (h *Handlers) addGoal(c *gin.Context) error {
 	}
 	v := web.CurrentViewer(c)
 	f := newForms()
-	f.Goal = web.NewForm(postForm(c))
+	f.Goal = web.NewForm(web.PostedForm(c))
 	f.Goal.Required("description")
 	f.Goal.MaxLength("description", 1000)
 	f.Goal.MaxLength("success_measure", 1000)
@@ -426,7 +419,7 @@ func (h *Handlers) recordProgress(c *gin.Context) error {
 		return err
 	}
 	v := web.CurrentViewer(c)
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	progress := intField(f, "progress", 0, 100, "Use a percentage from 0 to 100.")
 	f.Required("progress")
 	f.MaxLength("comment", 2000)
@@ -446,7 +439,7 @@ func (h *Handlers) addMilestone(c *gin.Context) error {
 		return err
 	}
 	v := web.CurrentViewer(c)
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("title")
 	f.MaxLength("title", 300)
 	if d := f.Get("due_date"); d != "" {
@@ -488,7 +481,7 @@ func (h *Handlers) addNote(c *gin.Context) error {
 	}
 	v := web.CurrentViewer(c)
 	f := newForms()
-	f.Note = web.NewForm(postForm(c))
+	f.Note = web.NewForm(web.PostedForm(c))
 	f.Note.Required("body", "visibility")
 	f.Note.OneOf("visibility", Private, Shared)
 	f.Note.MaxLength("body", 20000)
@@ -582,7 +575,7 @@ func (h *Handlers) saveProfile(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	profileForm(f, p)
 	if !f.Valid() {
 		return h.renderProfile(c, http.StatusUnprocessableEntity, p, f)

@@ -150,7 +150,7 @@ func (h *Handlers) changeRole(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("role")
 	role, ok := ParseRole(f.Get("role"))
 	if f.Get("role") != "" && !ok {
@@ -197,7 +197,7 @@ func (h *Handlers) setLineManager(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	manager := uuid.Nil
 	if raw := f.Get("manager_id"); raw != "" {
 		if manager, err = uuid.Parse(raw); err != nil {
@@ -258,7 +258,7 @@ func (h *Handlers) transferOwnership(c *gin.Context) error {
 		return err
 	}
 	v := web.CurrentViewer(c)
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("password")
 	if f.Valid() {
 		u, err := auth.UserByID(c.Request.Context(), h.Service.DB, v.UserID)
@@ -325,7 +325,7 @@ func (h *Handlers) invite(c *gin.Context) error {
 	if !v.Verified {
 		return errUnverifiedInviter
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.MaxLength("name", 120)
 	email, reason := CheckEmail(f.Get("email"))
 	if reason != "" {
@@ -480,7 +480,7 @@ func (h *Handlers) acceptInvitation(c *gin.Context) error {
 	if v != nil {
 		viewerID = v.UserID
 	}
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	var acc *NewAccount
 	if inv.Account == nil {
 		f.Required("name", "password")
@@ -542,7 +542,7 @@ func (h *Handlers) showSettingsPage(c *gin.Context) error {
 }
 
 func (h *Handlers) updateSettings(c *gin.Context) error {
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("name", "time_zone", "min_cancel_notice_hours", "proposal_days")
 	f.MaxLength("name", 120)
 	f.TimeZone("time_zone")

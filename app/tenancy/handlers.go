@@ -100,7 +100,7 @@ func (h *Handlers) showSignupPage(c *gin.Context) error {
 
 func (h *Handlers) signUp(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	f := web.NewForm(postForm(c))
+	f := web.NewForm(web.PostedForm(c))
 	f.Required("org_name", "slug", "time_zone")
 	f.MaxLength("org_name", 120)
 	f.TimeZone("time_zone")
@@ -220,11 +220,4 @@ func (h *Handlers) Mount(public, signedIn gin.IRouter, errs *web.Errors) {
 // MountTenant adds the routes under /o/:slug; org is already behind Tenant.
 func (h *Handlers) MountTenant(org gin.IRouter, errs *web.Errors) {
 	org.GET("", errs.H(h.showDashboardPage))
-}
-
-func postForm(c *gin.Context) url.Values {
-	if err := c.Request.ParseForm(); err != nil {
-		return url.Values{}
-	}
-	return c.Request.PostForm
 }

@@ -1,12 +1,18 @@
 package web
 
 import (
+	"fmt"
 	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/leadershiptoolbox/toolbox/app/db"
 )
 
 // Form holds submitted values and the errors found in them, for
@@ -103,4 +109,23 @@ func (f *Form) TimeZone(field string) {
 	if _, err := time.LoadLocation(v); err != nil || v == "Local" {
 		f.Add(field, "Choose a time zone from the list, such as Europe/London.")
 	}
+}
+
+// PostedForm parses a posted form; a body that cannot be parsed counts as
+// empty, so that it fails validation with a clear message instead of a 500.
+func PostedForm(c *gin.Context) url.Values {
+	if err := c.Request.ParseForm(); err != nil {
+		return url.Values{}
+	}
+	return c.Request.PostForm
+}
+
+// IDParam reads a UUID path parameter; a malformed one is db.ErrNotFound,
+// as an unknown id is.
+func IDParam(c *gin.Context, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param(name))
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("web: path parameter %s: %w", name, db.ErrNotFound)
+	}
+	return id, nil
 }
