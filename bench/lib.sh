@@ -1,0 +1,56 @@
+# Shared by the load scripts (sourced, not run): a throwaway PostgreSQL
+# database, the binary built, migrated and serving, cleaned up on exit,
+# and signing up through the real form.
+#
+#   bench_start NAME PORT REDIS_DB     sets $tmp, $base; leaves the web server running
+#   bench_signup SLUG EMAIL PASSWORD   signs an owner up with the cookie jar $tmp/owner
+#   bench_cookie JAR                   prints the session and CSRF cookies of a jar
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-1}
+command -v wrk >/dev/null || bash scripts/install-test-deps.sh
+bash scripts/services.sh >/dev/null
+
+tmp="$(mktemp -d)"
+pids=()
+bench_db=""
+bench_cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [[ -z $bench_db ]] || psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $bench_db WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap bench_cleanup EXIT
+
+bench_start() {
+  local name=$1 port=$2 redis_db=$3
+  bench_db="toolbox_${name}_$$"
+  base="http://127.0.0.1:$port"
+  go build -o "$tmp/toolbox" ./cmd/toolbox
+  psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $bench_db" >/dev/null
+  export TOOLBOX_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$bench_db?sslmode=disable"
+  export TOOLBOX_REDIS_URL="redis://127.0.0.1:6379/$redis_db"
+  export TOOLBOX_SECRET_KEY="bench-secret-bench-secret-bench-secret-0123"
+  export TOOLBOX_ADDR="127.0.0.1:$port" TOOLBOX_BASE_URL="$base" TOOLBOX_LOG_LEVEL=error
+  "$tmp/toolbox" migrate up >/dev/null
+  "$tmp/toolbox" web >"$tmp/web.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do curl -fs -o /dev/null "$base/healthz" && return 0; sleep 0.1; done
+  echo "the web server did not start"; cat "$tmp/web.log"; return 1
+}
+
+# csrf_of PATH: the CSRF token of a page, with the cookie jar $jar.
+csrf_of() { curl -s -c "$jar" -b "$jar" "$base$1" | sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p' | sed 's/&#43;/+/g'; }
+
+bench_signup() {
+  jar="$tmp/owner"
+  local token
+  token=$(csrf_of /signup)
+  curl -s -c "$jar" -b "$jar" -o /dev/null -H "Origin: $base" \
+    --data-urlencode "csrf_token=$token" -d org_name=Bench -d "slug=$1" -d time_zone=Europe/London \
+    -d name=Bench -d "email=$2" -d "password=$3" "$base/signup"
+}
+
+bench_cookie() { awk '$6=="session"{s="session="$7} $6=="csrf"{c="csrf="$7} END{print s"; "c}' "$1"; }
+
+rps() { awk '/Requests\/sec/{print $2}'; }
