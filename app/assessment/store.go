@@ -351,8 +351,8 @@ func (s *Store) List(ctx context.Context, orgID uuid.UUID, f AssessmentFilter) (
 func RequestTx(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID, forUpdate bool) (*Request, error) {
 	r := new(Request)
 	q := tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id)
-	if forUpdate && tx.Dialect().Name().String() == "pg" {
-		q = q.For("UPDATE")
+	if forUpdate {
+		q = db.ForUpdate(q)
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("assessment: request %s: %w", id, db.Classify(err))

@@ -138,12 +138,9 @@ func insertSession(ctx context.Context, tx bun.IDB, s *Session) error {
 // lockSession loads a session for change; on Postgres the row stays
 // locked until the transaction ends (SQLite's transaction holds the
 // write lock already).
-func lockSession(ctx context.Context, tx bun.IDB, engine db.Engine, orgID, id uuid.UUID) (*Session, error) {
+func lockSession(ctx context.Context, tx bun.IDB, _ db.Engine, orgID, id uuid.UUID) (*Session, error) {
 	s := new(Session)
-	q := tx.NewSelect().Model(s).Where("org_id = ? AND id = ?", orgID, id)
-	if engine == db.Postgres {
-		q = q.For("UPDATE")
-	}
+	q := db.ForUpdate(tx.NewSelect().Model(s).Where("org_id = ? AND id = ?", orgID, id))
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("calendar: session %s: %w", id, db.Classify(err))
 	}

@@ -26,10 +26,13 @@ const (
 )
 
 // Classify maps driver errors to ErrNotFound and ErrConflict, keeping the
-// original in the chain; other errors pass through unchanged.
+// original in the chain; other errors, and errors classified already, pass
+// through unchanged. The transaction wrappers (Tx, InTenant, ReadTenant …)
+// apply it to what they return, so store code needs it only where it
+// tests an error inside a transaction.
 func Classify(err error) error {
-	if err == nil {
-		return nil
+	if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) {
+		return err
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
@@ -57,14 +60,4 @@ func IsConflict(err error) bool {
 		}
 	}
 	return false
-}
-
-// ConstraintName returns the name of the violated constraint where the
-// driver tells it (Postgres), so a caller can say which rule refused.
-func ConstraintName(err error) string {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		return pgErr.ConstraintName
-	}
-	return ""
 }

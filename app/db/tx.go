@@ -16,17 +16,19 @@ import (
 // organisation: scoping fails closed, it never means "all organisations".
 var ErrNoTenant = errors.New("db: no organisation given for tenant-scoped work")
 
-// Tx runs fn in a transaction, committing if it returns nil.
+// Tx runs fn in a transaction, committing if it returns nil. Like every
+// wrapper here, it maps driver errors (Classify) on the way out: the one
+// place where "no row" becomes ErrNotFound and a refused write ErrConflict.
 func (d *DB) Tx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	if d.Invalidator == nil {
-		return d.RunInTx(ctx, &sql.TxOptions{}, fn)
+		return Classify(d.RunInTx(ctx, &sql.TxOptions{}, fn))
 	}
 	wrote := new(atomic.Bool)
 	err := d.RunInTx(context.WithValue(ctx, txWritesKey{}, wrote), &sql.TxOptions{}, fn)
 	if err == nil && wrote.Load() {
 		d.Invalidator.fire()
 	}
-	return err
+	return Classify(err)
 }
 
 // InTenant runs fn in a transaction scoped to one organisation. On
@@ -73,7 +75,7 @@ func (d *DB) scoped(ctx context.Context, orgID, userID uuid.UUID, fn func(ctx co
 	if err == nil && wrote.Load() && d.Invalidator != nil {
 		d.Invalidator.fire()
 	}
-	return err
+	return Classify(err)
 }
 
 // ReadTenant runs read-only fn for one organisation outside a
@@ -85,14 +87,14 @@ func (d *DB) ReadTenant(ctx context.Context, orgID uuid.UUID, fn func(ctx contex
 		return ErrNoTenant
 	}
 	if d.Engine != Postgres {
-		return fn(ctx, d.DB)
+		return Classify(fn(ctx, d.DB))
 	}
 	conn, err := d.scopedConn(ctx, orgID, uuid.Nil)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	return fn(ctx, conn)
+	return Classify(fn(ctx, conn))
 }
 
 const scopeKey = "toolbox.scope"

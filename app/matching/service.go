@@ -257,10 +257,7 @@ func (s *Service) Proposal(ctx context.Context, orgID, id uuid.UUID) (*Proposal,
 
 func lockProposalTx(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID) (*Proposal, error) {
 	p := new(Proposal)
-	q := tx.NewSelect().Model(p).Where("org_id = ? AND id = ?", orgID, id)
-	if tx.Dialect().Name().String() == "pg" {
-		q = q.For("UPDATE")
-	}
+	q := db.ForUpdate(tx.NewSelect().Model(p).Where("org_id = ? AND id = ?", orgID, id))
 	if err := q.Scan(ctx); err != nil {
 		return nil, db.Classify(err)
 	}
@@ -535,10 +532,7 @@ func (s *Service) Rematch(ctx context.Context, orgID, id uuid.UUID) (*Rematch, e
 // on Postgres so that two coordinators cannot both handle it.
 func lockOpenRematchTx(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID) (*Rematch, error) {
 	r := new(Rematch)
-	q := tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id)
-	if tx.Dialect().Name().String() == "pg" {
-		q = q.For("UPDATE")
-	}
+	q := db.ForUpdate(tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id))
 	if err := q.Scan(ctx); err != nil {
 		return nil, db.Classify(err)
 	}

@@ -102,10 +102,7 @@ func (s *Store) CreateGroup(ctx context.Context, orgID uuid.UUID, now time.Time,
 // leave, locking it on Postgres so that membership changes go one at a time.
 func lockGroupTx(ctx context.Context, tx bun.IDB, orgID, relID uuid.UUID) (*Relationship, error) {
 	r := new(Relationship)
-	q := tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, relID)
-	if tx.Dialect().Name().String() == "pg" {
-		q = q.For("UPDATE")
-	}
+	q := db.ForUpdate(tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, relID))
 	if err := q.Scan(ctx); err != nil {
 		return nil, db.Classify(err)
 	}

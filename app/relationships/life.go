@@ -90,10 +90,7 @@ func (s *Store) ChangeStatus(ctx context.Context, orgID, relID, by uuid.UUID, no
 	var sc *StatusChange
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		r := new(Relationship)
-		q := tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, relID)
-		if s.DB.Engine == db.Postgres {
-			q = q.For("UPDATE")
-		}
+		q := db.ForUpdate(tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, relID))
 		if err := q.Scan(ctx); err != nil {
 			return db.Classify(err)
 		}

@@ -130,10 +130,7 @@ func ProfilesTx(ctx context.Context, tx bun.IDB, orgID uuid.UUID) ([]Profile, er
 // admit happen one at a time per practitioner.
 func LockProfileTx(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID) (*Profile, error) {
 	p := new(Profile)
-	q := tx.NewSelect().Model(p).Where("org_id = ? AND user_id = ?", orgID, userID)
-	if tx.Dialect().Name().String() == "pg" {
-		q = q.For("UPDATE")
-	}
+	q := db.ForUpdate(tx.NewSelect().Model(p).Where("org_id = ? AND user_id = ?", orgID, userID))
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("relationships: lock profile of %s: %w", userID, db.Classify(err))
 	}

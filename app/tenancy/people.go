@@ -44,7 +44,7 @@ func (s *Service) change(ctx context.Context, orgID uuid.UUID, a Actor, target u
 			return fmt.Errorf("tenancy: actor's role: %w", err)
 		}
 		a.Role = actorRole
-		m, err := membershipForUpdate(ctx, tx, s.DB.Engine, orgID, target)
+		m, err := membershipForUpdate(ctx, tx, orgID, target)
 		if err != nil {
 			return err
 		}
@@ -211,14 +211,14 @@ func (s *Service) TransferOwnership(ctx context.Context, orgID uuid.UUID, a Acto
 		if target == a.UserID {
 			return ErrSelf
 		}
-		from, err := membershipForUpdate(ctx, tx, s.DB.Engine, orgID, a.UserID)
+		from, err := membershipForUpdate(ctx, tx, orgID, a.UserID)
 		if err != nil {
 			return err
 		}
 		if from.Role != RoleOwner || from.Status != StatusActive {
 			return ErrOwnersOnly
 		}
-		to, err := membershipForUpdate(ctx, tx, s.DB.Engine, orgID, target)
+		to, err := membershipForUpdate(ctx, tx, orgID, target)
 		if err != nil {
 			return err
 		}

@@ -242,12 +242,9 @@ func setTenant(ctx context.Context, tx bun.Tx, engine db.Engine, orgID uuid.UUID
 
 // membershipForUpdate loads a membership in tx, locked against concurrent
 // changes on Postgres (SQLite transactions already hold the write lock).
-func membershipForUpdate(ctx context.Context, tx bun.IDB, engine db.Engine, orgID, userID uuid.UUID) (*Membership, error) {
+func membershipForUpdate(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID) (*Membership, error) {
 	m := new(Membership)
-	q := tx.NewSelect().Model(m).Where("org_id = ? AND user_id = ?", orgID, userID)
-	if engine == db.Postgres {
-		q = q.For("UPDATE")
-	}
+	q := db.ForUpdate(tx.NewSelect().Model(m).Where("org_id = ? AND user_id = ?", orgID, userID))
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("tenancy: membership of %s: %w", userID, db.Classify(err))
 	}
@@ -259,11 +256,8 @@ func membershipForUpdate(ctx context.Context, tx bun.IDB, engine db.Engine, orgI
 // concurrent demotions cannot each see the other owner and both succeed.
 func otherActiveOwners(ctx context.Context, tx bun.IDB, engine db.Engine, orgID, userID uuid.UUID) (int, error) {
 	var ids []uuid.UUID
-	q := tx.NewSelect().Model((*Membership)(nil)).Column("user_id").
-		Where("org_id = ? AND role = ? AND status = ?", orgID, RoleOwner, StatusActive)
-	if engine == db.Postgres {
-		q = q.For("UPDATE")
-	}
+	q := db.ForUpdate(tx.NewSelect().Model((*Membership)(nil)).Column("user_id").
+		Where("org_id = ? AND role = ? AND status = ?", orgID, RoleOwner, StatusActive))
 	if err := q.Scan(ctx, &ids); err != nil {
 		return 0, fmt.Errorf("tenancy: count owners: %w", err)
 	}
