@@ -87,6 +87,13 @@ const TypePurgeSessions = "auth:purge_sessions"
 // NewPurgeSessionsTask asks for expired sessions to be deleted.
 func NewPurgeSessionsTask() *asynq.Task { return asynq.NewTask(TypePurgeSessions, nil) }
 
+// TypeReconcileRefunds applies refunds that arrived before their payment
+// and are still waiting although the payment is known (periodic).
+const TypeReconcileRefunds = "billing:reconcile_refunds"
+
+// NewReconcileRefundsTask asks for waiting refunds to be applied.
+func NewReconcileRefundsTask() *asynq.Task { return asynq.NewTask(TypeReconcileRefunds, nil) }
+
 // TypeProposalExpiry expires a matching proposal left unanswered and asks
 // the next candidate.
 const TypeProposalExpiry = "matching:proposal_expiry"

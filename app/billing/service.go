@@ -133,7 +133,8 @@ func (s *Service) BuyCourse(ctx context.Context, b Buyer, courseID uuid.UUID) (s
 		if err != nil {
 			return err
 		}
-		if pay, err = openPaymentForEnrolmentTx(ctx, tx, b.OrgID, e.ID); err != nil || pay != nil {
+		st := s.Store.WithTx(tx)
+		if pay, err = st.OpenPaymentForEnrolment(ctx, b.OrgID, e.ID); !errors.Is(err, db.ErrNotFound) {
 			return err
 		}
 		eid := e.ID
@@ -142,7 +143,7 @@ func (s *Service) BuyCourse(ctx context.Context, b Buyer, courseID uuid.UUID) (s
 			Kind: KindCourse, Quantity: 1, AmountMinor: e.PriceMinor, Currency: e.Currency, Status: PaymentOpen,
 			CreatedAt: now, UpdatedAt: now,
 		}
-		return insertPayment(ctx, tx, pay)
+		return st.InsertPayment(ctx, pay)
 	})
 	if err != nil {
 		return "", err
@@ -165,22 +166,17 @@ func (s *Service) CancelCheckout(ctx context.Context, orgID, userID, paymentID u
 	var pay *Payment
 	changed := false
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		st := s.Store.WithTx(tx)
 		var err error
-		if pay, err = paymentTx(ctx, tx, orgID, paymentID); err != nil {
+		if pay, err = st.Payment(ctx, orgID, paymentID); err != nil {
 			return err
 		}
 		if pay.UserID != userID || pay.Kind != KindCourse {
 			return db.ErrNotFound
 		}
-		res, err := tx.NewUpdate().Model((*Payment)(nil)).Set("status = ?", PaymentCancelled).Set("updated_at = ?", s.Clock.Now()).
-			Where("org_id = ? AND id = ? AND status = ?", orgID, pay.ID, PaymentOpen).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("billing: cancel payment %s: %w", pay.ID, err)
+		if changed, err = st.SetStatus(ctx, orgID, pay.ID, PaymentCancelled, s.Clock.Now(), PaymentOpen); err != nil || !changed {
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		changed = true
 		if pay.EnrolmentID != nil {
 			_, err = courses.DropPending(ctx, tx, orgID, *pay.EnrolmentID)
 		}
@@ -222,7 +218,7 @@ func (s *Service) BuySeats(ctx context.Context, b Buyer, courseID uuid.UUID, qua
 			Kind: KindSeats, Quantity: quantity, AmountMinor: course.PriceMinor * int64(quantity), Currency: course.Currency,
 			Status: PaymentOpen, CreatedAt: now, UpdatedAt: now,
 		}
-		return insertPayment(ctx, tx, pay)
+		return s.Store.WithTx(tx).InsertPayment(ctx, pay)
 	})
 	if err != nil {
 		return "", err
@@ -299,7 +295,8 @@ func (s *Service) PortalURL(ctx context.Context, orgID, userID uuid.UUID, return
 func (s *Service) Assign(ctx context.Context, orgID, courseID, userID, by uuid.UUID) error {
 	now := s.Clock.Now()
 	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		free, err := freeSeatsTx(ctx, tx, s.DB.Engine, orgID, courseID)
+		st := s.Store.WithTx(tx)
+		free, err := st.FreeSeats(ctx, orgID, courseID)
 		if err != nil {
 			return err
 		}
@@ -316,13 +313,11 @@ func (s *Service) Assign(ctx context.Context, orgID, courseID, userID, by uuid.U
 		}
 		byID := by
 		a := &SeatAssignment{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, CourseID: courseID, UserID: userID, EnrolmentID: e.ID, AssignedBy: &byID, AssignedAt: now}
-		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
-			if db.IsConflict(err) {
-				return courses.ErrAlreadyEnrolled
-			}
-			return fmt.Errorf("billing: assign seat: %w", err)
+		err = st.InsertAssignment(ctx, a)
+		if errors.Is(err, db.ErrConflict) {
+			return courses.ErrAlreadyEnrolled
 		}
-		return nil
+		return err
 	})
 }
 
@@ -330,21 +325,19 @@ func (s *Service) Assign(ctx context.Context, orgID, courseID, userID, by uuid.U
 // started the course.
 func (s *Service) Unassign(ctx context.Context, orgID, assignmentID uuid.UUID) error {
 	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		a := new(SeatAssignment)
-		if err := tx.NewSelect().Model(a).Where("org_id = ? AND id = ?", orgID, assignmentID).Scan(ctx); err != nil {
-			return fmt.Errorf("billing: seat assignment %s: %w", assignmentID, db.Classify(err))
+		st := s.Store.WithTx(tx)
+		a, err := st.Assignment(ctx, orgID, assignmentID)
+		if err != nil {
+			return err
 		}
-		err := courses.DeleteUnstarted(ctx, tx, orgID, a.EnrolmentID)
+		err = courses.DeleteUnstarted(ctx, tx, orgID, a.EnrolmentID)
 		switch {
 		case errors.Is(err, db.ErrConflict):
 			return ErrStarted
 		case err != nil && !errors.Is(err, db.ErrNotFound):
 			return err
 		}
-		if _, err := tx.NewDelete().Model(a).Where("org_id = ? AND id = ?", orgID, a.ID).Exec(ctx); err != nil {
-			return fmt.Errorf("billing: free seat: %w", err)
-		}
-		return nil
+		return st.DeleteAssignment(ctx, orgID, a.ID)
 	})
 }
 

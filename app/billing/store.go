@@ -2,8 +2,6 @@ package billing
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -13,134 +11,113 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/db"
 )
 
-// Store holds the billing SQL. Methods take the organisation and run in
-// db.InTenant; the functions taking a bun.IDB run in the caller's
-// transaction. stripe_events is the one table without a tenant (see the
-// migration): its functions say so.
+// Store holds all of the billing SQL. Each method runs in a tenant
+// transaction of its own, or, on the store WithTx returns, in the
+// caller's transaction. Driver errors are mapped in one place (in and
+// global), so "no row" is always db.ErrNotFound. stripe_events is the one
+// table without a tenant (see the migration): its methods say so.
 type Store struct {
 	DB *db.DB
+	tx bun.IDB
 }
 
-// customerTx returns the person's Stripe customer id in the organisation, or "".
-func customerTx(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID) (string, error) {
-	var out []StripeCustomer
-	if err := tx.NewSelect().Model(&out).Where("org_id = ? AND user_id = ?", orgID, userID).Scan(ctx); err != nil {
-		return "", fmt.Errorf("billing: customer of %s: %w", userID, err)
+// WithTx returns the store working inside tx.
+func (s *Store) WithTx(tx bun.IDB) *Store { return &Store{DB: s.DB, tx: tx} }
+
+// in runs fn in the caller's transaction, or else in a transaction of
+// the organisation.
+func (s *Store) in(ctx context.Context, orgID uuid.UUID, fn func(ctx context.Context, q bun.IDB) error) error {
+	if s.tx != nil {
+		return db.Classify(fn(ctx, s.tx))
 	}
-	if len(out) == 0 {
-		return "", nil
+	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx) })
+}
+
+// global runs fn in the caller's transaction, or else with no tenant
+// (stripe_events, the SECURITY DEFINER lookups).
+func (s *Store) global(ctx context.Context, fn func(ctx context.Context, q bun.IDB) error) error {
+	if s.tx != nil {
+		return db.Classify(fn(ctx, s.tx))
+	}
+	return db.Classify(fn(ctx, s.DB))
+}
+
+// affected reports whether an update or delete changed a row.
+func affected(res interface{ RowsAffected() (int64, error) }) bool {
+	n, _ := res.RowsAffected()
+	return n > 0
+}
+
+// Customer returns the person's Stripe customer id in the organisation, or "".
+func (s *Store) Customer(ctx context.Context, orgID, userID uuid.UUID) (string, error) {
+	var out []StripeCustomer
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().Model(&out).Where("org_id = ? AND user_id = ?", orgID, userID).Scan(ctx)
+	})
+	if err != nil || len(out) == 0 {
+		return "", wrap(err, "customer of %s", userID)
 	}
 	return out[0].CustomerID, nil
-}
-
-// Customer returns the person's Stripe customer id, or "".
-func (s *Store) Customer(ctx context.Context, orgID, userID uuid.UUID) (string, error) {
-	var id string
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		id, err = customerTx(ctx, tx, orgID, userID)
-		return err
-	})
-	return id, err
 }
 
 // SaveCustomer records a person's Stripe customer unless one was recorded
 // meanwhile, and returns the one that stands.
 func (s *Store) SaveCustomer(ctx context.Context, c *StripeCustomer) (string, error) {
 	var id string
-	err := s.DB.InTenant(ctx, c.OrgID, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(c).On("CONFLICT (org_id, user_id) DO NOTHING").Exec(ctx); err != nil {
-			return fmt.Errorf("billing: record customer: %w", err)
+	err := s.in(ctx, c.OrgID, func(ctx context.Context, q bun.IDB) error {
+		if _, err := q.NewInsert().Model(c).On("CONFLICT (org_id, user_id) DO NOTHING").Exec(ctx); err != nil {
+			return err
 		}
 		var err error
-		id, err = customerTx(ctx, tx, c.OrgID, c.UserID)
+		id, err = s.WithTx(q).Customer(ctx, c.OrgID, c.UserID)
 		return err
 	})
-	return id, err
+	return id, wrap(err, "record customer")
 }
 
-// insertPayment records a payment in tx.
-func insertPayment(ctx context.Context, tx bun.IDB, p *Payment) error {
-	if _, err := tx.NewInsert().Model(p).Exec(ctx); err != nil {
-		return fmt.Errorf("billing: record payment: %w", db.Classify(err))
-	}
-	return nil
+// InsertPayment records a payment.
+func (s *Store) InsertPayment(ctx context.Context, p *Payment) error {
+	return wrap(s.in(ctx, p.OrgID, func(ctx context.Context, q bun.IDB) error {
+		_, err := q.NewInsert().Model(p).Exec(ctx)
+		return err
+	}), "record payment")
 }
 
-// paymentTx loads a payment of the organisation.
-func paymentTx(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID) (*Payment, error) {
+// Payment loads one payment of the organisation.
+func (s *Store) Payment(ctx context.Context, orgID, id uuid.UUID) (*Payment, error) {
 	p := new(Payment)
-	if err := tx.NewSelect().Model(p).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("billing: payment %s: %w", id, db.Classify(err))
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().Model(p).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
+	})
+	if err != nil {
+		return nil, wrap(err, "payment %s", id)
 	}
 	return p, nil
 }
 
-// openPaymentForEnrolmentTx finds the open payment of a pending enrolment.
-func openPaymentForEnrolmentTx(ctx context.Context, tx bun.IDB, orgID, enrolmentID uuid.UUID) (*Payment, error) {
-	var out []Payment
-	err := tx.NewSelect().Model(&out).Where("org_id = ? AND enrolment_id = ? AND status = ?", orgID, enrolmentID, PaymentOpen).
-		OrderExpr("created_at DESC, id DESC").Limit(1).Scan(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("billing: open payment of %s: %w", enrolmentID, err)
-	}
-	if len(out) == 0 {
-		return nil, nil
-	}
-	return &out[0], nil
-}
-
-// paymentByIntentTx finds the payment an intent paid.
-func paymentByIntentTx(ctx context.Context, tx bun.IDB, orgID uuid.UUID, intent string) (*Payment, error) {
+// OpenPaymentForEnrolment finds the open payment of a pending enrolment.
+func (s *Store) OpenPaymentForEnrolment(ctx context.Context, orgID, enrolmentID uuid.UUID) (*Payment, error) {
 	p := new(Payment)
-	if err := tx.NewSelect().Model(p).Where("org_id = ? AND payment_intent_id = ?", orgID, intent).Limit(1).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("billing: payment for %s: %w", intent, db.Classify(err))
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().Model(p).Where("org_id = ? AND enrolment_id = ? AND status = ?", orgID, enrolmentID, PaymentOpen).
+			OrderExpr("created_at DESC, id DESC").Limit(1).Scan(ctx)
+	})
+	if err != nil {
+		return nil, wrap(err, "open payment of %s", enrolmentID)
 	}
 	return p, nil
 }
 
-// SetCheckout records the Checkout Session created for a payment.
-func (s *Store) SetCheckout(ctx context.Context, orgID, paymentID uuid.UUID, sessionID, url, customerID string, now time.Time) error {
-	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewUpdate().Model((*Payment)(nil)).
-			Set("checkout_session_id = ?", sessionID).Set("checkout_url = ?", url).Set("customer_id = ?", customerID).
-			Set("updated_at = ?", now).Where("org_id = ? AND id = ?", orgID, paymentID).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("billing: record checkout of %s: %w", paymentID, err)
-		}
-		return nil
-	})
-}
-
-// Payments lists an organisation's payments, newest first; only the
-// person's own when userID is set.
-func (s *Store) Payments(ctx context.Context, orgID, userID uuid.UUID) ([]Payment, error) {
-	var out []Payment
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewSelect().Model(&out).Where("org_id = ?", orgID)
-		if userID != uuid.Nil {
-			q = q.Where("user_id = ?", userID)
-		}
-		return q.OrderExpr("created_at DESC, id DESC").Limit(500).Scan(ctx)
+// PaymentByIntent finds the payment an intent paid.
+func (s *Store) PaymentByIntent(ctx context.Context, orgID uuid.UUID, intent string) (*Payment, error) {
+	p := new(Payment)
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().Model(p).Where("org_id = ? AND payment_intent_id = ?", orgID, intent).Limit(1).Scan(ctx)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("billing: payments: %w", err)
+		return nil, wrap(err, "payment for %s", intent)
 	}
-	return out, nil
-}
-
-// Events lists the webhook events that named the organisation, newest
-// first. stripe_events has no row-level security, so the org_id filter
-// here is the wall.
-func (s *Store) Events(ctx context.Context, orgID uuid.UUID) ([]StripeEvent, error) {
-	var out []StripeEvent
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		return tx.NewSelect().Model(&out).Where("org_id = ?", orgID).OrderExpr("received_at DESC, id DESC").Limit(200).Scan(ctx)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("billing: events: %w", err)
-	}
-	return out, nil
+	return p, nil
 }
 
 // OrgByIntent finds the organisation whose payment an intent paid, across
@@ -150,119 +127,297 @@ func (s *Store) OrgByIntent(ctx context.Context, intent string) (uuid.UUID, erro
 	if intent == "" {
 		return uuid.Nil, db.ErrNotFound
 	}
-	if s.DB.Engine == db.Postgres {
-		var org *uuid.UUID
-		if err := s.DB.NewRaw("SELECT payment_org_by_intent(?)", intent).Scan(ctx, &org); err != nil {
-			return uuid.Nil, fmt.Errorf("billing: organisation of %s: %w", intent, err)
+	var org *uuid.UUID
+	err := s.global(ctx, func(ctx context.Context, q bun.IDB) error {
+		if s.DB.Engine == db.Postgres {
+			return q.NewRaw("SELECT payment_org_by_intent(?)", intent).Scan(ctx, &org)
 		}
-		if org == nil {
-			return uuid.Nil, db.ErrNotFound
-		}
-		return *org, nil
-	}
-	var org uuid.UUID
-	err := s.DB.NewSelect().Model((*Payment)(nil)).Column("org_id").Where("payment_intent_id = ?", intent).Limit(1).Scan(ctx, &org)
-	if errors.Is(err, sql.ErrNoRows) {
-		return uuid.Nil, db.ErrNotFound
-	}
-	if err != nil {
-		return uuid.Nil, fmt.Errorf("billing: organisation of %s: %w", intent, err)
-	}
-	return org, nil
-}
-
-// claimEvent stores an event id in tx. It reports false when the event
-// was stored before: a concurrent delivery waits on the unique index
-// until the first one commits (or rolls back, and then takes over).
-func claimEvent(ctx context.Context, tx bun.IDB, e *StripeEvent) (bool, error) {
-	res, err := tx.NewInsert().Model(e).On("CONFLICT (event_id) DO NOTHING").Exec(ctx)
-	if err != nil {
-		return false, fmt.Errorf("billing: store event %s: %w", e.EventID, err)
-	}
-	n, _ := res.RowsAffected()
-	return n > 0, nil
-}
-
-func finishEvent(ctx context.Context, tx bun.IDB, id uuid.UUID, outcome string, now time.Time) error {
-	_, err := tx.NewUpdate().Model((*StripeEvent)(nil)).Set("outcome = ?", outcome).Set("processed_at = ?", now).Where("id = ?", id).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("billing: record event outcome: %w", err)
-	}
-	return nil
-}
-
-// deferredRefundsTx finds refunds that arrived before their payment.
-func deferredRefundsTx(ctx context.Context, tx bun.IDB, intent string) ([]StripeEvent, error) {
-	var out []StripeEvent
-	err := tx.NewSelect().Model(&out).Where("payment_intent_id = ? AND type = ? AND outcome = ?", intent, "charge.refunded", outcomeDeferredRefund).Scan(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("billing: deferred refunds of %s: %w", intent, err)
-	}
-	return out, nil
-}
-
-// Seats lists the seat batches and assignments of an organisation.
-func (s *Store) Seats(ctx context.Context, orgID uuid.UUID) ([]Seat, []SeatAssignment, error) {
-	var seats []Seat
-	var as []SeatAssignment
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		if err := tx.NewSelect().Model(&seats).Where("org_id = ?", orgID).OrderExpr("created_at, id").Scan(ctx); err != nil {
-			return err
-		}
-		return tx.NewSelect().Model(&as).Where("org_id = ?", orgID).OrderExpr("assigned_at, id").Scan(ctx)
+		return q.NewSelect().Model((*Payment)(nil)).Column("org_id").Where("payment_intent_id = ?", intent).Limit(1).Scan(ctx, &org)
 	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("billing: seats: %w", err)
+	if err == nil && org == nil {
+		err = db.ErrNotFound
 	}
-	return seats, as, nil
+	if err != nil {
+		return uuid.Nil, wrap(err, "organisation of %s", intent)
+	}
+	return *org, nil
 }
 
-// freeSeatsTx counts the unassigned seats of a course, locking the
-// course's seat rows on Postgres so that two assignments cannot both take
-// the last seat (SQLite's write lock does the same).
-func freeSeatsTx(ctx context.Context, tx bun.IDB, engine db.Engine, orgID, courseID uuid.UUID) (int, error) {
-	var seats []Seat
-	q := tx.NewSelect().Model(&seats).Where("org_id = ? AND course_id = ? AND revoked_at IS NULL", orgID, courseID)
-	if engine == db.Postgres {
-		q = q.For("UPDATE")
+// LockPayment serialises, until the end of the transaction, everything
+// about one payment (key: its payment intent, or its checkout session
+// before it has one), so that a payment and its refund never pass each
+// other unseen. Only inside a transaction.
+func (s *Store) LockPayment(ctx context.Context, key string) error {
+	if s.tx == nil {
+		return fmt.Errorf("billing: lock payment %s outside a transaction", key)
 	}
-	if err := q.Scan(ctx); err != nil {
-		return 0, fmt.Errorf("billing: seats of %s: %w", courseID, err)
-	}
-	total := 0
-	for _, s := range seats {
-		total += s.Quantity
-	}
-	// Seats kept after a refund are outside the seats held.
-	n, err := tx.NewSelect().Model((*SeatAssignment)(nil)).Where("org_id = ? AND course_id = ? AND refund_kept_at IS NULL", orgID, courseID).Count(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("billing: assigned seats of %s: %w", courseID, err)
-	}
-	return total - int(n), nil
+	return db.LockKey(ctx, s.tx, "stripe-payment:"+key)
 }
 
-// Payment loads one payment of the organisation.
-func (s *Store) Payment(ctx context.Context, orgID, id uuid.UUID) (*Payment, error) {
-	var p *Payment
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		p, err = paymentTx(ctx, tx, orgID, id)
+// SetCheckout records the Checkout Session created for a payment.
+func (s *Store) SetCheckout(ctx context.Context, orgID, paymentID uuid.UUID, sessionID, url, customerID string, now time.Time) error {
+	return wrap(s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		_, err := q.NewUpdate().Model((*Payment)(nil)).
+			Set("checkout_session_id = ?", sessionID).Set("checkout_url = ?", url).Set("customer_id = ?", customerID).
+			Set("updated_at = ?", now).Where("org_id = ? AND id = ?", orgID, paymentID).Exec(ctx)
+		return err
+	}), "record checkout of %s", paymentID)
+}
+
+// SetStatus moves a payment to status from one of the statuses in from,
+// and reports whether it did (the status is the guard against doing
+// something twice).
+func (s *Store) SetStatus(ctx context.Context, orgID, id uuid.UUID, status string, now time.Time, from ...string) (bool, error) {
+	changed := false
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		res, err := q.NewUpdate().Model((*Payment)(nil)).Set("status = ?", status).Set("updated_at = ?", now).
+			Where("org_id = ? AND id = ? AND status IN (?)", orgID, id, bun.In(from)).Exec(ctx)
+		if err == nil {
+			changed = affected(res)
+		}
 		return err
 	})
-	return p, err
+	return changed, wrap(err, "mark %s %s", id, status)
+}
+
+// MarkPaid marks a payment paid by intent, for amount (0 keeps the
+// recorded amount), unless it was paid or refunded already.
+func (s *Store) MarkPaid(ctx context.Context, orgID, id uuid.UUID, intent *string, amount int64, now time.Time) (bool, error) {
+	changed := false
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		u := q.NewUpdate().Model((*Payment)(nil)).Set("status = ?", PaymentPaid).Set("paid_at = ?", now).Set("updated_at = ?", now).
+			Set("payment_intent_id = ?", intent).
+			Where("org_id = ? AND id = ? AND status IN (?)", orgID, id, bun.In([]string{PaymentOpen, PaymentProcessing, PaymentExpired, PaymentFailed, PaymentCancelled}))
+		if amount > 0 {
+			u = u.Set("amount_minor = ?", amount)
+		}
+		res, err := u.Exec(ctx)
+		if err == nil {
+			changed = affected(res)
+		}
+		return err
+	})
+	return changed, wrap(err, "mark %s paid", id)
+}
+
+// MarkRefunded marks a payment refunded, unless it was already.
+func (s *Store) MarkRefunded(ctx context.Context, orgID, id uuid.UUID, now time.Time) (bool, error) {
+	changed := false
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		res, err := q.NewUpdate().Model((*Payment)(nil)).Set("status = ?", PaymentRefunded).Set("refunded_at = ?", now).Set("updated_at = ?", now).
+			Where("org_id = ? AND id = ? AND status <> ?", orgID, id, PaymentRefunded).Exec(ctx)
+		if err == nil {
+			changed = affected(res)
+		}
+		return err
+	})
+	return changed, wrap(err, "mark %s refunded", id)
+}
+
+// SetEnrolment records the enrolment a payment opened.
+func (s *Store) SetEnrolment(ctx context.Context, orgID, paymentID, enrolmentID uuid.UUID) error {
+	return wrap(s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		_, err := q.NewUpdate().Model((*Payment)(nil)).Set("enrolment_id = ?", enrolmentID).Where("org_id = ? AND id = ?", orgID, paymentID).Exec(ctx)
+		return err
+	}), "link %s to its enrolment", paymentID)
+}
+
+// SetReceipt records a payment's receipt link.
+func (s *Store) SetReceipt(ctx context.Context, orgID, paymentID uuid.UUID, url string, now time.Time) error {
+	return wrap(s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		_, err := q.NewUpdate().Model((*Payment)(nil)).Set("receipt_url = ?", url).Set("updated_at = ?", now).
+			Where("org_id = ? AND id = ?", orgID, paymentID).Exec(ctx)
+		return err
+	}), "record receipt of %s", paymentID)
+}
+
+// Payments lists an organisation's payments, newest first; only the
+// person's own when userID is set.
+func (s *Store) Payments(ctx context.Context, orgID, userID uuid.UUID) ([]Payment, error) {
+	var out []Payment
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		sel := q.NewSelect().Model(&out).Where("org_id = ?", orgID)
+		if userID != uuid.Nil {
+			sel = sel.Where("user_id = ?", userID)
+		}
+		return sel.OrderExpr("created_at DESC, id DESC").Limit(500).Scan(ctx)
+	})
+	return out, wrap(err, "payments")
 }
 
 // Open lists the organisation's payments whose checkout was started and
 // not settled (open or waiting for a delayed method), oldest first.
 func (s *Store) Open(ctx context.Context, orgID uuid.UUID) ([]Payment, error) {
 	var out []Payment
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		return tx.NewSelect().Model(&out).
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().Model(&out).
 			Where("org_id = ? AND status IN (?) AND checkout_session_id IS NOT NULL", orgID, bun.In([]string{PaymentOpen, PaymentProcessing})).
 			OrderExpr("created_at, id").Scan(ctx)
 	})
+	return out, wrap(err, "open payments")
+}
+
+// Seats lists the seat batches and assignments of an organisation.
+func (s *Store) Seats(ctx context.Context, orgID uuid.UUID) ([]Seat, []SeatAssignment, error) {
+	var seats []Seat
+	var as []SeatAssignment
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		if err := q.NewSelect().Model(&seats).Where("org_id = ?", orgID).OrderExpr("created_at, id").Scan(ctx); err != nil {
+			return err
+		}
+		return q.NewSelect().Model(&as).Where("org_id = ?", orgID).OrderExpr("assigned_at, id").Scan(ctx)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("billing: open payments: %w", err)
+		return nil, nil, wrap(err, "seats")
 	}
-	return out, nil
+	return seats, as, nil
+}
+
+// AddSeats records the seats a payment bought, once.
+func (s *Store) AddSeats(ctx context.Context, seat *Seat) error {
+	return wrap(s.in(ctx, seat.OrgID, func(ctx context.Context, q bun.IDB) error {
+		_, err := q.NewInsert().Model(seat).On("CONFLICT (org_id, payment_id) DO NOTHING").Exec(ctx)
+		return err
+	}), "add seats")
+}
+
+// RevokeSeats withdraws the seats a payment bought.
+func (s *Store) RevokeSeats(ctx context.Context, orgID, paymentID uuid.UUID, now time.Time) error {
+	return wrap(s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		_, err := q.NewUpdate().Model((*Seat)(nil)).Set("revoked_at = ?", now).
+			Where("org_id = ? AND payment_id = ? AND revoked_at IS NULL", orgID, paymentID).Exec(ctx)
+		return err
+	}), "withdraw seats of %s", paymentID)
+}
+
+// FreeSeats counts the unassigned seats of a course, locking the course's
+// seat rows (db.ForUpdate) so that two assignments cannot both take the
+// last seat.
+func (s *Store) FreeSeats(ctx context.Context, orgID, courseID uuid.UUID) (int, error) {
+	var seats []Seat
+	var assigned int64
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		if err := db.ForUpdate(q.NewSelect().Model(&seats).Where("org_id = ? AND course_id = ? AND revoked_at IS NULL", orgID, courseID)).Scan(ctx); err != nil {
+			return err
+		}
+		// Seats kept after a refund are outside the seats held.
+		var err error
+		assigned, err = q.NewSelect().Model((*SeatAssignment)(nil)).Where("org_id = ? AND course_id = ? AND refund_kept_at IS NULL", orgID, courseID).Count(ctx)
+		return err
+	})
+	if err != nil {
+		return 0, wrap(err, "seats of %s", courseID)
+	}
+	total := 0
+	for _, st := range seats {
+		total += st.Quantity
+	}
+	return total - int(assigned), nil
+}
+
+// HeldAssignments lists a course's assignments that use a seat held (not
+// kept after a refund), the latest assigned first.
+func (s *Store) HeldAssignments(ctx context.Context, orgID, courseID uuid.UUID) ([]SeatAssignment, error) {
+	var out []SeatAssignment
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().Model(&out).Where("org_id = ? AND course_id = ? AND refund_kept_at IS NULL", orgID, courseID).
+			OrderExpr("assigned_at DESC, id DESC").Scan(ctx)
+	})
+	return out, wrap(err, "seat assignments of %s", courseID)
+}
+
+// Assignment loads one seat assignment.
+func (s *Store) Assignment(ctx context.Context, orgID, id uuid.UUID) (*SeatAssignment, error) {
+	a := new(SeatAssignment)
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().Model(a).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
+	})
+	if err != nil {
+		return nil, wrap(err, "seat assignment %s", id)
+	}
+	return a, nil
+}
+
+// InsertAssignment records a seat given to a member; a member holding one
+// already is db.ErrConflict.
+func (s *Store) InsertAssignment(ctx context.Context, a *SeatAssignment) error {
+	return wrap(s.in(ctx, a.OrgID, func(ctx context.Context, q bun.IDB) error {
+		_, err := q.NewInsert().Model(a).Exec(ctx)
+		return err
+	}), "assign seat")
+}
+
+// DeleteAssignment frees a seat.
+func (s *Store) DeleteAssignment(ctx context.Context, orgID, id uuid.UUID) error {
+	return wrap(s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		_, err := q.NewDelete().Model((*SeatAssignment)(nil)).Where("org_id = ? AND id = ?", orgID, id).Exec(ctx)
+		return err
+	}), "free seat %s", id)
+}
+
+// KeepAssignment marks a seat kept by a member who had started when the
+// seats behind it were refunded.
+func (s *Store) KeepAssignment(ctx context.Context, orgID, id uuid.UUID, now time.Time) error {
+	return wrap(s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		_, err := q.NewUpdate().Model((*SeatAssignment)(nil)).Set("refund_kept_at = ?", now).Where("org_id = ? AND id = ?", orgID, id).Exec(ctx)
+		return err
+	}), "keep seat %s", id)
+}
+
+// Events lists the webhook events that named the organisation, newest
+// first. stripe_events has no row-level security, so the org_id filter
+// here is the wall.
+func (s *Store) Events(ctx context.Context, orgID uuid.UUID) ([]StripeEvent, error) {
+	var out []StripeEvent
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().Model(&out).Where("org_id = ?", orgID).OrderExpr("received_at DESC, id DESC").Limit(200).Scan(ctx)
+	})
+	return out, wrap(err, "events")
+}
+
+// ClaimEvent stores an event id (no tenant). It reports false when the
+// event was stored before: a concurrent delivery waits on the unique
+// index until the first one commits (or rolls back, and then takes over).
+func (s *Store) ClaimEvent(ctx context.Context, e *StripeEvent) (bool, error) {
+	claimed := false
+	err := s.global(ctx, func(ctx context.Context, q bun.IDB) error {
+		res, err := q.NewInsert().Model(e).On("CONFLICT (event_id) DO NOTHING").Exec(ctx)
+		if err == nil {
+			claimed = affected(res)
+		}
+		return err
+	})
+	return claimed, wrap(err, "store event %s", e.EventID)
+}
+
+// FinishEvent records what came of an event (no tenant).
+func (s *Store) FinishEvent(ctx context.Context, id uuid.UUID, outcome string, now time.Time) error {
+	return wrap(s.global(ctx, func(ctx context.Context, q bun.IDB) error {
+		_, err := q.NewUpdate().Model((*StripeEvent)(nil)).Set("outcome = ?", outcome).Set("processed_at = ?", now).Where("id = ?", id).Exec(ctx)
+		return err
+	}), "record event outcome")
+}
+
+// WaitingEvents lists the events of a type left with outcome, oldest
+// first, for one payment intent or ("" intent) for all (no tenant).
+func (s *Store) WaitingEvents(ctx context.Context, intent, typ, outcome string) ([]StripeEvent, error) {
+	var out []StripeEvent
+	err := s.global(ctx, func(ctx context.Context, q bun.IDB) error {
+		sel := q.NewSelect().Model(&out).Where("type = ? AND outcome = ?", typ, outcome)
+		if intent != "" {
+			sel = sel.Where("payment_intent_id = ?", intent)
+		} else {
+			sel = sel.Where("payment_intent_id IS NOT NULL").Limit(500)
+		}
+		return sel.OrderExpr("received_at, id").Scan(ctx)
+	})
+	return out, wrap(err, "%s events left %q", typ, outcome)
+}
+
+// wrap says what the store was doing; nil stays nil.
+func wrap(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("billing: "+format+": %w", append(args, db.Classify(err))...)
 }

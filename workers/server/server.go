@@ -28,6 +28,7 @@ func NewMux(s *app.Services) *asynq.ServeMux {
 		}
 		return s.Calendar.HandleSessionReminder(ctx, p)
 	})
+	mux.HandleFunc(workers.TypeReconcileRefunds, s.Billing.HandleReconcileRefunds)
 	mux.HandleFunc(workers.TypePurgeSessions, func(ctx context.Context, _ *asynq.Task) error { return s.Auth.Purge(ctx) })
 	return mux
 }
@@ -64,6 +65,9 @@ func NewScheduler(redis asynq.RedisConnOpt, log *slog.Logger) (*asynq.Scheduler,
 	}
 	if _, err := s.Register("@every 15m", workers.NewPurgeSessionsTask(), asynq.Queue(workers.QueueLow), asynq.Unique(10*time.Minute)); err != nil {
 		return nil, fmt.Errorf("worker: register session purge: %w", err)
+	}
+	if _, err := s.Register("@every 5m", workers.NewReconcileRefundsTask(), asynq.Queue(workers.QueueLow), asynq.Unique(4*time.Minute)); err != nil {
+		return nil, fmt.Errorf("worker: register refund reconciliation: %w", err)
 	}
 	return s, nil
 }

@@ -1,0 +1,660 @@
+package billing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
+	"github.com/stripe/stripe-go/v76"
+	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/courses"
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+)
+
+// Outcomes recorded on stripe_events.
+const (
+	outcomeDuplicate       = "duplicate: processed before"
+	outcomeIgnored         = "acknowledged: event type not used"
+	outcomeUnknownOrg      = "unknown organisation"
+	outcomeUnknownPayment  = "unknown payment: metadata does not match a payment of this organisation"
+	outcomeGranted         = "access granted"
+	outcomeSeatsAdded      = "seats added"
+	outcomeAlreadyDone     = "already granted"
+	outcomeAwaiting        = "awaiting a delayed payment method"
+	outcomeFailed          = "payment failed: pending place dropped"
+	outcomeExpired         = "checkout expired: pending place dropped"
+	outcomeRefunded        = "refunded: access revoked, progress kept"
+	outcomeSeatsRefunded   = "refunded: seats withdrawn"
+	outcomePartialRefund   = "partial refund: access kept"
+	outcomeDeferredRefund  = "deferred: refund arrived before its payment"
+	outcomeLateRefund      = "refund applied when its payment arrived"
+	outcomeNotPaid         = "not paid: nothing granted"
+	outcomeReceipt         = "receipt recorded"
+	outcomeNoReceipt       = "acknowledged: no receipt link in the charge"
+	outcomeDeferredReceipt = "deferred: receipt kept until its payment arrives"
+	outcomeLateReceipt     = "receipt recorded when its payment arrived"
+)
+
+// One method per kind of event, each read top to bottom: say what the
+// event is about, then (in record) claim it once inside a transaction of
+// its organisation that holds the payment's lock, apply it through the
+// store, and record the outcome.
+
+// SessionCompleted is checkout.session.completed: paid (or nothing to
+// pay) grants access; otherwise a delayed method is on its way.
+func (s *Service) SessionCompleted(ctx context.Context, ev stripe.Event, cs *stripe.CheckoutSession) (string, error) {
+	return s.record(ctx, ev, aboutSession(cs), func(ctx context.Context, w *eventTx) (string, error) {
+		pay, outcome, err := s.sessionPayment(ctx, w, cs)
+		if pay == nil {
+			return outcome, err
+		}
+		switch cs.PaymentStatus {
+		case stripe.CheckoutSessionPaymentStatusPaid, stripe.CheckoutSessionPaymentStatusNoPaymentRequired:
+			return s.grant(ctx, w, pay, cs)
+		}
+		if _, err := w.store.SetStatus(ctx, pay.OrgID, pay.ID, PaymentProcessing, w.now, PaymentOpen); err != nil {
+			return "", err
+		}
+		return outcomeAwaiting, nil
+	})
+}
+
+// SessionPaidLater is checkout.session.async_payment_succeeded: the
+// delayed method paid, access opens.
+func (s *Service) SessionPaidLater(ctx context.Context, ev stripe.Event, cs *stripe.CheckoutSession) (string, error) {
+	return s.record(ctx, ev, aboutSession(cs), func(ctx context.Context, w *eventTx) (string, error) {
+		pay, outcome, err := s.sessionPayment(ctx, w, cs)
+		if pay == nil {
+			return outcome, err
+		}
+		return s.grant(ctx, w, pay, cs)
+	})
+}
+
+// SessionClosed is checkout.session.async_payment_failed or
+// checkout.session.expired: an unsettled payment fails or expires and its
+// pending place is dropped.
+func (s *Service) SessionClosed(ctx context.Context, ev stripe.Event, cs *stripe.CheckoutSession) (string, error) {
+	return s.record(ctx, ev, aboutSession(cs), func(ctx context.Context, w *eventTx) (string, error) {
+		pay, outcome, err := s.sessionPayment(ctx, w, cs)
+		if pay == nil {
+			return outcome, err
+		}
+		status, outcome := PaymentFailed, outcomeFailed
+		if ev.Type == "checkout.session.expired" {
+			status, outcome = PaymentExpired, outcomeExpired
+		}
+		changed, err := w.store.SetStatus(ctx, pay.OrgID, pay.ID, status, w.now, PaymentOpen, PaymentProcessing)
+		if err != nil {
+			return "", err
+		}
+		if !changed {
+			return outcomeNotPaid + " (payment already settled: " + pay.Status + ")", nil
+		}
+		if pay.EnrolmentID != nil {
+			if _, err := courses.DropPending(ctx, w.tx, pay.OrgID, *pay.EnrolmentID); err != nil {
+				return "", err
+			}
+		}
+		if pay.Kind == KindSeats {
+			outcome = status + ": no seats added"
+		}
+		return outcome, nil
+	})
+}
+
+// ChargeRefunded is charge.refunded: a full refund withdraws what the
+// payment bought; a refund that comes before its payment waits on its
+// event row, for the grant (or the reconciliation) to apply.
+func (s *Service) ChargeRefunded(ctx context.Context, ev stripe.Event, ch *stripe.Charge) (string, error) {
+	return s.record(ctx, ev, aboutCharge(ch, ""), func(ctx context.Context, w *eventTx) (string, error) {
+		intent := chargeIntent(ch)
+		if w.org == nil {
+			if ch.Refunded && intent != "" {
+				return outcomeDeferredRefund, nil
+			}
+			return outcomeUnknownOrg, nil
+		}
+		if intent == "" {
+			return outcomeUnknownPayment, nil
+		}
+		pay, err := w.store.PaymentByIntent(ctx, w.org.ID, intent)
+		if errors.Is(err, db.ErrNotFound) {
+			if ch.Refunded {
+				return outcomeDeferredRefund, nil
+			}
+			return outcomePartialRefund, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if err := s.setReceipt(ctx, w, pay, receiptURL(ch)); err != nil {
+			return "", err
+		}
+		if !ch.Refunded {
+			return outcomePartialRefund, nil
+		}
+		return s.refund(ctx, w, pay)
+	})
+}
+
+// ChargeSucceeded is charge.succeeded: its receipt link goes on the
+// payment, for the billing history, or waits for the payment.
+func (s *Service) ChargeSucceeded(ctx context.Context, ev stripe.Event, ch *stripe.Charge) (string, error) {
+	url := receiptURL(ch)
+	return s.record(ctx, ev, aboutCharge(ch, url), func(ctx context.Context, w *eventTx) (string, error) {
+		intent := chargeIntent(ch)
+		switch {
+		case url == "":
+			return outcomeNoReceipt, nil
+		case w.org == nil && intent != "":
+			return outcomeDeferredReceipt, nil
+		case w.org == nil:
+			return outcomeNoReceipt, nil
+		case intent == "":
+			return outcomeUnknownPayment, nil
+		}
+		pay, err := w.store.PaymentByIntent(ctx, w.org.ID, intent)
+		if errors.Is(err, db.ErrNotFound) {
+			return outcomeDeferredReceipt, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if err := s.setReceipt(ctx, w, pay, url); err != nil {
+			return "", err
+		}
+		return outcomeReceipt, nil
+	})
+}
+
+// Ignore records an event of a kind billing does not use.
+func (s *Service) Ignore(ctx context.Context, ev stripe.Event) (string, error) {
+	return s.record(ctx, ev, subject{}, func(context.Context, *eventTx) (string, error) { return outcomeIgnored, nil })
+}
+
+// ReconcileRefunds applies the refunds left deferred whose payment is
+// known by now, and returns how many it applied. The grant applies them
+// itself; this periodic pass is the safety net for any that slipped by.
+func (s *Service) ReconcileRefunds(ctx context.Context) (int, error) {
+	waiting, err := s.Store.WaitingEvents(ctx, "", "charge.refunded", outcomeDeferredRefund)
+	if err != nil {
+		return 0, err
+	}
+	applied := 0
+	for _, ev := range waiting {
+		intent := *ev.PaymentIntentID
+		orgID, err := s.Store.OrgByIntent(ctx, intent)
+		if errors.Is(err, db.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return applied, err
+		}
+		err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+			w := &eventTx{tx: tx, store: s.Store.WithTx(tx), now: s.Clock.Now()}
+			if err := w.store.LockPayment(ctx, intent); err != nil {
+				return err
+			}
+			pay, err := w.store.PaymentByIntent(ctx, orgID, intent)
+			if err != nil {
+				return err
+			}
+			done, err := s.applyDeferredRefunds(ctx, w, pay, intent)
+			if done {
+				applied++
+			}
+			return err
+		})
+		if err != nil {
+			return applied, fmt.Errorf("billing: reconcile refund %s: %w", ev.EventID, err)
+		}
+	}
+	if applied > 0 {
+		s.Log.Warn("billing: deferred refunds applied by reconciliation", "count", applied)
+	}
+	return applied, nil
+}
+
+// HandleReconcileRefunds is the periodic task's handler.
+func (s *Service) HandleReconcileRefunds(ctx context.Context, _ *asynq.Task) error {
+	_, err := s.ReconcileRefunds(ctx)
+	return err
+}
+
+// subject is what an event is about.
+type subject struct {
+	// orgID is the organisation the event's metadata names: a hint, to be
+	// checked.
+	orgID uuid.UUID
+	// intent is the payment intent the event names, if any.
+	intent string
+	// lock serialises everything about one payment: its intent, or its
+	// checkout session when it has none yet.
+	lock string
+	// byIntent: the payment is found by its intent (a charge), so the
+	// organisation of that payment wins over the metadata.
+	byIntent bool
+	// receipt is a charge's receipt link, kept on the event row until its
+	// payment is known.
+	receipt string
+}
+
+func aboutSession(cs *stripe.CheckoutSession) subject {
+	sub := subject{lock: cs.ID}
+	sub.orgID, _ = uuid.Parse(cs.Metadata["org_id"])
+	if cs.PaymentIntent != nil && cs.PaymentIntent.ID != "" {
+		sub.intent, sub.lock = cs.PaymentIntent.ID, cs.PaymentIntent.ID
+	}
+	return sub
+}
+
+func aboutCharge(ch *stripe.Charge, receipt string) subject {
+	sub := subject{intent: chargeIntent(ch), byIntent: true, receipt: receipt}
+	if sub.intent != "" {
+		sub.orgID, _ = uuid.Parse(ch.Metadata["org_id"])
+		sub.lock = sub.intent
+	}
+	return sub
+}
+
+func chargeIntent(ch *stripe.Charge) string {
+	if ch.PaymentIntent == nil {
+		return ""
+	}
+	return ch.PaymentIntent.ID
+}
+
+// eventTx is one event's transaction: the store and the other domains'
+// functions work in tx; org is nil when the event names no organisation
+// we know.
+type eventTx struct {
+	tx    bun.IDB
+	store *Store
+	org   *tenancy.Organisation
+	now   time.Time
+}
+
+// errOrgMoved rolls an event's transaction back when, under the payment's
+// lock, the payment turns out to belong to another organisation than the
+// one the transaction was opened for (its grant committed meanwhile).
+type errOrgMoved struct{ to uuid.UUID }
+
+func (e errOrgMoved) Error() string {
+	return "billing: the payment belongs to organisation " + e.to.String()
+}
+
+// record processes a verified event exactly once: the event row is
+// claimed (INSERT … ON CONFLICT DO NOTHING on its unique id) in the same
+// transaction as the work it causes, so a second delivery, concurrent or
+// later, finds the row and does nothing. The transaction is scoped to the
+// event's organisation, and holds the payment's lock before it reads
+// anything, so a payment and its refund sent at the same instant are
+// applied one after the other, each seeing what the other did. Every
+// object the event names is looked up within that organisation, so one
+// organisation's event cannot touch another's data.
+func (s *Service) record(ctx context.Context, ev stripe.Event, sub subject, apply func(ctx context.Context, w *eventTx) (string, error)) (string, error) {
+	orgID := sub.orgID
+	if sub.byIntent {
+		found, err := s.Store.OrgByIntent(ctx, sub.intent)
+		switch {
+		case err == nil:
+			orgID = found
+		case !errors.Is(err, db.ErrNotFound):
+			return "", err
+		}
+	}
+	// At most one move: once a payment has an intent, its organisation
+	// does not change.
+	for range 2 {
+		outcome, err := s.recordIn(ctx, ev, sub, orgID, apply)
+		var moved errOrgMoved
+		if errors.As(err, &moved) {
+			orgID = moved.to
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("billing: event %s (%s): %w", ev.ID, ev.Type, err)
+		}
+		if outcome == outcomeUnknownOrg || outcome == outcomeUnknownPayment {
+			s.Log.Warn("stripe event names nothing we know; recorded for the operator", "event", ev.ID, "type", ev.Type, "outcome", outcome)
+		}
+		return outcome, nil
+	}
+	return "", fmt.Errorf("billing: event %s (%s): its payment's organisation keeps changing", ev.ID, ev.Type)
+}
+
+// recordIn is record's transaction in orgID (none when uuid.Nil or
+// unknown).
+func (s *Service) recordIn(ctx context.Context, ev stripe.Event, sub subject, orgID uuid.UUID, apply func(ctx context.Context, w *eventTx) (string, error)) (string, error) {
+	var org *tenancy.Organisation
+	if orgID != uuid.Nil {
+		o, err := s.Tenancy.OrgByID(ctx, orgID)
+		switch {
+		case errors.Is(err, db.ErrNotFound):
+		case err != nil:
+			return "", err
+		default:
+			org = o
+		}
+	}
+	now := s.Clock.Now()
+	row := &StripeEvent{ID: uuid.Must(uuid.NewV7()), EventID: ev.ID, Type: string(ev.Type), ReceivedAt: now, ReceiptURL: sub.receipt}
+	if sub.intent != "" {
+		row.PaymentIntentID = &sub.intent
+	}
+	if org != nil {
+		row.OrgID = &org.ID
+	}
+	outcome := ""
+	work := func(ctx context.Context, tx bun.Tx) error {
+		w := &eventTx{tx: tx, store: s.Store.WithTx(tx), org: org, now: now}
+		if sub.lock != "" {
+			if err := w.store.LockPayment(ctx, sub.lock); err != nil {
+				return err
+			}
+		}
+		if sub.byIntent {
+			found, err := w.store.OrgByIntent(ctx, sub.intent)
+			switch {
+			case err == nil && found != orgID:
+				return errOrgMoved{to: found}
+			case err != nil && !errors.Is(err, db.ErrNotFound):
+				return err
+			}
+		}
+		claimed, err := w.store.ClaimEvent(ctx, row)
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			outcome = outcomeDuplicate
+			return nil
+		}
+		if outcome, err = apply(ctx, w); err != nil {
+			return err
+		}
+		return w.store.FinishEvent(ctx, row.ID, outcome, now)
+	}
+	var err error
+	if org != nil {
+		err = s.DB.InTenant(ctx, org.ID, work)
+	} else {
+		err = s.DB.Tx(ctx, work)
+	}
+	return outcome, err
+}
+
+// sessionPayment finds the payment a session's metadata names, and checks
+// that everything the metadata says agrees with it, in the event's
+// organisation. With no payment it returns the outcome to record.
+func (s *Service) sessionPayment(ctx context.Context, w *eventTx, cs *stripe.CheckoutSession) (*Payment, string, error) {
+	if w.org == nil {
+		return nil, outcomeUnknownOrg, nil
+	}
+	id, err := uuid.Parse(cs.Metadata["payment_id"])
+	if err != nil {
+		return nil, outcomeUnknownPayment, nil
+	}
+	pay, err := w.store.Payment(ctx, w.org.ID, id)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, outcomeUnknownPayment, nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	same := func(key string, want uuid.UUID) bool { return cs.Metadata[key] == want.String() }
+	if !same("course_id", pay.CourseID) || !same("user_id", pay.UserID) || cs.Metadata["kind"] != pay.Kind {
+		return nil, outcomeUnknownPayment, nil
+	}
+	if pay.EnrolmentID != nil {
+		if !same("enrolment_id", *pay.EnrolmentID) {
+			return nil, outcomeUnknownPayment, nil
+		}
+		e, err := courses.EnrolmentByIDTx(ctx, w.tx, pay.OrgID, *pay.EnrolmentID)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return nil, "", err
+		}
+		if e != nil && (e.CourseID != pay.CourseID || e.UserID != pay.UserID) {
+			return nil, outcomeUnknownPayment, nil
+		}
+	}
+	if pay.CheckoutSessionID != nil && *pay.CheckoutSessionID != cs.ID {
+		return nil, outcomeUnknownPayment, nil
+	}
+	return pay, "", nil
+}
+
+// grant marks a payment paid and opens what it bought, exactly once: the
+// payment's status change is the guard. A receipt or a refund that came
+// first is applied now.
+func (s *Service) grant(ctx context.Context, w *eventTx, pay *Payment, cs *stripe.CheckoutSession) (string, error) {
+	var intent *string
+	if cs.PaymentIntent != nil && cs.PaymentIntent.ID != "" {
+		pi := cs.PaymentIntent.ID
+		intent = &pi
+	}
+	// What was actually paid, after any promotion code.
+	paid, err := w.store.MarkPaid(ctx, pay.OrgID, pay.ID, intent, cs.AmountTotal, w.now)
+	if err != nil || !paid {
+		return outcomeAlreadyDone, err
+	}
+	if cs.AmountTotal > 0 {
+		pay.AmountMinor = cs.AmountTotal
+	}
+	c, err := courses.CourseTx(ctx, w.tx, pay.OrgID, pay.CourseID)
+	if err != nil {
+		return "", err
+	}
+	outcome := outcomeGranted
+	switch pay.Kind {
+	case KindSeats:
+		seat := &Seat{ID: uuid.Must(uuid.NewV7()), OrgID: pay.OrgID, CourseID: pay.CourseID, PaymentID: pay.ID, Quantity: pay.Quantity, CreatedAt: w.now}
+		if err := w.store.AddSeats(ctx, seat); err != nil {
+			return "", err
+		}
+		outcome = outcomeSeatsAdded
+	default:
+		if pay.EnrolmentID == nil {
+			return outcomeUnknownPayment, nil
+		}
+		if err := s.openPlace(ctx, w, pay, c); err != nil {
+			return "", err
+		}
+	}
+	if intent != nil {
+		if err := s.applyDeferredReceipts(ctx, w, pay, *intent); err != nil {
+			return "", err
+		}
+		refunded, err := s.applyDeferredRefunds(ctx, w, pay, *intent)
+		if err != nil {
+			return "", err
+		}
+		if refunded {
+			return outcome + "; then " + outcomeLateRefund, nil
+		}
+	}
+	if pay.Kind == KindCourse {
+		if err := s.queueAccessOpen(ctx, w.tx, pay, c, w.org.Slug); err != nil {
+			return "", err
+		}
+	}
+	return outcome, nil
+}
+
+// openPlace activates the pending place a course payment was for. When
+// that place was dropped (the session expired first) or replaced, the
+// person paid, so a place is opened again.
+func (s *Service) openPlace(ctx context.Context, w *eventTx, pay *Payment, c *courses.Course) error {
+	activated, err := courses.Activate(ctx, w.tx, w.now, pay.OrgID, *pay.EnrolmentID)
+	if err != nil || activated {
+		return err
+	}
+	_, err = courses.EnrolmentByIDTx(ctx, w.tx, pay.OrgID, *pay.EnrolmentID)
+	if !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	e, err := courses.Enrol(ctx, w.tx, w.now, c, pay.UserID, courses.SourcePurchase, courses.EnrolActive)
+	if err == nil {
+		pay.EnrolmentID = &e.ID
+		return w.store.SetEnrolment(ctx, pay.OrgID, pay.ID, e.ID)
+	}
+	if !errors.Is(err, courses.ErrAlreadyEnrolled) {
+		return err
+	}
+	// The person cancelled this checkout and started another, then paid
+	// this one after all: open the new pending place.
+	cur, err := courses.EnrolmentTx(ctx, w.tx, pay.OrgID, pay.CourseID, pay.UserID)
+	if err != nil || cur.Status != courses.EnrolPending {
+		return err
+	}
+	if _, err := courses.Activate(ctx, w.tx, w.now, pay.OrgID, cur.ID); err != nil {
+		return err
+	}
+	return w.store.SetEnrolment(ctx, pay.OrgID, pay.ID, cur.ID)
+}
+
+// applyDeferredRefunds applies to a payment the refunds that arrived
+// before it, and reports whether there were any.
+func (s *Service) applyDeferredRefunds(ctx context.Context, w *eventTx, pay *Payment, intent string) (bool, error) {
+	deferred, err := w.store.WaitingEvents(ctx, intent, "charge.refunded", outcomeDeferredRefund)
+	if err != nil || len(deferred) == 0 {
+		return false, err
+	}
+	if _, err := s.refund(ctx, w, pay); err != nil {
+		return false, err
+	}
+	for _, d := range deferred {
+		if err := w.store.FinishEvent(ctx, d.ID, outcomeLateRefund, w.now); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// applyDeferredReceipts puts on a payment just paid the receipt link of
+// the latest charge.succeeded that arrived before it.
+func (s *Service) applyDeferredReceipts(ctx context.Context, w *eventTx, pay *Payment, intent string) error {
+	evs, err := w.store.WaitingEvents(ctx, intent, "charge.succeeded", outcomeDeferredReceipt)
+	if err != nil || len(evs) == 0 {
+		return err
+	}
+	if err := s.setReceipt(ctx, w, pay, evs[len(evs)-1].ReceiptURL); err != nil {
+		return err
+	}
+	for _, ev := range evs {
+		if err := w.store.FinishEvent(ctx, ev.ID, outcomeLateReceipt, w.now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refund marks a payment refunded and withdraws what it bought.
+func (s *Service) refund(ctx context.Context, w *eventTx, pay *Payment) (string, error) {
+	changed, err := w.store.MarkRefunded(ctx, pay.OrgID, pay.ID, w.now)
+	if err != nil {
+		return "", err
+	}
+	if !changed {
+		return outcomeDuplicate + " (already refunded)", nil
+	}
+	if pay.Kind == KindSeats {
+		return s.refundSeats(ctx, w, pay)
+	}
+	if pay.EnrolmentID != nil {
+		if _, err := courses.Revoke(ctx, w.tx, w.now, pay.OrgID, *pay.EnrolmentID); err != nil {
+			return "", err
+		}
+	}
+	return outcomeRefunded, nil
+}
+
+// refundSeats withdraws the seats a refunded payment bought. When the
+// course's remaining seats no longer cover its assignments, seats are
+// taken back from members who have not started, the latest assigned
+// first, until they do; members who have started keep their place, and
+// their seat is marked kept (it no longer counts against the seats held).
+// The outcome names who lost a seat and who kept one.
+func (s *Service) refundSeats(ctx context.Context, w *eventTx, pay *Payment) (string, error) {
+	if err := w.store.RevokeSeats(ctx, pay.OrgID, pay.ID, w.now); err != nil {
+		return "", err
+	}
+	free, err := w.store.FreeSeats(ctx, pay.OrgID, pay.CourseID)
+	if err != nil || free >= 0 {
+		return fmt.Sprintf("%s (%d); every assigned seat is still covered", outcomeSeatsRefunded, pay.Quantity), err
+	}
+	as, err := w.store.HeldAssignments(ctx, pay.OrgID, pay.CourseID)
+	if err != nil {
+		return "", err
+	}
+	name := func(id uuid.UUID) string {
+		if u, err := auth.UserByID(ctx, w.tx, id); err == nil {
+			return u.Name
+		}
+		return id.String()
+	}
+	var unassigned, kept []string
+	var started []SeatAssignment
+	for _, a := range as {
+		if free >= 0 {
+			break
+		}
+		err := courses.DeleteUnstarted(ctx, w.tx, pay.OrgID, a.EnrolmentID)
+		switch {
+		case errors.Is(err, db.ErrConflict):
+			started = append(started, a)
+			continue
+		case err != nil && !errors.Is(err, db.ErrNotFound):
+			return "", err
+		}
+		if err := w.store.DeleteAssignment(ctx, pay.OrgID, a.ID); err != nil {
+			return "", err
+		}
+		unassigned = append(unassigned, name(a.UserID))
+		free++
+	}
+	for i := 0; free < 0 && i < len(started); i++ {
+		if err := w.store.KeepAssignment(ctx, pay.OrgID, started[i].ID, w.now); err != nil {
+			return "", err
+		}
+		kept = append(kept, name(started[i].UserID))
+		free++
+	}
+	outcome := fmt.Sprintf("%s (%d)", outcomeSeatsRefunded, pay.Quantity)
+	if len(unassigned) > 0 {
+		outcome += "; taken back from members who had not started: " + strings.Join(unassigned, ", ")
+	}
+	if len(kept) > 0 {
+		outcome += "; kept by members who had started: " + strings.Join(kept, ", ")
+	}
+	return outcome, nil
+}
+
+// receiptURL is a charge's receipt link, when it is one of Stripe's https
+// pages (anything else is not shown to people).
+func receiptURL(ch *stripe.Charge) string {
+	if strings.HasPrefix(ch.ReceiptURL, "https://") {
+		return ch.ReceiptURL
+	}
+	return ""
+}
+
+// setReceipt records a payment's receipt link, when it is a new one.
+func (s *Service) setReceipt(ctx context.Context, w *eventTx, pay *Payment, url string) error {
+	if url == "" || url == pay.ReceiptURL {
+		return nil
+	}
+	if err := w.store.SetReceipt(ctx, pay.OrgID, pay.ID, url, w.now); err != nil {
+		return err
+	}
+	pay.ReceiptURL = url
+	return nil
+}
