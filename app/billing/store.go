@@ -27,10 +27,7 @@ func (s *Store) WithTx(tx bun.IDB) *Store { return &Store{DB: s.DB, tx: tx} }
 // in runs fn in the caller's transaction, or else in a transaction of
 // the organisation.
 func (s *Store) in(ctx context.Context, orgID uuid.UUID, fn func(ctx context.Context, q bun.IDB) error) error {
-	if s.tx != nil {
-		return db.Classify(fn(ctx, s.tx))
-	}
-	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx) })
+	return db.In(ctx, s.DB, s.tx, orgID, fn)
 }
 
 // global runs fn in the caller's transaction, or else with no tenant

@@ -136,3 +136,14 @@ func (d *DB) scopedConn(ctx context.Context, orgID, userID uuid.UUID) (bun.Conn,
 	}
 	return conn, nil
 }
+
+// In is the query helper of the domain stores: it runs fn in tx when the
+// store was given the caller's transaction (its WithTx form), or else in
+// a transaction of the organisation, and classifies what fails (Classify),
+// so that no store can forget to.
+func In(ctx context.Context, d *DB, tx bun.IDB, orgID uuid.UUID, fn func(ctx context.Context, q bun.IDB) error) error {
+	if tx != nil {
+		return Classify(fn(ctx, tx))
+	}
+	return d.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx) })
+}

@@ -37,6 +37,9 @@ type Service struct {
 	BaseURL string
 }
 
+// store is matching's store on the service's database.
+func (s *Service) store() *Store { return &Store{DB: s.DB} }
+
 // Errors of matching, for the handlers.
 var (
 	ErrNotCandidate = errors.New("matching: that practitioner is not a candidate for this request")
@@ -114,13 +117,13 @@ func (s *Service) Candidates(ctx context.Context, orgID, requestID uuid.UUID) (*
 }
 
 func (s *Service) rankTx(ctx context.Context, tx bun.IDB, req *assessment.Request, pp *people) (*Ranking, error) {
-	profiles, err := relationships.ProfilesTx(ctx, tx, req.OrgID)
+	profiles, err := s.Rels.WithTx(tx).Profiles(ctx, req.OrgID)
 	if err != nil {
 		return nil, err
 	}
-	var asked []Proposal
-	if err := tx.NewSelect().Model(&asked).Where("org_id = ? AND request_id = ?", req.OrgID, req.ID).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("matching: proposals of %s: %w", req.ID, err)
+	asked, err := s.store().WithTx(tx).Proposals(ctx, req.OrgID, req.ID)
+	if err != nil {
+		return nil, err
 	}
 	need := Need{
 		MemberID: req.MemberID, Kind: relationships.PractitionerKind(relationships.Kind(req.Kind)),
@@ -132,7 +135,7 @@ func (s *Service) rankTx(ctx context.Context, tx bun.IDB, req *assessment.Reques
 		need.Asked[p.PractitionerID] = p.Status
 	}
 	if req.ReplacesRelationshipID != nil {
-		ps, err := relationships.ParticipantsTx(ctx, tx, req.OrgID, *req.ReplacesRelationshipID)
+		ps, err := s.Rels.WithTx(tx).Participants(ctx, req.OrgID, *req.ReplacesRelationshipID)
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +151,7 @@ func (s *Service) rankTx(ctx context.Context, tx bun.IDB, req *assessment.Reques
 		if !ok {
 			continue // no longer an active member
 		}
-		active, err := relationships.ActiveCountTx(ctx, tx, req.OrgID, p.UserID)
+		active, err := s.Rels.WithTx(tx).ActiveCount(ctx, req.OrgID, p.UserID)
 		if err != nil {
 			return nil, err
 		}
@@ -208,7 +211,8 @@ func (s *Service) Propose(ctx context.Context, orgID, requestID, practitionerID,
 
 func (s *Service) proposeTx(ctx context.Context, tx bun.IDB, req *assessment.Request, c Ranked, by *uuid.UUID, pp *people) (*Proposal, error) {
 	now := s.Clock.Now()
-	n, err := tx.NewSelect().Model((*Proposal)(nil)).Where("org_id = ? AND request_id = ?", req.OrgID, req.ID).Count(ctx)
+	st := s.store().WithTx(tx)
+	n, err := st.CountProposals(ctx, req.OrgID, req.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -218,11 +222,11 @@ func (s *Service) proposeTx(ctx context.Context, tx bun.IDB, req *assessment.Req
 	}
 	p := &Proposal{
 		ID: uuid.Must(uuid.NewV7()), OrgID: req.OrgID, RequestID: req.ID, PractitionerID: c.UserID, Score: c.Score,
-		Explanation: c.Reasons, Status: ProposalPending, Rank: int(n) + 1, ProposedBy: by,
+		Explanation: c.Reasons, Status: ProposalPending, Rank: n + 1, ProposedBy: by,
 		ExpiresAt: now.Add(time.Duration(days) * 24 * time.Hour), CreatedAt: now,
 	}
-	if _, err := tx.NewInsert().Model(p).Exec(ctx); err != nil {
-		return nil, fmt.Errorf("matching: record proposal: %w", err)
+	if err := st.InsertProposal(ctx, p); err != nil {
+		return nil, err
 	}
 	if err := assessment.SetRequestStatusTx(ctx, tx, req.OrgID, req.ID, assessment.RequestProposed, now); err != nil {
 		return nil, err
@@ -245,23 +249,7 @@ func (s *Service) proposeTx(ctx context.Context, tx bun.IDB, req *assessment.Req
 
 // Proposal loads one proposal.
 func (s *Service) Proposal(ctx context.Context, orgID, id uuid.UUID) (*Proposal, error) {
-	p := new(Proposal)
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		return tx.NewSelect().Model(p).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("matching: proposal %s: %w", id, db.Classify(err))
-	}
-	return p, nil
-}
-
-func lockProposalTx(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID) (*Proposal, error) {
-	p := new(Proposal)
-	q := db.ForUpdate(tx.NewSelect().Model(p).Where("org_id = ? AND id = ?", orgID, id))
-	if err := q.Scan(ctx); err != nil {
-		return nil, db.Classify(err)
-	}
-	return p, nil
+	return s.store().Proposal(ctx, orgID, id)
 }
 
 // DefaultAgreement is the draft agreement of a new relationship of kind
@@ -292,18 +280,19 @@ func (s *Service) Accept(ctx context.Context, orgID, proposalID, practitionerID 
 	var rel *relationships.Relationship
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		now := s.Clock.Now()
-		profile, err := relationships.LockProfileTx(ctx, tx, orgID, practitionerID)
+		profile, err := s.Rels.WithTx(tx).LockProfile(ctx, orgID, practitionerID)
 		if err != nil {
 			return err
 		}
-		p, err := lockProposalTx(ctx, tx, orgID, proposalID)
+		st := s.store().WithTx(tx)
+		p, err := st.LockProposal(ctx, orgID, proposalID)
 		if err != nil {
 			return err
 		}
 		if p.Status != ProposalPending || !now.Before(p.ExpiresAt) {
 			return ErrAnswered
 		}
-		active, err := relationships.ActiveCountTx(ctx, tx, orgID, practitionerID)
+		active, err := s.Rels.WithTx(tx).ActiveCount(ctx, orgID, practitionerID)
 		if err != nil {
 			return err
 		}
@@ -323,7 +312,7 @@ func (s *Service) Accept(ctx context.Context, orgID, proposalID, practitionerID 
 			return err
 		}
 		p.Status, p.AnsweredAt, p.RelationshipID = ProposalAccepted, &now, &rel.ID
-		if _, err := tx.NewUpdate().Model(p).Column("status", "answered_at", "relationship_id").WherePK().Exec(ctx); err != nil {
+		if err := st.AnswerProposal(ctx, p); err != nil {
 			return err
 		}
 		if err := assessment.SetRequestStatusTx(ctx, tx, orgID, req.ID, assessment.RequestMatched, now); err != nil {
@@ -371,7 +360,8 @@ func (s *Service) close(ctx context.Context, orgID uuid.UUID, p *Proposal, statu
 	}
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		now := s.Clock.Now()
-		p, err := lockProposalTx(ctx, tx, orgID, p.ID)
+		st := s.store().WithTx(tx)
+		p, err := st.LockProposal(ctx, orgID, p.ID)
 		if err != nil {
 			return err
 		}
@@ -388,7 +378,7 @@ func (s *Service) close(ctx context.Context, orgID uuid.UUID, p *Proposal, statu
 			return ErrAnswered
 		}
 		p.Status, p.AnsweredAt, p.Reason = status, &now, reason
-		if _, err := tx.NewUpdate().Model(p).Column("status", "answered_at", "reason").WherePK().Exec(ctx); err != nil {
+		if err := st.AnswerProposal(ctx, p); err != nil {
 			return err
 		}
 		req, err := assessment.RequestTx(ctx, tx, orgID, p.RequestID, true)
@@ -441,27 +431,12 @@ func (s *Service) HandleProposalExpiry(ctx context.Context, t *asynq.Task) error
 
 // ProposalsFor lists a practitioner's proposals waiting for an answer.
 func (s *Service) ProposalsFor(ctx context.Context, orgID, practitionerID uuid.UUID) ([]Proposal, error) {
-	var out []Proposal
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		return tx.NewSelect().Model(&out).Where("org_id = ? AND practitioner_id = ? AND status = ?", orgID, practitionerID, ProposalPending).
-			OrderExpr("expires_at").Scan(ctx)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("matching: proposals for %s: %w", practitionerID, err)
-	}
-	return out, nil
+	return s.store().PendingProposalsFor(ctx, orgID, practitionerID)
 }
 
 // ProposalsOf lists a request's proposals, in order.
 func (s *Service) ProposalsOf(ctx context.Context, orgID, requestID uuid.UUID) ([]Proposal, error) {
-	var out []Proposal
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		return tx.NewSelect().Model(&out).Where("org_id = ? AND request_id = ?", orgID, requestID).OrderExpr("rank").Scan(ctx)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("matching: proposals of %s: %w", requestID, err)
-	}
-	return out, nil
+	return s.store().Proposals(ctx, orgID, requestID)
 }
 
 // RequestRematch records a member's wish to be matched again and tells
@@ -473,7 +448,7 @@ func (s *Service) RequestRematch(ctx context.Context, orgID, memberID uuid.UUID,
 	}
 	r := &Rematch{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, MemberID: memberID, RelationshipID: relID, Reason: reason, Status: "open", CreatedAt: s.Clock.Now()}
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
+		if err := s.store().WithTx(tx).InsertRematch(ctx, r); err != nil {
 			return err
 		}
 		for _, person := range pp.byID {
@@ -499,14 +474,7 @@ func (s *Service) RequestRematch(ctx context.Context, orgID, memberID uuid.UUID,
 
 // Rematches lists open rematch requests (for coordinators).
 func (s *Service) Rematches(ctx context.Context, orgID uuid.UUID) ([]Rematch, error) {
-	var out []Rematch
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		return tx.NewSelect().Model(&out).Where("org_id = ? AND status = ?", orgID, "open").OrderExpr("created_at DESC").Scan(ctx)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("matching: rematches: %w", err)
-	}
-	return out, nil
+	return s.store().OpenRematches(ctx, orgID)
 }
 
 // Errors of handling rematch requests and withdrawing proposals.
@@ -518,23 +486,15 @@ var (
 
 // Rematch loads one rematch request.
 func (s *Service) Rematch(ctx context.Context, orgID, id uuid.UUID) (*Rematch, error) {
-	r := new(Rematch)
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		return tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("matching: rematch %s: %w", id, db.Classify(err))
-	}
-	return r, nil
+	return s.store().Rematch(ctx, orgID, id)
 }
 
-// lockOpenRematchTx loads an open rematch request for handling, locked
-// on Postgres so that two coordinators cannot both handle it.
-func lockOpenRematchTx(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID) (*Rematch, error) {
-	r := new(Rematch)
-	q := db.ForUpdate(tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id))
-	if err := q.Scan(ctx); err != nil {
-		return nil, db.Classify(err)
+// lockOpenRematch loads an open rematch request for handling, locked so
+// that two coordinators cannot both handle it.
+func lockOpenRematch(ctx context.Context, st *Store, orgID, id uuid.UUID) (*Rematch, error) {
+	r, err := st.LockRematch(ctx, orgID, id)
+	if err != nil {
+		return nil, err
 	}
 	if r.Status != RematchOpen {
 		return nil, ErrHandled
@@ -542,21 +502,21 @@ func lockOpenRematchTx(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID) (*R
 	return r, nil
 }
 
-func handleRematchTx(ctx context.Context, tx bun.IDB, r *Rematch, by uuid.UUID, now time.Time, note string, requestID *uuid.UUID) error {
+func handleRematch(ctx context.Context, st *Store, r *Rematch, by uuid.UUID, now time.Time, note string, requestID *uuid.UUID) error {
 	r.Status, r.HandledBy, r.HandledAt, r.HandledNote, r.RequestID = RematchHandled, &by, &now, note, requestID
-	_, err := tx.NewUpdate().Model(r).Column("status", "handled_by", "handled_at", "handled_note", "request_id").WherePK().Exec(ctx)
-	return err
+	return st.HandleRematch(ctx, r)
 }
 
 // CloseRematch closes an open rematch request with the coordinator's note
 // (say, after a conversation that settled it).
 func (s *Service) CloseRematch(ctx context.Context, orgID, id, by uuid.UUID, note string) error {
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		r, err := lockOpenRematchTx(ctx, tx, orgID, id)
+		st := s.store().WithTx(tx)
+		r, err := lockOpenRematch(ctx, st, orgID, id)
 		if err != nil {
 			return err
 		}
-		return handleRematchTx(ctx, tx, r, by, s.Clock.Now(), note, nil)
+		return handleRematch(ctx, st, r, by, s.Clock.Now(), note, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("matching: close rematch %s: %w", id, err)
@@ -573,28 +533,29 @@ func (s *Service) RequestFromRematch(ctx context.Context, orgID, id, by uuid.UUI
 	var req *assessment.Request
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		now := s.Clock.Now()
-		r, err := lockOpenRematchTx(ctx, tx, orgID, id)
+		st := s.store().WithTx(tx)
+		r, err := lockOpenRematch(ctx, st, orgID, id)
 		if err != nil {
 			return err
 		}
 		if r.RelationshipID == nil {
 			return ErrNoBasis
 		}
-		rel, err := relationships.GetTx(ctx, tx, orgID, *r.RelationshipID)
+		rel, err := s.Rels.WithTx(tx).Get(ctx, orgID, *r.RelationshipID)
 		if err != nil {
 			return err
 		}
 		d := assessment.Decision{Kind: string(rel.Kind), Format: string(rel.Format), Duration: assessment.KeyOngoing, Languages: []string{"en"}}
-		var accepted []Proposal
-		if err := tx.NewSelect().Model(&accepted).Where("org_id = ? AND relationship_id = ?", orgID, rel.ID).Limit(1).Scan(ctx); err != nil {
-			return err
-		}
-		if len(accepted) == 1 {
-			prev, err := assessment.RequestTx(ctx, tx, orgID, accepted[0].RequestID, false)
+		accepted, err := st.ProposalOfRelationship(ctx, orgID, rel.ID)
+		switch {
+		case err == nil:
+			prev, err := assessment.RequestTx(ctx, tx, orgID, accepted.RequestID, false)
 			if err != nil {
 				return err
 			}
 			d.Duration, d.Topics, d.Languages = prev.Duration, relationships.SplitList(prev.Topics), relationships.SplitList(prev.Languages)
+		case !errors.Is(err, db.ErrNotFound):
+			return err
 		}
 		d.Reason = "Rematch requested by the member."
 		if note != "" {
@@ -603,7 +564,7 @@ func (s *Service) RequestFromRematch(ctx context.Context, orgID, id, by uuid.UUI
 		if req, err = assessment.OpenRequestTx(ctx, tx, orgID, r.MemberID, by, now, d, &rel.ID); err != nil {
 			return err
 		}
-		return handleRematchTx(ctx, tx, r, by, now, note, &req.ID)
+		return handleRematch(ctx, st, r, by, now, note, &req.ID)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("matching: request from rematch %s: %w", id, err)
@@ -617,7 +578,8 @@ func (s *Service) RequestFromRematch(ctx context.Context, orgID, id, by uuid.UUI
 func (s *Service) Withdraw(ctx context.Context, orgID, proposalID, by uuid.UUID, reason string) error {
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		now := s.Clock.Now()
-		p, err := lockProposalTx(ctx, tx, orgID, proposalID)
+		st := s.store().WithTx(tx)
+		p, err := st.LockProposal(ctx, orgID, proposalID)
 		if err != nil {
 			return err
 		}
@@ -629,7 +591,7 @@ func (s *Service) Withdraw(ctx context.Context, orgID, proposalID, by uuid.UUID,
 			return err
 		}
 		p.Status, p.AnsweredAt, p.Reason = ProposalWithdrawn, &now, reason
-		if _, err := tx.NewUpdate().Model(p).Column("status", "answered_at", "reason").WherePK().Exec(ctx); err != nil {
+		if err := st.AnswerProposal(ctx, p); err != nil {
 			return err
 		}
 		if req.Status == assessment.RequestProposed {
