@@ -1,15 +1,11 @@
 package relationships
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
-
-	"github.com/leadershiptoolbox/toolbox/app/db"
 )
 
 // StatusChange records who moved a relationship from one status to
@@ -79,114 +75,6 @@ func Allowed(s Status) []string {
 	return out
 }
 
-// ChangeStatus applies an action (pause, resume, complete, end) by one of
-// the participants and records who did it and why. privateFeedback is
-// kept for coordinators alone.
-func (s *Store) ChangeStatus(ctx context.Context, orgID, relID, by uuid.UUID, now time.Time, action, why, privateFeedback string) (*StatusChange, error) {
-	t, ok := transitions[action]
-	if !ok {
-		return nil, ErrNotNow
-	}
-	var sc *StatusChange
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		r := new(Relationship)
-		q := db.ForUpdate(tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, relID))
-		if err := q.Scan(ctx); err != nil {
-			return db.Classify(err)
-		}
-		allowed := false
-		for _, f := range t.from {
-			allowed = allowed || f == r.Status
-		}
-		if !allowed {
-			return ErrNotNow
-		}
-		sc = &StatusChange{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, RelationshipID: relID, ChangedBy: by,
-			FromStatus: r.Status, ToStatus: t.to, Why: why, PrivateFeedback: privateFeedback, At: now}
-		if _, err := tx.NewInsert().Model(sc).Exec(ctx); err != nil {
-			return err
-		}
-		r.Status, r.UpdatedAt = t.to, now
-		if t.to == StatusCompleted || t.to == StatusEnded {
-			r.EndedAt = &now
-		}
-		if t.to == StatusActive && r.StartedAt == nil {
-			r.StartedAt = &now
-		}
-		_, err := tx.NewUpdate().Model(r).Column("status", "updated_at", "ended_at", "started_at").WherePK().Exec(ctx)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("relationships: %s %s: %w", action, relID, err)
-	}
-	return sc, nil
-}
-
-// StatusChanges lists a relationship's history of status changes.
-func (s *Store) StatusChanges(ctx context.Context, orgID, relID uuid.UUID) ([]StatusChange, error) {
-	var out []StatusChange
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		return tx.NewSelect().Model(&out).Where("org_id = ? AND relationship_id = ?", orgID, relID).OrderExpr("at, id").Scan(ctx)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("relationships: status changes of %s: %w", relID, err)
-	}
-	return out, nil
-}
-
-// EditAgreement changes the agreed bounds; any change needs both sides to
-// accept again.
-func (s *Store) EditAgreement(ctx context.Context, orgID, relID uuid.UUID, now time.Time, in Agreement) (*Agreement, error) {
-	a := new(Agreement)
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		if err := tx.NewSelect().Model(a).Where("org_id = ? AND relationship_id = ?", orgID, relID).Scan(ctx); err != nil {
-			err = db.Classify(err)
-			if !errors.Is(err, db.ErrNotFound) {
-				return err
-			}
-			a.ID, a.OrgID, a.RelationshipID, a.CreatedAt = uuid.Must(uuid.NewV7()), orgID, relID, now
-			a.UpdatedAt = now
-			if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
-				return err
-			}
-		}
-		a.Purpose, a.CadenceDays, a.SessionMinutes, a.EndDate = in.Purpose, in.CadenceDays, in.SessionMinutes, in.EndDate
-		a.Place, a.Confidentiality, a.UpdatedAt = in.Place, in.Confidentiality, now
-		a.PractitionerAcceptedAt, a.MemberAcceptedAt = nil, nil
-		_, err := tx.NewUpdate().Model(a).WherePK().Exec(ctx)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("relationships: edit agreement of %s: %w", relID, err)
-	}
-	return a, nil
-}
-
-// AcceptAgreement records one side's acceptance of the agreement as it
-// stands at version updatedAt (an agreement edited in the meantime is a
-// conflict: the person accepted something else).
-func (s *Store) AcceptAgreement(ctx context.Context, orgID, relID uuid.UUID, side string, now time.Time, seen time.Time) error {
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		a := new(Agreement)
-		if err := tx.NewSelect().Model(a).Where("org_id = ? AND relationship_id = ?", orgID, relID).Scan(ctx); err != nil {
-			return db.Classify(err)
-		}
-		if !seen.IsZero() && !a.UpdatedAt.Equal(seen) {
-			return db.ErrConflict
-		}
-		col := "member_accepted_at"
-		if side == SidePractitioner {
-			col = "practitioner_accepted_at"
-		}
-		_, err := tx.NewUpdate().Model(a).Set("? = ?", bun.Ident(col), now).WherePK().Exec(ctx)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("relationships: accept agreement of %s: %w", relID, err)
-	}
-	return nil
-}
-
 // CurrentMode is the kind a relationship works in now: its primary kind,
 // or the last mode it switched to.
 func CurrentMode(r *Relationship, switches []ModeSwitch) Kind {
@@ -194,59 +82,4 @@ func CurrentMode(r *Relationship, switches []ModeSwitch) Kind {
 		return r.Kind
 	}
 	return switches[len(switches)-1].ToKind
-}
-
-// SwitchMode records a change of mode (coaching to mentoring and back).
-func (s *Store) SwitchMode(ctx context.Context, orgID, relID, by uuid.UUID, sessionID *uuid.UUID, now time.Time, to Kind, why string) (*ModeSwitch, error) {
-	var m *ModeSwitch
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		r := new(Relationship)
-		if err := tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, relID).Scan(ctx); err != nil {
-			return db.Classify(err)
-		}
-		var prev []ModeSwitch
-		if err := tx.NewSelect().Model(&prev).Where("org_id = ? AND relationship_id = ?", orgID, relID).OrderExpr("at, id").Scan(ctx); err != nil {
-			return err
-		}
-		from := CurrentMode(r, prev)
-		if from == to {
-			return ErrNotNow
-		}
-		m = &ModeSwitch{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, RelationshipID: relID, SessionID: sessionID,
-			FromKind: from, ToKind: to, Why: why, SwitchedBy: by, At: now}
-		_, err := tx.NewInsert().Model(m).Exec(ctx)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("relationships: switch mode of %s: %w", relID, err)
-	}
-	return m, nil
-}
-
-// ModeSwitches lists a relationship's mode switches, oldest first.
-func (s *Store) ModeSwitches(ctx context.Context, orgID, relID uuid.UUID) ([]ModeSwitch, error) {
-	var out []ModeSwitch
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		return tx.NewSelect().Model(&out).Where("org_id = ? AND relationship_id = ?", orgID, relID).OrderExpr("at, id").Scan(ctx)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("relationships: mode switches of %s: %w", relID, err)
-	}
-	return out, nil
-}
-
-// List lists an organisation's relationships, optionally of one status.
-func (s *Store) List(ctx context.Context, orgID uuid.UUID, status Status) ([]Relationship, error) {
-	var out []Relationship
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewSelect().Model(&out).Where("org_id = ?", orgID)
-		if status != "" {
-			q = q.Where("status = ?", status)
-		}
-		return q.OrderExpr("created_at DESC").Limit(500).Scan(ctx)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("relationships: list: %w", err)
-	}
-	return out, nil
 }

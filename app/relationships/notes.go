@@ -1,8 +1,6 @@
 package relationships
 
 import (
-	"context"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -33,109 +31,4 @@ type Note struct {
 	Nonce          []byte     `bun:"nonce"`
 	KeyID          string     `bun:"key_id"`
 	CreatedAt      time.Time  `bun:"created_at"`
-}
-
-// AddNote records a note by a participant; a private note's text is
-// sealed before it reaches the database.
-func (s *Store) AddNote(ctx context.Context, keys *Keyring, orgID uuid.UUID, now time.Time, n *Note, text string) error {
-	n.ID, n.OrgID, n.CreatedAt = uuid.Must(uuid.NewV7()), orgID, now
-	if n.Visibility == Private {
-		ct, nonce, keyID, err := keys.Seal(n.ID.String(), []byte(text))
-		if err != nil {
-			return err
-		}
-		n.Ciphertext, n.Nonce, n.KeyID, n.Body = ct, nonce, keyID, ""
-	} else {
-		n.Visibility, n.Body = Shared, text
-	}
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewInsert().Model(n).Exec(ctx)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("relationships: add note: %w", err)
-	}
-	return nil
-}
-
-// NotesFor lists the notes of a relationship that viewer may read: the
-// shared ones and their own private ones, opened. Callers must have
-// checked that viewer takes part in the relationship.
-func (s *Store) NotesFor(ctx context.Context, keys *Keyring, orgID, relID, viewer uuid.UUID) ([]Note, error) {
-	var out []Note
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		return tx.NewSelect().Model(&out).
-			Where("org_id = ? AND relationship_id = ?", orgID, relID).
-			Where("(visibility = ? OR (visibility = ? AND author_id = ?))", Shared, Private, viewer).
-			OrderExpr("created_at DESC, id DESC").Scan(ctx)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("relationships: notes of %s: %w", relID, err)
-	}
-	for i := range out {
-		n := &out[i]
-		if n.Visibility != Private {
-			continue
-		}
-		pt, err := keys.Open(n.ID.String(), n.Ciphertext, n.Nonce, n.KeyID)
-		if err != nil {
-			n.Body = "(This note cannot be opened: its key is no longer configured.)"
-			continue
-		}
-		n.Body = string(pt)
-	}
-	return out, nil
-}
-
-// NoteCounts counts a relationship's notes by visibility, for people who
-// may know that notes exist but not read them.
-func (s *Store) NoteCounts(ctx context.Context, orgID, relID uuid.UUID) (map[string]int, error) {
-	out := map[string]int{Private: 0, Shared: 0}
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		var rows []struct {
-			Visibility string `bun:"visibility"`
-			N          int    `bun:"n"`
-		}
-		err := tx.NewSelect().Model((*Note)(nil)).ColumnExpr("visibility, count(*) AS n").
-			Where("org_id = ? AND relationship_id = ?", orgID, relID).GroupExpr("visibility").Scan(ctx, &rows)
-		for _, r := range rows {
-			out[r.Visibility] = r.N
-		}
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("relationships: count notes of %s: %w", relID, err)
-	}
-	return out, nil
-}
-
-// Reseal re-encrypts every private note of an organisation that is not
-// sealed with the newest key (key rotation). It returns how many changed.
-func (s *Store) Reseal(ctx context.Context, keys *Keyring, orgID uuid.UUID) (int, error) {
-	changed := 0
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		var notes []Note
-		if err := tx.NewSelect().Model(&notes).Where("org_id = ? AND visibility = ? AND key_id <> ?", orgID, Private, keys.Newest()).Scan(ctx); err != nil {
-			return err
-		}
-		for i := range notes {
-			n := &notes[i]
-			pt, err := keys.Open(n.ID.String(), n.Ciphertext, n.Nonce, n.KeyID)
-			if err != nil {
-				return fmt.Errorf("note %s: %w", n.ID, err)
-			}
-			if n.Ciphertext, n.Nonce, n.KeyID, err = keys.Seal(n.ID.String(), pt); err != nil {
-				return err
-			}
-			if _, err := tx.NewUpdate().Model(n).Column("ciphertext", "nonce", "key_id").WherePK().Exec(ctx); err != nil {
-				return err
-			}
-			changed++
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("relationships: reseal notes: %w", err)
-	}
-	return changed, nil
 }

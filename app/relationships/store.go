@@ -1,8 +1,11 @@
 package relationships
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,9 +14,50 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/db"
 )
 
-// Store holds the relationships' SQL.
+// Store holds all of the relationships' SQL, split by table: this file
+// (relationships, participants, groups), store_agreements.go (status
+// changes, agreements, mode switches), store_goals.go, store_notes.go and
+// store_profiles.go. A method runs in a tenant transaction of its own, or,
+// on the store WithTx returns, in the caller's transaction; driver errors
+// are mapped in one place (in), so "no row" is always db.ErrNotFound.
 type Store struct {
 	DB *db.DB
+	tx bun.IDB
+}
+
+// WithTx returns the store working inside tx, which must be scoped to
+// the organisation the methods are given.
+func (s *Store) WithTx(tx bun.IDB) *Store { return &Store{DB: s.DB, tx: tx} }
+
+// in runs fn in the caller's transaction, or else in a transaction of
+// the organisation, and says what was being done when it fails.
+func (s *Store) in(ctx context.Context, orgID uuid.UUID, fn func(ctx context.Context, q bun.IDB) error, format string, args ...any) error {
+	if err := db.In(ctx, s.DB, s.tx, orgID, fn); err != nil {
+		return fmt.Errorf("relationships: "+format+": %w", append(args, err)...)
+	}
+	return nil
+}
+
+// Get loads one relationship of an organisation.
+func (s *Store) Get(ctx context.Context, orgID, id uuid.UUID) (*Relationship, error) {
+	r := new(Relationship)
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
+	}, "get %s", id)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Participants lists the current participants of a relationship.
+func (s *Store) Participants(ctx context.Context, orgID, relationshipID uuid.UUID) ([]Participant, error) {
+	var out []Participant
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().Model(&out).Where("org_id = ? AND relationship_id = ? AND left_at IS NULL", orgID, relationshipID).
+			OrderExpr("side DESC, joined_at").Scan(ctx)
+	}, "participants of %s", relationshipID)
+	return out, err
 }
 
 // New describes a relationship to create.
@@ -62,49 +106,6 @@ func Create(ctx context.Context, tx bun.IDB, orgID uuid.UUID, now time.Time, n N
 	return r, nil
 }
 
-// Get loads one relationship of an organisation.
-func (s *Store) Get(ctx context.Context, orgID, id uuid.UUID) (*Relationship, error) {
-	r := new(Relationship)
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		return tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("relationships: get %s: %w", id, db.Classify(err))
-	}
-	return r, nil
-}
-
-// GetTx loads one relationship in the caller's tenant transaction.
-func GetTx(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID) (*Relationship, error) {
-	r := new(Relationship)
-	if err := tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("relationships: get %s: %w", id, db.Classify(err))
-	}
-	return r, nil
-}
-
-// Participants lists the current participants of a relationship.
-func (s *Store) Participants(ctx context.Context, orgID, relationshipID uuid.UUID) ([]Participant, error) {
-	var out []Participant
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		out, err = ParticipantsTx(ctx, tx, orgID, relationshipID)
-		return err
-	})
-	return out, err
-}
-
-// ParticipantsTx is Participants inside the caller's tenant transaction.
-func ParticipantsTx(ctx context.Context, tx bun.IDB, orgID, relationshipID uuid.UUID) ([]Participant, error) {
-	var out []Participant
-	err := tx.NewSelect().Model(&out).Where("org_id = ? AND relationship_id = ? AND left_at IS NULL", orgID, relationshipID).
-		OrderExpr("side DESC, joined_at").Scan(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("relationships: participants of %s: %w", relationshipID, err)
-	}
-	return out, nil
-}
-
 // Side returns the side a person takes in a relationship, or
 // db.ErrNotFound when they take no part in it.
 func (s *Store) Side(ctx context.Context, orgID, relationshipID, userID uuid.UUID) (string, error) {
@@ -114,7 +115,7 @@ func (s *Store) Side(ctx context.Context, orgID, relationshipID, userID uuid.UUI
 			Where("org_id = ? AND relationship_id = ? AND user_id = ? AND left_at IS NULL", orgID, relationshipID, userID).Scan(ctx)
 	})
 	if err != nil {
-		return "", fmt.Errorf("relationships: side of %s in %s: %w", userID, relationshipID, db.Classify(err))
+		return "", fmt.Errorf("relationships: side of %s in %s: %w", userID, relationshipID, err)
 	}
 	return p.Side, nil
 }
@@ -142,7 +143,133 @@ func (s *Store) AgreementFor(ctx context.Context, orgID, relationshipID uuid.UUI
 		return tx.NewSelect().Model(a).Where("org_id = ? AND relationship_id = ?", orgID, relationshipID).Scan(ctx)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("relationships: agreement of %s: %w", relationshipID, db.Classify(err))
+		return nil, fmt.Errorf("relationships: agreement of %s: %w", relationshipID, err)
 	}
 	return a, nil
+}
+
+// CreateGroup records a group relationship, active at once, with its
+// practitioners, members and draft agreement. Each practitioner's profile
+// is locked (in a fixed order, so that two creations cannot deadlock) and
+// the group counts once against their capacity.
+func (s *Store) CreateGroup(ctx context.Context, orgID uuid.UUID, now time.Time, n New) (*Relationship, error) {
+	n.Format, n.Status = Group, StatusActive
+	var r *Relationship
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		ids := slices.Clone(n.Practitioners)
+		slices.SortFunc(ids, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+		for _, id := range ids {
+			p, err := s.WithTx(tx).LockProfile(ctx, orgID, id)
+			if errors.Is(err, db.ErrNotFound) {
+				return &NoProfileError{UserID: id}
+			}
+			if err != nil {
+				return err
+			}
+			active, err := s.WithTx(tx).ActiveCount(ctx, orgID, id)
+			if err != nil {
+				return err
+			}
+			if active >= p.Capacity {
+				return &FullError{UserID: id, Active: active, Capacity: p.Capacity}
+			}
+		}
+		var err error
+		r, err = Create(ctx, tx, orgID, now, n)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("relationships: create group: %w", err)
+	}
+	return r, nil
+}
+
+// lockGroupTx loads a group relationship that people may still join or
+// leave, locking it on Postgres so that membership changes go one at a time.
+func lockGroupTx(ctx context.Context, tx bun.IDB, orgID, relID uuid.UUID) (*Relationship, error) {
+	r := new(Relationship)
+	q := db.ForUpdate(tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, relID))
+	if err := q.Scan(ctx); err != nil {
+		return nil, db.Classify(err)
+	}
+	if r.Format != Group {
+		return nil, ErrNotGroup
+	}
+	if r.Status == StatusCompleted || r.Status == StatusEnded {
+		return nil, ErrClosed
+	}
+	return r, nil
+}
+
+// AddMember adds a person to a group relationship as a member.
+func (s *Store) AddMember(ctx context.Context, orgID, relID, userID uuid.UUID, now time.Time) error {
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := lockGroupTx(ctx, tx, orgID, relID); err != nil {
+			return err
+		}
+		n, err := tx.NewSelect().Model((*Participant)(nil)).
+			Where("org_id = ? AND relationship_id = ? AND user_id = ? AND left_at IS NULL", orgID, relID, userID).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return ErrAlreadyIn
+		}
+		p := &Participant{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, RelationshipID: relID, UserID: userID, Side: SideMember, JoinedAt: now}
+		_, err = tx.NewInsert().Model(p).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("relationships: add %s to %s: %w", userID, relID, err)
+	}
+	return nil
+}
+
+// RemoveMember records that a member left a group relationship (the row
+// stays, with left_at, as history). A coordinator may not remove the
+// last member (end the relationship instead); a member leaving by
+// themselves (self) always may.
+func (s *Store) RemoveMember(ctx context.Context, orgID, relID, userID uuid.UUID, now time.Time, self bool) error {
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := lockGroupTx(ctx, tx, orgID, relID); err != nil {
+			return err
+		}
+		ps, err := s.WithTx(tx).Participants(ctx, orgID, relID)
+		if err != nil {
+			return err
+		}
+		members, found := 0, false
+		for _, p := range ps {
+			if p.Side == SideMember {
+				members++
+				found = found || p.UserID == userID
+			}
+		}
+		if !found {
+			return ErrNotMember
+		}
+		if members == 1 && !self {
+			return ErrLastMember
+		}
+		_, err = tx.NewUpdate().Model((*Participant)(nil)).Set("left_at = ?", now).
+			Where("org_id = ? AND relationship_id = ? AND user_id = ? AND left_at IS NULL", orgID, relID, userID).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("relationships: remove %s from %s: %w", userID, relID, err)
+	}
+	return nil
+}
+
+// ParticipantHistory lists everyone who ever took part in a relationship,
+// those who left included, in the order they joined.
+func (s *Store) ParticipantHistory(ctx context.Context, orgID, relID uuid.UUID) ([]Participant, error) {
+	var out []Participant
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		return tx.NewSelect().Model(&out).Where("org_id = ? AND relationship_id = ?", orgID, relID).OrderExpr("joined_at, id").Scan(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("relationships: participant history of %s: %w", relID, err)
+	}
+	return out, nil
 }

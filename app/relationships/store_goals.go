@@ -7,8 +7,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
-
-	"github.com/leadershiptoolbox/toolbox/app/db"
 )
 
 // Goal is something the member works towards in a relationship; the
@@ -86,7 +84,7 @@ func (s *Store) Goal(ctx context.Context, orgID, id uuid.UUID) (*Goal, error) {
 		return tx.NewSelect().Model(g).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("relationships: goal %s: %w", id, db.Classify(err))
+		return nil, fmt.Errorf("relationships: goal %s: %w", id, err)
 	}
 	return g, nil
 }
@@ -97,7 +95,7 @@ func (s *Store) RecordProgress(ctx context.Context, orgID, goalID, by uuid.UUID,
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		g := new(Goal)
 		if err := tx.NewSelect().Model(g).Where("org_id = ? AND id = ?", orgID, goalID).Scan(ctx); err != nil {
-			return db.Classify(err)
+			return err
 		}
 		g.Progress, g.UpdatedAt = progress, now
 		if _, err := tx.NewUpdate().Model(g).Column("progress", "updated_at").WherePK().Exec(ctx); err != nil {
@@ -117,7 +115,7 @@ func (s *Store) AddMilestone(ctx context.Context, orgID, goalID, by uuid.UUID, n
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		g := new(Goal)
 		if err := tx.NewSelect().Model(g).Where("org_id = ? AND id = ?", orgID, goalID).Scan(ctx); err != nil {
-			return db.Classify(err)
+			return err
 		}
 		m = &Milestone{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, GoalID: goalID, Title: title, DueDate: due, CreatedAt: now}
 		if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
@@ -136,11 +134,11 @@ func (s *Store) CompleteMilestone(ctx context.Context, orgID, goalID, milestoneI
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		g := new(Goal)
 		if err := tx.NewSelect().Model(g).Where("org_id = ? AND id = ?", orgID, goalID).Scan(ctx); err != nil {
-			return db.Classify(err)
+			return err
 		}
 		m := new(Milestone)
 		if err := tx.NewSelect().Model(m).Where("org_id = ? AND goal_id = ? AND id = ?", orgID, goalID, milestoneID).Scan(ctx); err != nil {
-			return db.Classify(err)
+			return err
 		}
 		if m.DoneAt != nil {
 			return nil

@@ -1,0 +1,143 @@
+package relationships
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/uptrace/bun"
+)
+
+// ProfileOf loads a practitioner's profile, or db.ErrNotFound.
+func (s *Store) ProfileOf(ctx context.Context, orgID, userID uuid.UUID) (*Profile, error) {
+	p := new(Profile)
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		return tx.NewSelect().Model(p).Where("org_id = ? AND user_id = ?", orgID, userID).Scan(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("relationships: profile of %s: %w", userID, err)
+	}
+	return p, nil
+}
+
+// SaveProfile creates or updates a practitioner's profile (not the
+// trained-mentor mark, which only MarkTrainedMentor sets).
+func (s *Store) SaveProfile(ctx context.Context, orgID uuid.UUID, now time.Time, p *Profile) error {
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		p.OrgID, p.UpdatedAt = orgID, now
+		if p.ID == uuid.Nil {
+			p.ID, p.CreatedAt = uuid.Must(uuid.NewV7()), now
+		}
+		_, err := tx.NewInsert().Model(p).
+			On("CONFLICT (org_id, user_id) DO UPDATE").
+			Set("kinds = EXCLUDED.kinds, topics = EXCLUDED.topics, languages = EXCLUDED.languages").
+			Set("capacity = EXCLUDED.capacity, time_zone = EXCLUDED.time_zone, bio = EXCLUDED.bio").
+			Set("accepting = EXCLUDED.accepting, updated_at = EXCLUDED.updated_at").
+			Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("relationships: save profile of %s: %w", p.UserID, err)
+	}
+	return nil
+}
+
+// MarkTrainedMentor records that a person completed mentor training (the
+// courses feature calls it in its own tenant transaction), creating their
+// profile when they have none yet. Marking again keeps the first date.
+func MarkTrainedMentor(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID, at time.Time) error {
+	p := NewProfile(orgID, userID, nil)
+	p.ID, p.TrainedMentorAt, p.CreatedAt, p.UpdatedAt = uuid.Must(uuid.NewV7()), &at, at, at
+	_, err := tx.NewInsert().Model(p).
+		On("CONFLICT (org_id, user_id) DO UPDATE").
+		Set("trained_mentor_at = COALESCE(profile.trained_mentor_at, EXCLUDED.trained_mentor_at)").
+		Set("updated_at = EXCLUDED.updated_at").
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("relationships: mark %s a trained mentor: %w", userID, err)
+	}
+	return nil
+}
+
+// ActiveCounts counts, per practitioner, the relationships using capacity.
+func (s *Store) ActiveCounts(ctx context.Context, orgID uuid.UUID) (map[uuid.UUID]int, error) {
+	out := map[uuid.UUID]int{}
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		var rows []struct {
+			UserID uuid.UUID `bun:"user_id,type:uuid"`
+			N      int       `bun:"n"`
+		}
+		err := tx.NewSelect().TableExpr("relationships AS r").
+			Join("JOIN relationship_participants AS p ON p.org_id = r.org_id AND p.relationship_id = r.id").
+			ColumnExpr("p.user_id, count(*) AS n").
+			Where("r.org_id = ? AND p.side = ? AND p.left_at IS NULL", orgID, SidePractitioner).
+			Where("r.status IN (?)", bun.In([]Status{StatusProposed, StatusActive, StatusPaused})).
+			GroupExpr("p.user_id").Scan(ctx, &rows)
+		for _, r := range rows {
+			out[r.UserID] = r.N
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("relationships: active counts: %w", err)
+	}
+	return out, nil
+}
+
+// ProfileTimeZone returns the time zone on a practitioner's profile in an
+// organisation, or "" when they have no profile or set none; tx must be
+// scoped to orgID. (Used by the calendar.)
+func ProfileTimeZone(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID) (string, error) {
+	var zones []string
+	err := tx.NewSelect().Model((*Profile)(nil)).Column("time_zone").
+		Where("org_id = ? AND user_id = ?", orgID, userID).Scan(ctx, &zones)
+	if err != nil {
+		return "", fmt.Errorf("relationships: time zone of %s: %w", userID, err)
+	}
+	if len(zones) == 0 {
+		return "", nil
+	}
+	return zones[0], nil
+}
+
+// Profiles lists every practitioner profile of an organisation.
+func (s *Store) Profiles(ctx context.Context, orgID uuid.UUID) ([]Profile, error) {
+	var out []Profile
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().Model(&out).Where("org_id = ?", orgID).OrderExpr("created_at").Scan(ctx)
+	}, "profiles")
+	return out, err
+}
+
+// LockProfile locks a practitioner's profile row for the rest of the
+// transaction (db.ForUpdate), so that capacity checks and the
+// relationship they admit happen one at a time per practitioner. Use it
+// on a store WithTx returns.
+func (s *Store) LockProfile(ctx context.Context, orgID, userID uuid.UUID) (*Profile, error) {
+	p := new(Profile)
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return db.ForUpdate(q.NewSelect().Model(p).Where("org_id = ? AND user_id = ?", orgID, userID)).Scan(ctx)
+	}, "lock profile of %s", userID)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// ActiveCount counts the relationships a practitioner holds that use
+// capacity (proposed, active or paused).
+func (s *Store) ActiveCount(ctx context.Context, orgID, userID uuid.UUID) (int, error) {
+	var n int64
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		var err error
+		n, err = q.NewSelect().TableExpr("relationships AS r").
+			Join("JOIN relationship_participants AS p ON p.org_id = r.org_id AND p.relationship_id = r.id").
+			Where("r.org_id = ? AND p.user_id = ? AND p.side = ? AND p.left_at IS NULL", orgID, userID, SidePractitioner).
+			Where("r.status IN (?)", bun.In([]Status{StatusProposed, StatusActive, StatusPaused})).
+			Count(ctx)
+		return err
+	}, "count active of %s", userID)
+	return int(n), err
+}
