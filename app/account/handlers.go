@@ -22,9 +22,6 @@ type Handlers struct {
 	Refusal func(error) string
 }
 
-// Pages lists the templates these handlers render.
-var Pages = []string{"account/delete"}
-
 func (h *Handlers) exportData(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	data, err := h.Service.Export(c.Request.Context(), v.UserID)
@@ -41,7 +38,7 @@ func (h *Handlers) exportData(c *gin.Context) error {
 }
 
 func (h *Handlers) renderDelete(c *gin.Context, status int, f *web.Form) error {
-	return h.Renderer.Render(c, status, "account/delete", web.NewPage(c, "Delete your account", gin.H{"Form": f}))
+	return h.Renderer.Render(c, status, PageDelete, web.NewPage(c, "Delete your account", gin.H{"Form": f}))
 }
 
 func (h *Handlers) showDeletePage(c *gin.Context) error {

@@ -17,9 +17,6 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
-// Pages lists the templates these handlers render.
-var Pages = []string{"assessment/take", "assessment/show", "assessment/new", "assessment/questionnaire"}
-
 // Handlers serve the needs assessment, its review and the questionnaire editor.
 type Handlers struct {
 	Store    *Store
@@ -119,7 +116,7 @@ func (h *Handlers) showAssessmentPage(c *gin.Context) error {
 		page := web.NewPage(c, "Your needs assessment", gin.H{"Result": latest, "Q": q, "Org": v.Org,
 			"Summary": latest.Explanation.Summary(KindKeys), "Labels": KeyLabels})
 		page.Nav = "my"
-		return h.Renderer.Render(c, http.StatusOK, "assessment/take", page)
+		return h.Renderer.Render(c, http.StatusOK, PageTake, page)
 	}
 	a, err := h.Store.Start(ctx, orgID, v.UserID, h.Clock.Now())
 	if err != nil {
@@ -132,18 +129,18 @@ func (h *Handlers) showAssessmentPage(c *gin.Context) error {
 	step, _ := strconv.Atoi(c.Query("step"))
 	page := web.NewPage(c, "Your needs assessment", gin.H{"Step": h.step(c, q, a, step), "Org": v.Org})
 	page.Nav = "my"
-	return h.Renderer.Render(c, http.StatusOK, "assessment/take", page)
+	return h.Renderer.Render(c, http.StatusOK, PageTake, page)
 }
 
 // renderStep answers an htmx step request with the step alone, and a
 // plain form post with the whole page.
 func (h *Handlers) renderStep(c *gin.Context, status int, d stepData) error {
 	if web.IsFragmentRequest(c.Request) {
-		return h.Renderer.RenderBlock(c, status, "assessment/take", "assessment-step", d)
+		return h.Renderer.RenderBlock(c, status, PageTake, "assessment-step", d)
 	}
 	page := web.NewPage(c, "Your needs assessment", gin.H{"Step": d, "Org": d.Org})
 	page.Nav = "my"
-	return h.Renderer.Render(c, status, "assessment/take", page)
+	return h.Renderer.Render(c, status, PageTake, page)
 }
 
 func (h *Handlers) saveAnswer(c *gin.Context) error {
@@ -265,7 +262,7 @@ func (h *Handlers) renderShow(c *gin.Context, status int, a *Assessment, f *web.
 	page := web.NewPage(c, "Assessment of "+member.Name, gin.H{"A": a, "Q": q, "Member": member, "Form": f, "Org": web.CurrentViewer(c).Org,
 		"Kinds": KindChoices, "Formats": FormatChoices, "Durations": DurationChoices, "Labels": KeyLabels})
 	page.Nav = "pipeline"
-	return h.Renderer.Render(c, status, "assessment/show", page)
+	return h.Renderer.Render(c, status, PageReview, page)
 }
 
 func (h *Handlers) showReviewPage(c *gin.Context) error {
@@ -327,7 +324,7 @@ func (h *Handlers) renderNew(c *gin.Context, status int, f *web.Form) error {
 	page := web.NewPage(c, "Record a face-to-face assessment", gin.H{"Form": f, "People": people, "Org": web.CurrentViewer(c).Org,
 		"Kinds": KindChoices, "Formats": FormatChoices, "Durations": DurationChoices, "Labels": KeyLabels})
 	page.Nav = "pipeline"
-	return h.Renderer.Render(c, status, "assessment/new", page)
+	return h.Renderer.Render(c, status, PageNew, page)
 }
 
 func (h *Handlers) showNewPage(c *gin.Context) error {
@@ -372,7 +369,7 @@ func (h *Handlers) renderEditor(c *gin.Context, status int, q Questionnaire, val
 	view := EditorView{Q: q, Values: values, Errors: errs, Keys: AllKeys, Labels: KeyLabels}
 	page := web.NewPage(c, "Assessment questions", gin.H{"View": view, "Q": q, "Errors": errs, "Org": web.CurrentViewer(c).Org})
 	page.Nav = "pipeline"
-	return h.Renderer.Render(c, status, "assessment/questionnaire", page)
+	return h.Renderer.Render(c, status, PageQuestionnaire, page)
 }
 
 func (h *Handlers) showQuestionnairePage(c *gin.Context) error {

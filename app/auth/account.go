@@ -19,7 +19,7 @@ func (h *Handlers) renderAccount(c *gin.Context, status int, profile, password *
 	if password == nil {
 		password = web.NewForm(nil)
 	}
-	return h.Renderer.Render(c, status, "auth/account", web.NewPage(c, "Your account", gin.H{
+	return h.Renderer.Render(c, status, PageAccount, web.NewPage(c, "Your account", gin.H{
 		"Profile": profile, "Password": password, "Zones": web.TimeZones(),
 	}))
 }

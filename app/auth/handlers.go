@@ -20,9 +20,6 @@ type Handlers struct {
 	Renderer *web.Renderer
 }
 
-// Pages lists the templates these handlers render, checked at start-up.
-var Pages = []string{"auth/login", "auth/verify", "auth/forgot", "auth/reset", "auth/account", "auth/link_invalid"}
-
 // LoadViewer puts the signed-in person, if any, in the request. A session
 // whose epoch is older than the account's (signed out everywhere, password
 // changed) or whose account is gone counts as signed out.
@@ -58,7 +55,7 @@ func (h *Handlers) showLoginPage(c *gin.Context) error {
 	}
 	f := web.NewForm(nil)
 	f.Set("next", c.Query("next"))
-	return h.Renderer.Render(c, http.StatusOK, "auth/login", web.NewPage(c, "Sign in", gin.H{"Form": f}))
+	return h.Renderer.Render(c, http.StatusOK, PageLogin, web.NewPage(c, "Sign in", gin.H{"Form": f}))
 }
 
 func (h *Handlers) signIn(c *gin.Context) error {
@@ -70,12 +67,12 @@ func (h *Handlers) signIn(c *gin.Context) error {
 		switch {
 		case errors.As(err, &throttled):
 			f.Add("email", fmt.Sprintf("Too many failed attempts. Please wait %s and try again, or reset your password.", humanWait(throttled.Wait)))
-			return h.Renderer.Render(c, http.StatusTooManyRequests, "auth/login", web.NewPage(c, "Sign in", gin.H{"Form": f}))
+			return h.Renderer.Render(c, http.StatusTooManyRequests, PageLogin, web.NewPage(c, "Sign in", gin.H{"Form": f}))
 		case errors.Is(err, ErrBadCredentials):
 			f.Add("email", "That e-mail address and password do not match an account.")
 		case errors.Is(err, ErrAccessRemoved):
 			f.Add("email", "Your access was removed by your organisation's administrators. Please ask them if you think this is a mistake.")
-			return h.Renderer.Render(c, http.StatusForbidden, "auth/login", web.NewPage(c, "Sign in", gin.H{"Form": f}))
+			return h.Renderer.Render(c, http.StatusForbidden, PageLogin, web.NewPage(c, "Sign in", gin.H{"Form": f}))
 		case err != nil:
 			return err
 		default:
@@ -86,7 +83,7 @@ func (h *Handlers) signIn(c *gin.Context) error {
 			return nil
 		}
 	}
-	return h.Renderer.Render(c, http.StatusUnprocessableEntity, "auth/login", web.NewPage(c, "Sign in", gin.H{"Form": f}))
+	return h.Renderer.Render(c, http.StatusUnprocessableEntity, PageLogin, web.NewPage(c, "Sign in", gin.H{"Form": f}))
 }
 
 func (h *Handlers) signOut(c *gin.Context) error {
@@ -108,7 +105,7 @@ func (h *Handlers) showVerifyPage(c *gin.Context) error {
 		}
 		return err
 	}
-	return h.Renderer.Render(c, http.StatusOK, "auth/verify", web.NewPage(c, "Confirm your e-mail", gin.H{"Token": token}))
+	return h.Renderer.Render(c, http.StatusOK, PageVerify, web.NewPage(c, "Confirm your e-mail", gin.H{"Token": token}))
 }
 
 func (h *Handlers) verify(c *gin.Context) error {
@@ -148,7 +145,7 @@ func (h *Handlers) resendVerification(c *gin.Context) error {
 }
 
 func (h *Handlers) showForgotPage(c *gin.Context) error {
-	return h.Renderer.Render(c, http.StatusOK, "auth/forgot", web.NewPage(c, "Reset your password", gin.H{"Form": web.NewForm(nil)}))
+	return h.Renderer.Render(c, http.StatusOK, PageForgot, web.NewPage(c, "Reset your password", gin.H{"Form": web.NewForm(nil)}))
 }
 
 func (h *Handlers) requestReset(c *gin.Context) error {
@@ -156,12 +153,12 @@ func (h *Handlers) requestReset(c *gin.Context) error {
 	f.Required("email")
 	email := f.Email("email")
 	if !f.Valid() {
-		return h.Renderer.Render(c, http.StatusUnprocessableEntity, "auth/forgot", web.NewPage(c, "Reset your password", gin.H{"Form": f}))
+		return h.Renderer.Render(c, http.StatusUnprocessableEntity, PageForgot, web.NewPage(c, "Reset your password", gin.H{"Form": f}))
 	}
 	if err := h.Service.RequestReset(c.Request.Context(), email); err != nil {
 		return err
 	}
-	return h.Renderer.Render(c, http.StatusOK, "auth/forgot", web.NewPage(c, "Reset your password", gin.H{"Form": f, "Sent": true}))
+	return h.Renderer.Render(c, http.StatusOK, PageForgot, web.NewPage(c, "Reset your password", gin.H{"Form": f, "Sent": true}))
 }
 
 func (h *Handlers) showResetPage(c *gin.Context) error {
@@ -172,7 +169,7 @@ func (h *Handlers) showResetPage(c *gin.Context) error {
 		}
 		return err
 	}
-	return h.Renderer.Render(c, http.StatusOK, "auth/reset", web.NewPage(c, "Choose a new password", gin.H{"Form": web.NewForm(nil), "Token": token}))
+	return h.Renderer.Render(c, http.StatusOK, PageReset, web.NewPage(c, "Choose a new password", gin.H{"Form": web.NewForm(nil), "Token": token}))
 }
 
 func (h *Handlers) resetPassword(c *gin.Context) error {
@@ -183,7 +180,7 @@ func (h *Handlers) resetPassword(c *gin.Context) error {
 		f.Add("password", p)
 	}
 	if !f.Valid() {
-		return h.Renderer.Render(c, http.StatusUnprocessableEntity, "auth/reset", web.NewPage(c, "Choose a new password", gin.H{"Form": f, "Token": token}))
+		return h.Renderer.Render(c, http.StatusUnprocessableEntity, PageReset, web.NewPage(c, "Choose a new password", gin.H{"Form": f, "Token": token}))
 	}
 	u, err := h.Service.ResetPassword(c.Request.Context(), token, f.Values.Get("password"))
 	if errors.Is(err, db.ErrNotFound) {
@@ -201,7 +198,7 @@ func (h *Handlers) resetPassword(c *gin.Context) error {
 }
 
 func (h *Handlers) linkInvalid(c *gin.Context) error {
-	return h.Renderer.Render(c, http.StatusNotFound, "auth/link_invalid", web.NewPage(c, "Link no longer valid", nil))
+	return h.Renderer.Render(c, http.StatusNotFound, PageLinkInvalid, web.NewPage(c, "Link no longer valid", nil))
 }
 
 // safeNext keeps redirects on this site.

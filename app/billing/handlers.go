@@ -20,9 +20,6 @@ type Handlers struct {
 	Renderer *web.Renderer
 }
 
-// Pages lists the templates these handlers render.
-var Pages = []string{"billing/purchased", "billing/history", "billing/events", "billing/seats"}
-
 // MountWebhook adds POST /webhooks/stripe on the engine itself: outside
 // the browser group (no session, no CSRF), authenticated by its signature.
 func (h *Handlers) MountWebhook(r gin.IRouter) {
@@ -150,7 +147,7 @@ func (h *Handlers) showPurchasedPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.Renderer.Render(c, http.StatusOK, "billing/purchased", web.NewPage(c, "Payment received", data))
+	return h.Renderer.Render(c, http.StatusOK, PagePurchased, web.NewPage(c, "Payment received", data))
 }
 
 func (h *Handlers) showAccessStatus(c *gin.Context) error {
@@ -158,7 +155,7 @@ func (h *Handlers) showAccessStatus(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.Renderer.RenderBlock(c, http.StatusOK, "billing/purchased", "access-status", web.NewPage(c, "", data))
+	return h.Renderer.RenderBlock(c, http.StatusOK, PagePurchased, "access-status", web.NewPage(c, "", data))
 }
 
 func (h *Handlers) showHistoryPage(c *gin.Context) error {
@@ -193,7 +190,7 @@ func (h *Handlers) showHistoryPage(c *gin.Context) error {
 	}
 	page := web.NewPage(c, "Billing", data)
 	page.Nav = "billing"
-	return h.Renderer.Render(c, http.StatusOK, "billing/history", page)
+	return h.Renderer.Render(c, http.StatusOK, PageHistory, page)
 }
 
 func (h *Handlers) courseTitles(c *gin.Context) (map[uuid.UUID]string, error) {
@@ -249,7 +246,7 @@ func (h *Handlers) showEventsPage(c *gin.Context) error {
 	}
 	page := web.NewPage(c, "Payment events", gin.H{"Events": events})
 	page.Nav = "billing"
-	return h.Renderer.Render(c, http.StatusOK, "billing/events", page)
+	return h.Renderer.Render(c, http.StatusOK, PageEvents, page)
 }
 
 func (h *Handlers) renderSeats(c *gin.Context, status int, buy, assign *web.Form) error {
@@ -270,7 +267,7 @@ func (h *Handlers) renderSeats(c *gin.Context, status int, buy, assign *web.Form
 		"Received": c.Query("purchase") == "received",
 	})
 	page.Nav = "billing"
-	return h.Renderer.Render(c, status, "billing/seats", page)
+	return h.Renderer.Render(c, status, PageSeats, page)
 }
 
 func (h *Handlers) showSeatsPage(c *gin.Context) error {

@@ -23,46 +23,6 @@ type Handlers struct {
 	Renderer *web.Renderer
 }
 
-// Pages lists the templates these handlers render.
-var Pages = []string{
-	"calendar/index", "calendar/availability", "calendar/book", "calendar/new", "calendar/session", "calendar/feed",
-	"calendar/session_types",
-}
-
-// MountTenant adds the calendar routes under /o/:slug: anyone holds the
-// organisation's members (each page then checks the person takes part),
-// practitioners the practitioner roles.
-func (h *Handlers) MountTenant(anyone, practitioners gin.IRouter, errs *web.Errors) {
-	anyone.GET("/calendar", errs.H(h.showCalendarPage))
-	anyone.GET("/calendar/book/:rel", errs.H(h.showBookingPage))
-	anyone.POST("/calendar/book/:rel", errs.H(h.book))
-	anyone.GET("/calendar/sessions/:id", errs.H(h.showSessionPage))
-	anyone.POST("/calendar/sessions/:id/cancel", errs.H(h.cancel))
-	anyone.POST("/calendar/sessions/:id/reschedule", errs.H(h.reschedule))
-	anyone.POST("/calendar/sessions/:id/join", errs.H(h.join))
-	anyone.POST("/calendar/sessions/:id/leave", errs.H(h.leave))
-	anyone.GET("/calendar/subscription", errs.H(h.showFeedPage))
-	anyone.POST("/calendar/subscription", errs.H(h.regenerateFeed))
-
-	practitioners.GET("/calendar/availability", errs.H(h.showAvailabilityPage))
-	practitioners.GET("/calendar/availability/preview", errs.H(h.previewAvailability))
-	practitioners.POST("/calendar/availability/rules", errs.H(h.addRule))
-	practitioners.POST("/calendar/availability/rules/delete", errs.H(h.deleteRule))
-	practitioners.POST("/calendar/availability/overrides", errs.H(h.addOverride))
-	practitioners.POST("/calendar/availability/overrides/delete", errs.H(h.deleteOverride))
-	practitioners.POST("/calendar/availability/settings", errs.H(h.saveSettings))
-	practitioners.GET("/calendar/new", errs.H(h.showNewSessionPage))
-	practitioners.POST("/calendar/sessions", errs.H(h.schedule))
-	practitioners.POST("/calendar/sessions/:id/attendance", errs.H(h.markAttendance))
-	practitioners.POST("/calendar/sessions/:id/mode", errs.H(h.switchMode))
-}
-
-// MountPublic adds the subscription feed: its unguessable token is the
-// only key, as calendar apps cannot sign in.
-func (h *Handlers) MountPublic(r gin.IRouter, errs *web.Errors) {
-	r.GET("/calendar/feed/:file", errs.H(h.serveFeed))
-}
-
 func viewerZone(v *web.Viewer) *time.Location {
 	if loc := loadZone(v.Zone()); loc != nil {
 		return loc
@@ -94,7 +54,7 @@ type calDay struct {
 	Hours  []calHour
 }
 
-func (h *Handlers) showCalendarPage(c *gin.Context) error {
+func (h *Handlers) ShowCalendarPage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	loc := viewerZone(v)
 	now := h.Service.Clock.Now().In(loc)
@@ -175,7 +135,7 @@ func (h *Handlers) showCalendarPage(c *gin.Context) error {
 		"Views":   []string{"day", "week", "month"}, "DOW": []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"},
 	})
 	page.Nav = "calendar"
-	return h.Renderer.Render(c, http.StatusOK, "calendar/index", page)
+	return h.Renderer.Render(c, http.StatusOK, PageWeek, page)
 }
 
 // bookable lists the viewer's active relationships.
@@ -245,7 +205,7 @@ func (h *Handlers) renderBooking(c *gin.Context, status int, st bookingState) er
 		"Clashes": clashViews(st.Clash, loc), "Loc": loc,
 	})
 	page.Nav = "calendar"
-	return h.Renderer.Render(c, status, "calendar/book", page)
+	return h.Renderer.Render(c, status, PageBook, page)
 }
 
 type clashView struct {
@@ -266,7 +226,7 @@ func clashViews(e *ClashError, loc *time.Location) []clashView {
 	return out
 }
 
-func (h *Handlers) showBookingPage(c *gin.Context) error {
+func (h *Handlers) ShowBookingPage(c *gin.Context) error {
 	return h.renderBooking(c, http.StatusOK, bookingState{})
 }
 
@@ -304,7 +264,7 @@ func repeatFields(f *web.Form, in *BookInput) {
 	}
 }
 
-func (h *Handlers) book(c *gin.Context) error {
+func (h *Handlers) Book(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	relID, err := web.IDParam(c, "rel")
 	if err != nil {
@@ -400,10 +360,10 @@ func (h *Handlers) renderNewSession(c *gin.Context, status int, st bookingState)
 		"Keep": []string{"relationship_id", "date", "time", "minutes", "capacity", "repeat_days", "count", "until"},
 	})
 	page.Nav = "calendar"
-	return h.Renderer.Render(c, status, "calendar/new", page)
+	return h.Renderer.Render(c, status, PageNewSession, page)
 }
 
-func (h *Handlers) showNewSessionPage(c *gin.Context) error {
+func (h *Handlers) ShowNewSessionPage(c *gin.Context) error {
 	return h.renderNewSession(c, http.StatusOK, bookingState{})
 }
 
@@ -420,7 +380,7 @@ func parseLocal(f *web.Form, dateField, timeField string, loc *time.Location) ti
 	return t
 }
 
-func (h *Handlers) schedule(c *gin.Context) error {
+func (h *Handlers) Schedule(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("relationship_id", "date", "time")
@@ -547,7 +507,7 @@ func (h *Handlers) renderSession(c *gin.Context, status int, st sessionState) er
 		"CanMove":  privileged || !sv.IsGroup(),
 	})
 	page.Nav = "calendar"
-	return h.Renderer.Render(c, status, "calendar/session", page)
+	return h.Renderer.Render(c, status, PageSession, page)
 }
 
 func zoneOr(name string) *time.Location {
@@ -557,7 +517,7 @@ func zoneOr(name string) *time.Location {
 	return time.UTC
 }
 
-func (h *Handlers) showSessionPage(c *gin.Context) error {
+func (h *Handlers) ShowSessionPage(c *gin.Context) error {
 	return h.renderSession(c, http.StatusOK, sessionState{})
 }
 
@@ -602,7 +562,7 @@ func (h *Handlers) changeFailure(c *gin.Context, err error, f *web.Form, privile
 	return "", false
 }
 
-func (h *Handlers) cancel(c *gin.Context) error {
+func (h *Handlers) Cancel(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("reason")
@@ -625,7 +585,7 @@ func (h *Handlers) cancel(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) reschedule(c *gin.Context) error {
+func (h *Handlers) Reschedule(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("date", "time")
@@ -655,7 +615,7 @@ func (h *Handlers) reschedule(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) join(c *gin.Context) error {
+func (h *Handlers) Join(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	sv, side, _, err := h.loadSession(c)
 	if err != nil {
@@ -680,7 +640,7 @@ func (h *Handlers) join(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) leave(c *gin.Context) error {
+func (h *Handlers) Leave(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	sv, _, _, err := h.loadSession(c)
 	if err != nil {
@@ -694,7 +654,7 @@ func (h *Handlers) leave(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) markAttendance(c *gin.Context) error {
+func (h *Handlers) MarkAttendance(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	sv, _, privileged, err := h.loadSession(c)
 	if err != nil {
@@ -736,7 +696,7 @@ func (h *Handlers) markAttendance(c *gin.Context) error {
 
 // switchMode records that the session's relationship changed mode during
 // the session (coaching to mentoring, say), and why.
-func (h *Handlers) switchMode(c *gin.Context) error {
+func (h *Handlers) SwitchMode(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	sv, side, _, err := h.loadSession(c)
 	if err != nil {
@@ -843,12 +803,12 @@ func (h *Handlers) renderAvailability(c *gin.Context, status int, st availabilit
 	})
 	page.Nav = "calendar"
 	if c.Request.URL.Path == base(v)+"/availability/preview" && web.IsFragmentRequest(c.Request) {
-		return h.Renderer.RenderBlock(c, status, "calendar/availability", "preview", page)
+		return h.Renderer.RenderBlock(c, status, PageAvailability, "preview", page)
 	}
-	return h.Renderer.Render(c, status, "calendar/availability", page)
+	return h.Renderer.Render(c, status, PageAvailability, page)
 }
 
-func (h *Handlers) showAvailabilityPage(c *gin.Context) error {
+func (h *Handlers) ShowAvailabilityPage(c *gin.Context) error {
 	return h.renderAvailability(c, http.StatusOK, availabilityState{}, nil)
 }
 
@@ -878,7 +838,7 @@ func parseClock(f *web.Form, field string) int {
 	return t.Hour()*60 + t.Minute()
 }
 
-func (h *Handlers) addRule(c *gin.Context) error {
+func (h *Handlers) AddRule(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("weekday", "start", "end")
@@ -899,7 +859,7 @@ func (h *Handlers) addRule(c *gin.Context) error {
 	return h.availabilityDone(c, "Open hours added.")
 }
 
-func (h *Handlers) deleteRule(c *gin.Context) error {
+func (h *Handlers) DeleteRule(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	// The id is a form field, not a path parameter: each practitioner
 	// removes only their own rows, whatever id is sent.
@@ -913,7 +873,7 @@ func (h *Handlers) deleteRule(c *gin.Context) error {
 	return h.availabilityDone(c, "Open hours removed.")
 }
 
-func (h *Handlers) addOverride(c *gin.Context) error {
+func (h *Handlers) AddOverride(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("day")
@@ -938,7 +898,7 @@ func (h *Handlers) addOverride(c *gin.Context) error {
 	return h.availabilityDone(c, "Date override added.")
 }
 
-func (h *Handlers) deleteOverride(c *gin.Context) error {
+func (h *Handlers) DeleteOverride(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	// The id is a form field, not a path parameter: each practitioner
 	// removes only their own rows, whatever id is sent.
@@ -983,7 +943,7 @@ func settingsForm(f *web.Form, orgID, userID uuid.UUID) BookingSettings {
 	return b
 }
 
-func (h *Handlers) saveSettings(c *gin.Context) error {
+func (h *Handlers) SaveSettings(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(web.PostedForm(c))
 	b := settingsForm(f, v.Org.ID, v.UserID)
@@ -998,7 +958,7 @@ func (h *Handlers) saveSettings(c *gin.Context) error {
 
 // previewAvailability shows the slots the settings being edited would
 // give, before they are saved (the editor's live preview).
-func (h *Handlers) previewAvailability(c *gin.Context) error {
+func (h *Handlers) PreviewAvailability(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(c.Request.URL.Query())
 	if len(c.Request.URL.Query()) == 0 {
@@ -1021,14 +981,14 @@ func (h *Handlers) renderFeed(c *gin.Context, url string) error {
 	}
 	page := web.NewPage(c, "Calendar subscription", gin.H{"Feed": feed, "URL": url, "Base": base(v)})
 	page.Nav = "calendar"
-	return h.Renderer.Render(c, http.StatusOK, "calendar/feed", page)
+	return h.Renderer.Render(c, http.StatusOK, PageFeed, page)
 }
 
-func (h *Handlers) showFeedPage(c *gin.Context) error { return h.renderFeed(c, "") }
+func (h *Handlers) ShowFeedPage(c *gin.Context) error { return h.renderFeed(c, "") }
 
 // regenerateFeed makes a new subscription URL and shows it this once
 // (only its hash is kept); the old URL stops working.
-func (h *Handlers) regenerateFeed(c *gin.Context) error {
+func (h *Handlers) RegenerateFeed(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	token, err := h.Service.RegenerateFeed(c.Request.Context(), v.UserID)
 	if err != nil {
@@ -1037,7 +997,7 @@ func (h *Handlers) regenerateFeed(c *gin.Context) error {
 	return h.renderFeed(c, h.Service.FeedURL(token))
 }
 
-func (h *Handlers) serveFeed(c *gin.Context) error {
+func (h *Handlers) ServeFeed(c *gin.Context) error {
 	token, ok := strings.CutSuffix(c.Param("file"), ".ics")
 	if !ok || token == "" || len(token) > 100 {
 		return db.ErrNotFound

@@ -74,13 +74,6 @@ func (s *Service) DeleteSessionType(ctx context.Context, orgID uuid.UUID, kind r
 
 // ---- the editor (admins) ------------------------------------------------
 
-// MountAdmin adds the session types editor for the organisation's admins.
-func (h *Handlers) MountAdmin(admins gin.IRouter, errs *web.Errors) {
-	admins.GET("/calendar/session-types", errs.H(h.showSessionTypesPage))
-	admins.POST("/calendar/session-types", errs.H(h.saveSessionType))
-	admins.POST("/calendar/session-types/delete", errs.H(h.deleteSessionType))
-}
-
 // typeRow is one kind with its defaults, if set.
 type typeRow struct {
 	Kind    relationships.Kind
@@ -115,10 +108,10 @@ func (h *Handlers) renderSessionTypes(c *gin.Context, status int, f *web.Form) e
 		"MinMinutes": MinTypeMinutes, "MaxMinutes": MaxTypeMinutes,
 	})
 	page.Nav = "calendar"
-	return h.Renderer.Render(c, status, "calendar/session_types", page)
+	return h.Renderer.Render(c, status, PageSessionTypes, page)
 }
 
-func (h *Handlers) showSessionTypesPage(c *gin.Context) error {
+func (h *Handlers) ShowSessionTypesPage(c *gin.Context) error {
 	return h.renderSessionTypes(c, http.StatusOK, nil)
 }
 
@@ -130,7 +123,7 @@ func kindValues() []string {
 	return out
 }
 
-func (h *Handlers) saveSessionType(c *gin.Context) error {
+func (h *Handlers) SaveSessionType(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("kind", "minutes")
@@ -151,7 +144,7 @@ func (h *Handlers) saveSessionType(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) deleteSessionType(c *gin.Context) error {
+func (h *Handlers) DeleteSessionType(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("kind")

@@ -26,12 +26,6 @@ type Handlers struct {
 	PaymentsEnabled bool
 }
 
-// Pages lists the templates these handlers render.
-var Pages = []string{
-	"courses/catalogue", "courses/course", "courses/lesson", "courses/quiz", "courses/certificate",
-	"courses/verify", "courses/course_form", "courses/lesson_form", "courses/quiz_form",
-}
-
 // Mount adds the routes: the public certificate check on public, the
 // learner's pages on anyone and the course admin on admins (both under
 // /o/:slug).
@@ -140,7 +134,7 @@ func (h *Handlers) showCataloguePage(c *gin.Context) error {
 	}
 	page := web.NewPage(c, "Courses", data)
 	page.Nav = "courses"
-	return h.Renderer.Render(c, http.StatusOK, "courses/catalogue", page)
+	return h.Renderer.Render(c, http.StatusOK, PageCatalogue, page)
 }
 
 func (h *Handlers) courseData(c *gin.Context, o *Outline) (gin.H, error) {
@@ -180,7 +174,7 @@ func (h *Handlers) showCoursePage(c *gin.Context) error {
 	}
 	page := web.NewPage(c, o.Course.Title, data)
 	page.Nav = "courses"
-	return h.Renderer.Render(c, http.StatusOK, "courses/course", page)
+	return h.Renderer.Render(c, http.StatusOK, PageCourse, page)
 }
 
 func (h *Handlers) enrol(c *gin.Context) error {
@@ -261,7 +255,7 @@ func (h *Handlers) showLessonPage(c *gin.Context) error {
 	}
 	page := web.NewPage(c, l.Title, h.lessonData(o, m, l, p))
 	page.Nav = "courses"
-	return h.Renderer.Render(c, http.StatusOK, "courses/lesson", page)
+	return h.Renderer.Render(c, http.StatusOK, PageLesson, page)
 }
 
 func (h *Handlers) lessonData(o *Outline, m *Module, l *Lesson, p *Progress) gin.H {
@@ -299,7 +293,7 @@ func (h *Handlers) completeLesson(c *gin.Context) error {
 	}
 	if web.IsFragmentRequest(c.Request) {
 		page := web.NewPage(c, l.Title, h.lessonData(o, m, l, p))
-		return h.Renderer.RenderBlock(c, http.StatusOK, "courses/lesson", "lesson-progress", page)
+		return h.Renderer.RenderBlock(c, http.StatusOK, PageLesson, "lesson-progress", page)
 	}
 	data := h.lessonData(o, m, l, p)
 	switch {
@@ -343,7 +337,7 @@ func (h *Handlers) showQuizPage(c *gin.Context) error {
 	}
 	page := web.NewPage(c, "Quiz: "+m.Title, gin.H{"Course": o.Course, "Module": m, "Quiz": q, "Last": last, "Form": web.NewForm(nil)})
 	page.Nav = "courses"
-	return h.Renderer.Render(c, http.StatusOK, "courses/quiz", page)
+	return h.Renderer.Render(c, http.StatusOK, PageQuiz, page)
 }
 
 func (h *Handlers) submitQuiz(c *gin.Context) error {
@@ -371,7 +365,7 @@ func (h *Handlers) submitQuiz(c *gin.Context) error {
 	if !f.Valid() {
 		page := web.NewPage(c, "Quiz: "+m.Title, data)
 		page.Nav = "courses"
-		return h.Renderer.Render(c, http.StatusUnprocessableEntity, "courses/quiz", page)
+		return h.Renderer.Render(c, http.StatusUnprocessableEntity, PageQuiz, page)
 	}
 	g, err := h.Service.SubmitQuiz(c.Request.Context(), o, e, q, answers)
 	if err != nil {
@@ -380,7 +374,7 @@ func (h *Handlers) submitQuiz(c *gin.Context) error {
 	data["Grade"] = g
 	page := web.NewPage(c, "Quiz: "+m.Title, data)
 	page.Nav = "courses"
-	return h.Renderer.Render(c, http.StatusOK, "courses/quiz", page)
+	return h.Renderer.Render(c, http.StatusOK, PageQuiz, page)
 }
 
 func (h *Handlers) showCertificatePage(c *gin.Context) error {
@@ -390,7 +384,7 @@ func (h *Handlers) showCertificatePage(c *gin.Context) error {
 		return err
 	}
 	page := web.NewPage(c, "Certificate: "+cert.CourseTitle, gin.H{"Certificate": cert, "Org": v.Org})
-	return h.Renderer.Render(c, http.StatusOK, "courses/certificate", page)
+	return h.Renderer.Render(c, http.StatusOK, PageCertificate, page)
 }
 
 // showVerifyPage is the public check of a certificate: the holder's
@@ -404,7 +398,7 @@ func (h *Handlers) showVerifyPage(c *gin.Context) error {
 		return err
 	}
 	c.Header("X-Robots-Tag", "noindex")
-	return h.Renderer.Render(c, http.StatusOK, "courses/verify", web.NewPage(c, "Certificate check", gin.H{
+	return h.Renderer.Render(c, http.StatusOK, PageVerify, web.NewPage(c, "Certificate check", gin.H{
 		"Name": cert.HolderName, "Course": cert.CourseTitle, "IssuedAt": cert.IssuedAt,
 	}))
 }
@@ -500,7 +494,7 @@ func (h *Handlers) renderCourseForm(c *gin.Context, status int, f *web.Form, o *
 	}
 	page := web.NewPage(c, title, data)
 	page.Nav = "courses"
-	return h.Renderer.Render(c, status, "courses/course_form", page)
+	return h.Renderer.Render(c, status, PageCourseForm, page)
 }
 
 func (h *Handlers) showNewCoursePage(c *gin.Context) error {
@@ -623,7 +617,7 @@ func (h *Handlers) renderLessonForm(c *gin.Context, status int, f *web.Form, o *
 	}
 	page := web.NewPage(c, "Lesson", data)
 	page.Nav = "courses"
-	return h.Renderer.Render(c, status, "courses/lesson_form", page)
+	return h.Renderer.Render(c, status, PageLessonForm, page)
 }
 
 func (h *Handlers) showEditLessonPage(c *gin.Context) error {
@@ -685,7 +679,7 @@ func (h *Handlers) renderQuizForm(c *gin.Context, status int, f *web.Form, o *Ou
 	}
 	page := web.NewPage(c, "Quiz: "+m.Title, gin.H{"Form": f, "Course": o.Course, "Module": m, "Quiz": m.Quiz})
 	page.Nav = "courses"
-	return h.Renderer.Render(c, status, "courses/quiz_form", page)
+	return h.Renderer.Render(c, status, PageQuizForm, page)
 }
 
 func (h *Handlers) quizModule(c *gin.Context) (*Outline, *Module, error) {

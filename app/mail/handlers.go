@@ -23,7 +23,7 @@ func (o *Outbox) showOutboxPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return o.Renderer.Render(c, http.StatusOK, "dev/outbox", web.NewPage(c, "Mail outbox", gin.H{"Emails": emails}))
+	return o.Renderer.Render(c, http.StatusOK, PageOutbox, web.NewPage(c, "Mail outbox", gin.H{"Emails": emails}))
 }
 
 func (o *Outbox) showEmailPage(c *gin.Context) error {
@@ -31,7 +31,7 @@ func (o *Outbox) showEmailPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return o.Renderer.Render(c, http.StatusOK, "dev/email", web.NewPage(c, e.Subject, gin.H{"Email": e}))
+	return o.Renderer.Render(c, http.StatusOK, PageEmail, web.NewPage(c, e.Subject, gin.H{"Email": e}))
 }
 
 func (o *Outbox) downloadICS(c *gin.Context) error {

@@ -140,7 +140,7 @@ func (h *Handlers) showMyPage(c *gin.Context) error {
 	}
 	page := web.NewPage(c, "My support", data)
 	page.Nav = "my"
-	return h.Renderer.Render(c, http.StatusOK, "matching/my", page)
+	return h.Renderer.Render(c, http.StatusOK, PageMy, page)
 }
 
 // Pipeline stages.
@@ -230,5 +230,5 @@ func (h *Handlers) renderPipeline(c *gin.Context, status int, problems map[strin
 	data["Practitioners"] = len(profiles)
 	page := web.NewPage(c, "Pipeline", data)
 	page.Nav = "pipeline"
-	return h.Renderer.Render(c, status, "matching/pipeline", page)
+	return h.Renderer.Render(c, status, PagePipeline, page)
 }

@@ -15,9 +15,6 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
-// Pages lists the templates these handlers render.
-var Pages = []string{"matching/request", "matching/choose", "matching/proposal", "matching/pipeline", "matching/my"}
-
 // SelfSelectionSize is how many top candidates a member chooses from.
 const SelfSelectionSize = 3
 
@@ -71,7 +68,7 @@ func (h *Handlers) renderRequest(c *gin.Context, status int, id uuid.UUID, probl
 	page := web.NewPage(c, "Match "+names[rk.Request.MemberID], gin.H{"Org": v.Org, "R": rk.Request, "Eligible": rk.Eligible,
 		"Excluded": rk.Excluded, "Proposals": proposals, "Names": names, "Problem": problem})
 	page.Nav = "pipeline"
-	return h.Renderer.Render(c, status, "matching/request", page)
+	return h.Renderer.Render(c, status, PageRequest, page)
 }
 
 func (h *Handlers) showRequestPage(c *gin.Context) error {
@@ -163,7 +160,7 @@ func (h *Handlers) renderChoose(c *gin.Context, status int, r *assessment.Reques
 	}
 	page := web.NewPage(c, "Choose your practitioner", gin.H{"Org": v.Org, "R": r, "Top": top, "Problem": problem})
 	page.Nav = "my"
-	return h.Renderer.Render(c, status, "matching/choose", page)
+	return h.Renderer.Render(c, status, PageChoose, page)
 }
 
 func (h *Handlers) showChoosePage(c *gin.Context) error {
@@ -236,7 +233,7 @@ func (h *Handlers) renderProposal(c *gin.Context, status int, p *Proposal, probl
 	page := web.NewPage(c, "A proposal for you", gin.H{"Org": v.Org, "P": p, "R": r, "Member": names[r.MemberID],
 		"Open": p.Status == ProposalPending && h.Service.Clock.Now().Before(p.ExpiresAt), "Problem": problem})
 	page.Nav = "my"
-	return h.Renderer.Render(c, status, "matching/proposal", page)
+	return h.Renderer.Render(c, status, PageProposal, page)
 }
 
 func (h *Handlers) showProposalPage(c *gin.Context) error {

@@ -43,7 +43,7 @@ func (h *Handlers) renderNewGroup(c *gin.Context, status int, f *web.Form) error
 	page := web.NewPage(c, "Start a group", gin.H{"Org": v.Org, "Form": f, "Kinds": Kinds, "People": people,
 		"Practitioners": practitioners, "ChosenP": chosen("practitioners"), "ChosenM": chosen("members")})
 	page.Nav = "pipeline"
-	return h.Renderer.Render(c, status, "relationships/new", page)
+	return h.Renderer.Render(c, status, PageNewGroup, page)
 }
 
 func (h *Handlers) showNewGroupPage(c *gin.Context) error {

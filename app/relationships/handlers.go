@@ -19,9 +19,6 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
-// Pages lists the templates these handlers render.
-var Pages = []string{"relationships/show", "relationships/profile", "relationships/new"}
-
 // Handlers serve practitioner profiles and the relationship page with its
 // agreement, goals, notes, mode switches and status.
 type Handlers struct {
@@ -191,7 +188,7 @@ func (h *Handlers) render(c *gin.Context, status int, a *access, f *forms) error
 	}
 	page := web.NewPage(c, "Relationship", data)
 	page.Nav = "my"
-	return h.Renderer.Render(c, status, "relationships/show", page)
+	return h.Renderer.Render(c, status, PageRelationship, page)
 }
 
 func (h *Handlers) showRelationshipPage(c *gin.Context) error {
@@ -541,7 +538,7 @@ func (h *Handlers) renderProfile(c *gin.Context, status int, p *Profile, f *web.
 	page := web.NewPage(c, "Your practitioner profile", gin.H{"Org": v.Org, "Profile": p, "Form": f, "Zones": web.TimeZones(),
 		"Kinds": tenancy.Kinds, "Chosen": f.Values["kinds"], "Active": counts[v.UserID]})
 	page.Nav = "profile"
-	return h.Renderer.Render(c, status, "relationships/profile", page)
+	return h.Renderer.Render(c, status, PageProfile, page)
 }
 
 func (h *Handlers) showProfilePage(c *gin.Context) error {

@@ -19,11 +19,6 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
-// AdminPages lists the templates of the organisation admin pages.
-var AdminPages = []string{
-	"tenancy/people", "tenancy/person", "tenancy/invitations", "tenancy/invitation", "tenancy/settings", "tenancy/audit",
-}
-
 func actorOf(c *gin.Context) Actor {
 	v := web.CurrentViewer(c)
 	return Actor{UserID: v.UserID, Role: Role(v.Org.Role), IP: c.ClientIP()}
@@ -49,7 +44,7 @@ func kindOptions(selected []string) []KindOption {
 
 // ---- People ----
 
-func (h *Handlers) showPeoplePage(c *gin.Context) error {
+func (h *Handlers) ShowPeoplePage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := PeopleFilter{Query: strings.TrimSpace(c.Query("q")), Status: c.Query("status")}
 	if r, ok := ParseRole(c.Query("role")); ok {
@@ -64,11 +59,11 @@ func (h *Handlers) showPeoplePage(c *gin.Context) error {
 	}
 	data := gin.H{"People": people, "Filter": f, "Roles": Roles, "Slug": v.Org.Slug}
 	if web.IsFragmentRequest(c.Request) && c.GetHeader("HX-Target") == "people-results" {
-		return h.Renderer.RenderBlock(c, http.StatusOK, "tenancy/people", "people-results", data)
+		return h.Renderer.RenderBlock(c, http.StatusOK, PagePeople, "people-results", data)
 	}
 	page := web.NewPage(c, "People", data)
 	page.Nav = "people"
-	return h.Renderer.Render(c, http.StatusOK, "tenancy/people", page)
+	return h.Renderer.Render(c, http.StatusOK, PagePeople, page)
 }
 
 // target loads the member named by :userID in the current organisation:
@@ -82,7 +77,7 @@ func (h *Handlers) target(c *gin.Context) (*Person, error) {
 }
 
 // requireTarget is 404 unless :userID is a member of the organisation.
-func (h *Handlers) requireTarget(c *gin.Context) error {
+func (h *Handlers) RequireTarget(c *gin.Context) error {
 	_, err := h.target(c)
 	return err
 }
@@ -120,10 +115,10 @@ func (h *Handlers) renderPerson(c *gin.Context, status int, p *Person, roleForm,
 		"KindOptions": kindOptions(roleForm.Values["kinds"]),
 	})
 	page.Nav = "people"
-	return h.Renderer.Render(c, status, "tenancy/person", page)
+	return h.Renderer.Render(c, status, PagePerson, page)
 }
 
-func (h *Handlers) showPersonPage(c *gin.Context) error {
+func (h *Handlers) ShowPersonPage(c *gin.Context) error {
 	p, err := h.target(c)
 	if err != nil {
 		return err
@@ -145,7 +140,7 @@ func peopleProblem(err error) (string, bool) {
 	return "", false
 }
 
-func (h *Handlers) changeRole(c *gin.Context) error {
+func (h *Handlers) ChangeRole(c *gin.Context) error {
 	p, err := h.target(c)
 	if err != nil {
 		return err
@@ -192,7 +187,7 @@ func (h *Handlers) rotate(c *gin.Context) error {
 	return h.Service.Auth.Sessions.Rotate(c, u)
 }
 
-func (h *Handlers) setLineManager(c *gin.Context) error {
+func (h *Handlers) SetLineManager(c *gin.Context) error {
 	p, err := h.target(c)
 	if err != nil {
 		return err
@@ -219,7 +214,7 @@ func (h *Handlers) setLineManager(c *gin.Context) error {
 	return h.renderPerson(c, http.StatusUnprocessableEntity, p, nil, f, nil, nil)
 }
 
-func (h *Handlers) setStatus(active bool) web.HandlerFunc {
+func (h *Handlers) SetStatus(active bool) web.HandlerFunc {
 	return func(c *gin.Context) error {
 		p, err := h.target(c)
 		if err != nil {
@@ -252,7 +247,7 @@ func (h *Handlers) setStatus(active bool) web.HandlerFunc {
 	}
 }
 
-func (h *Handlers) transferOwnership(c *gin.Context) error {
+func (h *Handlers) TransferOwnership(c *gin.Context) error {
 	p, err := h.target(c)
 	if err != nil {
 		return err
@@ -311,16 +306,16 @@ func (h *Handlers) renderInvitations(c *gin.Context, status int, f *web.Form, up
 		"Now": h.Service.Clock.Now(), "Slug": v.Org.Slug, "KindOptions": kindOptions(f.Values["kinds"]),
 	})
 	page.Nav = "people"
-	return h.Renderer.Render(c, status, "tenancy/invitations", page)
+	return h.Renderer.Render(c, status, PageInvitations, page)
 }
 
-func (h *Handlers) showInvitationsPage(c *gin.Context) error {
+func (h *Handlers) ShowInvitationsPage(c *gin.Context) error {
 	return h.renderInvitations(c, http.StatusOK, nil, nil, nil)
 }
 
 var errUnverifiedInviter = web.Errorf(http.StatusForbidden, "Please confirm your e-mail address before inviting others: use the link we sent you, or ask for a new one from the banner at the top of the page.")
 
-func (h *Handlers) invite(c *gin.Context) error {
+func (h *Handlers) Invite(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	if !v.Verified {
 		return errUnverifiedInviter
@@ -359,7 +354,7 @@ func (h *Handlers) invite(c *gin.Context) error {
 	return h.renderInvitations(c, http.StatusUnprocessableEntity, f, nil, nil)
 }
 
-func (h *Handlers) uploadInvitations(c *gin.Context) error {
+func (h *Handlers) UploadInvitations(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	if !v.Verified {
 		return errUnverifiedInviter
@@ -402,7 +397,7 @@ func (h *Handlers) uploadInvitations(c *gin.Context) error {
 	return h.renderInvitations(c, status, nil, upload, res)
 }
 
-func (h *Handlers) invitationAction(resend bool) web.HandlerFunc {
+func (h *Handlers) InvitationAction(resend bool) web.HandlerFunc {
 	return func(c *gin.Context) error {
 		id, err := uuid.Parse(c.Param("id"))
 		if err != nil {
@@ -437,7 +432,7 @@ func (h *Handlers) invitationAction(resend bool) web.HandlerFunc {
 
 // showInvitationPage shows who invites the person to what; accepting is a
 // POST, so that mail scanners following the link do not spend it.
-func (h *Handlers) showInvitationPage(c *gin.Context) error {
+func (h *Handlers) ShowInvitationPage(c *gin.Context) error {
 	inv, err := h.Service.InvitationByToken(c.Request.Context(), c.Param("token"))
 	if errors.Is(err, db.ErrNotFound) {
 		return h.invitationInvalid(c)
@@ -453,7 +448,7 @@ func (h *Handlers) showInvitationPage(c *gin.Context) error {
 func (h *Handlers) renderInvitation(c *gin.Context, status int, inv *OpenInvitation, f *web.Form) error {
 	v := web.CurrentViewer(c)
 	signedInAsInvitee := v != nil && inv.Account != nil && v.UserID == inv.Account.ID
-	return h.Renderer.Render(c, status, "tenancy/invitation", web.NewPage(c, "Invitation to "+inv.Org.Name, gin.H{
+	return h.Renderer.Render(c, status, PageInvitation, web.NewPage(c, "Invitation to "+inv.Org.Name, gin.H{
 		"Inv": inv.Invitation, "Org": inv.Org, "Inviter": inv.Inviter, "HasAccount": inv.Account != nil,
 		"SignedInAsInvitee": signedInAsInvitee, "Token": c.Param("token"), "Form": f,
 		"Role":     describeRole(inv.Invitation.Role, inv.Invitation.Kinds),
@@ -462,10 +457,10 @@ func (h *Handlers) renderInvitation(c *gin.Context, status int, inv *OpenInvitat
 }
 
 func (h *Handlers) invitationInvalid(c *gin.Context) error {
-	return h.Renderer.Render(c, http.StatusNotFound, "auth/link_invalid", web.NewPage(c, "Link no longer valid", gin.H{"Invitation": true}))
+	return h.Renderer.Render(c, http.StatusNotFound, auth.PageLinkInvalid, web.NewPage(c, "Link no longer valid", gin.H{"Invitation": true}))
 }
 
-func (h *Handlers) acceptInvitation(c *gin.Context) error {
+func (h *Handlers) AcceptInvitation(c *gin.Context) error {
 	ctx := c.Request.Context()
 	token := c.Param("token")
 	inv, err := h.Service.InvitationByToken(ctx, token)
@@ -534,14 +529,14 @@ func (h *Handlers) renderSettings(c *gin.Context, status int, f *web.Form) error
 	}
 	page := web.NewPage(c, "Settings", gin.H{"Form": f, "Zones": web.TimeZones(), "Slug": v.Org.Slug})
 	page.Nav = "settings"
-	return h.Renderer.Render(c, status, "tenancy/settings", page)
+	return h.Renderer.Render(c, status, PageSettings, page)
 }
 
-func (h *Handlers) showSettingsPage(c *gin.Context) error {
+func (h *Handlers) ShowSettingsPage(c *gin.Context) error {
 	return h.renderSettings(c, http.StatusOK, nil)
 }
 
-func (h *Handlers) updateSettings(c *gin.Context) error {
+func (h *Handlers) UpdateSettings(c *gin.Context) error {
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("name", "time_zone", "min_cancel_notice_hours", "proposal_days")
 	f.MaxLength("name", 120)
@@ -630,7 +625,7 @@ func FormatOffsets(minutes []int) string {
 
 // ---- Audit log ----
 
-func (h *Handlers) showAuditPage(c *gin.Context) error {
+func (h *Handlers) ShowAuditPage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	loc, err := time.LoadLocation(v.Zone())
 	if err != nil {
@@ -683,34 +678,5 @@ func (h *Handlers) showAuditPage(c *gin.Context) error {
 	}
 	page := web.NewPage(c, "Audit log", gin.H{"Form": f, "Events": events, "Actions": h.auditActions(), "Older": older, "Slug": v.Org.Slug})
 	page.Nav = "audit"
-	return h.Renderer.Render(c, status, "tenancy/audit", page)
-}
-
-// MountAdmin adds the organisation admin pages; each group names who may
-// use it.
-func (h *Handlers) MountAdmin(admins gin.IRouter, errs *web.Errors) {
-	admins.GET("/people", errs.H(h.showPeoplePage))
-	admins.GET("/people/:userID", errs.H(h.showPersonPage))
-	admins.POST("/people/:userID/role", errs.H(h.changeRole))
-	admins.POST("/people/:userID/manager", errs.H(h.setLineManager))
-	admins.POST("/people/:userID/deactivate", errs.H(h.setStatus(false)))
-	admins.POST("/people/:userID/reactivate", errs.H(h.setStatus(true)))
-	// Owners alone transfer ownership; the person is looked up first, so
-	// that another organisation's ids are 404 whoever asks.
-	admins.POST("/people/:userID/transfer", errs.H(h.requireTarget), errs.H(Require(Owners...)), errs.H(h.transferOwnership))
-	admins.GET("/invitations", errs.H(h.showInvitationsPage))
-	admins.POST("/invitations", errs.H(h.invite))
-	admins.POST("/invitations/upload", errs.H(h.uploadInvitations))
-	admins.POST("/invitations/:id/resend", errs.H(h.invitationAction(true)))
-	admins.POST("/invitations/:id/revoke", errs.H(h.invitationAction(false)))
-	admins.GET("/settings", errs.H(h.showSettingsPage))
-	admins.POST("/settings", errs.H(h.updateSettings))
-	admins.GET("/audit", errs.H(h.showAuditPage))
-}
-
-// MountInvitationLinks adds the e-mailed invitation links (public: the
-// token is the credential).
-func (h *Handlers) MountInvitationLinks(public gin.IRouter, errs *web.Errors) {
-	public.GET("/invitations/:token", errs.H(h.showInvitationPage))
-	public.POST("/invitations/:token", errs.H(h.acceptInvitation))
+	return h.Renderer.Render(c, status, PageAudit, page)
 }

@@ -31,9 +31,6 @@ func (h *Handlers) auditActions() []string {
 	return audit.Actions
 }
 
-// Pages lists the templates these handlers render.
-var Pages = []string{"tenancy/signup", "tenancy/home", "tenancy/dashboard"}
-
 // Tenant resolves /o/:slug to one of the signed-in person's active
 // memberships. Anything else — no such organisation, not a member,
 // deactivated — is the same 404, so that a URL tells nothing about
@@ -89,16 +86,16 @@ func Has(v *web.Viewer, roles ...Role) bool {
 }
 
 func (h *Handlers) renderSignup(c *gin.Context, status int, f *web.Form) error {
-	return h.Renderer.Render(c, status, "tenancy/signup", web.NewPage(c, "Set up your organisation", gin.H{"Form": f, "Zones": web.TimeZones()}))
+	return h.Renderer.Render(c, status, PageSignup, web.NewPage(c, "Set up your organisation", gin.H{"Form": f, "Zones": web.TimeZones()}))
 }
 
-func (h *Handlers) showSignupPage(c *gin.Context) error {
+func (h *Handlers) ShowSignupPage(c *gin.Context) error {
 	f := web.NewForm(nil)
 	f.Set("time_zone", "Europe/London")
 	return h.renderSignup(c, http.StatusOK, f)
 }
 
-func (h *Handlers) signUp(c *gin.Context) error {
+func (h *Handlers) SignUp(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("org_name", "slug", "time_zone")
@@ -153,7 +150,7 @@ func (h *Handlers) signUp(c *gin.Context) error {
 }
 
 // checkSlug answers the sign-up form's live slug check (htmx).
-func (h *Handlers) checkSlug(c *gin.Context) error {
+func (h *Handlers) CheckSlug(c *gin.Context) error {
 	slug := strings.ToLower(strings.TrimSpace(c.Query("slug")))
 	msg, ok := "", false
 	if slug != "" {
@@ -167,10 +164,10 @@ func (h *Handlers) checkSlug(c *gin.Context) error {
 			msg, ok = "Available: your address will be /o/"+slug, true
 		}
 	}
-	return h.Renderer.RenderBlock(c, http.StatusOK, "tenancy/signup", "slug-status", gin.H{"Message": msg, "OK": ok})
+	return h.Renderer.RenderBlock(c, http.StatusOK, PageSignup, "slug-status", gin.H{"Message": msg, "OK": ok})
 }
 
-func (h *Handlers) showHomePage(c *gin.Context) error {
+func (h *Handlers) ShowHomePage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	ms, err := h.Service.Store.Memberships(c.Request.Context(), v.UserID)
 	if err != nil {
@@ -186,10 +183,10 @@ func (h *Handlers) showHomePage(c *gin.Context) error {
 		web.Redirect(c, "/o/"+url.PathEscape(active[0].Slug))
 		return nil
 	}
-	return h.Renderer.Render(c, http.StatusOK, "tenancy/home", web.NewPage(c, "Your organisations", gin.H{"Memberships": active}))
+	return h.Renderer.Render(c, http.StatusOK, PageHome, web.NewPage(c, "Your organisations", gin.H{"Memberships": active}))
 }
 
-func (h *Handlers) showDashboardPage(c *gin.Context) error {
+func (h *Handlers) ShowDashboardPage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	counts, err := h.Service.Store.CountByRole(c.Request.Context(), v.Org.ID)
 	if err != nil {
@@ -206,18 +203,5 @@ func (h *Handlers) showDashboardPage(c *gin.Context) error {
 		"People": total, "Practitioners": byRole[RolePractitioner], "Members": byRole[RoleMember],
 	})
 	page.Nav = "dashboard"
-	return h.Renderer.Render(c, http.StatusOK, "tenancy/dashboard", page)
-}
-
-// Mount adds sign-up and the organisation list.
-func (h *Handlers) Mount(public, signedIn gin.IRouter, errs *web.Errors) {
-	public.GET("/signup", errs.H(h.showSignupPage))
-	public.POST("/signup", errs.H(h.signUp))
-	public.GET("/signup/slug", errs.H(h.checkSlug))
-	signedIn.GET("/home", errs.H(h.showHomePage))
-}
-
-// MountTenant adds the routes under /o/:slug; org is already behind Tenant.
-func (h *Handlers) MountTenant(org gin.IRouter, errs *web.Errors) {
-	org.GET("", errs.H(h.showDashboardPage))
+	return h.Renderer.Render(c, http.StatusOK, PageDashboard, page)
 }

@@ -138,19 +138,22 @@ func NewRenderer(fsys fs.FS, funcs template.FuncMap) (*Renderer, error) {
 	return r, nil
 }
 
+// PageName names a page template, pages/<domain>/<page>.html without the
+// extension. Each domain declares its pages as constants of this type, and
+// the application checks them all with MustHave at start-up, so that a
+// misspelt name stops the start rather than a request.
+type PageName string
+
 // MustHave fails when any of the named pages is missing, so that wiring
 // (and therefore start-up) fails rather than the first request.
-func (r *Renderer) MustHave(pages ...string) error {
+func (r *Renderer) MustHave(pages ...PageName) error {
 	for _, p := range pages {
-		if r.pages[p] == nil {
+		if r.pages[string(p)] == nil {
 			return fmt.Errorf("web: template for page %q is missing", p)
 		}
 	}
 	return nil
 }
-
-// Has reports whether a page exists.
-func (r *Renderer) Has(page string) bool { return r.pages[page] != nil }
 
 // IsFragmentRequest decides page or fragment: an htmx request that is not
 // boosted and not a history restore wants the page's content alone.
@@ -162,7 +165,7 @@ func IsFragmentRequest(req *http.Request) bool {
 
 // Render writes page with data: the whole page, or its "content" block for
 // an htmx fragment request. It is the one place that decides.
-func (r *Renderer) Render(c *gin.Context, status int, page string, data any) error {
+func (r *Renderer) Render(c *gin.Context, status int, page PageName, data any) error {
 	block := "base"
 	if IsFragmentRequest(c.Request) {
 		block = "content"
@@ -172,8 +175,8 @@ func (r *Renderer) Render(c *gin.Context, status int, page string, data any) err
 
 // RenderBlock writes one named block of a page (a table body, a form) for
 // htmx swaps that target part of a page.
-func (r *Renderer) RenderBlock(c *gin.Context, status int, page, block string, data any) error {
-	set := r.pages[page]
+func (r *Renderer) RenderBlock(c *gin.Context, status int, page PageName, block string, data any) error {
+	set := r.pages[string(page)]
 	if set == nil {
 		return fmt.Errorf("web: render unknown page %q", page)
 	}

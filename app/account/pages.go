@@ -1,0 +1,8 @@
+package account
+
+import "github.com/leadershiptoolbox/toolbox/app/web"
+
+// The personal data pages.
+const (
+	PageDelete web.PageName = "account/delete"
+)
