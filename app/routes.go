@@ -36,6 +36,11 @@ type handlers struct {
 	outbox        *mail.Outbox
 }
 
+// home is the public home page.
+func (h *handlers) home(c *gin.Context) error {
+	return h.deps.Renderer.Render(c, http.StatusOK, pageHome, web.NewPage(c, "", nil))
+}
+
 func newHandlers(s *Services) *handlers {
 	d := s.Deps
 	return &handlers{
@@ -82,36 +87,96 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	owners := e(tenancy.Require(tenancy.Owners...))
 
 	// Machine routes.
-	health.Mount(machine, health.Checks{"database": d.DB, "redis": d.Redis})
+	machine.GET("/healthz", health.Live)
+	machine.GET("/readyz", health.Ready(health.Checks{"database": d.DB, "redis": d.Redis}))
 	machine.GET("/static/*path", d.Assets.Serve)
 	machine.HEAD("/static/*path", d.Assets.Serve)
-	h.billing.MountWebhook(machine)
+	machine.POST("/webhooks/stripe", h.billing.ReceiveWebhook) // authenticated by Stripe's signature
 
-	// Public pages: home, signing in, e-mailed links, sign-up.
-	public.GET("/", e(func(c *gin.Context) error {
-		return d.Renderer.Render(c, http.StatusOK, pageHome, web.NewPage(c, "", nil))
-	}))
-	h.auth.Mount(public, signedIn, errs)
+	// Public pages.
+	public.GET("/", e(h.home))
+	// Signing in and out, and the e-mailed links whose token is the credential.
+	public.GET("/login", e(h.auth.ShowLoginPage))
+	public.POST("/login", e(h.auth.SignIn))
+	public.POST("/logout", e(h.auth.SignOut))
+	public.GET("/verify/:token", e(h.auth.ShowVerifyPage))
+	public.POST("/verify/:token", e(h.auth.Verify))
+	public.GET("/password/forgot", e(h.auth.ShowForgotPage))
+	public.POST("/password/forgot", e(h.auth.RequestReset))
+	public.GET("/password/reset/:token", e(h.auth.ShowResetPage))
+	public.POST("/password/reset/:token", e(h.auth.ResetPassword))
 	public.GET("/signup", e(h.tenancy.ShowSignupPage))
 	public.POST("/signup", e(h.tenancy.SignUp))
 	public.GET("/signup/slug", e(h.tenancy.CheckSlug))
-	// /invitations/:token: the e-mailed token is the credential.
 	public.GET("/invitations/:token", e(h.tenancy.ShowInvitationPage))
 	public.POST("/invitations/:token", e(h.tenancy.AcceptInvitation))
-	// /calendar/feed: the subscription's unguessable token is its only key.
+	// A certificate's code is checked by whoever it is shown to.
+	public.GET("/certificates/:code", e(h.courses.ShowVerifyPage))
+	// The subscription's unguessable token is the feed's only key.
 	public.GET("/calendar/feed/:file", e(h.calendar.ServeFeed))
 
-	// Signed-in pages outside organisations.
+	// Signed-in pages outside organisations: the organisation list and
+	// /account (the person's own account and personal data).
 	signedIn.GET("/home", e(h.tenancy.ShowHomePage))
-	h.account.Mount(signedIn, errs)
+	signedIn.GET("/account", e(h.auth.ShowAccountPage))
+	signedIn.POST("/account/profile", e(h.auth.UpdateProfile))
+	signedIn.POST("/account/password", e(h.auth.ChangePassword))
+	signedIn.POST("/account/sessions/end", e(h.auth.SignOutEverywhere))
+	signedIn.POST("/account/verify/resend", e(h.auth.ResendVerification))
+	signedIn.GET("/account/export", e(h.account.ExportData))
+	signedIn.GET("/account/delete", e(h.account.ShowDeletePage))
+	signedIn.POST("/account/delete", e(h.account.DeleteAccount))
 
-	// /o/:slug
+	// /o/:slug: the organisation's dashboard.
 	anyone.GET("", e(h.tenancy.ShowDashboardPage))
 
-	h.assessment.Mount(anyone, staff, admins, errs)
-	h.relationships.Mount(anyone, practitioners, errs)
-	h.relationships.MountStaff(staff, errs)
-	h.matching.Mount(anyone, staff, errs)
+	// /o/:slug/assessment(s), /questionnaire: the needs assessment members
+	// take, staff review and signpost, admins edit.
+	anyone.GET("/assessment", e(h.assessment.ShowAssessmentPage))
+	anyone.POST("/assessment/answers", e(h.assessment.SaveAnswer))
+	anyone.POST("/assessment/submit", e(h.assessment.Submit))
+	staff.GET("/assessments/new", e(h.assessment.ShowNewPage))
+	staff.POST("/assessments", e(h.assessment.RecordFaceToFace))
+	staff.GET("/assessments/:id", e(h.assessment.ShowReviewPage))
+	staff.POST("/assessments/:id/decide", e(h.assessment.Decide))
+	admins.GET("/questionnaire", e(h.assessment.ShowQuestionnairePage))
+	admins.POST("/questionnaire", e(h.assessment.SaveQuestionnaire))
+
+	// /o/:slug/my, /pipeline, /requests, /proposals, /rematches: matching.
+	// Under anyone, the request's member or the proposal's practitioner only.
+	anyone.GET("/my", e(h.matching.ShowMyPage))
+	staff.GET("/pipeline", e(h.matching.ShowPipelinePage))
+	staff.GET("/requests/:id", e(h.matching.ShowRequestPage))
+	staff.POST("/requests/:id/proposals", e(h.matching.ProposeByCoordinator))
+	anyone.GET("/requests/:id/choose", e(h.matching.ShowChoosePage))
+	anyone.POST("/requests/:id/choose", e(h.matching.Choose))
+	anyone.GET("/proposals/:id", e(h.matching.ShowProposalPage))
+	anyone.POST("/proposals/:id/accept", e(h.matching.Accept))
+	anyone.POST("/proposals/:id/decline", e(h.matching.Decline))
+	staff.POST("/proposals/:id/withdraw", e(h.matching.Withdraw))
+	staff.POST("/rematches/:id/close", e(h.matching.CloseRematch))
+	staff.POST("/rematches/:id/request", e(h.matching.RequestFromRematch))
+
+	// /o/:slug/profile, /relationships, /goals. Under anyone, the
+	// relationship's participants (staff may read its page).
+	staff.GET("/relationships/new", e(h.relationships.ShowNewGroupPage))
+	staff.POST("/relationships", e(h.relationships.CreateGroup))
+	staff.POST("/relationships/:id/members", e(h.relationships.AddMember))
+	staff.POST("/relationships/:id/members/:userID/remove", e(h.relationships.RemoveMember))
+	practitioners.GET("/profile", e(h.relationships.ShowProfilePage))
+	practitioners.POST("/profile", e(h.relationships.SaveProfile))
+	anyone.GET("/relationships/:id", e(h.relationships.ShowRelationshipPage))
+	anyone.POST("/relationships/:id/status", e(h.relationships.ChangeStatus))
+	anyone.POST("/relationships/:id/agreement", e(h.relationships.EditAgreement))
+	anyone.POST("/relationships/:id/agreement/accept", e(h.relationships.AcceptAgreement))
+	anyone.POST("/relationships/:id/mode", e(h.relationships.SwitchMode))
+	anyone.POST("/relationships/:id/goals", e(h.relationships.AddGoal))
+	anyone.POST("/relationships/:id/notes", e(h.relationships.AddNote))
+	anyone.POST("/relationships/:id/leave", e(h.relationships.LeaveGroup))
+	anyone.POST("/goals/:id/progress", e(h.relationships.RecordProgress))
+	anyone.POST("/goals/:id/milestones", e(h.relationships.AddMilestone))
+	anyone.POST("/goals/:id/milestones/:milestone/done", e(h.relationships.CompleteMilestone))
+	anyone.POST("/relationships/:id/rematch", e(h.matching.Rematch))
 
 	// /o/:slug/people, /invitations, /settings, /audit: the organisation's admin.
 	admins.GET("/people", e(h.tenancy.ShowPeoplePage))
@@ -131,8 +196,42 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	admins.POST("/settings", e(h.tenancy.UpdateSettings))
 	admins.GET("/audit", e(h.tenancy.ShowAuditPage))
 
-	h.courses.Mount(public, anyone, admins, errs)
-	h.billing.Mount(anyone, admins, errs)
+	// /o/:slug/courses, /certificates: the learner's pages and the course
+	// admin; buying a place is billing's.
+	anyone.GET("/courses", e(h.courses.ShowCataloguePage))
+	anyone.GET("/courses/:id", e(h.courses.ShowCoursePage))
+	anyone.POST("/courses/:id/enrol", e(h.courses.Enrol))
+	anyone.GET("/courses/:id/lessons/:lesson", e(h.courses.ShowLessonPage))
+	anyone.POST("/courses/:id/lessons/:lesson/complete", e(h.courses.CompleteLesson))
+	anyone.GET("/courses/:id/quizzes/:quiz", e(h.courses.ShowQuizPage))
+	anyone.POST("/courses/:id/quizzes/:quiz", e(h.courses.SubmitQuiz))
+	anyone.GET("/certificates/:code", e(h.courses.ShowCertificatePage))
+	admins.GET("/courses/new", e(h.courses.ShowNewCoursePage))
+	admins.POST("/courses", e(h.courses.CreateCourse))
+	admins.GET("/courses/:id/edit", e(h.courses.ShowEditCoursePage))
+	admins.POST("/courses/:id/edit", e(h.courses.UpdateCourse))
+	admins.POST("/courses/:id/modules", e(h.courses.AddModule))
+	admins.POST("/courses/:id/modules/:module/lessons", e(h.courses.AddLesson))
+	admins.GET("/courses/:id/lessons/:lesson/edit", e(h.courses.ShowEditLessonPage))
+	admins.POST("/courses/:id/lessons/:lesson/edit", e(h.courses.UpdateLesson))
+	admins.GET("/courses/:id/modules/:module/quiz", e(h.courses.ShowQuizFormPage))
+	admins.POST("/courses/:id/modules/:module/quiz", e(h.courses.SetPassMark))
+	admins.POST("/courses/:id/modules/:module/quiz/questions", e(h.courses.AddQuestion))
+	admins.POST("/courses/:id/questions/:question/delete", e(h.courses.DeleteQuestion))
+	admins.POST("/courses/:id/grant", e(h.courses.Grant))
+	anyone.POST("/courses/:id/checkout", e(h.billing.CheckoutCourse))
+	anyone.GET("/courses/:id/purchased", e(h.billing.ShowPurchasedPage))
+	anyone.GET("/courses/:id/checkout/cancelled", e(h.billing.CancelCheckout))
+	anyone.GET("/courses/:id/access", e(h.billing.ShowAccessStatus))
+
+	// /o/:slug/billing: everyone's purchases, the admins' events and seats.
+	anyone.GET("/billing", e(h.billing.ShowHistoryPage))
+	anyone.POST("/billing/portal", e(h.billing.OpenPortal))
+	admins.GET("/billing/events", e(h.billing.ShowEventsPage))
+	admins.GET("/billing/seats", e(h.billing.ShowSeatsPage))
+	admins.POST("/billing/seats", e(h.billing.BuySeats))
+	admins.POST("/billing/seats/assign", e(h.billing.AssignSeat))
+	admins.POST("/billing/seats/:assignment/unassign", e(h.billing.UnassignSeat))
 
 	// /o/:slug/calendar: anyone's views, booking and sessions (each session
 	// admits the people taking part), practitioners' availability and direct
@@ -164,6 +263,8 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 
 	// /dev/mail: the development outbox, in embedded mode without SMTP only.
 	if d.Config.DevOutbox() {
-		h.outbox.Mount(public, errs)
+		public.GET("/dev/mail", e(h.outbox.ShowOutboxPage))
+		public.GET("/dev/mail/:id", e(h.outbox.ShowEmailPage))
+		public.GET("/dev/mail/:id/invite.ics", e(h.outbox.DownloadICS))
 	}
 }

@@ -22,7 +22,7 @@ type Handlers struct {
 	Refusal func(error) string
 }
 
-func (h *Handlers) exportData(c *gin.Context) error {
+func (h *Handlers) ExportData(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	data, err := h.Service.Export(c.Request.Context(), v.UserID)
 	if err != nil {
@@ -41,11 +41,11 @@ func (h *Handlers) renderDelete(c *gin.Context, status int, f *web.Form) error {
 	return h.Renderer.Render(c, status, PageDelete, web.NewPage(c, "Delete your account", gin.H{"Form": f}))
 }
 
-func (h *Handlers) showDeletePage(c *gin.Context) error {
+func (h *Handlers) ShowDeletePage(c *gin.Context) error {
 	return h.renderDelete(c, http.StatusOK, web.NewForm(nil))
 }
 
-func (h *Handlers) deleteAccount(c *gin.Context) error {
+func (h *Handlers) DeleteAccount(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	if err := c.Request.ParseForm(); err != nil {
 		return web.ErrBadRequest
@@ -73,11 +73,4 @@ func (h *Handlers) deleteAccount(c *gin.Context) error {
 	web.AddFlash(c, "info", "Your account is deleted. Thank you for using Leadership Toolbox.")
 	web.Redirect(c, "/")
 	return nil
-}
-
-// Mount adds the routes; signedIn requires a signed-in person.
-func (h *Handlers) Mount(signedIn gin.IRouter, errs *web.Errors) {
-	signedIn.GET("/account/export", errs.H(h.exportData))
-	signedIn.GET("/account/delete", errs.H(h.showDeletePage))
-	signedIn.POST("/account/delete", errs.H(h.deleteAccount))
 }

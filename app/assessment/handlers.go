@@ -101,7 +101,7 @@ func (h *Handlers) step(c *gin.Context, q Questionnaire, a *Assessment, step int
 	return d
 }
 
-func (h *Handlers) showAssessmentPage(c *gin.Context) error {
+func (h *Handlers) ShowAssessmentPage(c *gin.Context) error {
 	v, orgID := orgOf(c)
 	ctx := c.Request.Context()
 	latest, err := h.Store.Latest(ctx, orgID, v.UserID)
@@ -143,7 +143,7 @@ func (h *Handlers) renderStep(c *gin.Context, status int, d stepData) error {
 	return h.Renderer.Render(c, status, PageTake, page)
 }
 
-func (h *Handlers) saveAnswer(c *gin.Context) error {
+func (h *Handlers) SaveAnswer(c *gin.Context) error {
 	v, orgID := orgOf(c)
 	ctx := c.Request.Context()
 	form := web.PostedForm(c)
@@ -187,7 +187,7 @@ func (h *Handlers) saveAnswer(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) submit(c *gin.Context) error {
+func (h *Handlers) Submit(c *gin.Context) error {
 	v, orgID := orgOf(c)
 	ctx := c.Request.Context()
 	_, err := h.Store.Submit(ctx, orgID, v.UserID, h.Clock.Now())
@@ -265,7 +265,7 @@ func (h *Handlers) renderShow(c *gin.Context, status int, a *Assessment, f *web.
 	return h.Renderer.Render(c, status, PageReview, page)
 }
 
-func (h *Handlers) showReviewPage(c *gin.Context) error {
+func (h *Handlers) ShowReviewPage(c *gin.Context) error {
 	_, orgID := orgOf(c)
 	id, err := parseID(c, "id")
 	if err != nil {
@@ -284,7 +284,7 @@ func (h *Handlers) showReviewPage(c *gin.Context) error {
 	return h.renderShow(c, http.StatusOK, a, f)
 }
 
-func (h *Handlers) decide(c *gin.Context) error {
+func (h *Handlers) Decide(c *gin.Context) error {
 	v, orgID := orgOf(c)
 	id, err := parseID(c, "id")
 	if err != nil {
@@ -327,14 +327,14 @@ func (h *Handlers) renderNew(c *gin.Context, status int, f *web.Form) error {
 	return h.Renderer.Render(c, status, PageNew, page)
 }
 
-func (h *Handlers) showNewPage(c *gin.Context) error {
+func (h *Handlers) ShowNewPage(c *gin.Context) error {
 	f := web.NewForm(nil)
 	f.Set("languages", "en")
 	f.Set("member_id", c.Query("member"))
 	return h.renderNew(c, http.StatusOK, f)
 }
 
-func (h *Handlers) recordFaceToFace(c *gin.Context) error {
+func (h *Handlers) RecordFaceToFace(c *gin.Context) error {
 	v, orgID := orgOf(c)
 	ctx := c.Request.Context()
 	f := web.NewForm(web.PostedForm(c))
@@ -372,7 +372,7 @@ func (h *Handlers) renderEditor(c *gin.Context, status int, q Questionnaire, val
 	return h.Renderer.Render(c, status, PageQuestionnaire, page)
 }
 
-func (h *Handlers) showQuestionnairePage(c *gin.Context) error {
+func (h *Handlers) ShowQuestionnairePage(c *gin.Context) error {
 	_, orgID := orgOf(c)
 	q, err := h.Store.Current(c.Request.Context(), orgID)
 	if err != nil {
@@ -381,7 +381,7 @@ func (h *Handlers) showQuestionnairePage(c *gin.Context) error {
 	return h.renderEditor(c, http.StatusOK, q, url.Values{}, EditorErrors{})
 }
 
-func (h *Handlers) saveQuestionnaire(c *gin.Context) error {
+func (h *Handlers) SaveQuestionnaire(c *gin.Context) error {
 	v, orgID := orgOf(c)
 	ctx := c.Request.Context()
 	q, err := h.Store.Current(ctx, orgID)
@@ -406,18 +406,4 @@ func (h *Handlers) saveQuestionnaire(c *gin.Context) error {
 	web.AddFlash(c, "success", "Saved as version "+strconv.Itoa(version)+". Assessments already begun keep the version they started with.")
 	web.Redirect(c, "/o/"+v.Org.Slug+"/questionnaire")
 	return nil
-}
-
-// Mount adds the routes; each group is already behind the tenant wall
-// and its role check.
-func (h *Handlers) Mount(anyone, staff, admins gin.IRouter, errs *web.Errors) {
-	anyone.GET("/assessment", errs.H(h.showAssessmentPage))
-	anyone.POST("/assessment/answers", errs.H(h.saveAnswer))
-	anyone.POST("/assessment/submit", errs.H(h.submit))
-	staff.GET("/assessments/new", errs.H(h.showNewPage))
-	staff.POST("/assessments", errs.H(h.recordFaceToFace))
-	staff.GET("/assessments/:id", errs.H(h.showReviewPage))
-	staff.POST("/assessments/:id/decide", errs.H(h.decide))
-	admins.GET("/questionnaire", errs.H(h.showQuestionnairePage))
-	admins.POST("/questionnaire", errs.H(h.saveQuestionnaire))
 }

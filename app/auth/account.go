@@ -24,11 +24,11 @@ func (h *Handlers) renderAccount(c *gin.Context, status int, profile, password *
 	}))
 }
 
-func (h *Handlers) showAccountPage(c *gin.Context) error {
+func (h *Handlers) ShowAccountPage(c *gin.Context) error {
 	return h.renderAccount(c, http.StatusOK, nil, nil)
 }
 
-func (h *Handlers) updateProfile(c *gin.Context) error {
+func (h *Handlers) UpdateProfile(c *gin.Context) error {
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("name")
 	f.MaxLength("name", 120)
@@ -44,7 +44,7 @@ func (h *Handlers) updateProfile(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) changePassword(c *gin.Context) error {
+func (h *Handlers) ChangePassword(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("current_password", "new_password")
@@ -71,7 +71,7 @@ func (h *Handlers) changePassword(c *gin.Context) error {
 	return h.renderAccount(c, http.StatusUnprocessableEntity, nil, f)
 }
 
-func (h *Handlers) signOutEverywhere(c *gin.Context) error {
+func (h *Handlers) SignOutEverywhere(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
 	if err := BumpEpoch(ctx, h.Service.DB, v.UserID); err != nil {
@@ -83,24 +83,4 @@ func (h *Handlers) signOutEverywhere(c *gin.Context) error {
 	web.AddFlash(c, "info", "You are signed out on every device.")
 	web.Redirect(c, "/login")
 	return nil
-}
-
-// Mount adds the account routes. Public ones take anyone; the rest need a
-// signed-in person (RequireUser is applied to the signedIn group).
-func (h *Handlers) Mount(public, signedIn gin.IRouter, errs *web.Errors) {
-	public.GET("/login", errs.H(h.showLoginPage))
-	public.POST("/login", errs.H(h.signIn))
-	public.POST("/logout", errs.H(h.signOut))
-	public.GET("/verify/:token", errs.H(h.showVerifyPage))
-	public.POST("/verify/:token", errs.H(h.verify))
-	public.GET("/password/forgot", errs.H(h.showForgotPage))
-	public.POST("/password/forgot", errs.H(h.requestReset))
-	public.GET("/password/reset/:token", errs.H(h.showResetPage))
-	public.POST("/password/reset/:token", errs.H(h.resetPassword))
-
-	signedIn.GET("/account", errs.H(h.showAccountPage))
-	signedIn.POST("/account/profile", errs.H(h.updateProfile))
-	signedIn.POST("/account/password", errs.H(h.changePassword))
-	signedIn.POST("/account/sessions/end", errs.H(h.signOutEverywhere))
-	signedIn.POST("/account/verify/resend", errs.H(h.resendVerification))
 }

@@ -48,7 +48,7 @@ func RequireUser(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) showLoginPage(c *gin.Context) error {
+func (h *Handlers) ShowLoginPage(c *gin.Context) error {
 	if web.CurrentViewer(c) != nil {
 		web.Redirect(c, safeNext(c.Query("next")))
 		return nil
@@ -58,7 +58,7 @@ func (h *Handlers) showLoginPage(c *gin.Context) error {
 	return h.Renderer.Render(c, http.StatusOK, PageLogin, web.NewPage(c, "Sign in", gin.H{"Form": f}))
 }
 
-func (h *Handlers) signIn(c *gin.Context) error {
+func (h *Handlers) SignIn(c *gin.Context) error {
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("email", "password")
 	if f.Valid() {
@@ -86,7 +86,7 @@ func (h *Handlers) signIn(c *gin.Context) error {
 	return h.Renderer.Render(c, http.StatusUnprocessableEntity, PageLogin, web.NewPage(c, "Sign in", gin.H{"Form": f}))
 }
 
-func (h *Handlers) signOut(c *gin.Context) error {
+func (h *Handlers) SignOut(c *gin.Context) error {
 	if err := h.Service.Sessions.SignOut(c); err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func (h *Handlers) signOut(c *gin.Context) error {
 
 // showVerifyPage asks the person to confirm with a button: mail scanners
 // that follow links must not spend the token.
-func (h *Handlers) showVerifyPage(c *gin.Context) error {
+func (h *Handlers) ShowVerifyPage(c *gin.Context) error {
 	token := c.Param("token")
 	if _, err := PeekToken(c.Request.Context(), h.Service.DB, h.Service.Clock.Now(), token, PurposeVerifyEmail); err != nil {
 		if errors.Is(err, db.ErrNotFound) {
@@ -108,7 +108,7 @@ func (h *Handlers) showVerifyPage(c *gin.Context) error {
 	return h.Renderer.Render(c, http.StatusOK, PageVerify, web.NewPage(c, "Confirm your e-mail", gin.H{"Token": token}))
 }
 
-func (h *Handlers) verify(c *gin.Context) error {
+func (h *Handlers) Verify(c *gin.Context) error {
 	u, err := h.Service.Verify(c.Request.Context(), c.Param("token"))
 	if errors.Is(err, db.ErrNotFound) {
 		return h.linkInvalid(c)
@@ -127,7 +127,7 @@ func (h *Handlers) verify(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) resendVerification(c *gin.Context) error {
+func (h *Handlers) ResendVerification(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
 	u, err := UserByID(ctx, h.Service.DB, v.UserID)
@@ -144,11 +144,11 @@ func (h *Handlers) resendVerification(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) showForgotPage(c *gin.Context) error {
+func (h *Handlers) ShowForgotPage(c *gin.Context) error {
 	return h.Renderer.Render(c, http.StatusOK, PageForgot, web.NewPage(c, "Reset your password", gin.H{"Form": web.NewForm(nil)}))
 }
 
-func (h *Handlers) requestReset(c *gin.Context) error {
+func (h *Handlers) RequestReset(c *gin.Context) error {
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("email")
 	email := f.Email("email")
@@ -161,7 +161,7 @@ func (h *Handlers) requestReset(c *gin.Context) error {
 	return h.Renderer.Render(c, http.StatusOK, PageForgot, web.NewPage(c, "Reset your password", gin.H{"Form": f, "Sent": true}))
 }
 
-func (h *Handlers) showResetPage(c *gin.Context) error {
+func (h *Handlers) ShowResetPage(c *gin.Context) error {
 	token := c.Param("token")
 	if _, err := PeekToken(c.Request.Context(), h.Service.DB, h.Service.Clock.Now(), token, PurposeResetPassword); err != nil {
 		if errors.Is(err, db.ErrNotFound) {
@@ -172,7 +172,7 @@ func (h *Handlers) showResetPage(c *gin.Context) error {
 	return h.Renderer.Render(c, http.StatusOK, PageReset, web.NewPage(c, "Choose a new password", gin.H{"Form": web.NewForm(nil), "Token": token}))
 }
 
-func (h *Handlers) resetPassword(c *gin.Context) error {
+func (h *Handlers) ResetPassword(c *gin.Context) error {
 	token := c.Param("token")
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("password")

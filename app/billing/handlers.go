@@ -20,28 +20,6 @@ type Handlers struct {
 	Renderer *web.Renderer
 }
 
-// MountWebhook adds POST /webhooks/stripe on the engine itself: outside
-// the browser group (no session, no CSRF), authenticated by its signature.
-func (h *Handlers) MountWebhook(r gin.IRouter) {
-	r.POST("/webhooks/stripe", h.receiveWebhook)
-}
-
-// Mount adds the organisation's billing routes (under /o/:slug).
-func (h *Handlers) Mount(anyone, admins gin.IRouter, errs *web.Errors) {
-	anyone.POST("/courses/:id/checkout", errs.H(h.checkoutCourse))
-	anyone.GET("/courses/:id/purchased", errs.H(h.showPurchasedPage))
-	anyone.GET("/courses/:id/checkout/cancelled", errs.H(h.cancelCheckout))
-	anyone.GET("/courses/:id/access", errs.H(h.showAccessStatus))
-	anyone.GET("/billing", errs.H(h.showHistoryPage))
-	anyone.POST("/billing/portal", errs.H(h.openPortal))
-
-	admins.GET("/billing/events", errs.H(h.showEventsPage))
-	admins.GET("/billing/seats", errs.H(h.showSeatsPage))
-	admins.POST("/billing/seats", errs.H(h.buySeats))
-	admins.POST("/billing/seats/assign", errs.H(h.assignSeat))
-	admins.POST("/billing/seats/:assignment/unassign", errs.H(h.unassignSeat))
-}
-
 func buyer(v *web.Viewer) Buyer {
 	return Buyer{OrgID: v.Org.ID, OrgSlug: v.Org.Slug, UserID: v.UserID, Name: v.Name, Email: v.Email}
 }
@@ -56,7 +34,7 @@ func courseID(c *gin.Context) (uuid.UUID, error) {
 
 // checkoutCourse records the pending place and sends the person to
 // Stripe Checkout with a 303.
-func (h *Handlers) checkoutCourse(c *gin.Context) error {
+func (h *Handlers) CheckoutCourse(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	id, err := courseID(c)
 	if err != nil {
@@ -99,7 +77,7 @@ func (h *Handlers) checkoutCourse(c *gin.Context) error {
 // place is dropped, so that the person can buy again at once. Stripe sends
 // the browser here with a GET; the change is idempotent and touches only
 // the viewer's own open payment.
-func (h *Handlers) cancelCheckout(c *gin.Context) error {
+func (h *Handlers) CancelCheckout(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	id, err := courseID(c)
 	if err != nil {
@@ -142,7 +120,7 @@ func (h *Handlers) accessData(c *gin.Context) (gin.H, error) {
 
 // showPurchasedPage is where Checkout sends the person back: it grants
 // nothing, it waits (polling the status fragment) for the webhook.
-func (h *Handlers) showPurchasedPage(c *gin.Context) error {
+func (h *Handlers) ShowPurchasedPage(c *gin.Context) error {
 	data, err := h.accessData(c)
 	if err != nil {
 		return err
@@ -150,7 +128,7 @@ func (h *Handlers) showPurchasedPage(c *gin.Context) error {
 	return h.Renderer.Render(c, http.StatusOK, PagePurchased, web.NewPage(c, "Payment received", data))
 }
 
-func (h *Handlers) showAccessStatus(c *gin.Context) error {
+func (h *Handlers) ShowAccessStatus(c *gin.Context) error {
 	data, err := h.accessData(c)
 	if err != nil {
 		return err
@@ -158,7 +136,7 @@ func (h *Handlers) showAccessStatus(c *gin.Context) error {
 	return h.Renderer.RenderBlock(c, http.StatusOK, PagePurchased, "access-status", web.NewPage(c, "", data))
 }
 
-func (h *Handlers) showHistoryPage(c *gin.Context) error {
+func (h *Handlers) ShowHistoryPage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
 	mine, err := h.Service.Store.Payments(ctx, v.Org.ID, v.UserID)
@@ -219,7 +197,7 @@ func (h *Handlers) names(c *gin.Context) (map[uuid.UUID]string, error) {
 	return out, nil
 }
 
-func (h *Handlers) openPortal(c *gin.Context) error {
+func (h *Handlers) OpenPortal(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	back := "/o/" + v.Org.Slug + "/billing"
 	to, err := h.Service.PortalURL(c.Request.Context(), v.Org.ID, v.UserID, h.Service.BaseURL+back)
@@ -238,7 +216,7 @@ func (h *Handlers) openPortal(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) showEventsPage(c *gin.Context) error {
+func (h *Handlers) ShowEventsPage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	events, err := h.Service.Store.Events(c.Request.Context(), v.Org.ID)
 	if err != nil {
@@ -270,11 +248,11 @@ func (h *Handlers) renderSeats(c *gin.Context, status int, buy, assign *web.Form
 	return h.Renderer.Render(c, status, PageSeats, page)
 }
 
-func (h *Handlers) showSeatsPage(c *gin.Context) error {
+func (h *Handlers) ShowSeatsPage(c *gin.Context) error {
 	return h.renderSeats(c, http.StatusOK, web.NewForm(nil), web.NewForm(nil))
 }
 
-func (h *Handlers) buySeats(c *gin.Context) error {
+func (h *Handlers) BuySeats(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("course_id", "quantity")
@@ -307,7 +285,7 @@ func (h *Handlers) buySeats(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) assignSeat(c *gin.Context) error {
+func (h *Handlers) AssignSeat(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("course_id", "user_id")
@@ -353,7 +331,7 @@ func (h *Handlers) assignSeat(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) unassignSeat(c *gin.Context) error {
+func (h *Handlers) UnassignSeat(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	id, err := uuid.Parse(c.Param("assignment"))
 	if err != nil {

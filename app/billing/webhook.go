@@ -29,14 +29,14 @@ const webhookTolerance = 5 * time.Minute
 // so that Stripe retries it, and logged, so that someone sees it.
 var ErrUndecodable = errors.New("billing: signed event cannot be decoded")
 
-// receiveWebhook is POST /webhooks/stripe. The path goes straight down:
+// ReceiveWebhook is POST /webhooks/stripe. The path goes straight down:
 // verify the signature and the timestamp (400, nothing changes), decode
 // the event (500 when a signed body cannot be read), then one service
 // method per event kind (events.go) does the work through the store.
 // Everything verified and decoded is acknowledged with 200, even when it
 // names nothing we know, so that Stripe does not retry it forever; only
 // our own failures are 500 (Stripe then retries).
-func (h *Handlers) receiveWebhook(c *gin.Context) {
+func (h *Handlers) ReceiveWebhook(c *gin.Context) {
 	s := h.Service
 	if s.WebhookSecret == "" {
 		c.JSON(http.StatusBadRequest, gin.H{"error": "webhooks are not configured"})

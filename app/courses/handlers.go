@@ -26,36 +26,6 @@ type Handlers struct {
 	PaymentsEnabled bool
 }
 
-// Mount adds the routes: the public certificate check on public, the
-// learner's pages on anyone and the course admin on admins (both under
-// /o/:slug).
-func (h *Handlers) Mount(public, anyone, admins gin.IRouter, errs *web.Errors) {
-	public.GET("/certificates/:code", errs.H(h.showVerifyPage))
-
-	anyone.GET("/courses", errs.H(h.showCataloguePage))
-	anyone.GET("/courses/:id", errs.H(h.showCoursePage))
-	anyone.POST("/courses/:id/enrol", errs.H(h.enrol))
-	anyone.GET("/courses/:id/lessons/:lesson", errs.H(h.showLessonPage))
-	anyone.POST("/courses/:id/lessons/:lesson/complete", errs.H(h.completeLesson))
-	anyone.GET("/courses/:id/quizzes/:quiz", errs.H(h.showQuizPage))
-	anyone.POST("/courses/:id/quizzes/:quiz", errs.H(h.submitQuiz))
-	anyone.GET("/certificates/:code", errs.H(h.showCertificatePage))
-
-	admins.GET("/courses/new", errs.H(h.showNewCoursePage))
-	admins.POST("/courses", errs.H(h.createCourse))
-	admins.GET("/courses/:id/edit", errs.H(h.showEditCoursePage))
-	admins.POST("/courses/:id/edit", errs.H(h.updateCourse))
-	admins.POST("/courses/:id/modules", errs.H(h.addModule))
-	admins.POST("/courses/:id/modules/:module/lessons", errs.H(h.addLesson))
-	admins.GET("/courses/:id/lessons/:lesson/edit", errs.H(h.showEditLessonPage))
-	admins.POST("/courses/:id/lessons/:lesson/edit", errs.H(h.updateLesson))
-	admins.GET("/courses/:id/modules/:module/quiz", errs.H(h.showQuizFormPage))
-	admins.POST("/courses/:id/modules/:module/quiz", errs.H(h.setPassMark))
-	admins.POST("/courses/:id/modules/:module/quiz/questions", errs.H(h.addQuestion))
-	admins.POST("/courses/:id/questions/:question/delete", errs.H(h.deleteQuestion))
-	admins.POST("/courses/:id/grant", errs.H(h.grant))
-}
-
 func coursePath(v *web.Viewer, courseID uuid.UUID) string {
 	return "/o/" + v.Org.Slug + "/courses/" + courseID.String()
 }
@@ -85,7 +55,7 @@ type CatalogueEntry struct {
 	Enrolment *Enrolment
 }
 
-func (h *Handlers) showCataloguePage(c *gin.Context) error {
+func (h *Handlers) ShowCataloguePage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
 	// A new organisation gets the example course on its first visit here.
@@ -163,7 +133,7 @@ func (h *Handlers) courseData(c *gin.Context, o *Outline) (gin.H, error) {
 	return data, nil
 }
 
-func (h *Handlers) showCoursePage(c *gin.Context) error {
+func (h *Handlers) ShowCoursePage(c *gin.Context) error {
 	o, err := h.visibleCourse(c)
 	if err != nil {
 		return err
@@ -177,7 +147,7 @@ func (h *Handlers) showCoursePage(c *gin.Context) error {
 	return h.Renderer.Render(c, http.StatusOK, PageCourse, page)
 }
 
-func (h *Handlers) enrol(c *gin.Context) error {
+func (h *Handlers) Enrol(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	o, err := h.visibleCourse(c)
 	if err != nil {
@@ -241,7 +211,7 @@ func (h *Handlers) studyLesson(c *gin.Context) (*Outline, *Enrolment, *Lesson, *
 	return o, e, l, m, true, nil
 }
 
-func (h *Handlers) showLessonPage(c *gin.Context) error {
+func (h *Handlers) ShowLessonPage(c *gin.Context) error {
 	o, e, l, m, ok, err := h.studyLesson(c)
 	if err != nil || !ok {
 		return err
@@ -281,7 +251,7 @@ func (h *Handlers) lessonData(o *Outline, m *Module, l *Lesson, p *Progress) gin
 	}
 }
 
-func (h *Handlers) completeLesson(c *gin.Context) error {
+func (h *Handlers) CompleteLesson(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	o, e, l, m, ok, err := h.studyLesson(c)
 	if err != nil || !ok {
@@ -322,7 +292,7 @@ func (h *Handlers) quizFor(c *gin.Context, o *Outline) (*Quiz, *Module, error) {
 	return q, m, nil
 }
 
-func (h *Handlers) showQuizPage(c *gin.Context) error {
+func (h *Handlers) ShowQuizPage(c *gin.Context) error {
 	o, e, ok, err := h.studyAccess(c)
 	if err != nil || !ok {
 		return err
@@ -340,7 +310,7 @@ func (h *Handlers) showQuizPage(c *gin.Context) error {
 	return h.Renderer.Render(c, http.StatusOK, PageQuiz, page)
 }
 
-func (h *Handlers) submitQuiz(c *gin.Context) error {
+func (h *Handlers) SubmitQuiz(c *gin.Context) error {
 	o, e, ok, err := h.studyAccess(c)
 	if err != nil || !ok {
 		return err
@@ -377,7 +347,7 @@ func (h *Handlers) submitQuiz(c *gin.Context) error {
 	return h.Renderer.Render(c, http.StatusOK, PageQuiz, page)
 }
 
-func (h *Handlers) showCertificatePage(c *gin.Context) error {
+func (h *Handlers) ShowCertificatePage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	cert, err := h.Service.Store.Certificate(c.Request.Context(), v.Org.ID, c.Param("code"))
 	if err != nil {
@@ -389,7 +359,7 @@ func (h *Handlers) showCertificatePage(c *gin.Context) error {
 
 // showVerifyPage is the public check of a certificate: the holder's
 // name, the course and the date, and nothing else.
-func (h *Handlers) showVerifyPage(c *gin.Context) error {
+func (h *Handlers) ShowVerifyPage(c *gin.Context) error {
 	cert, err := h.Service.Store.VerifyCertificate(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		if errors.Is(err, db.ErrNotFound) {
@@ -497,11 +467,11 @@ func (h *Handlers) renderCourseForm(c *gin.Context, status int, f *web.Form, o *
 	return h.Renderer.Render(c, status, PageCourseForm, page)
 }
 
-func (h *Handlers) showNewCoursePage(c *gin.Context) error {
+func (h *Handlers) ShowNewCoursePage(c *gin.Context) error {
 	return h.renderCourseForm(c, http.StatusOK, courseForm(&Course{Currency: "gbp", Status: StatusDraft}), nil)
 }
 
-func (h *Handlers) createCourse(c *gin.Context) error {
+func (h *Handlers) CreateCourse(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(web.PostedForm(c))
 	now := h.Service.Clock.Now()
@@ -527,7 +497,7 @@ func (h *Handlers) adminOutline(c *gin.Context) (*Outline, error) {
 	return h.Service.Store.Outline(c.Request.Context(), v.Org.ID, id)
 }
 
-func (h *Handlers) showEditCoursePage(c *gin.Context) error {
+func (h *Handlers) ShowEditCoursePage(c *gin.Context) error {
 	o, err := h.adminOutline(c)
 	if err != nil {
 		return err
@@ -535,7 +505,7 @@ func (h *Handlers) showEditCoursePage(c *gin.Context) error {
 	return h.renderCourseForm(c, http.StatusOK, courseForm(o.Course), o)
 }
 
-func (h *Handlers) updateCourse(c *gin.Context) error {
+func (h *Handlers) UpdateCourse(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	o, err := h.adminOutline(c)
 	if err != nil {
@@ -556,7 +526,7 @@ func (h *Handlers) updateCourse(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) addModule(c *gin.Context) error {
+func (h *Handlers) AddModule(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	o, err := h.adminOutline(c)
 	if err != nil {
@@ -579,7 +549,7 @@ func (h *Handlers) addModule(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) addLesson(c *gin.Context) error {
+func (h *Handlers) AddLesson(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	o, err := h.adminOutline(c)
 	if err != nil {
@@ -620,7 +590,7 @@ func (h *Handlers) renderLessonForm(c *gin.Context, status int, f *web.Form, o *
 	return h.Renderer.Render(c, status, PageLessonForm, page)
 }
 
-func (h *Handlers) showEditLessonPage(c *gin.Context) error {
+func (h *Handlers) ShowEditLessonPage(c *gin.Context) error {
 	o, err := h.adminOutline(c)
 	if err != nil {
 		return err
@@ -639,7 +609,7 @@ func (h *Handlers) showEditLessonPage(c *gin.Context) error {
 	return h.renderLessonForm(c, http.StatusOK, f, o, m, l)
 }
 
-func (h *Handlers) updateLesson(c *gin.Context) error {
+func (h *Handlers) UpdateLesson(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	o, err := h.adminOutline(c)
 	if err != nil {
@@ -698,7 +668,7 @@ func (h *Handlers) quizModule(c *gin.Context) (*Outline, *Module, error) {
 	return o, m, nil
 }
 
-func (h *Handlers) showQuizFormPage(c *gin.Context) error {
+func (h *Handlers) ShowQuizFormPage(c *gin.Context) error {
 	o, m, err := h.quizModule(c)
 	if err != nil {
 		return err
@@ -706,7 +676,7 @@ func (h *Handlers) showQuizFormPage(c *gin.Context) error {
 	return h.renderQuizForm(c, http.StatusOK, web.NewForm(nil), o, m)
 }
 
-func (h *Handlers) setPassMark(c *gin.Context) error {
+func (h *Handlers) SetPassMark(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	o, m, err := h.quizModule(c)
 	if err != nil {
@@ -729,7 +699,7 @@ func (h *Handlers) setPassMark(c *gin.Context) error {
 // optionFields are the answer fields of the add-question form.
 var optionFields = []string{"option_1", "option_2", "option_3", "option_4"}
 
-func (h *Handlers) addQuestion(c *gin.Context) error {
+func (h *Handlers) AddQuestion(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	o, m, err := h.quizModule(c)
 	if err != nil {
@@ -767,7 +737,7 @@ func (h *Handlers) addQuestion(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) deleteQuestion(c *gin.Context) error {
+func (h *Handlers) DeleteQuestion(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	cid, err := web.IDParam(c, "id")
 	if err != nil {
@@ -785,7 +755,7 @@ func (h *Handlers) deleteQuestion(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) grant(c *gin.Context) error {
+func (h *Handlers) Grant(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	o, err := h.adminOutline(c)
 	if err != nil {

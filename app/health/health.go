@@ -23,14 +23,16 @@ func (f PingFunc) PingContext(ctx context.Context) error { return f(ctx) }
 // Checks are the readiness dependencies by name.
 type Checks map[string]Pinger
 
-// Mount adds GET /healthz (the process is up) and GET /readyz (every
-// dependency answers; 503 naming the first that does not).
-func Mount(r gin.IRouter, checks Checks) {
-	r.GET("/healthz", func(c *gin.Context) {
-		c.Header("Cache-Control", "no-store")
-		c.String(http.StatusOK, "ok\n")
-	})
-	r.GET("/readyz", func(c *gin.Context) {
+// Live answers GET /healthz: the process is up.
+func Live(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.String(http.StatusOK, "ok\n")
+}
+
+// Ready answers GET /readyz: every dependency answers, or 503 naming the
+// first that does not.
+func Ready(checks Checks) gin.HandlerFunc {
+	return func(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 		defer cancel()
@@ -45,5 +47,5 @@ func Mount(r gin.IRouter, checks Checks) {
 			}
 		}
 		c.String(http.StatusOK, "ready\n")
-	})
+	}
 }

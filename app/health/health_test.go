@@ -19,10 +19,11 @@ func serve(r http.Handler, path string) *httptest.ResponseRecorder {
 
 func TestReadinessNamesTheDependencyThatIsDown(t *testing.T) {
 	r := gin.New()
-	Mount(r, Checks{
+	r.GET("/healthz", Live)
+	r.GET("/readyz", Ready(Checks{
 		"database": PingFunc(func(context.Context) error { return nil }),
 		"redis":    PingFunc(func(context.Context) error { return errors.New("connection refused") }),
-	})
+	}))
 	w := serve(r, "/readyz")
 	if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "redis") {
 		t.Fatalf("/readyz = %d %q", w.Code, w.Body.String())

@@ -18,7 +18,7 @@ type Outbox struct {
 	Renderer *web.Renderer
 }
 
-func (o *Outbox) showOutboxPage(c *gin.Context) error {
+func (o *Outbox) ShowOutboxPage(c *gin.Context) error {
 	emails, err := o.Mail.Recent(c.Request.Context(), 200)
 	if err != nil {
 		return err
@@ -26,7 +26,7 @@ func (o *Outbox) showOutboxPage(c *gin.Context) error {
 	return o.Renderer.Render(c, http.StatusOK, PageOutbox, web.NewPage(c, "Mail outbox", gin.H{"Emails": emails}))
 }
 
-func (o *Outbox) showEmailPage(c *gin.Context) error {
+func (o *Outbox) ShowEmailPage(c *gin.Context) error {
 	e, err := o.load(c)
 	if err != nil {
 		return err
@@ -34,7 +34,7 @@ func (o *Outbox) showEmailPage(c *gin.Context) error {
 	return o.Renderer.Render(c, http.StatusOK, PageEmail, web.NewPage(c, e.Subject, gin.H{"Email": e}))
 }
 
-func (o *Outbox) downloadICS(c *gin.Context) error {
+func (o *Outbox) DownloadICS(c *gin.Context) error {
 	e, err := o.load(c)
 	if err != nil {
 		return err
@@ -52,11 +52,4 @@ func (o *Outbox) load(c *gin.Context) (*Email, error) {
 		return nil, db.ErrNotFound
 	}
 	return o.Mail.Get(c.Request.Context(), id)
-}
-
-// Mount adds the outbox routes.
-func (o *Outbox) Mount(r gin.IRouter, errs *web.Errors) {
-	r.GET("/dev/mail", errs.H(o.showOutboxPage))
-	r.GET("/dev/mail/:id", errs.H(o.showEmailPage))
-	r.GET("/dev/mail/:id/invite.ics", errs.H(o.downloadICS))
 }

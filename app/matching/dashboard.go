@@ -54,7 +54,7 @@ const nextSessionsShown = 5
 // showMyPage is everyone's own support page: as a member (assessment,
 // requests, relationships, goals), as a practitioner (people, proposals
 // waiting, capacity), as a coordinator (a link to the pipeline).
-func (h *Handlers) showMyPage(c *gin.Context) error {
+func (h *Handlers) ShowMyPage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
 	s := h.Service
@@ -149,7 +149,7 @@ var Stages = []string{"assessed", "signposted", "proposed", "active"}
 // showPipelinePage shows coordinators where everyone is: assessed
 // (waiting for signposting), signposted (waiting for a proposal),
 // proposed (waiting for the practitioner), active.
-func (h *Handlers) showPipelinePage(c *gin.Context) error {
+func (h *Handlers) ShowPipelinePage(c *gin.Context) error {
 	return h.renderPipeline(c, http.StatusOK, nil)
 }
 

@@ -71,7 +71,7 @@ func (h *Handlers) renderRequest(c *gin.Context, status int, id uuid.UUID, probl
 	return h.Renderer.Render(c, status, PageRequest, page)
 }
 
-func (h *Handlers) showRequestPage(c *gin.Context) error {
+func (h *Handlers) ShowRequestPage(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -101,7 +101,7 @@ func (h *Handlers) propose(c *gin.Context, requestID uuid.UUID, onBad func(probl
 	return nil
 }
 
-func (h *Handlers) proposeByCoordinator(c *gin.Context) error {
+func (h *Handlers) ProposeByCoordinator(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -163,7 +163,7 @@ func (h *Handlers) renderChoose(c *gin.Context, status int, r *assessment.Reques
 	return h.Renderer.Render(c, status, PageChoose, page)
 }
 
-func (h *Handlers) showChoosePage(c *gin.Context) error {
+func (h *Handlers) ShowChoosePage(c *gin.Context) error {
 	r, err := h.ownRequest(c)
 	if err != nil {
 		return err
@@ -171,7 +171,7 @@ func (h *Handlers) showChoosePage(c *gin.Context) error {
 	return h.renderChoose(c, http.StatusOK, r, "")
 }
 
-func (h *Handlers) choose(c *gin.Context) error {
+func (h *Handlers) Choose(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	r, err := h.ownRequest(c)
 	if err != nil {
@@ -236,7 +236,7 @@ func (h *Handlers) renderProposal(c *gin.Context, status int, p *Proposal, probl
 	return h.Renderer.Render(c, status, PageProposal, page)
 }
 
-func (h *Handlers) showProposalPage(c *gin.Context) error {
+func (h *Handlers) ShowProposalPage(c *gin.Context) error {
 	p, err := h.ownProposal(c)
 	if err != nil {
 		return err
@@ -256,7 +256,7 @@ func (h *Handlers) closedProblem(c *gin.Context, p *Proposal) (*Proposal, string
 	return p, "This proposal was answered already, or has expired."
 }
 
-func (h *Handlers) accept(c *gin.Context) error {
+func (h *Handlers) Accept(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	p, err := h.ownProposal(c)
 	if err != nil {
@@ -279,7 +279,7 @@ func (h *Handlers) accept(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) decline(c *gin.Context) error {
+func (h *Handlers) Decline(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	p, err := h.ownProposal(c)
 	if err != nil {
@@ -302,7 +302,7 @@ func (h *Handlers) decline(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) rematch(c *gin.Context) error {
+func (h *Handlers) Rematch(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -332,7 +332,7 @@ func (h *Handlers) rematch(c *gin.Context) error {
 }
 
 // withdraw lets a coordinator take back a pending proposal.
-func (h *Handlers) withdraw(c *gin.Context) error {
+func (h *Handlers) Withdraw(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -384,7 +384,7 @@ func (h *Handlers) rematchForm(c *gin.Context, noteRequired bool) (*Rematch, str
 	return r, note, nil
 }
 
-func (h *Handlers) closeRematch(c *gin.Context) error {
+func (h *Handlers) CloseRematch(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	r, note, err := h.rematchForm(c, true)
 	if err != nil || c.Writer.Written() {
@@ -402,7 +402,7 @@ func (h *Handlers) closeRematch(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) requestFromRematch(c *gin.Context) error {
+func (h *Handlers) RequestFromRematch(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	r, note, err := h.rematchForm(c, false)
 	if err != nil || c.Writer.Written() {
@@ -420,21 +420,4 @@ func (h *Handlers) requestFromRematch(c *gin.Context) error {
 	web.AddFlash(c, "success", "New request opened. The current practitioner is left out; choose who to propose.")
 	web.Redirect(c, "/o/"+v.Org.Slug+"/requests/"+req.ID.String())
 	return nil
-}
-
-// Mount adds the routes.
-func (h *Handlers) Mount(anyone, staff gin.IRouter, errs *web.Errors) {
-	anyone.GET("/my", errs.H(h.showMyPage))
-	staff.GET("/pipeline", errs.H(h.showPipelinePage))
-	staff.GET("/requests/:id", errs.H(h.showRequestPage))
-	staff.POST("/requests/:id/proposals", errs.H(h.proposeByCoordinator))
-	anyone.GET("/requests/:id/choose", errs.H(h.showChoosePage))
-	anyone.POST("/requests/:id/choose", errs.H(h.choose))
-	anyone.GET("/proposals/:id", errs.H(h.showProposalPage))
-	anyone.POST("/proposals/:id/accept", errs.H(h.accept))
-	anyone.POST("/proposals/:id/decline", errs.H(h.decline))
-	anyone.POST("/relationships/:id/rematch", errs.H(h.rematch))
-	staff.POST("/proposals/:id/withdraw", errs.H(h.withdraw))
-	staff.POST("/rematches/:id/close", errs.H(h.closeRematch))
-	staff.POST("/rematches/:id/request", errs.H(h.requestFromRematch))
 }

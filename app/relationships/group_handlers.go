@@ -46,7 +46,7 @@ func (h *Handlers) renderNewGroup(c *gin.Context, status int, f *web.Form) error
 	return h.Renderer.Render(c, status, PageNewGroup, page)
 }
 
-func (h *Handlers) showNewGroupPage(c *gin.Context) error {
+func (h *Handlers) ShowNewGroupPage(c *gin.Context) error {
 	f := web.NewForm(nil)
 	f.Set("kind", string(Coaching))
 	return h.renderNewGroup(c, http.StatusOK, f)
@@ -68,7 +68,7 @@ func idList(f *web.Form, field, msg string) []uuid.UUID {
 	return out
 }
 
-func (h *Handlers) createGroup(c *gin.Context) error {
+func (h *Handlers) CreateGroup(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
 	f := web.NewForm(web.PostedForm(c))
@@ -165,7 +165,7 @@ func (h *Handlers) loadForStaff(c *gin.Context) (*access, error) {
 	return a, nil
 }
 
-func (h *Handlers) addMember(c *gin.Context) error {
+func (h *Handlers) AddMember(c *gin.Context) error {
 	a, err := h.loadForStaff(c)
 	if err != nil {
 		return err
@@ -206,7 +206,7 @@ func (h *Handlers) addMember(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) removeMember(c *gin.Context) error {
+func (h *Handlers) RemoveMember(c *gin.Context) error {
 	a, err := h.loadForStaff(c)
 	if err != nil {
 		return err
@@ -233,7 +233,7 @@ func (h *Handlers) removeMember(c *gin.Context) error {
 
 // leaveGroup lets a member leave a group on their own, safely: the
 // others carry on.
-func (h *Handlers) leaveGroup(c *gin.Context) error {
+func (h *Handlers) LeaveGroup(c *gin.Context) error {
 	a, err := h.loadAs(c, SideMember)
 	if err != nil {
 		return err
@@ -251,13 +251,4 @@ func (h *Handlers) leaveGroup(c *gin.Context) error {
 	web.AddFlash(c, "success", "You left the group. The others carry on without you.")
 	web.Redirect(c, "/o/"+v.Org.Slug+"/my")
 	return nil
-}
-
-// MountStaff adds the coordinators' routes: starting a group, and its
-// members coming and going.
-func (h *Handlers) MountStaff(staff gin.IRouter, errs *web.Errors) {
-	staff.GET("/relationships/new", errs.H(h.showNewGroupPage))
-	staff.POST("/relationships", errs.H(h.createGroup))
-	staff.POST("/relationships/:id/members", errs.H(h.addMember))
-	staff.POST("/relationships/:id/members/:userID/remove", errs.H(h.removeMember))
 }

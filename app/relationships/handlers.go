@@ -191,7 +191,7 @@ func (h *Handlers) render(c *gin.Context, status int, a *access, f *forms) error
 	return h.Renderer.Render(c, status, PageRelationship, page)
 }
 
-func (h *Handlers) showRelationshipPage(c *gin.Context) error {
+func (h *Handlers) ShowRelationshipPage(c *gin.Context) error {
 	a, err := h.load(c, true)
 	if err != nil {
 		return err
@@ -204,7 +204,7 @@ func (h *Handlers) back(c *gin.Context, a *access, anchor, flash string) {
 	web.Redirect(c, "/o/"+web.CurrentViewer(c).Org.Slug+"/relationships/"+a.Rel.ID.String()+"#"+anchor)
 }
 
-func (h *Handlers) changeStatus(c *gin.Context) error {
+func (h *Handlers) ChangeStatus(c *gin.Context) error {
 	a, err := h.load(c, false)
 	if err != nil {
 		return err
@@ -236,7 +236,7 @@ func (h *Handlers) changeStatus(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) editAgreement(c *gin.Context) error {
+func (h *Handlers) EditAgreement(c *gin.Context) error {
 	a, err := h.load(c, false)
 	if err != nil {
 		return err
@@ -283,7 +283,7 @@ func intField(f *web.Form, name string, lo, hi int, msg string) int {
 	return n
 }
 
-func (h *Handlers) acceptAgreement(c *gin.Context) error {
+func (h *Handlers) AcceptAgreement(c *gin.Context) error {
 	a, err := h.load(c, false)
 	if err != nil {
 		return err
@@ -306,7 +306,7 @@ func (h *Handlers) acceptAgreement(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) switchMode(c *gin.Context) error {
+func (h *Handlers) SwitchMode(c *gin.Context) error {
 	a, err := h.loadAs(c, SidePractitioner)
 	if err != nil {
 		return err
@@ -349,7 +349,7 @@ func (h *Handlers) switchMode(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) addGoal(c *gin.Context) error {
+func (h *Handlers) AddGoal(c *gin.Context) error {
 	a, err := h.loadAs(c, SideMember)
 	if err != nil {
 		return err
@@ -410,7 +410,7 @@ func (h *Handlers) goalError(c *gin.Context, g *Goal, msg string) error {
 	return h.render(c, http.StatusUnprocessableEntity, a, f)
 }
 
-func (h *Handlers) recordProgress(c *gin.Context) error {
+func (h *Handlers) RecordProgress(c *gin.Context) error {
 	g, err := h.loadGoal(c)
 	if err != nil {
 		return err
@@ -430,7 +430,7 @@ func (h *Handlers) recordProgress(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) addMilestone(c *gin.Context) error {
+func (h *Handlers) AddMilestone(c *gin.Context) error {
 	g, err := h.loadGoal(c)
 	if err != nil {
 		return err
@@ -454,7 +454,7 @@ func (h *Handlers) addMilestone(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) completeMilestone(c *gin.Context) error {
+func (h *Handlers) CompleteMilestone(c *gin.Context) error {
 	g, err := h.loadGoal(c)
 	if err != nil {
 		return err
@@ -471,7 +471,7 @@ func (h *Handlers) completeMilestone(c *gin.Context) error {
 	return nil
 }
 
-func (h *Handlers) addNote(c *gin.Context) error {
+func (h *Handlers) AddNote(c *gin.Context) error {
 	a, err := h.load(c, false)
 	if err != nil {
 		return err
@@ -541,7 +541,7 @@ func (h *Handlers) renderProfile(c *gin.Context, status int, p *Profile, f *web.
 	return h.Renderer.Render(c, status, PageProfile, page)
 }
 
-func (h *Handlers) showProfilePage(c *gin.Context) error {
+func (h *Handlers) ShowProfilePage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	p, err := h.Store.ProfileOf(c.Request.Context(), v.Org.ID, v.UserID)
 	if errors.Is(err, db.ErrNotFound) {
@@ -562,7 +562,7 @@ func (h *Handlers) showProfilePage(c *gin.Context) error {
 	return h.renderProfile(c, http.StatusOK, p, f)
 }
 
-func (h *Handlers) saveProfile(c *gin.Context) error {
+func (h *Handlers) SaveProfile(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
 	p, err := h.Store.ProfileOf(ctx, v.Org.ID, v.UserID)
@@ -583,23 +583,4 @@ func (h *Handlers) saveProfile(c *gin.Context) error {
 	web.AddFlash(c, "success", "Profile saved.")
 	web.Redirect(c, "/o/"+v.Org.Slug+"/profile")
 	return nil
-}
-
-// Mount adds the routes: anyone reaches the relationship routes, which
-// then admit its participants (and staff, read-only, to the page);
-// practitioners keep a profile.
-func (h *Handlers) Mount(anyone, practitioners gin.IRouter, errs *web.Errors) {
-	practitioners.GET("/profile", errs.H(h.showProfilePage))
-	practitioners.POST("/profile", errs.H(h.saveProfile))
-	anyone.GET("/relationships/:id", errs.H(h.showRelationshipPage))
-	anyone.POST("/relationships/:id/status", errs.H(h.changeStatus))
-	anyone.POST("/relationships/:id/agreement", errs.H(h.editAgreement))
-	anyone.POST("/relationships/:id/agreement/accept", errs.H(h.acceptAgreement))
-	anyone.POST("/relationships/:id/mode", errs.H(h.switchMode))
-	anyone.POST("/relationships/:id/goals", errs.H(h.addGoal))
-	anyone.POST("/relationships/:id/notes", errs.H(h.addNote))
-	anyone.POST("/relationships/:id/leave", errs.H(h.leaveGroup))
-	anyone.POST("/goals/:id/progress", errs.H(h.recordProgress))
-	anyone.POST("/goals/:id/milestones", errs.H(h.addMilestone))
-	anyone.POST("/goals/:id/milestones/:milestone/done", errs.H(h.completeMilestone))
 }
