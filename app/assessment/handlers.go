@@ -215,14 +215,6 @@ func (h *Handlers) Submit(c *gin.Context) error {
 	return nil
 }
 
-func parseID(c *gin.Context, name string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param(name))
-	if err != nil {
-		return uuid.Nil, db.ErrNotFound
-	}
-	return id, nil
-}
-
 // decisionForm reads and checks the signposting fields.
 func decisionForm(f *web.Form) Decision {
 	f.Required("kind", "format", "duration")
@@ -267,7 +259,7 @@ func (h *Handlers) renderShow(c *gin.Context, status int, a *Assessment, f *web.
 
 func (h *Handlers) ShowReviewPage(c *gin.Context) error {
 	_, orgID := orgOf(c)
-	id, err := parseID(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -286,7 +278,7 @@ func (h *Handlers) ShowReviewPage(c *gin.Context) error {
 
 func (h *Handlers) Decide(c *gin.Context) error {
 	v, orgID := orgOf(c)
-	id, err := parseID(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

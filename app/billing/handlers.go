@@ -24,19 +24,11 @@ func buyer(v *web.Viewer) Buyer {
 	return Buyer{OrgID: v.Org.ID, OrgSlug: v.Org.Slug, UserID: v.UserID, Name: v.Name, Email: v.Email}
 }
 
-func courseID(c *gin.Context) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		return uuid.Nil, db.ErrNotFound
-	}
-	return id, nil
-}
-
 // checkoutCourse records the pending place and sends the person to
 // Stripe Checkout with a 303.
 func (h *Handlers) CheckoutCourse(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	id, err := courseID(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -79,7 +71,7 @@ func (h *Handlers) CheckoutCourse(c *gin.Context) error {
 // the viewer's own open payment.
 func (h *Handlers) CancelCheckout(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	id, err := courseID(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -103,7 +95,7 @@ func (h *Handlers) CancelCheckout(c *gin.Context) error {
 
 func (h *Handlers) accessData(c *gin.Context) (gin.H, error) {
 	v := web.CurrentViewer(c)
-	id, err := courseID(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -333,9 +325,9 @@ func (h *Handlers) AssignSeat(c *gin.Context) error {
 
 func (h *Handlers) UnassignSeat(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	id, err := uuid.Parse(c.Param("assignment"))
+	id, err := web.IDParam(c, "assignment")
 	if err != nil {
-		return db.ErrNotFound
+		return err
 	}
 	err = h.Service.Unassign(c.Request.Context(), v.Org.ID, id)
 	if errors.Is(err, ErrStarted) {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/web"
@@ -47,9 +46,9 @@ func (o *Outbox) DownloadICS(c *gin.Context) error {
 }
 
 func (o *Outbox) load(c *gin.Context) (*Email, error) {
-	id, err := uuid.Parse(c.Param("id"))
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		return nil, db.ErrNotFound
+		return nil, err
 	}
 	return o.Mail.Get(c.Request.Context(), id)
 }

@@ -29,14 +29,6 @@ type Handlers struct {
 	Courses Learning
 }
 
-func pathID(c *gin.Context, name string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param(name))
-	if err != nil {
-		return uuid.Nil, db.ErrNotFound
-	}
-	return id, nil
-}
-
 func (h *Handlers) names(c *gin.Context) (map[uuid.UUID]string, error) {
 	v := web.CurrentViewer(c)
 	ps, err := h.Service.Tenancy.People(c.Request.Context(), v.Org.ID, tenancy.PeopleFilter{})
@@ -72,7 +64,7 @@ func (h *Handlers) renderRequest(c *gin.Context, status int, id uuid.UUID, probl
 }
 
 func (h *Handlers) ShowRequestPage(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -103,7 +95,7 @@ func (h *Handlers) propose(c *gin.Context, requestID uuid.UUID, onBad func(probl
 
 func (h *Handlers) ProposeByCoordinator(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	id, err := pathID(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -126,7 +118,7 @@ func (h *Handlers) ProposeByCoordinator(c *gin.Context) error {
 // in an organisation that lets members choose.
 func (h *Handlers) ownRequest(c *gin.Context) (*assessment.Request, error) {
 	v := web.CurrentViewer(c)
-	id, err := pathID(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +198,7 @@ func (h *Handlers) Choose(c *gin.Context) error {
 
 func (h *Handlers) ownProposal(c *gin.Context) (*Proposal, error) {
 	v := web.CurrentViewer(c)
-	id, err := pathID(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +296,7 @@ func (h *Handlers) Decline(c *gin.Context) error {
 
 func (h *Handlers) Rematch(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	id, err := pathID(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -334,7 +326,7 @@ func (h *Handlers) Rematch(c *gin.Context) error {
 // withdraw lets a coordinator take back a pending proposal.
 func (h *Handlers) Withdraw(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	id, err := pathID(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -363,7 +355,7 @@ func (h *Handlers) Withdraw(c *gin.Context) error {
 // problem is shown beside the request on the pipeline.
 func (h *Handlers) rematchForm(c *gin.Context, noteRequired bool) (*Rematch, string, error) {
 	v := web.CurrentViewer(c)
-	id, err := pathID(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return nil, "", err
 	}

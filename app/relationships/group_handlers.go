@@ -212,9 +212,9 @@ func (h *Handlers) RemoveMember(c *gin.Context) error {
 		return err
 	}
 	v := web.CurrentViewer(c)
-	id, err := uuid.Parse(c.Param("userID"))
+	id, err := web.IDParam(c, "userID")
 	if err != nil {
-		return db.ErrNotFound
+		return err
 	}
 	err = h.Store.RemoveMember(c.Request.Context(), v.Org.ID, a.Rel.ID, id, h.Clock.Now(), false)
 	switch {

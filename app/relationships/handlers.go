@@ -60,9 +60,9 @@ func (h *Handlers) loadAs(c *gin.Context, side string) (*access, error) {
 
 func (h *Handlers) load(c *gin.Context, staffMayLook bool) (*access, error) {
 	v := web.CurrentViewer(c)
-	id, err := uuid.Parse(c.Param("id"))
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		return nil, db.ErrNotFound
+		return nil, err
 	}
 	ctx := c.Request.Context()
 	r, err := h.Store.Get(ctx, v.Org.ID, id)
@@ -380,9 +380,9 @@ func (h *Handlers) AddGoal(c *gin.Context) error {
 // loadGoal finds the goal of the path; only its owner may change it.
 func (h *Handlers) loadGoal(c *gin.Context) (*Goal, error) {
 	v := web.CurrentViewer(c)
-	id, err := uuid.Parse(c.Param("id"))
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		return nil, db.ErrNotFound
+		return nil, err
 	}
 	g, err := h.Store.Goal(c.Request.Context(), v.Org.ID, id)
 	if err != nil {
@@ -460,9 +460,9 @@ func (h *Handlers) CompleteMilestone(c *gin.Context) error {
 		return err
 	}
 	v := web.CurrentViewer(c)
-	mid, err := uuid.Parse(c.Param("milestone"))
+	mid, err := web.IDParam(c, "milestone")
 	if err != nil {
-		return db.ErrNotFound
+		return err
 	}
 	if err := h.Store.CompleteMilestone(c.Request.Context(), v.Org.ID, g.ID, mid, v.UserID, h.Clock.Now()); err != nil {
 		return err
