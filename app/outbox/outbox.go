@@ -83,21 +83,11 @@ type Relay struct {
 	// Retention keeps a finished task's id in Redis so that a late
 	// duplicate enqueue is refused rather than run again.
 	Retention time.Duration
-	// nudge wakes the relay early when a request has just recorded work.
-	nudge chan struct{}
 }
 
 // NewRelay returns a relay polling every interval.
 func NewRelay(d *db.DB, client Enqueuer, clk clock.Clock, log *slog.Logger) *Relay {
-	return &Relay{DB: d, Client: client, Clock: clk, Log: log, Interval: time.Second, Retention: 48 * time.Hour, nudge: make(chan struct{}, 1)}
-}
-
-// Nudge asks the relay to look now (cheap; never blocks).
-func (r *Relay) Nudge() {
-	select {
-	case r.nudge <- struct{}{}:
-	default:
-	}
+	return &Relay{DB: d, Client: client, Clock: clk, Log: log, Interval: time.Second, Retention: 48 * time.Hour}
 }
 
 // Run relays until ctx is done.
@@ -112,7 +102,6 @@ func (r *Relay) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
-		case <-r.nudge:
 		}
 	}
 }
