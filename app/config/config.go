@@ -221,7 +221,11 @@ func (c Config) Validate() error {
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("TOOLBOX_BASE_URL: %q is not an http(s) URL", c.BaseURL)
 	}
-	for name, v := range map[string]string{"TOOLBOX_DATABASE_URL": c.DatabaseURL, "TOOLBOX_MIGRATE_DATABASE_URL": c.MigrateDatabaseURL} {
+	// In this order, so that the errors come in the same order every time.
+	for _, db := range []struct{ name, v string }{
+		{"TOOLBOX_DATABASE_URL", c.DatabaseURL}, {"TOOLBOX_MIGRATE_DATABASE_URL", c.MigrateDatabaseURL},
+	} {
+		name, v := db.name, db.v
 		if v == "" || (name == "TOOLBOX_MIGRATE_DATABASE_URL" && v == c.DatabaseURL) {
 			continue
 		}

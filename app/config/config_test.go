@@ -76,3 +76,23 @@ func TestValidateNamesTheWrongVariable(t *testing.T) {
 		t.Errorf("bad integer: %v", err)
 	}
 }
+
+// TestValidateErrorsComeInAStableOrder: both database URLs wrong give the
+// same message every time, the main database first.
+func TestValidateErrorsComeInAStableOrder(t *testing.T) {
+	c := Default()
+	c.DatabaseURL, c.MigrateDatabaseURL = "mysql://a", "oracle://b"
+	first := c.Validate()
+	if first == nil {
+		t.Fatal("two unsupported database URLs validated")
+	}
+	msg := first.Error()
+	if i, j := strings.Index(msg, "TOOLBOX_DATABASE_URL"), strings.Index(msg, "TOOLBOX_MIGRATE_DATABASE_URL"); i < 0 || j < 0 || i > j {
+		t.Fatalf("errors not in the order of the variables: %q", msg)
+	}
+	for range 50 {
+		if got := c.Validate(); got == nil || got.Error() != msg {
+			t.Fatalf("Validate said %q, then %v", msg, got)
+		}
+	}
+}
