@@ -1,0 +1,323 @@
+package calendar
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/relationships"
+)
+
+// BookingView is what a booking page shows.
+type BookingView struct {
+	Relationship *relationships.Relationship
+	Practitioner *auth.User
+	Zone         *time.Location // the practitioner's
+	Length       time.Duration
+	Place        string
+	Slots        []Slot
+	Upcoming     []Session
+}
+
+// BookingPage loads the open slots of a relationship's practitioner for
+// the next days, for a participant.
+func (s *Service) BookingPage(ctx context.Context, orgID, relationshipID, viewerID uuid.UUID, days int) (*BookingView, error) {
+	info, err := s.relationship(ctx, orgID, relationshipID)
+	if err != nil {
+		return nil, err
+	}
+	if info.Side(viewerID) == "" || info.PractitionerID() == uuid.Nil {
+		return nil, fmt.Errorf("calendar: %s takes no part in %s: %w", viewerID, relationshipID, db.ErrNotFound)
+	}
+	v := &BookingView{Relationship: info.Rel}
+	now := s.Clock.Now()
+	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if v.Length, v.Place, err = sessionLength(ctx, tx, info); err != nil {
+			return err
+		}
+		if v.Practitioner, err = auth.UserByID(ctx, tx, info.PractitionerID()); err != nil {
+			return err
+		}
+		q, err := s.slotQuery(ctx, tx, info.Org, info.PractitionerID(), v.Length, now, now.AddDate(0, 0, days))
+		if err != nil {
+			return err
+		}
+		v.Zone = q.Zone
+		if info.Rel.Status == relationships.StatusActive {
+			v.Slots = Slots(q)
+		}
+		v.Upcoming, err = relationshipSessions(ctx, tx, orgID, relationshipID, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// BookInput asks for a session, or a series of them.
+type BookInput struct {
+	RelationshipID uuid.UUID
+	ActorID        uuid.UUID
+	Start          time.Time
+	// Direct is a practitioner (or admin) scheduling outside the booking
+	// rules; double booking is refused all the same.
+	Direct bool
+	// Minutes overrides the agreement's length (direct scheduling only).
+	Minutes int
+	// IntervalDays > 0 makes a series: Count occurrences, or until the
+	// local date Until (inclusive).
+	IntervalDays int
+	Count        int
+	Until        string
+	// Skip lists occurrence indexes to leave out (after a clash report).
+	Skip []int
+	// Capacity above 1 makes a group session with seats.
+	Capacity int
+	// IP is where the request came from (the audit log keeps it).
+	IP string
+}
+
+// maxOccurrences bounds a series.
+const maxOccurrences = 52
+
+// occurrences plans the starts of a booking, keeping the wall-clock time
+// in the practitioner's zone across daylight-saving changes.
+func occurrences(in BookInput, zone *time.Location, length time.Duration) ([]Occurrence, error) {
+	if in.IntervalDays <= 0 {
+		return []Occurrence{{Index: 0, Start: in.Start.UTC(), End: in.Start.Add(length).UTC()}}, nil
+	}
+	var until time.Time
+	if in.Until != "" {
+		d, err := time.ParseInLocation(time.DateOnly, in.Until, zone)
+		if err != nil {
+			return nil, fmt.Errorf("calendar: until %q: %w", in.Until, err)
+		}
+		until = d.AddDate(0, 0, 1)
+	}
+	local := in.Start.In(zone)
+	var out []Occurrence
+	for i := 0; i < maxOccurrences; i++ {
+		if in.Count > 0 && i >= in.Count {
+			break
+		}
+		st := local.AddDate(0, 0, i*in.IntervalDays)
+		if !until.IsZero() && !st.Before(until) {
+			break
+		}
+		if in.Count <= 0 && until.IsZero() && i > 0 {
+			break
+		}
+		out = append(out, Occurrence{Index: i, Start: st.UTC(), End: st.Add(length).UTC()})
+	}
+	return out, nil
+}
+
+// Book creates a session, or a series, for a relationship. Every
+// occurrence is checked first; if any clashes (and is not in Skip) the
+// whole booking is refused with a *ClashError naming them. Two bookings
+// of the same time at once: one gets ErrSlotTaken, by the database's
+// exclusion constraint (Postgres) or the check inside the write-locked
+// transaction (SQLite).
+func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Session, error) {
+	info, err := s.relationship(ctx, orgID, in.RelationshipID)
+	if err != nil {
+		return nil, err
+	}
+	if info.Rel.Status != relationships.StatusActive {
+		return nil, ErrInactive
+	}
+	practitionerID := info.PractitionerID()
+	if practitionerID == uuid.Nil {
+		return nil, fmt.Errorf("calendar: relationship %s has no practitioner: %w", in.RelationshipID, db.ErrNotFound)
+	}
+	now := s.Clock.Now()
+	var created []Session
+	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		length, place, err := sessionLength(ctx, tx, info)
+		if err != nil {
+			return err
+		}
+		if in.Direct && in.Minutes > 0 {
+			length = minutes(in.Minutes)
+		}
+		zone, err := personZone(ctx, tx, info.Org, practitionerID)
+		if err != nil {
+			return err
+		}
+		bs, err := loadBookingSettings(ctx, tx, orgID, practitionerID)
+		if err != nil {
+			return err
+		}
+		occ, err := occurrences(in, zone, length)
+		if err != nil {
+			return err
+		}
+		clash := false
+		for i := range occ {
+			o := &occ[i]
+			if slices.Contains(in.Skip, o.Index) {
+				continue
+			}
+			o.Problem, err = s.problem(ctx, tx, info, practitionerID, length, bs, o, in.Direct, now)
+			if err != nil {
+				return err
+			}
+			clash = clash || o.Problem != ""
+		}
+		if clash {
+			if len(occ) == 1 {
+				if occ[0].Problem == problemBusy {
+					return ErrSlotTaken
+				}
+				return ErrNotOffered
+			}
+			return &ClashError{Occurrences: occ}
+		}
+		var series *Series
+		if len(occ) > 1 || in.IntervalDays > 0 {
+			series = &Series{
+				ID: uuid.Must(uuid.NewV7()), OrgID: orgID, RelationshipID: in.RelationshipID, PractitionerID: practitionerID,
+				IntervalDays: in.IntervalDays, Count: in.Count, Until: in.Until, FirstStart: occ[0].Start, CreatedAt: now,
+			}
+			if err := insertSeries(ctx, tx, series); err != nil {
+				return err
+			}
+		}
+		capacity := max(in.Capacity, 1)
+		for _, o := range occ {
+			if slices.Contains(in.Skip, o.Index) {
+				continue
+			}
+			sess := &Session{
+				ID: uuid.Must(uuid.NewV7()), OrgID: orgID, RelationshipID: in.RelationshipID, PractitionerID: practitionerID,
+				Kind: string(info.Rel.Kind), Title: sessionTitle(info), StartsAt: o.Start, EndsAt: o.End,
+				BusyFrom: o.Start.Add(-minutes(bs.BufferBeforeMin)), BusyTo: o.End.Add(minutes(bs.BufferAfterMin)),
+				TimeZone: zone.String(), Place: place, Status: StatusScheduled, Version: 1, SeriesIndex: o.Index,
+				Capacity: capacity, CreatedBy: &in.ActorID, CreatedAt: now, UpdatedAt: now,
+			}
+			if series != nil {
+				sess.SeriesID = &series.ID
+			}
+			if err := insertSession(ctx, tx, sess); err != nil {
+				if errors.Is(err, db.ErrConflict) {
+					return ErrSlotTaken
+				}
+				return err
+			}
+			var as []Attendee
+			if !sess.IsGroup() {
+				for _, m := range info.Members {
+					as = append(as, Attendee{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, SessionID: sess.ID, UserID: m, Status: AttendeeBooked, CreatedAt: now, UpdatedAt: now})
+				}
+			} else if side := info.Side(in.ActorID); side == relationships.SideMember {
+				// A member booking a group session takes the first seat.
+				as = append(as, Attendee{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, SessionID: sess.ID, UserID: in.ActorID, Status: AttendeeBooked, CreatedAt: now, UpdatedAt: now})
+			}
+			if err := insertAttendees(ctx, tx, as); err != nil {
+				return err
+			}
+			if err := s.scheduleReminders(ctx, tx, info.Org, sess, now); err != nil {
+				return err
+			}
+			created = append(created, *sess)
+		}
+		if in.Direct {
+			detail := fmt.Sprintf("%d session(s) of relationship %s, scheduled outside the booking rules", len(created), in.RelationshipID)
+			if err := recordAudit(ctx, tx, orgID, in.ActorID, in.IP, ActionScheduledDirectly, sessionTarget(&created[0]), detail, now); err != nil {
+				return err
+			}
+		}
+		return s.notify(ctx, tx, info.Org, created, "session_booked", "", nil)
+	})
+	if err != nil {
+		if errors.Is(err, db.ErrConflict) {
+			return nil, ErrSlotTaken
+		}
+		return nil, err
+	}
+	return created, nil
+}
+
+// Occurrence problems.
+const (
+	problemBusy      = "clashes with another session"
+	problemNotOpen   = "outside the practitioner's open hours"
+	problemTooSoon   = "too soon (minimum notice)"
+	problemInThePast = "in the past"
+	// problemBeyondWindow: past the practitioner's booking window (days).
+	problemBeyondWindow = "beyond the booking window (%d days ahead)"
+)
+
+// problem says why one occurrence cannot be booked, or "".
+func (s *Service) problem(ctx context.Context, tx bun.IDB, info *relInfo, practitionerID uuid.UUID, length time.Duration, bs BookingSettings, o *Occurrence, direct bool, now time.Time, except ...uuid.UUID) (string, error) {
+	if !o.Start.After(now) {
+		return problemInThePast, nil
+	}
+	busy, err := busyBetween(ctx, tx, info.Org.ID, practitionerID, o.Start.Add(-minutes(bs.BufferBeforeMin)), o.End.Add(minutes(bs.BufferAfterMin)), except...)
+	if err != nil {
+		return "", err
+	}
+	if len(busy) > 0 {
+		return problemBusy, nil
+	}
+	if direct {
+		return "", nil
+	}
+	if o.Start.Before(now.Add(minutes(bs.MinNoticeMin))) {
+		return problemTooSoon, nil
+	}
+	// The booking window holds for every occurrence of a series, not
+	// only the first: a member cannot reach past it by repeating.
+	if bs.WindowDays > 0 && !o.Start.Before(now.Add(time.Duration(bs.WindowDays)*24*time.Hour)) {
+		return fmt.Sprintf(problemBeyondWindow, bs.WindowDays), nil
+	}
+	// The occurrence must be one of the open slots of its own day.
+	q, err := s.slotQuery(ctx, tx, info.Org, practitionerID, length, o.Start.Add(-time.Minute), o.Start.Add(time.Minute))
+	if err != nil {
+		return "", err
+	}
+	q.Step = time.Minute
+	// Clashes were checked above (and the database checks them again);
+	// here only the open hours, notice, window and limits count, so that
+	// a booking that lost a race is told "taken", not "not open".
+	q.Busy = nil
+	if len(except) > 0 {
+		// The sessions being moved do not count toward the limits.
+		q.Starts = nil
+		others, err := busyBetween(ctx, tx, info.Org.ID, practitionerID, o.Start.AddDate(0, 0, -8), o.End.AddDate(0, 0, 8), except...)
+		if err != nil {
+			return "", err
+		}
+		for _, b := range others {
+			q.Starts = append(q.Starts, b.StartsAt)
+		}
+	}
+	for _, sl := range Slots(q) {
+		if sl.Start.Equal(o.Start) {
+			return "", nil
+		}
+	}
+	return problemNotOpen, nil
+}
+
+func sessionTitle(info *relInfo) string {
+	if info.Rel.Title != "" {
+		return info.Rel.Title
+	}
+	switch info.Rel.Kind {
+	case relationships.Coaching:
+		return "Coaching session"
+	case relationships.Supervision:
+		return "Supervision session"
+	}
+	return "Mentoring session"
+}
