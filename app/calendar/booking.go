@@ -29,24 +29,28 @@ type BookingView struct {
 // BookingPage loads the open slots of a relationship's practitioner for
 // the next days, for a participant.
 func (s *Service) BookingPage(ctx context.Context, orgID, relationshipID, viewerID uuid.UUID, days int) (*BookingView, error) {
-	info, err := s.relationship(ctx, orgID, relationshipID)
+	org, err := s.Tenancy.OrgByID(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	if info.Side(viewerID) == "" || info.PractitionerID() == uuid.Nil {
-		return nil, fmt.Errorf("calendar: %s takes no part in %s: %w", viewerID, relationshipID, db.ErrNotFound)
-	}
-	v := &BookingView{Relationship: info.Rel}
+	v := new(BookingView)
 	now := s.Clock.Now()
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		var err error
+		info, err := s.readRelationship(ctx, tx, org, relationshipID, false)
+		if err != nil {
+			return err
+		}
+		if info.Side(viewerID) == "" || info.PractitionerID() == uuid.Nil {
+			return fmt.Errorf("calendar: %s takes no part in %s: %w", viewerID, relationshipID, db.ErrNotFound)
+		}
+		v.Relationship = info.Rel
 		if v.Length, v.Place, err = sessionLength(ctx, tx, info); err != nil {
 			return err
 		}
 		if v.Practitioner, err = auth.UserByID(ctx, tx, info.PractitionerID()); err != nil {
 			return err
 		}
-		q, err := s.slotQuery(ctx, tx, info.Org, info.PractitionerID(), v.Length, now, now.AddDate(0, 0, days))
+		q, err := s.slotQuery(ctx, tx, org, info.PractitionerID(), v.Length, now, now.AddDate(0, 0, days))
 		if err != nil {
 			return err
 		}
@@ -128,20 +132,21 @@ func occurrences(in BookInput, zone *time.Location, length time.Duration) ([]Occ
 // exclusion constraint (Postgres) or the check inside the write-locked
 // transaction (SQLite).
 func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Session, error) {
-	info, err := s.relationship(ctx, orgID, in.RelationshipID)
+	org, err := s.Tenancy.OrgByID(ctx, orgID)
 	if err != nil {
 		return nil, err
-	}
-	if info.Rel.Status != relationships.StatusActive {
-		return nil, ErrInactive
-	}
-	practitionerID := info.PractitionerID()
-	if practitionerID == uuid.Nil {
-		return nil, fmt.Errorf("calendar: relationship %s has no practitioner: %w", in.RelationshipID, db.ErrNotFound)
 	}
 	now := s.Clock.Now()
 	var created []Session
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		info, err := s.readRelationship(ctx, tx, org, in.RelationshipID, true)
+		if err != nil {
+			return err
+		}
+		if err := mayBook(info, in); err != nil {
+			return err
+		}
+		practitionerID := info.PractitionerID()
 		length, place, err := sessionLength(ctx, tx, info)
 		if err != nil {
 			return err
@@ -160,6 +165,12 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 		occ, err := occurrences(in, zone, length)
 		if err != nil {
 			return err
+		}
+		if !slices.ContainsFunc(occ, func(o Occurrence) bool { return !slices.Contains(in.Skip, o.Index) }) {
+			return ErrEmptySeries
+		}
+		if s.beforeWrite != nil {
+			s.beforeWrite(ctx)
 		}
 		clash := false
 		for i := range occ {
@@ -209,7 +220,7 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 			}
 			if err := insertSession(ctx, tx, sess); err != nil {
 				if errors.Is(err, db.ErrConflict) {
-					return ErrSlotTaken
+					return lostRace(occ, o.Index)
 				}
 				return err
 			}
@@ -245,6 +256,41 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 		return nil, err
 	}
 	return created, nil
+}
+
+// mayBook says whether the actor may book in the relationship as it
+// stands: a member or practitioner of it books (scheduling directly, the
+// handler admits its practitioners and the organisation's admins), an
+// inactive relationship or one without a practitioner has no sessions.
+func mayBook(info *relInfo, in BookInput) error {
+	if !in.Direct && (info.Side(in.ActorID) == "" || info.PractitionerID() == uuid.Nil) {
+		return fmt.Errorf("calendar: %s takes no part in %s: %w", in.ActorID, in.RelationshipID, db.ErrNotFound)
+	}
+	if info.Rel.Status != relationships.StatusActive {
+		return ErrInactive
+	}
+	if info.PractitionerID() == uuid.Nil {
+		return fmt.Errorf("calendar: relationship %s has no practitioner: %w", in.RelationshipID, db.ErrNotFound)
+	}
+	return nil
+}
+
+// lostRace is the error for a booking whose occurrence index was taken
+// by another booking after the checks passed (the database refused it):
+// ErrSlotTaken for a single session; for a series, the same *ClashError
+// as the checks give, naming the occurrence taken, so that the person
+// can book the others without it.
+func lostRace(occ []Occurrence, index int) error {
+	if len(occ) == 1 {
+		return ErrSlotTaken
+	}
+	out := slices.Clone(occ)
+	for i := range out {
+		if out[i].Index == index {
+			out[i].Problem = problemBusy
+		}
+	}
+	return &ClashError{Occurrences: out}
 }
 
 // Occurrence problems.

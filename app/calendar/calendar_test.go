@@ -32,7 +32,7 @@ type fixture struct {
 // newFixture builds an organisation with a coach open on Tuesday and
 // Thursday mornings (09:00–12:00 in zone) and a member in an active
 // coaching relationship with them.
-func newFixture(t *testing.T, env *testkit.Env, zone string) *fixture {
+func newFixture(t testing.TB, env *testkit.Env, zone string) *fixture {
 	t.Helper()
 	fx := &fixture{org: env.NewOrg()}
 	fx.coach = env.NewPerson(fx.org, tenancy.RolePractitioner, tenancy.KindCoach)
@@ -47,7 +47,7 @@ func newFixture(t *testing.T, env *testkit.Env, zone string) *fixture {
 	return fx
 }
 
-func setZone(t *testing.T, env *testkit.Env, u *auth.User, zone string) {
+func setZone(t testing.TB, env *testkit.Env, u *auth.User, zone string) {
 	t.Helper()
 	u.TimeZone = zone
 	if _, err := env.DB.NewUpdate().Model(u).Column("time_zone").WherePK().Exec(context.Background()); err != nil {

@@ -192,6 +192,9 @@ var (
 	ErrNotChangeable = errors.New("calendar: the session is not scheduled any more")
 	// ErrNotYet: attendance can be marked once the session has started.
 	ErrNotYet = errors.New("calendar: the session has not started yet")
+	// ErrEmptySeries: a series that ends before its first session, or
+	// whose every occurrence is left out, has nothing to book.
+	ErrEmptySeries = errors.New("calendar: the series has no session to book")
 	// ErrInactive: the relationship is not active.
 	ErrInactive = errors.New("calendar: the relationship is not active")
 )

@@ -33,10 +33,13 @@ type Service struct {
 	// its e-mails are queued and before it commits (tests use it to kill
 	// a worker mid-way).
 	ReminderHook func(ctx context.Context)
+	// beforeWrite, when set, runs inside a booking's transaction after its
+	// checks and before its writes (tests use it to lose a race).
+	beforeWrite func(ctx context.Context)
 }
 
-// relInfo is what booking needs to know about a relationship; it is read
-// before the booking transaction (the relationships store runs its own).
+// relInfo is what booking needs to know about a relationship, read in
+// the transaction that books (readRelationship).
 type relInfo struct {
 	Rel           *relationships.Relationship
 	Agreement     *relationships.Agreement
@@ -53,18 +56,26 @@ func (r *relInfo) PractitionerID() uuid.UUID {
 	return r.Practitioners[0]
 }
 
-func (s *Service) relationship(ctx context.Context, orgID, relationshipID uuid.UUID) (*relInfo, error) {
-	rel, err := s.Relationships.Get(ctx, orgID, relationshipID)
+// readRelationship reads a relationship, its agreement and its people in
+// tx. With lock, the relationship stays as read (status, participants)
+// until tx ends, so that a booking writes what it checked.
+func (s *Service) readRelationship(ctx context.Context, tx bun.IDB, org *tenancy.Organisation, relationshipID uuid.UUID, lock bool) (*relInfo, error) {
+	rels := s.Relationships.WithTx(tx)
+	get := rels.Get
+	if lock {
+		get = rels.Lock
+	}
+	rel, err := get(ctx, org.ID, relationshipID)
 	if err != nil {
 		return nil, err
 	}
-	info := &relInfo{Rel: rel}
-	if a, err := s.Relationships.AgreementFor(ctx, orgID, relationshipID); err == nil {
+	info := &relInfo{Rel: rel, Org: org}
+	if a, err := rels.AgreementFor(ctx, org.ID, relationshipID); err == nil {
 		info.Agreement = a
 	} else if !errors.Is(err, db.ErrNotFound) {
 		return nil, err
 	}
-	ps, err := s.Relationships.Participants(ctx, orgID, relationshipID)
+	ps, err := rels.Participants(ctx, org.ID, relationshipID)
 	if err != nil {
 		return nil, err
 	}
@@ -74,9 +85,6 @@ func (s *Service) relationship(ctx context.Context, orgID, relationshipID uuid.U
 		} else {
 			info.Members = append(info.Members, p.UserID)
 		}
-	}
-	if info.Org, err = s.Tenancy.OrgByID(ctx, orgID); err != nil {
-		return nil, err
 	}
 	return info, nil
 }

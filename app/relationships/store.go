@@ -50,6 +50,25 @@ func (s *Store) Get(ctx context.Context, orgID, id uuid.UUID) (*Relationship, er
 	return r, nil
 }
 
+// Lock loads one relationship and, on PostgreSQL, holds a share lock on
+// it until the transaction ends: its status and participants (changed
+// under FOR UPDATE of this row) stay as read while the caller writes what
+// depends on them. Use it on the store WithTx returns.
+func (s *Store) Lock(ctx context.Context, orgID, id uuid.UUID) (*Relationship, error) {
+	r := new(Relationship)
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		sel := q.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id)
+		if q.Dialect().Name().String() == "pg" {
+			sel = sel.For("SHARE")
+		}
+		return sel.Scan(ctx)
+	}, "lock %s", id)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // Participants lists the current participants of a relationship.
 func (s *Store) Participants(ctx context.Context, orgID, relationshipID uuid.UUID) ([]Participant, error) {
 	var out []Participant
