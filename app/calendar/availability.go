@@ -2,9 +2,14 @@ package calendar
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"strconv"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+	"github.com/leadershiptoolbox/toolbox/app/web"
 	"github.com/uptrace/bun"
 )
 
@@ -118,4 +123,262 @@ func (s *Service) PractitionerZone(ctx context.Context, orgID, userID uuid.UUID)
 		return err
 	})
 	return zone, err
+}
+
+var weekdayNames = []string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+
+// weekdayOrder lists weekdays Monday first, for pickers.
+var weekdayOrder = []int{1, 2, 3, 4, 5, 6, 0}
+
+type availabilityState struct {
+	Rule, Override, Settings *web.Form
+}
+
+func clockLabel(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
+
+type ruleView struct {
+	ID                   uuid.UUID
+	Day, From, To, TZone string
+}
+
+type overrideView struct {
+	ID       uuid.UUID
+	Day      string
+	DayOff   bool
+	From, To string
+}
+
+type weekday struct {
+	Value int
+	Name  string
+}
+
+// availabilityPage is what pages/calendar/availability.html shows.
+type availabilityPage struct {
+	Rules                  []ruleView
+	Overrides              []overrideView
+	Weekdays               []weekday
+	State                  availabilityState
+	Base, Zone, ViewerZone string
+	Preview                []slotDay
+	PreviewDays            int
+}
+
+// newAvailabilityPage lays out a practitioner's availability for the
+// editor; the preview is shown in the viewer's zone loc.
+func newAvailabilityPage(a *Availability, st availabilityState, loc *time.Location) availabilityPage {
+	p := availabilityPage{State: st, Zone: a.Zone.String(), Preview: groupSlots(a.Preview, loc), ViewerZone: loc.String(), PreviewDays: PreviewDays}
+	for _, r := range a.Rules {
+		p.Rules = append(p.Rules, ruleView{ID: r.ID, Day: weekdayNames[r.Weekday], From: clockLabel(r.StartMinute), To: clockLabel(r.EndMinute), TZone: r.TimeZone})
+	}
+	for _, o := range a.Overrides {
+		ov := overrideView{ID: o.ID, Day: o.Day, DayOff: o.DayOff}
+		if !o.DayOff {
+			ov.From, ov.To = clockLabel(o.StartMinute), clockLabel(o.EndMinute)
+		}
+		p.Overrides = append(p.Overrides, ov)
+	}
+	for _, d := range weekdayOrder {
+		p.Weekdays = append(p.Weekdays, weekday{Value: d, Name: weekdayNames[d]})
+	}
+	return p
+}
+
+func (h *Handlers) renderAvailability(c *gin.Context, status int, st availabilityState, unsaved *BookingSettings) error {
+	v := web.CurrentViewer(c)
+	a, err := h.Service.AvailabilityOf(c.Request.Context(), v.Org.ID, v.UserID, unsaved)
+	if err != nil {
+		return err
+	}
+	if st.Rule == nil {
+		st.Rule = web.NewForm(nil)
+		st.Rule.Set("weekday", "2")
+		st.Rule.Set("start", "09:00")
+		st.Rule.Set("end", "12:00")
+	}
+	if st.Override == nil {
+		st.Override = web.NewForm(nil)
+	}
+	if st.Settings == nil {
+		st.Settings = web.NewForm(nil)
+		b := a.Settings
+		for k, n := range map[string]int{
+			"buffer_before": b.BufferBeforeMin, "buffer_after": b.BufferAfterMin, "min_notice": b.MinNoticeMin,
+			"window_days": b.WindowDays, "max_per_day": b.MaxPerDay, "max_per_week": b.MaxPerWeek,
+		} {
+			st.Settings.Set(k, strconv.Itoa(n))
+		}
+	}
+	loc := viewerZone(v)
+	data := newAvailabilityPage(a, st, loc)
+	data.Base = base(v)
+	page := web.NewPage(c, "Availability", data)
+	page.Nav = "calendar"
+	if c.Request.URL.Path == base(v)+"/availability/preview" && web.IsFragmentRequest(c.Request) {
+		return h.Renderer.RenderBlock(c, status, PageAvailability, "preview", page)
+	}
+	return h.Renderer.Render(c, status, PageAvailability, page)
+}
+
+func (h *Handlers) ShowAvailabilityPage(c *gin.Context) error {
+	return h.renderAvailability(c, http.StatusOK, availabilityState{}, nil)
+}
+
+// availabilityDone answers a successful change: htmx gets the editor
+// again (the preview moves with it), a plain form a redirect.
+func (h *Handlers) availabilityDone(c *gin.Context, message string) error {
+	if web.IsFragmentRequest(c.Request) {
+		return h.renderAvailability(c, http.StatusOK, availabilityState{}, nil)
+	}
+	web.AddFlash(c, "success", message)
+	web.Redirect(c, base(web.CurrentViewer(c))+"/availability")
+	return nil
+}
+
+// parseClock reads HH:MM as minutes of the day; "24:00" is allowed as
+// an end.
+func parseClock(f *web.Form, field string) int {
+	v := f.Get(field)
+	if v == "24:00" {
+		return 1440
+	}
+	t, err := time.Parse("15:04", v)
+	if err != nil {
+		f.Add(field, "Enter a time such as 09:00.")
+		return 0
+	}
+	return t.Hour()*60 + t.Minute()
+}
+
+func (h *Handlers) AddRule(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	f := web.NewForm(web.PostedForm(c))
+	f.Required("weekday", "start", "end")
+	wd, err := strconv.Atoi(f.Get("weekday"))
+	if err != nil || wd < 0 || wd > 6 {
+		f.Add("weekday", "Choose a day of the week.")
+	}
+	start, end := parseClock(f, "start"), parseClock(f, "end")
+	if f.Valid() && end <= start {
+		f.Add("end", "The end must be after the start.")
+	}
+	if !f.Valid() {
+		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Rule: f}, nil)
+	}
+	if err := h.Service.AddRule(c.Request.Context(), v.Org.ID, v.UserID, time.Weekday(wd), start, end); err != nil {
+		return err
+	}
+	return h.availabilityDone(c, "Open hours added.")
+}
+
+func (h *Handlers) DeleteRule(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	// The id is a form field, not a path parameter: each practitioner
+	// removes only their own rows, whatever id is sent.
+	id, err := uuid.Parse(web.PostedForm(c).Get("id"))
+	if err != nil {
+		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{}, nil)
+	}
+	if err := h.Service.DeleteRule(c.Request.Context(), v.Org.ID, v.UserID, id); err != nil {
+		return err
+	}
+	return h.availabilityDone(c, "Open hours removed.")
+}
+
+func (h *Handlers) AddOverride(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	f := web.NewForm(web.PostedForm(c))
+	f.Required("day")
+	if _, err := time.Parse(time.DateOnly, f.Get("day")); f.Get("day") != "" && err != nil {
+		f.Add("day", "Enter a date such as 2027-04-02.")
+	}
+	dayOff := f.Get("kind") != "hours"
+	start, end := 0, 0
+	if !dayOff {
+		f.Required("start", "end")
+		start, end = parseClock(f, "start"), parseClock(f, "end")
+		if f.Valid() && end <= start {
+			f.Add("end", "The end must be after the start.")
+		}
+	}
+	if !f.Valid() {
+		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Override: f}, nil)
+	}
+	if err := h.Service.AddOverride(c.Request.Context(), v.Org.ID, v.UserID, f.Get("day"), dayOff, start, end); err != nil {
+		return err
+	}
+	return h.availabilityDone(c, "Date override added.")
+}
+
+func (h *Handlers) DeleteOverride(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	// The id is a form field, not a path parameter: each practitioner
+	// removes only their own rows, whatever id is sent.
+	id, err := uuid.Parse(web.PostedForm(c).Get("id"))
+	if err != nil {
+		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{}, nil)
+	}
+	if err := h.Service.DeleteOverride(c.Request.Context(), v.Org.ID, v.UserID, id); err != nil {
+		return err
+	}
+	return h.availabilityDone(c, "Date override removed.")
+}
+
+// settingsForm reads buffers, notice, window and limits.
+func settingsForm(f *web.Form, orgID, userID uuid.UUID) BookingSettings {
+	b := BookingSettings{OrgID: orgID, PractitionerID: userID}
+	fields := []struct {
+		name     string
+		dst      *int
+		min, max int
+	}{
+		{"buffer_before", &b.BufferBeforeMin, 0, 240}, {"buffer_after", &b.BufferAfterMin, 0, 240},
+		{"min_notice", &b.MinNoticeMin, 0, 60 * 24 * 30}, {"window_days", &b.WindowDays, 1, maxWindowDays},
+		{"max_per_day", &b.MaxPerDay, 0, 48}, {"max_per_week", &b.MaxPerWeek, 0, 200},
+	}
+	for _, fd := range fields {
+		raw := f.Get(fd.name)
+		if raw == "" {
+			raw = "0"
+			if fd.min > 0 {
+				f.Add(fd.name, "This field is required.")
+				continue
+			}
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < fd.min || n > fd.max {
+			f.Add(fd.name, fmt.Sprintf("Enter a whole number from %d to %d.", fd.min, fd.max))
+			continue
+		}
+		*fd.dst = n
+	}
+	return b
+}
+
+func (h *Handlers) SaveSettings(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	f := web.NewForm(web.PostedForm(c))
+	b := settingsForm(f, v.Org.ID, v.UserID)
+	if !f.Valid() {
+		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Settings: f}, nil)
+	}
+	if err := h.Service.SaveSettings(c.Request.Context(), b); err != nil {
+		return err
+	}
+	return h.availabilityDone(c, "Booking rules saved.")
+}
+
+// previewAvailability shows the slots the settings being edited would
+// give, before they are saved (the editor's live preview).
+func (h *Handlers) PreviewAvailability(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	f := web.NewForm(c.Request.URL.Query())
+	if len(c.Request.URL.Query()) == 0 {
+		return h.renderAvailability(c, http.StatusOK, availabilityState{}, nil)
+	}
+	b := settingsForm(f, v.Org.ID, v.UserID)
+	if !f.Valid() {
+		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Settings: f}, nil)
+	}
+	return h.renderAvailability(c, http.StatusOK, availabilityState{Settings: f}, &b)
 }

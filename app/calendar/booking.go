@@ -75,6 +75,9 @@ type BookInput struct {
 	// Direct is a practitioner (or admin) scheduling outside the booking
 	// rules; double booking is refused all the same.
 	Direct bool
+	// Admin: the actor is one of the organisation's admins, who may
+	// schedule directly in any relationship.
+	Admin bool
 	// Minutes overrides the agreement's length (direct scheduling only).
 	Minutes int
 	// IntervalDays > 0 makes a series: Count occurrences, or until the
@@ -259,12 +262,17 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 }
 
 // mayBook says whether the actor may book in the relationship as it
-// stands: a member or practitioner of it books (scheduling directly, the
-// handler admits its practitioners and the organisation's admins), an
-// inactive relationship or one without a practitioner has no sessions.
+// stands: its members and practitioners book, its practitioners and the
+// organisation's admins schedule directly; an inactive relationship, or
+// one without a practitioner, has no sessions.
 func mayBook(info *relInfo, in BookInput) error {
-	if !in.Direct && (info.Side(in.ActorID) == "" || info.PractitionerID() == uuid.Nil) {
-		return fmt.Errorf("calendar: %s takes no part in %s: %w", in.ActorID, in.RelationshipID, db.ErrNotFound)
+	side := info.Side(in.ActorID)
+	mayAct := side != "" && info.PractitionerID() != uuid.Nil
+	if in.Direct {
+		mayAct = side == relationships.SidePractitioner || in.Admin
+	}
+	if !mayAct {
+		return fmt.Errorf("calendar: %s may not book in %s: %w", in.ActorID, in.RelationshipID, db.ErrNotFound)
 	}
 	if info.Rel.Status != relationships.StatusActive {
 		return ErrInactive

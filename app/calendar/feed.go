@@ -3,13 +3,18 @@ package calendar
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"strings"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
 // RegenerateFeed gives a person a new private subscription URL token;
@@ -63,3 +68,49 @@ func (s *Service) FeedICS(ctx context.Context, token string) (string, error) {
 
 // Feed tokens are never shown again; FeedCreated says since when one works.
 func (f *Feed) Since() time.Time { return f.CreatedAt }
+
+// feedPage is what pages/calendar/feed.html shows; URL is set only
+// right after a new one was made.
+type feedPage struct {
+	Feed      *Feed
+	URL, Base string
+}
+
+func (h *Handlers) renderFeed(c *gin.Context, url string) error {
+	v := web.CurrentViewer(c)
+	feed, err := h.Service.FeedOf(c.Request.Context(), v.UserID)
+	if err != nil {
+		return err
+	}
+	page := web.NewPage(c, "Calendar subscription", feedPage{Feed: feed, URL: url, Base: base(v)})
+	page.Nav = "calendar"
+	return h.Renderer.Render(c, http.StatusOK, PageFeed, page)
+}
+
+func (h *Handlers) ShowFeedPage(c *gin.Context) error { return h.renderFeed(c, "") }
+
+// regenerateFeed makes a new subscription URL and shows it this once
+// (only its hash is kept); the old URL stops working.
+func (h *Handlers) RegenerateFeed(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	token, err := h.Service.RegenerateFeed(c.Request.Context(), v.UserID)
+	if err != nil {
+		return err
+	}
+	return h.renderFeed(c, h.Service.FeedURL(token))
+}
+
+func (h *Handlers) ServeFeed(c *gin.Context) error {
+	token, ok := strings.CutSuffix(c.Param("file"), ".ics")
+	if !ok || token == "" || len(token) > 100 {
+		return db.ErrNotFound
+	}
+	body, err := h.Service.FeedICS(c.Request.Context(), token)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "private, max-age=300")
+	c.Header("X-Robots-Tag", "noindex")
+	c.Data(http.StatusOK, "text/calendar; charset=utf-8", []byte(body))
+	return nil
+}

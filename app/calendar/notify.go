@@ -120,3 +120,18 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, org *tenancy.Organisat
 func (s *Service) sessionURL(org *tenancy.Organisation, sess *Session) string {
 	return s.BaseURL + "/o/" + org.Slug + "/calendar/sessions/" + sess.ID.String()
 }
+
+// sessionPeople are the practitioner and the booked attendees.
+func sessionPeople(ctx context.Context, tx bun.IDB, sess *Session) ([]uuid.UUID, error) {
+	as, err := loadAttendees(ctx, tx, sess.OrgID, sess.ID)
+	if err != nil {
+		return nil, err
+	}
+	people := []uuid.UUID{sess.PractitionerID}
+	for _, a := range as {
+		if a.Status == AttendeeBooked && !slices.Contains(people, a.UserID) {
+			people = append(people, a.UserID)
+		}
+	}
+	return people, nil
+}

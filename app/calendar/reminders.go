@@ -3,7 +3,6 @@ package calendar
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -103,19 +102,4 @@ func (s *Service) HandleSessionReminder(ctx context.Context, p workers.SessionRe
 		}
 		return nil
 	})
-}
-
-// sessionPeople are the practitioner and the booked attendees.
-func sessionPeople(ctx context.Context, tx bun.IDB, sess *Session) ([]uuid.UUID, error) {
-	as, err := loadAttendees(ctx, tx, sess.OrgID, sess.ID)
-	if err != nil {
-		return nil, err
-	}
-	people := []uuid.UUID{sess.PractitionerID}
-	for _, a := range as {
-		if a.Status == AttendeeBooked && !slices.Contains(people, a.UserID) {
-			people = append(people, a.UserID)
-		}
-	}
-	return people, nil
 }

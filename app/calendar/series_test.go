@@ -2,6 +2,7 @@ package calendar_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -13,6 +14,41 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 )
+
+// TestASeriesThatEndsBeforeItStartsIsRefused: "every 14 days, until" a
+// date before the first session books nothing; the form comes back with
+// the reason beside the date, from the booking page and from "Schedule a
+// session" alike.
+func TestASeriesThatEndsBeforeItStartsIsRefused(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		fx := newFixture(t, env, "")
+		member := env.SignIn(fx.member.User)
+		p := member.Post("/o/"+fx.org.Slug+"/calendar/book/"+fx.rel.ID.String(),
+			map[string]string{"start": "2027-03-02T09:00:00Z", "repeat_days": "14", "until": "2027-02-01"})
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#e-until"), "before its first session") {
+			t.Fatalf("booking a series ending before it starts = %d, until error %q; want 422 with the reason beside the date", p.Status, p.Text("#e-until"))
+		}
+		coach := env.SignIn(fx.coach.User)
+		p = coach.Post("/o/"+fx.org.Slug+"/calendar/sessions", map[string]string{
+			"relationship_id": fx.rel.ID.String(), "date": "2027-03-02", "time": "09:00", "capacity": "1",
+			"repeat_days": "14", "until": "2027-03-01",
+		})
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#e-until"), "before its first session") {
+			t.Fatalf("scheduling a series ending before it starts = %d, until error %q; want 422 with the reason beside the date", p.Status, p.Text("#e-until"))
+		}
+		if n := env.Count("calendar_sessions", "relationship_id = ?", fx.rel.ID); n != 0 {
+			t.Errorf("%d sessions stored, want none", n)
+		}
+		// Leaving out every occurrence books nothing either.
+		_, err := env.Services.Calendar.Book(env.Ctx(), fx.org.ID, calendar.BookInput{
+			RelationshipID: fx.rel.ID, ActorID: fx.coach.ID, Start: utc("2027-03-02T09:00:00Z"), Direct: true,
+			IntervalDays: 7, Count: 2, Skip: []int{0, 1},
+		})
+		if !errors.Is(err, calendar.ErrEmptySeries) {
+			t.Errorf("a series with every occurrence left out: %v, want ErrEmptySeries", err)
+		}
+	})
+}
 
 // TestASeriesThatLosesARaceSaysWhichOccurrence: another booking takes the
 // second occurrence after the series passed its checks; the database

@@ -72,14 +72,21 @@ func (s *Service) DeleteSessionType(ctx context.Context, orgID uuid.UUID, kind r
 	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error { return deleteSessionType(ctx, tx, orgID, string(kind)) })
 }
 
-// ---- the editor (admins) ------------------------------------------------
-
 // typeRow is one kind with its defaults, if set.
 type typeRow struct {
 	Kind    relationships.Kind
 	Set     bool
 	Minutes int
 	Place   string
+}
+
+// sessionTypesPage is what pages/calendar/session_types.html shows.
+type sessionTypesPage struct {
+	Rows                   []typeRow
+	Kinds                  []relationships.Kind
+	Form                   *web.Form
+	Base                   string
+	MinMinutes, MaxMinutes int
 }
 
 func (h *Handlers) renderSessionTypes(c *gin.Context, status int, f *web.Form) error {
@@ -103,9 +110,9 @@ func (h *Handlers) renderSessionTypes(c *gin.Context, status int, f *web.Form) e
 		f.Set("kind", string(relationships.Coaching))
 		f.Set("minutes", "60")
 	}
-	page := web.NewPage(c, "Session types", gin.H{
-		"Rows": rows, "Kinds": relationships.Kinds, "Form": f, "Base": base(v),
-		"MinMinutes": MinTypeMinutes, "MaxMinutes": MaxTypeMinutes,
+	page := web.NewPage(c, "Session types", sessionTypesPage{
+		Rows: rows, Kinds: relationships.Kinds, Form: f, Base: base(v),
+		MinMinutes: MinTypeMinutes, MaxMinutes: MaxTypeMinutes,
 	})
 	page.Nav = "calendar"
 	return h.Renderer.Render(c, status, PageSessionTypes, page)

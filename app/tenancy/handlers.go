@@ -24,13 +24,6 @@ type Handlers struct {
 	AuditActions []string
 }
 
-func (h *Handlers) auditActions() []string {
-	if len(h.AuditActions) > 0 {
-		return h.AuditActions
-	}
-	return audit.Actions
-}
-
 // Tenant resolves /o/:slug to one of the signed-in person's active
 // memberships. Anything else — no such organisation, not a member,
 // deactivated — is the same 404, so that a URL tells nothing about
@@ -204,4 +197,13 @@ func (h *Handlers) ShowDashboardPage(c *gin.Context) error {
 	})
 	page.Nav = "dashboard"
 	return h.Renderer.Render(c, http.StatusOK, PageDashboard, page)
+}
+
+func actorOf(c *gin.Context) Actor {
+	v := web.CurrentViewer(c)
+	return Actor{UserID: v.UserID, Role: Role(v.Org.Role), IP: c.ClientIP()}
+}
+
+func orgPath(c *gin.Context, rest string) string {
+	return "/o/" + url.PathEscape(web.CurrentViewer(c).Org.Slug) + rest
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
+	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
+	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
 // Errors of the invitation rules; handlers turn them into messages.
@@ -249,146 +252,152 @@ func (s *Service) RevokeInvitation(ctx context.Context, orgID uuid.UUID, a Actor
 	return inv, nil
 }
 
-// OpenInvitation is a live invitation as its link shows it.
-type OpenInvitation struct {
-	Invitation *Invitation
-	Org        *Organisation
-	Inviter    string
-	// Account is the existing account of the invited address, if any.
-	Account *auth.User
-}
-
-// InvitationByToken finds a live invitation by the secret of its link; a
-// used, revoked, expired or unknown link is db.ErrNotFound.
-func (s *Service) InvitationByToken(ctx context.Context, token string) (*OpenInvitation, error) {
-	hash := auth.HashToken(token)
-	orgID, err := s.Store.orgByInvitationToken(ctx, hash)
-	if err != nil {
-		return nil, err
-	}
-	out := &OpenInvitation{}
-	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		inv, err := invitationByToken(ctx, tx, orgID, hash)
-		if err != nil {
-			return err
-		}
-		if inv.State(s.Clock.Now()) != InvitePending {
-			return fmt.Errorf("tenancy: invitation is %s: %w", inv.State(s.Clock.Now()), db.ErrNotFound)
-		}
-		out.Invitation = inv
-		out.Org = new(Organisation)
-		if err := tx.NewSelect().Model(out.Org).Where("id = ?", orgID).Scan(ctx); err != nil {
-			return db.Classify(err)
-		}
-		if inv.InvitedBy != nil {
-			if u, err := auth.UserByID(ctx, tx, *inv.InvitedBy); err == nil {
-				out.Inviter = u.Name
-			}
-		}
-		u, err := auth.UserByEmail(ctx, tx, inv.Email)
-		switch {
-		case err == nil:
-			out.Account = u
-		case !errors.Is(err, db.ErrNotFound):
-			return err
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// NewAccount is what accepting an invitation needs from a new person.
-type NewAccount struct {
-	Name     string
-	Password string
-}
-
-// AcceptInvitation spends an invitation link. If the invited address has
-// an account, the person must be signed in as it (viewerID); otherwise a
-// new account is made from acc, its address verified by the link. The
-// membership is added, the invitation marked accepted, in one transaction.
-func (s *Service) AcceptInvitation(ctx context.Context, token string, viewerID uuid.UUID, acc *NewAccount, ip string) (*auth.User, *Organisation, error) {
-	hash := auth.HashToken(token)
-	orgID, err := s.Store.orgByInvitationToken(ctx, hash)
-	if err != nil {
-		return nil, nil, err
-	}
-	var user *auth.User
-	org := new(Organisation)
-	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		now := s.Clock.Now()
-		inv, err := invitationByToken(ctx, tx, orgID, hash)
-		if err != nil {
-			return err
-		}
-		if inv.State(now) != InvitePending {
-			return fmt.Errorf("tenancy: invitation is %s: %w", inv.State(now), db.ErrNotFound)
-		}
-		if err := tx.NewSelect().Model(org).Where("id = ?", orgID).Scan(ctx); err != nil {
-			return db.Classify(err)
-		}
-		user, err = auth.UserByEmail(ctx, tx, inv.Email)
-		switch {
-		case err == nil:
-			if user.ID != viewerID {
-				return ErrSignInFirst
-			}
-			if err := auth.MarkVerified(ctx, tx, now, user.ID); err != nil {
-				return err
-			}
-		case errors.Is(err, db.ErrNotFound):
-			if acc == nil {
-				return ErrNeedAccountForm
-			}
-			user, err = auth.CreateUser(ctx, tx, now, auth.NewUser{Email: inv.Email, Name: acc.Name, Password: acc.Password, Verified: true})
-			if err != nil {
-				return err
-			}
-		default:
-			return err
-		}
-		res, err := tx.NewUpdate().Model((*Invitation)(nil)).Set("accepted_at = ?", now).
-			Where("org_id = ? AND id = ? AND accepted_at IS NULL AND revoked_at IS NULL", orgID, inv.ID).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("tenancy: accept invitation: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return fmt.Errorf("tenancy: invitation accepted twice: %w", db.ErrNotFound)
-		}
-		n, err := tx.NewSelect().Model((*Membership)(nil)).Where("org_id = ? AND user_id = ?", orgID, user.ID).Count(ctx)
-		if err != nil {
-			return fmt.Errorf("tenancy: check membership: %w", err)
-		}
-		if n == 0 {
-			m := &Membership{
-				ID: uuid.Must(uuid.NewV7()), OrgID: orgID, UserID: user.ID, Role: inv.Role, Kinds: inv.Kinds,
-				Status: StatusActive, CreatedAt: now, UpdatedAt: now,
-			}
-			if err := insertMembership(ctx, tx, m); err != nil {
-				return err
-			}
-		}
-		if user, err = auth.UserByID(ctx, tx, user.ID); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{
-			OrgID: orgID, ActorID: &user.ID, Actor: actorName(user.Name, user.Email), Action: audit.ActionInviteAccept,
-			Target: user.Email, Detail: describeRole(inv.Role, inv.Kinds), IP: ip, At: now,
-		})
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("tenancy: accept invitation: %w", err)
-	}
-	return user, org, nil
-}
-
 // describeRole reads "practitioner (coach, mentor)".
 func describeRole(r Role, kinds string) string {
 	if k := ParseKinds(kinds); len(k) > 0 {
 		return string(r) + " (" + strings.Join(k, ", ") + ")"
 	}
 	return string(r)
+}
+
+func (h *Handlers) renderInvitations(c *gin.Context, status int, f *web.Form, upload *web.Form, result *BulkResult) error {
+	v := web.CurrentViewer(c)
+	list, err := h.Service.Store.Invitations(c.Request.Context(), v.Org.ID)
+	if err != nil {
+		return err
+	}
+	if f == nil {
+		f = web.NewForm(nil)
+		f.Set("role", string(RoleMember))
+	}
+	if upload == nil {
+		upload = web.NewForm(nil)
+	}
+	page := web.NewPage(c, "Invitations", gin.H{
+		"Form": f, "Upload": upload, "Result": result, "Invitations": list, "Roles": InvitableRoles, "Kinds": Kinds,
+		"Now": h.Service.Clock.Now(), "Slug": v.Org.Slug, "KindOptions": kindOptions(f.Values["kinds"]),
+	})
+	page.Nav = "people"
+	return h.Renderer.Render(c, status, PageInvitations, page)
+}
+
+func (h *Handlers) ShowInvitationsPage(c *gin.Context) error {
+	return h.renderInvitations(c, http.StatusOK, nil, nil, nil)
+}
+
+var errUnverifiedInviter = web.Errorf(http.StatusForbidden, "Please confirm your e-mail address before inviting others: use the link we sent you, or ask for a new one from the banner at the top of the page.")
+
+func (h *Handlers) Invite(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	if !v.Verified {
+		return errUnverifiedInviter
+	}
+	f := web.NewForm(web.PostedForm(c))
+	f.MaxLength("name", 120)
+	email, reason := CheckEmail(f.Get("email"))
+	if reason != "" {
+		f.Add("email", reason)
+	}
+	role, reason := CheckInviteRole(f.Get("role"))
+	if reason != "" {
+		f.Add("role", reason)
+	}
+	kinds, reason := CheckKinds(role, strings.Join(f.Values["kinds"], ","))
+	if reason != "" && role != "" {
+		f.Add("kinds", reason)
+	}
+	if f.Valid() {
+		_, err := h.Service.Invite(c.Request.Context(), v.Org.ID, actorOf(c), InviteRow{Email: email, Name: f.Get("name"), Role: role, Kinds: kinds})
+		switch {
+		case errors.Is(err, ErrNotVerified):
+			return errUnverifiedInviter
+		case errors.Is(err, ErrAlreadyMember):
+			f.Add("email", "This person is already a member of the organisation.")
+		case errors.Is(err, ErrAlreadyInvited):
+			f.Add("email", "This address already has an open invitation; resend it from the list below.")
+		case err != nil:
+			return err
+		default:
+			web.AddFlash(c, "success", "We e-mailed an invitation to "+email+".")
+			web.Redirect(c, orgPath(c, "/invitations"))
+			return nil
+		}
+	}
+	return h.renderInvitations(c, http.StatusUnprocessableEntity, f, nil, nil)
+}
+
+func (h *Handlers) UploadInvitations(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	if !v.Verified {
+		return errUnverifiedInviter
+	}
+	upload := web.NewForm(nil)
+	file, header, err := c.Request.FormFile("file")
+	if err != nil {
+		upload.Add("file", "Choose a CSV file to upload.")
+		return h.renderInvitations(c, http.StatusUnprocessableEntity, nil, upload, nil)
+	}
+	defer file.Close()
+	allOrNothing := c.Request.FormValue("all_or_nothing") != ""
+	if allOrNothing {
+		upload.Set("all_or_nothing", "on")
+	}
+	if header.Size > MaxCSVBytes {
+		upload.Add("file", "The file is larger than 1 MB. Split it into smaller files.")
+		return h.renderInvitations(c, http.StatusUnprocessableEntity, nil, upload, nil)
+	}
+	rows, problems, err := ParseInvitationsCSV(file)
+	var csvErr *CSVError
+	if errors.As(err, &csvErr) {
+		upload.Add("file", csvErr.Reason)
+		return h.renderInvitations(c, http.StatusUnprocessableEntity, nil, upload, nil)
+	}
+	if err != nil {
+		return err
+	}
+	res, err := h.Service.InviteMany(c.Request.Context(), v.Org.ID, actorOf(c), rows, problems, allOrNothing)
+	if errors.Is(err, ErrNotVerified) {
+		return errUnverifiedInviter
+	}
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if len(res.Problems) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return h.renderInvitations(c, status, nil, upload, res)
+}
+
+func (h *Handlers) InvitationAction(resend bool) web.HandlerFunc {
+	return func(c *gin.Context) error {
+		id, err := uuid.Parse(c.Param("id"))
+		if err != nil {
+			return db.ErrNotFound
+		}
+		v := web.CurrentViewer(c)
+		var inv *Invitation
+		if resend {
+			if !v.Verified {
+				return errUnverifiedInviter
+			}
+			inv, err = h.Service.ResendInvitation(c.Request.Context(), v.Org.ID, actorOf(c), id)
+		} else {
+			inv, err = h.Service.RevokeInvitation(c.Request.Context(), v.Org.ID, actorOf(c), id)
+		}
+		switch {
+		case errors.Is(err, ErrInvitationGone):
+			return web.Errorf(http.StatusConflict, "That invitation was already accepted or revoked.")
+		case errors.Is(err, ErrNotVerified):
+			return errUnverifiedInviter
+		case err != nil:
+			return err
+		case resend:
+			web.AddFlash(c, "success", "We e-mailed a new link to "+inv.Email+"; the old one no longer works.")
+		default:
+			web.AddFlash(c, "success", "The invitation to "+inv.Email+" is revoked; its link no longer works.")
+		}
+		web.Redirect(c, orgPath(c, "/invitations"))
+		return nil
+	}
 }

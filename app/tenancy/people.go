@@ -4,15 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
+	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
 // Errors of the people rules.
@@ -253,51 +256,258 @@ func (s *Service) TransferOwnership(ctx context.Context, orgID uuid.UUID, a Acto
 	return nil
 }
 
-// UpdateOrganisation changes an organisation's name, default time zone
-// and policies.
-func (s *Service) UpdateOrganisation(ctx context.Context, orgID uuid.UUID, a Actor, name, zone string, settings Settings) error {
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		org := new(Organisation)
-		if err := tx.NewSelect().Model(org).Where("id = ?", orgID).Scan(ctx); err != nil {
-			return db.Classify(err)
+// KindOption is a practitioner kind checkbox.
+type KindOption struct {
+	Value   string
+	Checked bool
+}
+
+func kindOptions(selected []string) []KindOption {
+	out := make([]KindOption, 0, len(Kinds))
+	for _, k := range Kinds {
+		out = append(out, KindOption{Value: k, Checked: slices.Contains(selected, k)})
+	}
+	return out
+}
+
+func (h *Handlers) ShowPeoplePage(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	f := PeopleFilter{Query: strings.TrimSpace(c.Query("q")), Status: c.Query("status")}
+	if r, ok := ParseRole(c.Query("role")); ok {
+		f.Role = r
+	}
+	if f.Status != StatusActive && f.Status != StatusDeactivated {
+		f.Status = ""
+	}
+	people, err := h.Service.Store.People(c.Request.Context(), v.Org.ID, f)
+	if err != nil {
+		return err
+	}
+	data := gin.H{"People": people, "Filter": f, "Roles": Roles, "Slug": v.Org.Slug}
+	if web.IsFragmentRequest(c.Request) && c.GetHeader("HX-Target") == "people-results" {
+		return h.Renderer.RenderBlock(c, http.StatusOK, PagePeople, "people-results", data)
+	}
+	page := web.NewPage(c, "People", data)
+	page.Nav = "people"
+	return h.Renderer.Render(c, http.StatusOK, PagePeople, page)
+}
+
+// target loads the member named by :userID in the current organisation:
+// anything else is 404, before any input is looked at.
+func (h *Handlers) target(c *gin.Context) (*Person, error) {
+	id, err := uuid.Parse(c.Param("userID"))
+	if err != nil {
+		return nil, db.ErrNotFound
+	}
+	return h.Service.Store.Member(c.Request.Context(), web.CurrentViewer(c).Org.ID, id)
+}
+
+// requireTarget is 404 unless :userID is a member of the organisation.
+func (h *Handlers) RequireTarget(c *gin.Context) error {
+	_, err := h.target(c)
+	return err
+}
+
+func (h *Handlers) renderPerson(c *gin.Context, status int, p *Person, roleForm, managerForm, statusForm, transferForm *web.Form) error {
+	v := web.CurrentViewer(c)
+	if roleForm == nil {
+		roleForm = web.NewForm(nil)
+		roleForm.Set("role", string(p.Role))
+		for _, k := range ParseKinds(p.Kinds) {
+			roleForm.Values.Add("kinds", k)
 		}
-		actor, err := auth.UserByID(ctx, tx, a.UserID)
+	}
+	if managerForm == nil {
+		managerForm = web.NewForm(nil)
+		if p.LineManagerID != nil {
+			managerForm.Set("manager_id", p.LineManagerID.String())
+		}
+	}
+	if statusForm == nil {
+		statusForm = web.NewForm(nil)
+	}
+	if transferForm == nil {
+		transferForm = web.NewForm(nil)
+	}
+	others, err := h.Service.Store.People(c.Request.Context(), v.Org.ID, PeopleFilter{Status: StatusActive})
+	if err != nil {
+		return err
+	}
+	others = slices.DeleteFunc(others, func(o Person) bool { return o.UserID == p.UserID })
+	page := web.NewPage(c, p.Name, gin.H{
+		"Person": p, "Roles": Roles, "Kinds": Kinds, "Others": others, "Slug": v.Org.Slug,
+		"RoleForm": roleForm, "ManagerForm": managerForm, "StatusForm": statusForm, "TransferForm": transferForm,
+		"ViewerIsOwner": v.Org.Role == string(RoleOwner), "IsSelf": p.UserID == v.UserID,
+		"KindOptions": kindOptions(roleForm.Values["kinds"]),
+	})
+	page.Nav = "people"
+	return h.Renderer.Render(c, status, PagePerson, page)
+}
+
+func (h *Handlers) ShowPersonPage(c *gin.Context) error {
+	p, err := h.target(c)
+	if err != nil {
+		return err
+	}
+	return h.renderPerson(c, http.StatusOK, p, nil, nil, nil, nil)
+}
+
+// peopleProblem turns a rule's refusal into a message beside a field, or
+// passes other errors on.
+func peopleProblem(err error) (string, bool) {
+	switch {
+	case errors.Is(err, ErrLastOwner):
+		return "This is the organisation's last owner. Transfer ownership to someone else first.", true
+	case errors.Is(err, ErrSelf):
+		return "You cannot do this to yourself; ask another admin.", true
+	case errors.Is(err, ErrNotActiveMember):
+		return "Choose an active member of this organisation.", true
+	}
+	return "", false
+}
+
+func (h *Handlers) ChangeRole(c *gin.Context) error {
+	p, err := h.target(c)
+	if err != nil {
+		return err
+	}
+	f := web.NewForm(web.PostedForm(c))
+	f.Required("role")
+	role, ok := ParseRole(f.Get("role"))
+	if f.Get("role") != "" && !ok {
+		f.Add("role", "Choose one of the roles offered.")
+	}
+	kinds, reason := CheckKinds(role, strings.Join(f.Values["kinds"], ","))
+	if reason != "" && ok {
+		f.Add("kinds", reason)
+	}
+	if f.Valid() {
+		err := h.Service.ChangeRole(c.Request.Context(), web.CurrentViewer(c).Org.ID, actorOf(c), p.UserID, role, kinds)
+		if msg, known := peopleProblem(err); known {
+			f.Add("role", msg)
+		} else if errors.Is(err, ErrOwnersOnly) {
+			return web.Errorf(http.StatusForbidden, "Only an owner can change an owner's role or make someone an owner.")
+		} else if err != nil {
+			return err
+		} else {
+			if p.UserID == web.CurrentViewer(c).UserID {
+				if err := h.rotate(c); err != nil {
+					return err
+				}
+			}
+			web.AddFlash(c, "success", "The role of "+p.Name+" is saved.")
+			web.Redirect(c, orgPath(c, "/people/"+p.UserID.String()))
+			return nil
+		}
+	}
+	return h.renderPerson(c, http.StatusUnprocessableEntity, p, f, nil, nil, nil)
+}
+
+// rotate renews the viewer's session token after their own privileges
+// changed.
+func (h *Handlers) rotate(c *gin.Context) error {
+	u, err := auth.UserByID(c.Request.Context(), h.Service.DB, web.CurrentViewer(c).UserID)
+	if err != nil {
+		return err
+	}
+	return h.Service.Auth.Sessions.Rotate(c, u)
+}
+
+func (h *Handlers) SetLineManager(c *gin.Context) error {
+	p, err := h.target(c)
+	if err != nil {
+		return err
+	}
+	f := web.NewForm(web.PostedForm(c))
+	manager := uuid.Nil
+	if raw := f.Get("manager_id"); raw != "" {
+		if manager, err = uuid.Parse(raw); err != nil {
+			f.Add("manager_id", "Choose an active member of this organisation.")
+		}
+	}
+	if f.Valid() {
+		err := h.Service.SetLineManager(c.Request.Context(), web.CurrentViewer(c).Org.ID, actorOf(c), p.UserID, manager)
+		if msg, known := peopleProblem(err); known {
+			f.Add("manager_id", msg)
+		} else if err != nil {
+			return err
+		} else {
+			web.AddFlash(c, "success", "The line manager of "+p.Name+" is saved.")
+			web.Redirect(c, orgPath(c, "/people/"+p.UserID.String()))
+			return nil
+		}
+	}
+	return h.renderPerson(c, http.StatusUnprocessableEntity, p, nil, f, nil, nil)
+}
+
+func (h *Handlers) SetStatus(active bool) web.HandlerFunc {
+	return func(c *gin.Context) error {
+		p, err := h.target(c)
 		if err != nil {
 			return err
 		}
-		var changed []string
-		if org.Name != name {
-			changed = append(changed, "name")
+		orgID := web.CurrentViewer(c).Org.ID
+		if active {
+			err = h.Service.Reactivate(c.Request.Context(), orgID, actorOf(c), p.UserID)
+		} else {
+			err = h.Service.Deactivate(c.Request.Context(), orgID, actorOf(c), p.UserID)
 		}
-		if org.TimeZone != zone {
-			changed = append(changed, "time zone")
+		if msg, known := peopleProblem(err); known {
+			f := web.NewForm(nil)
+			f.Add("status", msg)
+			return h.renderPerson(c, http.StatusUnprocessableEntity, p, nil, nil, f, nil)
 		}
-		if org.Settings.MinCancelNoticeHours != settings.MinCancelNoticeHours {
-			changed = append(changed, "cancellation notice")
+		if errors.Is(err, ErrOwnersOnly) {
+			return web.Errorf(http.StatusForbidden, "Only an owner can deactivate or reactivate an owner.")
 		}
-		if !slices.Equal(org.Settings.ReminderOffsetsMinutes, settings.ReminderOffsetsMinutes) {
-			changed = append(changed, "reminders")
-		}
-		if org.Settings.ProposalDays != settings.ProposalDays {
-			changed = append(changed, "proposal days")
-		}
-		if org.Settings.SelfSelection != settings.SelfSelection {
-			changed = append(changed, "self-selection")
-		}
-		if len(changed) == 0 {
-			return nil
-		}
-		org.Name, org.TimeZone, org.Settings = name, zone, settings
-		if err := updateOrg(ctx, tx, org); err != nil {
+		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{
-			OrgID: orgID, ActorID: &actor.ID, Actor: actorName(actor.Name, actor.Email), Action: audit.ActionOrgSettings,
-			Target: org.Slug, Detail: strings.Join(changed, ", "), IP: a.IP, At: s.Clock.Now(),
-		})
-	})
-	if err != nil {
-		return fmt.Errorf("tenancy: update organisation settings: %w", err)
+		if active {
+			web.AddFlash(c, "success", p.Name+" has access again.")
+		} else {
+			web.AddFlash(c, "success", p.Name+" no longer has access to this organisation. Their records stay.")
+		}
+		web.Redirect(c, orgPath(c, "/people/"+p.UserID.String()))
+		return nil
 	}
-	return nil
+}
+
+func (h *Handlers) TransferOwnership(c *gin.Context) error {
+	p, err := h.target(c)
+	if err != nil {
+		return err
+	}
+	v := web.CurrentViewer(c)
+	f := web.NewForm(web.PostedForm(c))
+	f.Required("password")
+	if f.Valid() {
+		u, err := auth.UserByID(c.Request.Context(), h.Service.DB, v.UserID)
+		if err != nil {
+			return err
+		}
+		if ok, err := auth.CheckPassword(u.PasswordHash, f.Values.Get("password")); err != nil {
+			return err
+		} else if !ok {
+			f.Add("password", "That is not your password.")
+		}
+	}
+	if f.Valid() {
+		err := h.Service.TransferOwnership(c.Request.Context(), v.Org.ID, actorOf(c), p.UserID)
+		if msg, known := peopleProblem(err); known {
+			f.Add("password", msg)
+		} else if errors.Is(err, ErrOwnersOnly) {
+			return web.ErrForbidden
+		} else if err != nil {
+			return err
+		} else {
+			if err := h.rotate(c); err != nil {
+				return err
+			}
+			web.AddFlash(c, "success", p.Name+" is now the owner of "+v.Org.Name+"; you are an admin.")
+			web.Redirect(c, orgPath(c, "/people/"+p.UserID.String()))
+			return nil
+		}
+	}
+	return h.renderPerson(c, http.StatusUnprocessableEntity, p, nil, nil, nil, f)
 }
