@@ -9,11 +9,111 @@ import (
 	"testing"
 	"time"
 
+	ics "github.com/arran4/golang-ical"
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 )
+
+// TestFortnightlySeriesAcrossDaylightSaving: a member in London books six
+// fortnightly sessions with a coach in New York; the third clashes, is
+// reported and skipped; the rest keep 09:00 in New York, which moves in
+// London as the two countries change their clocks on different dates.
+func TestFortnightlySeriesAcrossDaylightSaving(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		fx := newFixture(t, env, "America/New_York")
+		// Ten weeks of sessions: the coach opens a 90-day booking window
+		// (the window holds for every occurrence).
+		bs := calendar.DefaultBookingSettings(fx.org.ID, fx.coach.ID)
+		bs.WindowDays = 90
+		if err := env.Services.Calendar.SaveSettings(env.Ctx(), bs); err != nil {
+			t.Fatal(err)
+		}
+		other := env.NewPerson(fx.org, tenancy.RoleMember)
+		otherRel := env.NewRelationship(fx.org, relationships.Coaching, fx.coach, other)
+		// The third occurrence (30 March, 09:00 New York) is taken.
+		if _, err := env.Services.Calendar.Book(env.Ctx(), fx.org.ID, calendar.BookInput{RelationshipID: otherRel.ID, ActorID: fx.coach.ID, Start: utc("2027-03-30T13:00:00Z"), Direct: true}); err != nil {
+			t.Fatal(err)
+		}
+		b := env.SignIn(fx.member.User)
+		path := "/o/" + fx.org.Slug + "/calendar/book/" + fx.rel.ID.String()
+		form := map[string]string{"start": "2027-03-02T14:00:00Z", "repeat_days": "14", "count": "6"}
+		p := b.Post(path, form)
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Session 3: Tue 30 Mar 2027, 14:00 BST") {
+			t.Fatalf("series with a clash = %d, want 422 naming session 3 (14:00 BST): %s", p.Status, p.Text(".card"))
+		}
+		if n := env.Count("calendar_sessions", "relationship_id = ?", fx.rel.ID); n != 0 {
+			t.Fatalf("%d sessions created despite the clash", n)
+		}
+		form["skip"] = "2"
+		p = b.Post(path, form)
+		if p.Status != http.StatusOK {
+			t.Fatalf("series skipping the clash = %d: %s", p.Status, p.Text(".flash"))
+		}
+		var ss []calendar.Session
+		if err := env.OwnerDB.NewSelect().Model(&ss).Where("relationship_id = ?", fx.rel.ID).OrderExpr("starts_at").Scan(env.Ctx()); err != nil {
+			t.Fatal(err)
+		}
+		london := mustZone(t, "Europe/London")
+		var got []string
+		for _, s := range ss {
+			got = append(got, s.StartsAt.In(london).Format("2 Jan 15:04 MST"))
+		}
+		want := []string{"2 Mar 14:00 GMT", "16 Mar 13:00 GMT", "13 Apr 14:00 BST", "27 Apr 14:00 BST", "11 May 14:00 BST"}
+		if strings.Join(got, ", ") != strings.Join(want, ", ") {
+			t.Errorf("sessions in London = %v, want %v", got, want)
+		}
+		mails := emailsWith(env, fx.member.Email, "sessions booked")
+		if len(mails) != 1 || !strings.Contains(mails[0].TextBody, "Tue 16 Mar 2027, 13:00 GMT") {
+			t.Fatalf("booking e-mail to the member: %d, want one listing 13:00 GMT on 16 March", len(mails))
+		}
+		cal, err := ics.ParseCalendar(strings.NewReader(mails[0].ICS))
+		if err != nil {
+			t.Fatalf("parse ICS: %v", err)
+		}
+		if len(cal.Events()) != 5 {
+			t.Errorf("ICS has %d events, want 5", len(cal.Events()))
+		}
+
+		// Move the fourth and following one day later: the others stay.
+		err = env.Services.Calendar.Reschedule(env.Ctx(), fx.org.ID, calendar.ChangeInput{
+			SessionID: ss[3].ID, ActorID: fx.coach.ID, Privileged: true, Following: true, NewStart: ss[3].StartsAt.AddDate(0, 0, 2),
+		})
+		if err != nil {
+			t.Fatalf("move this and following: %v", err)
+		}
+		var moved []calendar.Session
+		if err := env.OwnerDB.NewSelect().Model(&moved).Where("relationship_id = ?", fx.rel.ID).OrderExpr("series_index").Scan(env.Ctx()); err != nil {
+			t.Fatal(err)
+		}
+		for i, s := range moved {
+			shift := time.Duration(0)
+			if i >= 3 {
+				shift = 48 * time.Hour
+			}
+			if !s.StartsAt.Equal(ss[i].StartsAt.Add(shift)) {
+				t.Errorf("session %d at %s, want %s", i, s.StartsAt, ss[i].StartsAt.Add(shift))
+			}
+		}
+		// Cancel just the second: the others stay scheduled.
+		err = env.Services.Calendar.Cancel(env.Ctx(), fx.org.ID, calendar.ChangeInput{SessionID: ss[1].ID, ActorID: fx.coach.ID, Privileged: true, Reason: "Training day"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := env.Count("calendar_sessions", "relationship_id = ? AND status = 'scheduled'", fx.rel.ID); n != 4 {
+			t.Errorf("%d scheduled after cancelling one, want 4", n)
+		}
+		// Cancel this and following from the fourth.
+		err = env.Services.Calendar.Cancel(env.Ctx(), fx.org.ID, calendar.ChangeInput{SessionID: ss[3].ID, ActorID: fx.coach.ID, Privileged: true, Following: true, Reason: "Coach leaves"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := env.Count("calendar_sessions", "relationship_id = ? AND status = 'scheduled'", fx.rel.ID); n != 2 {
+			t.Errorf("%d scheduled after cancelling the rest, want 2", n)
+		}
+	})
+}
 
 // TestASeriesThatEndsBeforeItStartsIsRefused: "every 14 days, until" a
 // date before the first session books nothing; the form comes back with

@@ -95,96 +95,51 @@ func (h *Handlers) render(c *gin.Context, status int, a *access, f *forms) error
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
 	orgID, r := v.Org.ID, a.Rel
-	ps, err := h.Store.Participants(ctx, orgID, r.ID)
-	if err != nil {
+	rv := relationshipView{Org: v.Org, Rel: r, Side: a.Side, Viewer: v.UserID, IsStaff: tenancy.Has(v, tenancy.Staff...), Today: h.Clock.Now().Format("2006-01-02")}
+	var err error
+	if rv.Participants, err = h.Store.Participants(ctx, orgID, r.ID); err != nil {
 		return err
 	}
-	names := map[uuid.UUID]string{}
-	people, err := h.Tenancy.People(ctx, orgID, tenancy.PeopleFilter{})
-	if err != nil {
+	if rv.Agreement, err = h.Store.AgreementFor(ctx, orgID, r.ID); err != nil && !errors.Is(err, db.ErrNotFound) {
 		return err
 	}
-	for _, p := range people {
-		names[p.UserID] = p.Name
-	}
-	agreement, err := h.Store.AgreementFor(ctx, orgID, r.ID)
-	if err != nil && !errors.Is(err, db.ErrNotFound) {
+	if rv.Switches, err = h.Store.ModeSwitches(ctx, orgID, r.ID); err != nil {
 		return err
 	}
-	if agreement == nil {
-		agreement = &Agreement{CadenceDays: 14, SessionMinutes: 60}
-	}
-	if f.Agreement.Values.Get("purpose") == "" && len(f.Agreement.Errors) == 0 {
-		f.Agreement.Set("purpose", agreement.Purpose)
-		f.Agreement.Set("cadence_days", strconv.Itoa(agreement.CadenceDays))
-		f.Agreement.Set("session_minutes", strconv.Itoa(agreement.SessionMinutes))
-		f.Agreement.Set("end_date", agreement.EndDate)
-		f.Agreement.Set("place", agreement.Place)
-		f.Agreement.Set("confidentiality", agreement.Confidentiality)
-	}
-	switches, err := h.Store.ModeSwitches(ctx, orgID, r.ID)
-	if err != nil {
+	if rv.Changes, err = h.Store.StatusChanges(ctx, orgID, r.ID); err != nil {
 		return err
 	}
-	changes, err := h.Store.StatusChanges(ctx, orgID, r.ID)
-	if err != nil {
+	if rv.NoteCounts, err = h.Store.NoteCounts(ctx, orgID, r.ID); err != nil {
 		return err
 	}
-	counts, err := h.Store.NoteCounts(ctx, orgID, r.ID)
-	if err != nil {
+	if rv.History, err = h.Store.ParticipantHistory(ctx, orgID, r.ID); err != nil {
 		return err
-	}
-	history, err := h.Store.ParticipantHistory(ctx, orgID, r.ID)
-	if err != nil {
-		return err
-	}
-	var former []Participant
-	current := map[uuid.UUID]bool{}
-	for _, p := range ps {
-		current[p.UserID] = true
-	}
-	for _, p := range history {
-		if p.LeftAt != nil {
-			former = append(former, p)
-		}
-	}
-	isStaff := tenancy.Has(v, tenancy.Staff...)
-	data := gin.H{
-		"Former": former, "IsGroup": r.Format == Group,
-		"Org": v.Org, "Rel": r, "Side": a.Side, "Participants": ps, "Names": names, "Agreement": agreement,
-		"Switches": switches, "Changes": changes, "NoteCounts": counts, "Forms": f, "Mode": CurrentMode(r, switches),
-		"Actions": Allowed(r.Status), "Kinds": Kinds, "IsStaff": isStaff,
-		"Today": h.Clock.Now().Format("2006-01-02"),
 	}
 	if a.Side != "" {
-		notes, err := h.Store.NotesFor(ctx, h.Keys, orgID, r.ID, v.UserID)
-		if err != nil {
+		if rv.Notes, err = h.Store.NotesFor(ctx, h.Keys, orgID, r.ID, v.UserID); err != nil {
 			return err
 		}
-		goals, err := h.Store.Goals(ctx, orgID, r.ID)
-		if err != nil {
+		if rv.Goals, err = h.Store.Goals(ctx, orgID, r.ID); err != nil {
 			return err
 		}
-		if r.Format == Group && a.Side == SideMember {
-			// In a group, a member's goals are their own business and
-			// their practitioners'; the other members do not see them.
-			goals = slices.DeleteFunc(goals, func(g Goal) bool { return g.OwnerID != v.UserID })
-		}
-		data["Notes"], data["Goals"] = notes, goals
-		mine := agreement.MemberAcceptedAt
-		if a.Side == SidePractitioner {
-			mine = agreement.PractitionerAcceptedAt
-		}
-		data["IAccepted"] = mine != nil
 	}
-	if isStaff && r.Format == Group {
-		var joinable []tenancy.Person
-		for _, p := range people {
-			if !current[p.UserID] && p.Status == tenancy.StatusActive {
-				joinable = append(joinable, p)
-			}
-		}
-		data["Joinable"] = joinable
+	// The names the page shows; staff adding to a group choose from the
+	// whole roster.
+	filter := tenancy.PeopleFilter{UserIDs: rv.namesNeeded()}
+	if rv.IsStaff && r.Format == Group {
+		filter = tenancy.PeopleFilter{}
+	}
+	if rv.People, err = h.Tenancy.People(ctx, orgID, filter); err != nil {
+		return err
+	}
+	data := newRelationshipPage(rv, f)
+	if ag := data.Agreement; f.Agreement.Values.Get("purpose") == "" && len(f.Agreement.Errors) == 0 {
+		f.Agreement.Set("purpose", ag.Purpose)
+		f.Agreement.Set("cadence_days", strconv.Itoa(ag.CadenceDays))
+		f.Agreement.Set("session_minutes", strconv.Itoa(ag.SessionMinutes))
+		f.Agreement.Set("end_date", ag.EndDate)
+		f.Agreement.Set("place", ag.Place)
+		f.Agreement.Set("confidentiality", ag.Confidentiality)
 	}
 	page := web.NewPage(c, "Relationship", data)
 	page.Nav = "my"

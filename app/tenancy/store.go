@@ -146,7 +146,9 @@ type PeopleFilter struct {
 	Query  string
 	Role   Role
 	Status string
-	Limit  int
+	// UserIDs, when set, keeps only these people.
+	UserIDs []uuid.UUID
+	Limit   int
 }
 
 // People lists an organisation's members.
@@ -168,6 +170,9 @@ func (s *Store) People(ctx context.Context, orgID uuid.UUID, f PeopleFilter) ([]
 		}
 		if f.Status != "" {
 			q = q.Where("m.status = ?", f.Status)
+		}
+		if len(f.UserIDs) > 0 {
+			q = q.Where("m.user_id IN (?)", bun.In(f.UserIDs))
 		}
 		limit := f.Limit
 		if limit <= 0 || limit > 500 {
