@@ -74,6 +74,13 @@ func NewSendEmailTask(orgID, emailID uuid.UUID) Task {
 	return t
 }
 
+// TypeSweepEmails gives new tasks to e-mails left "sending" by a worker
+// that died (periodic).
+const TypeSweepEmails = "mail:sweep"
+
+// NewSweepEmailsTask asks for stuck e-mails to be queued again.
+func NewSweepEmailsTask() *asynq.Task { return asynq.NewTask(TypeSweepEmails, nil) }
+
 // TypePurgeOutbox deletes outbox rows relayed long ago (periodic).
 const TypePurgeOutbox = "outbox:purge"
 

@@ -70,6 +70,17 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// WorkerConcurrency is the number of tasks a worker runs at once.
 	WorkerConcurrency int
+	// DrainPeriod is how long the web server answers /readyz with 503 on
+	// SIGTERM before it stops accepting, so that a load balancer takes it
+	// out of rotation first.
+	DrainPeriod time.Duration
+	// OutboxRecheckAfter is how long after its due time a task handed to
+	// Redis but not reported done is handed over again (a Redis that lost
+	// its data).
+	OutboxRecheckAfter time.Duration
+	// MemoryLimit is the Go runtime's soft memory limit in bytes: 0 derives
+	// it from the container's limit (or a default), negative turns it off.
+	MemoryLimit int64
 }
 
 // Default returns the configuration of the embedded all-in-one mode.
@@ -86,6 +97,9 @@ func Default() Config {
 		LogFormat:         "text",
 		ShutdownTimeout:   20 * time.Second,
 		WorkerConcurrency: 10,
+		DrainPeriod:       5 * time.Second,
+		// The relay's own default (outbox.DefaultRecheckAfter).
+		OutboxRecheckAfter: 10 * time.Minute,
 	}
 }
 
@@ -180,12 +194,25 @@ func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 			errs = append(errs, fmt.Errorf("TOOLBOX_LOG_LEVEL: %q is not one of debug, info, warn, error", v))
 		}
 	}
-	if v, ok := lookup("TOOLBOX_SHUTDOWN_TIMEOUT"); ok && v != "" {
-		d, err := time.ParseDuration(v)
+	duration := func(name string, dst *time.Duration) {
+		if v, ok := lookup(name); ok && v != "" {
+			d, err := time.ParseDuration(strings.TrimSpace(v))
+			if err != nil || d < 0 {
+				errs = append(errs, fmt.Errorf("%s: %q is not a duration such as 20s", name, v))
+				return
+			}
+			*dst = d
+		}
+	}
+	duration("TOOLBOX_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	duration("TOOLBOX_DRAIN_PERIOD", &c.DrainPeriod)
+	duration("TOOLBOX_OUTBOX_RECHECK_AFTER", &c.OutboxRecheckAfter)
+	if v, ok := lookup("TOOLBOX_MEMORY_LIMIT"); ok && v != "" {
+		n, err := ParseSize(v)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("TOOLBOX_SHUTDOWN_TIMEOUT: %q is not a duration such as 20s", v))
+			errs = append(errs, fmt.Errorf("TOOLBOX_MEMORY_LIMIT: %w", err))
 		} else {
-			c.ShutdownTimeout = d
+			c.MemoryLimit = n
 		}
 	}
 	if c.MigrateDatabaseURL == "" {

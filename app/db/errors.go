@@ -2,8 +2,13 @@ package db
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -16,6 +21,8 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict means a uniqueness or exclusion rule refused the write.
 	ErrConflict = errors.New("conflict")
+	// ErrUnavailable means the database could not be reached.
+	ErrUnavailable = errors.New("database unavailable")
 )
 
 // Postgres error codes we translate.
@@ -60,4 +67,35 @@ func IsConflict(err error) bool {
 		}
 	}
 	return false
+}
+
+// IsUnavailable reports whether err means that the database (or another
+// service across the network) could not be reached, rather than that a
+// query was wrong: the request may well succeed in a moment.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrUnavailable) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed) {
+		return true
+	}
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return true
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exceptions; 57P01-57P03: the server is
+		// shutting down, crashed, or not yet accepting; 53300: too many
+		// connections.
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" ||
+			pgErr.Code == "57P03" || pgErr.Code == "53300"
+	}
+	// pgx reports a connection that died under it this way.
+	return strings.Contains(err.Error(), "conn closed")
 }

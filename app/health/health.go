@@ -4,6 +4,7 @@ package health
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -48,4 +49,40 @@ func Ready(checks Checks) gin.HandlerFunc {
 		}
 		c.String(http.StatusOK, "ready\n")
 	}
+}
+
+// Readiness adds to /readyz what the serving process alone knows: that it
+// is draining (stopping: a load balancer should send no new requests,
+// though the ones that come are still served), and whether the database
+// schema is the one it was built for.
+type Readiness struct {
+	// Schema fails while the schema is older than the binary expects.
+	Schema   Pinger
+	draining atomic.Bool
+}
+
+// Drain makes /readyz answer 503 from now on.
+func (r *Readiness) Drain() { r.draining.Store(true) }
+
+// Wrap answers /readyz with 503 while draining or while the schema check
+// fails, and hands everything else (and /readyz otherwise) to h.
+func (r *Readiness) Wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path == "/readyz" {
+			w.Header().Set("Cache-Control", "no-store")
+			if r.draining.Load() {
+				http.Error(w, "not ready: shutting down", http.StatusServiceUnavailable)
+				return
+			}
+			if r.Schema != nil {
+				ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
+				defer cancel()
+				if err := r.Schema.PingContext(ctx); err != nil {
+					http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+					return
+				}
+			}
+		}
+		h.ServeHTTP(w, req)
+	})
 }

@@ -5,6 +5,12 @@
 // when Redis is back. Each row is enqueued under its own id as the Asynq
 // task id, so a row enqueued twice (a relay crashing after the enqueue but
 // before marking it) still runs once.
+//
+// A row stays open until its task reports that it finished (Track), not
+// only that Redis took it: a Redis restarted without its data forgets the
+// tasks it held, and Recheck hands rows over again that should have
+// finished well before now. The task id keeps a task Redis still holds
+// from running twice.
 package outbox
 
 import (
@@ -36,6 +42,7 @@ type Row struct {
 	RunAt      time.Time  `bun:"run_at"`
 	CreatedAt  time.Time  `bun:"created_at"`
 	EnqueuedAt *time.Time `bun:"enqueued_at"`
+	DoneAt     *time.Time `bun:"done_at"`
 	Attempts   int        `bun:"attempts"`
 	LastError  string     `bun:"last_error"`
 }
@@ -83,20 +90,39 @@ type Relay struct {
 	// Retention keeps a finished task's id in Redis so that a late
 	// duplicate enqueue is refused rather than run again.
 	Retention time.Duration
+	// RecheckAfter is how long after its due time, and after it was last
+	// handed over, a task not reported done is handed over again.
+	RecheckAfter time.Duration
 }
+
+// DefaultRecheckAfter leaves a task ample time to run (a backlog, a
+// worker restart, Asynq recovering a dead worker's task after a minute)
+// before the relay asks Redis whether it still has it.
+const DefaultRecheckAfter = 10 * time.Minute
 
 // NewRelay returns a relay polling every interval.
 func NewRelay(d *db.DB, client Enqueuer, clk clock.Clock, log *slog.Logger) *Relay {
-	return &Relay{DB: d, Client: client, Clock: clk, Log: log, Interval: time.Second, Retention: 48 * time.Hour}
+	return &Relay{DB: d, Client: client, Clock: clk, Log: log, Interval: time.Second, Retention: 48 * time.Hour,
+		RecheckAfter: DefaultRecheckAfter}
 }
 
-// Run relays until ctx is done.
+// Run relays, and rechecks open rows, until ctx is done.
 func (r *Relay) Run(ctx context.Context) {
 	ticker := time.NewTicker(r.Interval)
 	defer ticker.Stop()
+	recheckEvery := min(r.RecheckAfter, time.Minute)
+	var lastRecheck time.Time
 	for {
 		if _, err := r.Flush(ctx); err != nil && ctx.Err() == nil {
 			r.Log.Warn("outbox relay: tasks wait for the next try", "err", err)
+		}
+		if time.Since(lastRecheck) >= recheckEvery {
+			lastRecheck = time.Now()
+			if n, err := r.Recheck(ctx); err != nil && ctx.Err() == nil {
+				r.Log.Warn("outbox relay: recheck of open tasks failed; next time", "err", err)
+			} else if n > 0 {
+				r.Log.Warn("outbox relay: Redis had lost tasks; handed them over again", "count", n)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -140,7 +166,7 @@ func (r *Relay) flushBatch(ctx context.Context) (int, error) {
 		}
 		for i := range rows {
 			row := &rows[i]
-			if err := r.enqueue(ctx, row); err != nil {
+			if _, err := r.enqueue(ctx, row); err != nil {
 				// Keep what went through; the rest waits for the next try.
 				failed, enqueueErr = row, err
 				return nil
@@ -168,7 +194,9 @@ func (r *Relay) flushBatch(ctx context.Context) (int, error) {
 	return moved, nil
 }
 
-func (r *Relay) enqueue(ctx context.Context, row *Row) error {
+// enqueue hands a row to Asynq under its id. It reports whether Asynq
+// took it as new (false: it still held a task of that id).
+func (r *Relay) enqueue(ctx context.Context, row *Row) (bool, error) {
 	opts := []asynq.Option{
 		asynq.TaskID(row.ID.String()),
 		asynq.Queue(row.Queue),
@@ -184,21 +212,94 @@ func (r *Relay) enqueue(ctx context.Context, row *Row) error {
 	defer cancel()
 	_, err := r.Client.EnqueueContext(ctx, asynq.NewTask(row.TaskType, row.Payload), opts...)
 	if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("outbox: enqueue %s %s: %w", row.TaskType, row.ID, err)
+		return false, fmt.Errorf("outbox: enqueue %s %s: %w", row.TaskType, row.ID, err)
 	}
-	return nil
+	return true, nil
 }
 
-// keepRelayed is how long relayed rows stay, for the operator to inspect.
+// Recheck hands over again the rows that were handed over but not
+// reported done, RecheckAfter past both their due time and their last
+// handing over. A task Redis still holds is refused by its id and left
+// alone; one Redis lost is queued again. It returns how many were lost.
+func (r *Relay) Recheck(ctx context.Context) (int, error) {
+	lost := 0
+	err := r.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		now := r.Clock.Now().UTC()
+		cutoff := now.Add(-r.RecheckAfter)
+		var rows []Row
+		q := tx.NewSelect().Model(&rows).
+			Where("enqueued_at IS NOT NULL AND done_at IS NULL AND run_at < ? AND enqueued_at < ?", cutoff, cutoff).
+			OrderExpr("run_at, id").Limit(batchSize)
+		if r.DB.Engine == db.Postgres {
+			q = q.For("UPDATE SKIP LOCKED")
+		}
+		if err := q.Scan(ctx); err != nil {
+			return fmt.Errorf("outbox: read open tasks: %w", err)
+		}
+		for i := range rows {
+			row := &rows[i]
+			fresh, err := r.enqueue(ctx, row)
+			if err != nil {
+				return err // Redis is down: the rows wait, unchanged
+			}
+			if fresh {
+				lost++
+			}
+			if _, err := tx.NewUpdate().Model(row).Set("enqueued_at = ?", now).WherePK().Exec(ctx); err != nil {
+				return fmt.Errorf("outbox: mark %s rechecked: %w", row.ID, err)
+			}
+		}
+		return nil
+	})
+	return lost, err
+}
+
+// Track is Asynq middleware that records on its outbox row that a task
+// finished: it succeeded, or it failed for good (no retry left, or a
+// failure that retrying cannot mend). Tasks that did not come from the
+// outbox (periodic ones) match no row.
+func (r *Relay) Track(next asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		err := next.ProcessTask(ctx, t)
+		id, ok := asynq.GetTaskID(ctx)
+		rowID, perr := uuid.Parse(id)
+		if !ok || perr != nil {
+			return err
+		}
+		retried, _ := asynq.GetRetryCount(ctx)
+		maxRetry, _ := asynq.GetMaxRetry(ctx)
+		if err != nil && !errors.Is(err, asynq.SkipRetry) && retried < maxRetry {
+			return err // it will run again
+		}
+		failure := ""
+		if err != nil {
+			failure = err.Error()
+		}
+		// Recorded even when the worker is stopping: the work was done.
+		fin, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if _, merr := r.DB.NewUpdate().Model((*Row)(nil)).Set("done_at = ?", r.Clock.Now().UTC()).Set("last_error = ?", failure).
+			Where("id = ? AND done_at IS NULL", rowID).Exec(fin); merr != nil {
+			// The row is rechecked later; the task's id or its idempotent
+			// handler keeps that harmless.
+			r.Log.Warn("outbox: record task done", "task", t.Type(), "id", rowID, "err", merr)
+		}
+		return err
+	})
+}
+
+// keepRelayed is how long finished rows stay, for the operator to inspect.
 const keepRelayed = 7 * 24 * time.Hour
 
-// HandlePurge deletes rows relayed more than a week ago.
+// HandlePurge deletes rows finished more than a week ago, and rows handed
+// over that a week of rechecks since their due time did not see finish.
 func (r *Relay) HandlePurge(ctx context.Context, _ *asynq.Task) error {
+	cutoff := r.Clock.Now().Add(-keepRelayed)
 	_, err := r.DB.NewDelete().Model((*Row)(nil)).
-		Where("enqueued_at IS NOT NULL AND enqueued_at < ?", r.Clock.Now().Add(-keepRelayed)).Exec(ctx)
+		Where("done_at < ? OR (done_at IS NULL AND enqueued_at IS NOT NULL AND run_at < ?)", cutoff, cutoff).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("outbox: purge relayed rows: %w", err)
 	}

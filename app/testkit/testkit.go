@@ -328,7 +328,7 @@ func (e *Env) RunDueTasks() int {
 		}
 		for _, row := range rows {
 			now := e.Clock.Now()
-			if _, err := e.DB.NewUpdate().Model(&row).Set("enqueued_at = ?", now).WherePK().Exec(context.Background()); err != nil {
+			if _, err := e.DB.NewUpdate().Model(&row).Set("enqueued_at = ?", now).Set("done_at = ?", now).WherePK().Exec(context.Background()); err != nil {
 				e.T.Fatalf("testkit: mark outbox row: %v", err)
 			}
 			if err := e.Mux.ProcessTask(context.Background(), asynq.NewTask(row.TaskType, row.Payload)); err != nil {

@@ -13,7 +13,10 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) {
+	runChildIfAsked()
+	testkit.Main(m)
+}
 
 func newKey(t *testing.T) string {
 	var raw [32]byte

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -46,7 +47,9 @@ type services struct {
 	assets   *web.Assets
 	renderer *web.Renderer
 	app      *app.Services
-	closers  []func() error
+	// readiness adds draining and the schema check to /readyz.
+	readiness *health.Readiness
+	closers   []func() error
 }
 
 func (s *services) close() {
@@ -162,6 +165,14 @@ func startServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*s
 	}
 	s.db = d
 	s.closers = append(s.closers, d.Close)
+	// An older schema fails requests one by one (a missing column, a
+	// missing table): refuse to start instead, saying what to do.
+	if err := db.CheckSchema(ctx, d, migrations.FS); err != nil {
+		return nil, err
+	}
+	s.readiness = &health.Readiness{Schema: health.PingFunc(func(ctx context.Context) error {
+		return db.CheckSchema(ctx, d, migrations.FS)
+	})}
 	if cfg.Postgres() {
 		// Request caches stay honest across processes through LISTEN/NOTIFY.
 		inv := &db.Invalidator{}
@@ -197,8 +208,12 @@ func startServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*s
 	if err := s.redis.Ping(pingCtx).Err(); err != nil {
 		return nil, configError{fmt.Errorf("TOOLBOX_REDIS_URL: cannot reach Redis: %w", err)}
 	}
+	if !cfg.EmbeddedRedis() {
+		warnWithoutPersistence(ctx, s.redis, log)
+	}
 	s.client = asynq.NewClientFromRedisClient(s.redis)
 	s.relay = outbox.NewRelay(s.db, s.client, s.clock, log)
+	s.relay.RecheckAfter = cfg.OutboxRecheckAfter
 
 	if s.assets, err = app.NewAssets(); err != nil {
 		return nil, err
@@ -232,8 +247,34 @@ func (s *services) handler() (http.Handler, error) {
 	return app.New(s.app)
 }
 
-// serveHTTP serves until ctx ends, then lets in-flight requests finish.
+// warnWithoutPersistence warns when Redis keeps nothing on disk: a restart
+// then forgets every queued task. The outbox hands such tasks over again,
+// but only after TOOLBOX_OUTBOX_RECHECK_AFTER. A managed Redis may refuse
+// CONFIG; then there is nothing to say.
+func warnWithoutPersistence(ctx context.Context, rdb redis.UniversalClient, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	aof, err := rdb.ConfigGet(ctx, "appendonly").Result()
+	if err != nil {
+		log.Debug("could not ask Redis whether it persists its data", "err", err)
+		return
+	}
+	save, err := rdb.ConfigGet(ctx, "save").Result()
+	if err != nil {
+		log.Debug("could not ask Redis whether it persists its data", "err", err)
+		return
+	}
+	if aof["appendonly"] != "yes" && strings.TrimSpace(save["save"]) == "" {
+		log.Warn("Redis keeps its data only in memory (appendonly no, no save points): a restart loses queued tasks until the outbox hands them over again; turn on appendonly for production")
+	}
+}
+
+// serveHTTP serves until ctx ends; then it drains (/readyz answers 503 for
+// the drain period while requests are still served, so that a load
+// balancer stops sending them), stops accepting, and lets in-flight
+// requests finish.
 func (s *services) serveHTTP(ctx context.Context, h http.Handler) error {
+	h = s.readiness.Wrap(h)
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return configError{fmt.Errorf("TOOLBOX_ADDR: cannot listen on %s: %w", s.cfg.Addr, err)}
@@ -254,6 +295,15 @@ func (s *services) serveHTTP(ctx context.Context, h http.Handler) error {
 		return fmt.Errorf("web server: %w", err)
 	case <-ctx.Done():
 	}
+	s.readiness.Drain()
+	if s.cfg.DrainPeriod > 0 {
+		s.log.Info("draining: /readyz answers 503 before the web server stops accepting", "for", s.cfg.DrainPeriod)
+		select {
+		case err := <-errc:
+			return fmt.Errorf("web server: %w", err)
+		case <-time.After(s.cfg.DrainPeriod):
+		}
+	}
 	s.log.Info("shutting down the web server: finishing in-flight requests")
 	shutCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
@@ -262,6 +312,10 @@ func (s *services) serveHTTP(ctx context.Context, h http.Handler) error {
 	}
 	return nil
 }
+
+// mailFinishGrace is how long a stopping worker waits, after the shutdown
+// timeout, for e-mails already with their SMTP server.
+const mailFinishGrace = 5 * time.Second
 
 // work runs the Asynq server, scheduler and outbox relay until ctx ends;
 // on shutdown the server stops taking tasks and waits for running ones
@@ -289,6 +343,12 @@ func (s *services) work(ctx context.Context) error {
 	s.log.Info("shutting down the worker: no new tasks; waiting for running ones")
 	sched.Shutdown()
 	srv.Shutdown()
+	// Asynq has handed the tasks still running back to the queue; an
+	// e-mail under way may yet be accepted by its server, and is recorded
+	// as sent if so, rather than sent again by the next worker.
+	if !s.mail.Wait(mailFinishGrace) {
+		s.log.Warn("e-mails still being sent at exit; the next worker sends them", "waited", mailFinishGrace)
+	}
 	stopRelay()
 	wg.Wait()
 	return nil
@@ -300,7 +360,24 @@ func start(ctx context.Context, stderr io.Writer) (*services, error) {
 	if err != nil {
 		return nil, err
 	}
+	setMemoryLimit(cfg, log)
 	return startServices(ctx, cfg, log)
+}
+
+// setMemoryLimit gives the Go runtime a soft memory limit, so that the
+// collector works harder as the heap nears the container's limit rather
+// than the kernel killing the process (GOGC=400 lets garbage grow). The
+// operator's GOMEMLIMIT wins.
+func setMemoryLimit(cfg config.Config, log *slog.Logger) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	limit, source := cfg.SoftMemoryLimit(config.RootFS())
+	if limit <= 0 {
+		return
+	}
+	debug.SetMemoryLimit(limit)
+	log.Info("soft memory limit", "MiB", limit>>20, "from", source)
 }
 
 func runAll(ctx context.Context, stderr io.Writer) error {

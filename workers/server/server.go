@@ -17,7 +17,10 @@ import (
 // NewMux routes each task type to the handler of the domain that owns it.
 func NewMux(s *app.Services) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
+	// A task from the outbox reports on its row when it finished.
+	mux.Use(s.Relay.Track)
 	mux.HandleFunc(workers.TypeSendEmail, s.Mail.HandleSendEmail)
+	mux.HandleFunc(workers.TypeSweepEmails, s.Mail.HandleSweep)
 	mux.HandleFunc(workers.TypePurgeOutbox, s.Relay.HandlePurge)
 	mux.HandleFunc(workers.TypeProposalExpiry, s.Matching.HandleProposalExpiry)
 	mux.HandleFunc(workers.TypeCourseCompleted, s.Courses.HandleCourseCompleted)
@@ -62,6 +65,9 @@ func NewScheduler(redis asynq.RedisConnOpt, log *slog.Logger) (*asynq.Scheduler,
 	s := asynq.NewScheduler(redis, &asynq.SchedulerOpts{Logger: Logger{log}, Location: time.UTC})
 	if _, err := s.Register("@hourly", workers.NewPurgeOutboxTask(), asynq.Queue(workers.QueueLow), asynq.Unique(time.Hour)); err != nil {
 		return nil, fmt.Errorf("worker: register outbox purge: %w", err)
+	}
+	if _, err := s.Register("@every 1m", workers.NewSweepEmailsTask(), asynq.Queue(workers.QueueLow), asynq.Unique(50*time.Second)); err != nil {
+		return nil, fmt.Errorf("worker: register e-mail sweep: %w", err)
 	}
 	if _, err := s.Register("@every 15m", workers.NewPurgeSessionsTask(), asynq.Queue(workers.QueueLow), asynq.Unique(10*time.Minute)); err != nil {
 		return nil, fmt.Errorf("worker: register session purge: %w", err)
