@@ -109,6 +109,8 @@ func headingFor(status int) string {
 		return "Bad request"
 	case http.StatusMethodNotAllowed:
 		return "Not available"
+	case http.StatusServiceUnavailable:
+		return "Back in a moment"
 	default:
 		return "Something went wrong"
 	}

@@ -4,9 +4,10 @@
 #   2. checks formatting (gofmt) and runs go vet,
 #   3. builds everything with CGO disabled (the embedded SQLite is pure Go),
 #   4. runs every Go test against the real PostgreSQL, SQLite and Redis,
-#   5. fuzzes every parser for a few seconds (scripts/fuzz.sh),
-#   6. runs the browser tests in headless Chromium.
-# Usage: scripts/test.sh            (SKIP_E2E=1 skips step 6)
+#   5. injects each fault of the chaos tests once (scripts/chaos.sh),
+#   6. fuzzes every parser for a few seconds (scripts/fuzz.sh),
+#   7. runs the browser tests in headless Chromium.
+# Usage: scripts/test.sh            (SKIP_E2E=1 skips step 7)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -23,6 +24,7 @@ if [[ -n $unformatted ]]; then
   echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
 go vet ./...
+go vet -tags chaos ./cmd/toolbox
 
 say "build (CGO_ENABLED=0)"
 CGO_ENABLED=0 go build ./...
@@ -33,6 +35,9 @@ go test -json -count=1 -timeout 15m ./... 2>&1 | go run ./scripts/testsummary
 status=${PIPESTATUS[1]}
 set -e
 [[ $status -eq 0 ]] || exit "$status"
+
+say "chaos: faults injected into real processes, one round each"
+CHAOS_ROUNDS=1 bash scripts/chaos.sh
 
 say "fuzz the parsers (FUZZTIME=${FUZZTIME:-5s} each)"
 bash scripts/fuzz.sh

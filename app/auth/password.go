@@ -6,9 +6,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
 // Argon2id parameters: OWASP's recommended minimum (19 MiB, 2 passes).
@@ -20,6 +24,33 @@ const (
 	saltLen      = 16
 )
 
+// hashing holds a token for each argon2id computation under way, at most
+// one per CPU. Each takes 19 MiB: more at once than there are CPUs to run
+// them adds memory and no speed (ten concurrent sign-ins took the process
+// to 900 MB). The limit is the process's, like its memory, so it is kept
+// here rather than wired in.
+var hashing = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// hashWait is how long a password waits for its turn before the person is
+// asked to try again (a burst of 50 sign-ins on two CPUs clears in about a
+// second).
+const hashWait = 3 * time.Second
+
+// withHashingTurn runs fn when a CPU is free for it, or fails with
+// web.ErrBusy (503, "try again") after hashWait.
+func withHashingTurn(fn func()) error {
+	timer := time.NewTimer(hashWait)
+	defer timer.Stop()
+	select {
+	case hashing <- struct{}{}:
+	case <-timer.C:
+		return fmt.Errorf("auth: every CPU is hashing passwords: %w", web.ErrBusy)
+	}
+	defer func() { <-hashing }()
+	fn()
+	return nil
+}
+
 // HashPassword returns an argon2id hash in the PHC string format, which
 // records its parameters so that they can be raised later.
 func HashPassword(password string) (string, error) {
@@ -27,7 +58,12 @@ func HashPassword(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("auth: salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	var key []byte
+	if err := withHashingTurn(func() {
+		key = argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	}); err != nil {
+		return "", err
+	}
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
@@ -57,7 +93,12 @@ func CheckPassword(hash, password string) (bool, error) {
 	if err != nil || len(want) == 0 {
 		return false, errBadHash
 	}
-	got := argon2.IDKey([]byte(password), salt, time, memory, threads, uint32(len(want)))
+	var got []byte
+	if err := withHashingTurn(func() {
+		got = argon2.IDKey([]byte(password), salt, time, memory, threads, uint32(len(want)))
+	}); err != nil {
+		return false, err
+	}
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 

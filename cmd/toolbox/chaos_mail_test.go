@@ -115,8 +115,7 @@ func deliverWithAFreshWorker(t *testing.T, env *testkit.Env, smtp *smtpServer, t
 // delivers every one of them, at most one duplicate each, none stuck.
 func TestChaosMailSurvivesAWorkerKilledMidSend(t *testing.T) {
 	env := testkit.New(t)
-	rdb := redis.NewClient(mustRedisOptions(t, testkit.RedisURL(t)))
-	defer rdb.Close()
+	rdb := testkit.RedisClient(t)
 	for round := range chaosRounds(t) {
 		smtp := startSMTP(t)
 		smtp.setDelay(10 * time.Minute)
@@ -174,13 +173,4 @@ func TestChaosMailSurvivesAStopWithASlowSMTPServer(t *testing.T) {
 			return
 		}
 	}
-}
-
-func mustRedisOptions(t *testing.T, raw string) *redis.Options {
-	t.Helper()
-	o, err := redis.ParseURL(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
@@ -26,8 +25,7 @@ import (
 func TestChaosRemindersSurviveARedisThatForgot(t *testing.T) {
 	env := testkit.New(t)
 	redisURL := testkit.RedisURL(t)
-	rdb := redis.NewClient(mustRedisOptions(t, redisURL))
-	defer rdb.Close()
+	rdb := testkit.RedisClient(t)
 	opt, err := asynq.ParseRedisURI(redisURL)
 	if err != nil {
 		t.Fatal(err)
