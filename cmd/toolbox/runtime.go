@@ -360,8 +360,12 @@ func start(ctx context.Context, stderr io.Writer) (*services, error) {
 	if err != nil {
 		return nil, err
 	}
+	s, err := startServices(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	setMemoryLimit(cfg, log)
-	return startServices(ctx, cfg, log)
+	return s, nil
 }
 
 // setMemoryLimit gives the Go runtime a soft memory limit, so that the
