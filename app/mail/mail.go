@@ -295,10 +295,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		var stuck []Email
 		q := tx.NewSelect().Model(&stuck).Column("id", "org_id").
 			Where("status = ? AND claimed_at < ?", StatusSending, now.Add(-claimTTL-stuckAfter)).OrderExpr("claimed_at").Limit(500)
-		if s.DB.Engine == db.Postgres {
-			q = q.For("UPDATE SKIP LOCKED")
-		}
-		if err := q.Scan(ctx); err != nil {
+		if err := db.ForUpdateSkipLocked(q).Scan(ctx); err != nil {
 			return fmt.Errorf("mail: find stuck messages: %w", err)
 		}
 		for _, e := range stuck {

@@ -233,10 +233,8 @@ func (r *Relay) Recheck(ctx context.Context) (int, error) {
 		q := tx.NewSelect().Model(&rows).
 			Where("enqueued_at IS NOT NULL AND done_at IS NULL AND run_at < ? AND enqueued_at < ?", cutoff, cutoff).
 			OrderExpr("run_at, id").Limit(batchSize)
-		if r.DB.Engine == db.Postgres {
-			q = q.For("UPDATE SKIP LOCKED")
-		}
-		if err := q.Scan(ctx); err != nil {
+		// Several relays (web and worker processes) share the work.
+		if err := db.ForUpdateSkipLocked(q).Scan(ctx); err != nil {
 			return fmt.Errorf("outbox: read open tasks: %w", err)
 		}
 		for i := range rows {
