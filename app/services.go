@@ -20,6 +20,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/health"
+	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
@@ -62,6 +63,11 @@ type Services struct {
 	Billing     *billing.Service
 	// Calendar: availability, sessions, subscriptions and reminders.
 	Calendar *calendar.Service
+	// Library: articles, tools, agendas, recommendations, sharing.
+	Library *library.Service
+	// LibraryErr says why the library's starter content could not be
+	// read (app.New refuses to start then).
+	LibraryErr error
 }
 
 // NewServices wires the domain services together.
@@ -107,6 +113,17 @@ func NewServices(d Deps) *Services {
 	s.Calendar = &calendar.Service{
 		DB: d.DB, Clock: d.Clock, Mail: d.Mail, Relationships: &relationships.Store{DB: d.DB},
 		Tenancy: s.Tenancy.Store, Log: d.Log, BaseURL: d.Config.BaseURL,
+	}
+	s.Library, s.LibraryErr = library.NewService(library.Service{
+		Store: &library.Store{DB: d.DB}, Clock: d.Clock, Log: d.Log,
+		Relationships: libraryRelationships{rels: s.Relationships, tenancy: s.Tenancy.Store},
+		Needs:         libraryNeeds{assess: s.Assessment, rels: s.Relationships},
+		Sessions:      librarySessions{calendar: s.Calendar},
+		Goals:         libraryGoals{rels: s.Relationships, clock: d.Clock},
+	})
+	if s.LibraryErr == nil {
+		// A new organisation starts with the library's starter content.
+		s.Tenancy.OnCreate = append(s.Tenancy.OnCreate, s.Library)
 	}
 	return s
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/markdown"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
@@ -246,7 +247,7 @@ func (h *Handlers) lessonData(o *Outline, m *Module, l *Lesson, p *Progress) gin
 		quiz = m.Quiz
 	}
 	return gin.H{
-		"Course": o.Course, "Module": m, "Lesson": l, "Body": RenderMarkdown(l.Body), "Progress": p,
+		"Course": o.Course, "Module": m, "Lesson": l, "Body": markdown.Render(l.Body), "Progress": p,
 		"Done": p.Done[l.ID], "Prev": prev, "Next": next, "Quiz": quiz,
 	}
 }
@@ -583,7 +584,7 @@ func (h *Handlers) AddLesson(c *gin.Context) error {
 func (h *Handlers) renderLessonForm(c *gin.Context, status int, f *web.Form, o *Outline, m *Module, l *Lesson) error {
 	data := gin.H{"Form": f, "Course": o.Course, "Module": m, "Lesson": l}
 	if l != nil {
-		data["Preview"] = RenderMarkdown(f.Values.Get("body"))
+		data["Preview"] = markdown.Render(f.Values.Get("body"))
 	}
 	page := web.NewPage(c, "Lesson", data)
 	page.Nav = "courses"
