@@ -39,6 +39,8 @@ type Recommendation struct {
 	Article Article
 	Score   int
 	Reasons []string
+	// topic is the first of the person's topics the article speaks to.
+	topic string
 }
 
 // Recommended is what a page shows first: a heading that says what it is
@@ -49,9 +51,10 @@ type Recommended struct {
 }
 
 // Recommend picks up to limit of the published articles for needs: a
-// topic's shelf counts 3, a topic's tag 2, a goal's word in the tags 3
-// (or in the title 1), the recommended kind of support in the tags 1.
-// Ties go to the title's order, so the result is the same on every call.
+// topic's shelf counts 3, one of a topic's tags 2, a goal's word in the
+// tags 3 (or in the title 1), the recommended kind of support in the tags
+// 1. Each topic's best article comes first; ties go to the title's order,
+// so the result is the same on every call.
 func Recommend(articles []Article, needs Needs, limit int) Recommended {
 	goalWords := wordsOf(needs.Goals)
 	var recs []Recommendation
@@ -72,14 +75,15 @@ func Recommend(articles []Article, needs Needs, limit int) Recommended {
 				r.Score += 3
 				hit = true
 			}
-			for _, tag := range shelf.tags {
-				if slices.Contains(tags, tag) {
-					r.Score += 2
-					hit = true
-				}
+			if slices.ContainsFunc(shelf.tags, func(tag string) bool { return slices.Contains(tags, tag) }) {
+				r.Score += 2
+				hit = true
 			}
 			if hit {
 				matched[t] = true
+				if r.topic == "" {
+					r.topic = t
+				}
 				r.Reasons = append(r.Reasons, "You said you are working on "+shelf.label+".")
 			}
 		}
@@ -110,10 +114,29 @@ func Recommend(articles []Article, needs Needs, limit int) Recommended {
 		}
 		return strings.Compare(strings.ToLower(a.Article.Title), strings.ToLower(b.Article.Title))
 	})
-	if len(recs) > limit {
-		recs = recs[:limit]
-	}
+	recs = spread(recs, limit)
 	return Recommended{Heading: heading(needs, matched, goalWords, recs), Items: recs}
+}
+
+// spread takes the best item of each topic first, then the best of the
+// rest, so that a person working on two things sees both.
+func spread(ranked []Recommendation, limit int) []Recommendation {
+	var picks []Recommendation
+	taken := make([]bool, len(ranked))
+	seen := map[string]bool{}
+	for i, r := range ranked {
+		if len(picks) < limit && r.topic != "" && !seen[r.topic] {
+			seen[r.topic], taken[i] = true, true
+			picks = append(picks, r)
+		}
+	}
+	for i, r := range ranked {
+		if len(picks) < limit && !taken[i] {
+			picks = append(picks, r)
+		}
+	}
+	slices.SortStableFunc(picks, func(a, b Recommendation) int { return b.Score - a.Score })
+	return picks
 }
 
 // heading names what the recommendations are about, in the person's
