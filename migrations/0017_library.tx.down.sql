@@ -7,3 +7,7 @@ DROP TABLE library_votes;
 DROP TABLE library_files;
 --bun:split
 DROP TABLE library_articles;
+--bun:split
+ALTER TABLE courses DROP COLUMN drip_days;
+--bun:split
+ALTER TABLE courses DROP COLUMN enforce_order;

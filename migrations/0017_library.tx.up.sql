@@ -9,6 +9,12 @@
 -- keeps the migration free of extensions (unaccent() is not immutable, so
 -- it could not feed a generated column without a wrapper) and makes the
 -- two engines agree on what a word is.
+-- Training that cannot be skimmed (app/courses): a course may enforce the
+-- order of its lessons and release its modules on a schedule.
+ALTER TABLE courses ADD COLUMN enforce_order BOOLEAN NOT NULL DEFAULT FALSE;
+--bun:split
+ALTER TABLE courses ADD COLUMN drip_days INTEGER NOT NULL DEFAULT 0;
+--bun:split
 CREATE TABLE library_articles (
   id           {{.UUID}} PRIMARY KEY,
   org_id       {{.UUID}} NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,

@@ -62,10 +62,16 @@ type Course struct {
 	PriceMinor      int64     `bun:"price_minor"`
 	Currency        string    `bun:"currency"`
 	QualifiesMentor bool      `bun:"qualifies_mentor"`
-	Status          string    `bun:"status"`
-	SeedKey         *string   `bun:"seed_key"`
-	CreatedAt       time.Time `bun:"created_at"`
-	UpdatedAt       time.Time `bun:"updated_at"`
+	// EnforceOrder opens each lesson only after the ones before it (and
+	// each module after the previous module's quiz).
+	EnforceOrder bool `bun:"enforce_order"`
+	// DripDays > 0 releases module n (from 0) n*DripDays days after a
+	// place is activated.
+	DripDays  int       `bun:"drip_days"`
+	Status    string    `bun:"status"`
+	SeedKey   *string   `bun:"seed_key"`
+	CreatedAt time.Time `bun:"created_at"`
+	UpdatedAt time.Time `bun:"updated_at"`
 }
 
 // Free reports whether the course costs nothing.

@@ -186,7 +186,7 @@ func insertCourse(ctx context.Context, tx bun.IDB, c *Course) error {
 func (s *Store) UpdateCourse(ctx context.Context, c *Course) error {
 	return s.tenant(ctx, c.OrgID, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewUpdate().Model(c).
-			Column("title", "summary", "price_minor", "currency", "qualifies_mentor", "status", "updated_at").
+			Column("title", "summary", "price_minor", "currency", "qualifies_mentor", "enforce_order", "drip_days", "status", "updated_at").
 			Where("org_id = ? AND id = ?", c.OrgID, c.ID).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("courses: update course %s: %w", c.ID, err)
