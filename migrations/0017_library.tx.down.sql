@@ -11,3 +11,7 @@ DROP TABLE library_articles;
 ALTER TABLE courses DROP COLUMN drip_days;
 --bun:split
 ALTER TABLE courses DROP COLUMN enforce_order;
+--bun:split
+ALTER TABLE lesson_progress DROP COLUMN seconds;
+--bun:split
+ALTER TABLE enrolments DROP COLUMN lesson_opened_at;

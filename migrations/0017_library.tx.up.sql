@@ -15,6 +15,11 @@ ALTER TABLE courses ADD COLUMN enforce_order BOOLEAN NOT NULL DEFAULT FALSE;
 --bun:split
 ALTER TABLE courses ADD COLUMN drip_days INTEGER NOT NULL DEFAULT 0;
 --bun:split
+-- Time on each lesson: from opening it to marking it complete (capped).
+ALTER TABLE enrolments ADD COLUMN lesson_opened_at {{.Time}};
+--bun:split
+ALTER TABLE lesson_progress ADD COLUMN seconds INTEGER NOT NULL DEFAULT 0;
+--bun:split
 CREATE TABLE library_articles (
   id           {{.UUID}} PRIMARY KEY,
   org_id       {{.UUID}} NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,

@@ -1,6 +1,7 @@
 package courses
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -89,4 +90,43 @@ func (g Gate) Message(loc *time.Location) string {
 	default:
 		return "This course is taken in order: finish " + g.After + " first."
 	}
+}
+
+// RecordLine is one completed step of a course, for the certificate.
+type RecordLine struct {
+	Module      string
+	Title       string
+	CompletedAt time.Time
+	Minutes     int
+	// Score is "4 of 5" for a quiz.
+	Score string
+}
+
+// Record lists what a person completed in a course, in course order.
+func Record(o *Outline, lessons []LessonProgress, attempts []QuizAttempt) []RecordLine {
+	done := map[uuid.UUID]LessonProgress{}
+	for _, lp := range lessons {
+		done[lp.LessonID] = lp
+	}
+	best := map[uuid.UUID]QuizAttempt{}
+	for _, a := range attempts {
+		if b, ok := best[a.QuizID]; a.Passed && (!ok || a.Correct > b.Correct) {
+			best[a.QuizID] = a
+		}
+	}
+	var out []RecordLine
+	for _, m := range o.Modules {
+		for _, l := range m.Lessons {
+			if lp, ok := done[l.ID]; ok {
+				out = append(out, RecordLine{Module: m.Title, Title: l.Title, CompletedAt: lp.CompletedAt, Minutes: (lp.Seconds + 59) / 60})
+			}
+		}
+		if m.Quiz != nil {
+			if a, ok := best[m.Quiz.ID]; ok {
+				out = append(out, RecordLine{Module: m.Title, Title: "Quiz", CompletedAt: a.CreatedAt,
+					Score: fmt.Sprintf("%d of %d", a.Correct, a.Total)})
+			}
+		}
+	}
+	return out
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
@@ -96,5 +98,37 @@ func TestGatesAreOffUnlessACourseAsks(t *testing.T) {
 	g := courses.LessonGate(o, &courses.Enrolment{}, &courses.Progress{}, o.Modules[0].Lessons[1].ID, testkit.Epoch)
 	if !g.Open {
 		t.Fatalf("a plain course closed a lesson: %+v", g)
+	}
+}
+
+func TestTheCertificateStatesWhatWasCompletedAndTheTimeTaken(t *testing.T) {
+	env := testkit.New(t)
+	org := env.NewOrg()
+	o := newCourse(t, env, org, false)
+	member := env.NewPerson(org, tenancy.RoleMember)
+	b := env.SignIn(member.User)
+	base := "/o/" + org.Slug + "/courses/" + o.Course.ID.String()
+	b.Post(base+"/enrol", nil)
+	ls := o.Lessons()
+	for i, spent := range []time.Duration{12 * time.Minute, 5 * time.Hour} {
+		b.Get(base + "/lessons/" + ls[i].ID.String())
+		env.Clock.Advance(spent)
+		b.Post(base+"/lessons/"+ls[i].ID.String()+"/complete", nil)
+	}
+	quiz := o.Modules[0].Quiz
+	b.Get(base + "/quizzes/" + quiz.ID.String())
+	b.Post(base+"/quizzes/"+quiz.ID.String(), answers(quiz, true))
+	var code string
+	if err := env.OwnerDB.NewSelect().Table("certificates").Column("code").Where("user_id = ?", member.ID).Scan(env.Ctx(), &code); err != nil {
+		t.Fatal(err)
+	}
+	rows := b.Get("/o/" + org.Slug + "/certificates/" + code).Doc().Find("#certificate-record tbody tr")
+	var got []string
+	rows.Each(func(_ int, r *goquery.Selection) {
+		got = append(got, strings.Join(r.Find("td").Map(func(_ int, td *goquery.Selection) string { return td.Text() }), " "))
+	})
+	want := []string{"Starting One Mon 1 Mar 2027 12 min", "Starting Two Mon 1 Mar 2027 120 min", "Starting Quiz Mon 1 Mar 2027 2 of 2 correct"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("record = %q, want %q", got, want)
 	}
 }

@@ -385,7 +385,16 @@ func (h *Handlers) ShowCertificatePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	page := web.NewPage(c, "Certificate: "+cert.CourseTitle, gin.H{"Certificate": cert, "Org": v.Org})
+	ctx := c.Request.Context()
+	o, err := h.Service.Store.Outline(ctx, v.Org.ID, cert.CourseID)
+	if err != nil {
+		return err
+	}
+	lessons, attempts, err := h.Service.Store.CompletedSteps(ctx, v.Org.ID, cert.UserID, cert.CourseID)
+	if err != nil {
+		return err
+	}
+	page := web.NewPage(c, "Certificate: "+cert.CourseTitle, gin.H{"Certificate": cert, "Org": v.Org, "Record": Record(o, lessons, attempts)})
 	return h.Renderer.Render(c, http.StatusOK, PageCertificate, page)
 }
 

@@ -745,3 +745,20 @@ func (s *Store) Learning(ctx context.Context, orgID, userID uuid.UUID) ([]Learni
 	}
 	return out, nil
 }
+
+// CompletedSteps loads a person's completed lessons and quiz attempts in
+// a course, for the record on the certificate.
+func (s *Store) CompletedSteps(ctx context.Context, orgID, userID, courseID uuid.UUID) ([]LessonProgress, []QuizAttempt, error) {
+	var lessons []LessonProgress
+	var attempts []QuizAttempt
+	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		if err := q.NewSelect().Model(&lessons).Where("org_id = ? AND user_id = ? AND course_id = ?", orgID, userID, courseID).Scan(ctx); err != nil {
+			return err
+		}
+		return q.NewSelect().Model(&attempts).Where("org_id = ? AND user_id = ? AND course_id = ?", orgID, userID, courseID).Scan(ctx)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("courses: steps of %s in %s: %w", userID, courseID, err)
+	}
+	return lessons, attempts, nil
+}
