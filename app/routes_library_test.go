@@ -10,34 +10,9 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 )
 
-// libraryRoutes are the library's rows of the route matrix.
-var libraryRoutes = map[string]routeRule{
-	"GET /o/:slug/library":                                {access: tenant, roles: tenancy.Anyone},
-	"GET /o/:slug/library/new":                            {access: tenant, roles: tenancy.Admins},
-	"POST /o/:slug/library":                               {access: tenant, roles: tenancy.Admins},
-	"GET /o/:slug/library/:id":                            {access: tenant, roles: tenancy.Anyone, params: libraryArticle},
-	"POST /o/:slug/library/:id/vote":                      {access: tenant, roles: tenancy.Anyone, params: libraryArticle},
-	"GET /o/:slug/library/:id/file":                       {access: tenant, roles: tenancy.Anyone, params: libraryArticleWithFile},
-	"POST /o/:slug/library/:id/share":                     {access: tenant, roles: tenancy.Practitioners, params: libraryArticle},
-	"GET /o/:slug/library/:id/edit":                       {access: tenant, roles: tenancy.Admins, params: libraryArticle},
-	"POST /o/:slug/library/:id/edit":                      {access: tenant, roles: tenancy.Admins, params: libraryArticle},
-	"POST /o/:slug/library/:id/status":                    {access: tenant, roles: tenancy.Admins, params: libraryArticle},
-	"POST /o/:slug/library/shares/:id/remove":             {access: tenant, roles: practitionerSide, params: libraryShare},
-	"GET /o/:slug/library/sessions/:id/agenda":            {access: tenant, roles: tenancy.Anyone, params: calendarSession},
-	"POST /o/:slug/library/sessions/:id/agenda":           {access: tenant, roles: calendarPractitioners, params: calendarSession},
-	"GET /o/:slug/library/relationships/:rel/goals/:key":  {access: tenant, roles: memberSide, params: libraryFramework},
-	"POST /o/:slug/library/relationships/:rel/goals/:key": {access: tenant, roles: memberSide, params: libraryFramework},
-}
-
 // calendarPractitioners are the fixture roles on the practitioner side of
 // the calendar fixture's group relationship.
 var calendarPractitioners = []tenancy.Role{tenancy.RolePractitioner, tenancy.RoleCoordinator}
-
-func init() {
-	for k, v := range libraryRoutes {
-		routeMatrix[k] = v
-	}
-}
 
 // newLibraryArticle is a fresh published article of organisation A.
 func newLibraryArticle(env *testkit.Env, fx *wallFixture) *library.Article {

@@ -18,17 +18,14 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
-// Page names this package renders.
+// Page names this package renders; app's start-up check lists them.
 const (
-	PageIndex     = "library/index"
-	PageArticle   = "library/article"
-	PageForm      = "library/form"
-	PageAgenda    = "library/agenda"
-	PageFramework = "library/framework"
+	PageIndex     web.PageName = "library/index"
+	PageArticle   web.PageName = "library/article"
+	PageForm      web.PageName = "library/form"
+	PageAgenda    web.PageName = "library/agenda"
+	PageFramework web.PageName = "library/framework"
 )
-
-// Pages lists the templates these handlers render, for the start-up check.
-var Pages = []string{PageIndex, PageArticle, PageForm, PageAgenda, PageFramework}
 
 // Handlers serve the library. Every route lives under /o/:slug; the
 // route table says which role group reaches each one, and the handlers

@@ -71,6 +71,15 @@ func TestSharingIntoARelationshipRespectsWhoMaySeeIt(t *testing.T) {
 		if got := sharedTitles(t, env, f, f.rel, f.member); len(got) != 1 || got[0] != "Team charter template" {
 			t.Fatalf("member sees %q", got)
 		}
+		// It appears on the relationship page beside the shared notes, for
+		// its participants; staff looking on do not see the panel.
+		relPage := "/o/" + f.org.Slug + "/relationships/" + f.rel.ID.String()
+		if got := env.SignIn(f.member.User).Get(relPage).Text("#library-shared"); !strings.Contains(got, "Team charter template") || !strings.Contains(got, "For Thursday") {
+			t.Errorf("member's relationship page shows %q", got)
+		}
+		if p := env.SignIn(f.org.Owner.User).Get(relPage); p.Status != http.StatusOK || p.Doc().Find("#library").Length() != 0 {
+			t.Errorf("staff looking on: %d, library panel %d", p.Status, p.Doc().Find("#library").Length())
+		}
 		if got := sharedTitles(t, env, f, f.rel, f.outside); got != nil {
 			t.Errorf("someone outside the relationship sees %q", got)
 		}
@@ -143,6 +152,10 @@ func TestRecommendationsFollowTheAssessmentAndTheGoals(t *testing.T) {
 		if c := it.Article.Category; c != library.CatTrust && c != library.CatTeamwork {
 			t.Errorf("recommended %s (%s)", it.Article.Title, c)
 		}
+	}
+	my := env.SignIn(f.member.User).Get("/o/" + f.org.Slug + "/my")
+	if h := my.Text("#library h2"); h != mine.Recommended.Heading || my.Doc().Find("#library-recommended li").Length() != 3 {
+		t.Errorf("My support shows %q with %d items", h, my.Doc().Find("#library-recommended li").Length())
 	}
 	// Someone who said nothing gets no recommendations.
 	if p, err := env.Services.Library.ForPerson(ctx, f.org.ID, f.org.Slug, f.outside.ID); err != nil || len(p.Recommended.Items) != 0 {
