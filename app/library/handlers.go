@@ -89,7 +89,11 @@ func (h *Handlers) ShowLibrary(c *gin.Context) error {
 		return err
 	}
 	pageNo, _ := strconv.Atoi(c.Query("page"))
-	q := ListQuery{Search: c.Query("q"), Category: c.Query("category"), Tag: c.Query("tag"), Kind: Kind(c.Query("kind")),
+	search := c.Query("q")
+	if len(search) > 200 {
+		search = search[:200]
+	}
+	q := ListQuery{Search: search, Category: c.Query("category"), Tag: c.Query("tag"), Kind: Kind(c.Query("kind")),
 		WithUnpublished: isAdmin(v), Page: pageNo, PerPage: 12}
 	res, err := h.Service.Store.Articles(ctx, v.Org.ID, q)
 	if err != nil {
