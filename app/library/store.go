@@ -30,10 +30,7 @@ func (s *Store) write(ctx context.Context, orgID uuid.UUID, fn func(ctx context.
 	if orgID == uuid.Nil {
 		return db.ErrNoTenant
 	}
-	if s.tx != nil {
-		return fn(ctx, s.tx)
-	}
-	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx) })
+	return db.In(ctx, s.DB, s.tx, orgID, fn)
 }
 
 func (s *Store) read(ctx context.Context, orgID uuid.UUID, fn func(ctx context.Context, q bun.IDB) error) error {
