@@ -50,6 +50,7 @@ type sessionPage struct {
 	Privileged, Scheduled, Started, Upcoming bool
 	InSeries, CanJoin, CanLeave, CanMove     bool
 	CanSwitchMode                            bool
+	Side                                     string // the viewer's side: practitioner, member or "" (staff)
 }
 
 // newSessionPage says what a person who takes part in a session on the
@@ -65,7 +66,7 @@ func newSessionPage(sv *SessionView, side string, privileged bool, viewerID uuid
 	return sessionPage{
 		S: sv, Modes: modes, Kinds: relationships.Kinds, Outcomes: Outcomes, State: st, Zone: loc.String(),
 		Start: sv.StartsAt.In(loc), End: sv.EndsAt.In(loc), PractitionerStart: sv.StartsAt.In(zoneOr(sv.TimeZone)),
-		Privileged: privileged, Scheduled: sv.Status == StatusScheduled, Started: !sv.StartsAt.After(now),
+		Side: side, Privileged: privileged, Scheduled: sv.Status == StatusScheduled, Started: !sv.StartsAt.After(now),
 		Upcoming: sv.StartsAt.After(now), InSeries: sv.SeriesID != nil,
 		CanJoin:       sv.IsGroup() && side == relationships.SideMember && (mine == nil || mine.Status == AttendeeCancelled),
 		CanLeave:      sv.IsGroup() && mine != nil && (mine.Status == AttendeeBooked || mine.Status == AttendeeWaitlisted),
