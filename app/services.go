@@ -24,6 +24,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/matching"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
+	"github.com/leadershiptoolbox/toolbox/app/reports"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
@@ -62,6 +63,8 @@ type Services struct {
 	Billing     *billing.Service
 	// Calendar: availability, sessions, subscriptions and reminders.
 	Calendar *calendar.Service
+	// Reports: the programme report, compiled by workers.
+	Reports *reports.Service
 }
 
 // NewServices wires the domain services together.
@@ -107,6 +110,10 @@ func NewServices(d Deps) *Services {
 	s.Calendar = &calendar.Service{
 		DB: d.DB, Clock: d.Clock, Mail: d.Mail, Relationships: &relationships.Store{DB: d.DB},
 		Tenancy: s.Tenancy.Store, Log: d.Log, BaseURL: d.Config.BaseURL,
+	}
+	s.Reports = &reports.Service{DB: d.DB, Store: &reports.Store{DB: d.DB}, Orgs: s.Tenancy.Store, Clock: d.Clock, Log: d.Log}
+	if d.Relay != nil {
+		s.Reports.Nudge = d.Relay.Nudge
 	}
 	return s
 }

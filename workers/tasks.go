@@ -156,3 +156,21 @@ func NewSessionReminderTask(p SessionReminderPayload, due time.Time) Task {
 	t.MaxRetry = 10
 	return t
 }
+
+// TypeCompileReport compiles a report run into its snapshot (reports).
+const TypeCompileReport = "reports:compile"
+
+// CompileReportPayload names the run; its snapshot takes the run's id,
+// so a task delivered twice stores one snapshot.
+type CompileReportPayload struct {
+	OrgID uuid.UUID `json:"org_id"`
+	RunID uuid.UUID `json:"run_id"`
+}
+
+// NewCompileReportTask asks for a report run to be compiled.
+func NewCompileReportTask(orgID, runID uuid.UUID) Task {
+	t := newTask(TypeCompileReport, QueueDefault, CompileReportPayload{OrgID: orgID, RunID: runID})
+	t.OrgID = orgID
+	t.MaxRetry = 5
+	return t
+}

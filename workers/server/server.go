@@ -32,6 +32,13 @@ func NewMux(s *app.Services) *asynq.ServeMux {
 		return s.Calendar.HandleSessionReminder(ctx, p)
 	})
 	mux.HandleFunc(workers.TypeReconcileRefunds, s.Billing.HandleReconcileRefunds)
+	mux.HandleFunc(workers.TypeCompileReport, func(ctx context.Context, t *asynq.Task) error {
+		p, err := workers.Decode[workers.CompileReportPayload](t)
+		if err != nil {
+			return err
+		}
+		return s.Reports.HandleCompile(ctx, p)
+	})
 	mux.HandleFunc(workers.TypePurgeSessions, func(ctx context.Context, _ *asynq.Task) error { return s.Auth.Purge(ctx) })
 	return mux
 }
