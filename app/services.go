@@ -19,6 +19,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/config"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
@@ -65,6 +66,8 @@ type Services struct {
 	Calendar *calendar.Service
 	// Reports: the programme report, compiled by workers.
 	Reports *reports.Service
+	// Feedback after sessions.
+	Feedback *feedback.Service
 }
 
 // NewServices wires the domain services together.
@@ -115,7 +118,20 @@ func NewServices(d Deps) *Services {
 	if d.Relay != nil {
 		s.Reports.Nudge = d.Relay.Nudge
 	}
+	s.Feedback = &feedback.Service{
+		DB: d.DB, Store: &feedback.Store{DB: d.DB}, Orgs: s.Tenancy.Store, Mail: d.Mail, Rematch: rematches{s.Matching},
+		Clock: d.Clock, Log: d.Log, BaseURL: d.Config.BaseURL, Secret: []byte(d.Config.SecretKey),
+	}
 	return s
+}
+
+// rematches opens a rematch request through matching's flow (feedback:
+// "not a good fit").
+type rematches struct{ matching *matching.Service }
+
+func (r rematches) OpenRematch(ctx context.Context, orgID, memberID, relationshipID uuid.UUID, reason string) error {
+	_, err := r.matching.RequestRematch(ctx, orgID, memberID, &relationshipID, reason)
+	return err
 }
 
 // trainedMentors records a completed mentor training in both places that
