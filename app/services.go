@@ -114,7 +114,10 @@ func NewServices(d Deps) *Services {
 		DB: d.DB, Clock: d.Clock, Mail: d.Mail, Relationships: &relationships.Store{DB: d.DB},
 		Tenancy: s.Tenancy.Store, Log: d.Log, BaseURL: d.Config.BaseURL,
 	}
-	s.Reports = &reports.Service{DB: d.DB, Store: &reports.Store{DB: d.DB}, Orgs: s.Tenancy.Store, Clock: d.Clock, Log: d.Log}
+	s.Reports = &reports.Service{
+		DB: d.DB, Store: &reports.Store{DB: d.DB}, Orgs: s.Tenancy.Store, Rels: s.Relationships, Answers: &feedback.Store{DB: d.DB},
+		Clock: d.Clock, Log: d.Log,
+	}
 	if d.Relay != nil {
 		s.Reports.Nudge = d.Relay.Nudge
 	}

@@ -20,7 +20,7 @@ const (
 )
 
 // Pages lists the templates these handlers render.
-var Pages = []string{PageProgramme, PageRun, PageSnapshot}
+var Pages = []string{PageProgramme, PageRun, PageSnapshot, PageProgress}
 
 // Handlers serve the programme report to staff (owners, admins and
 // coordinators): the route table admits them alone.

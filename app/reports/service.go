@@ -27,8 +27,11 @@ type Service struct {
 	DB    *db.DB
 	Store *Store
 	Orgs  Orgs
-	Clock clock.Clock
-	Log   *slog.Logger
+	// Rels and Answers feed the progress page of a relationship.
+	Rels    Relationships
+	Answers Answers
+	Clock   clock.Clock
+	Log     *slog.Logger
 	// Nudge, if set, wakes the outbox relay after a run is recorded.
 	Nudge func()
 	// CompileHook, if set, runs after the figures are compiled and before

@@ -272,3 +272,25 @@ func (s *Store) names(ctx context.Context, q bun.IDB, orgID uuid.UUID, ids []uui
  WHERE p.org_id = ? AND p.relationship_id IN (?) AND p.left_at IS NULL ORDER BY p.side DESC, u.name`, orgID, bun.In(ids)).Scan(ctx, &rows)
 	return rows, storeErr("participants' names", err)
 }
+
+// relationshipSessions lists a relationship's sessions with the
+// attendance of their members.
+func (s *Store) relationshipSessions(ctx context.Context, q bun.IDB, orgID, relID uuid.UUID) ([]SessionRow, error) {
+	var rows []SessionRow
+	err := q.NewRaw(`SELECT s.id, s.starts_at, s.ends_at, s.status,
+  (SELECT COUNT(*) FROM session_attendees AS a WHERE a.org_id = s.org_id AND a.session_id = s.id AND a.status = 'attended') AS attended,
+  (SELECT COUNT(*) FROM session_attendees AS a WHERE a.org_id = s.org_id AND a.session_id = s.id AND a.status = 'no_show') AS no_show
+ FROM calendar_sessions AS s WHERE s.org_id = ? AND s.relationship_id = ? ORDER BY s.starts_at`, orgID, relID).Scan(ctx, &rows)
+	return rows, storeErr("sessions of the relationship", err)
+}
+
+// RelationshipSessions is relationshipSessions in its own read.
+func (s *Store) RelationshipSessions(ctx context.Context, orgID, relID uuid.UUID) ([]SessionRow, error) {
+	var rows []SessionRow
+	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+		var err error
+		rows, err = s.relationshipSessions(ctx, tx, orgID, relID)
+		return err
+	})
+	return rows, err
+}
