@@ -92,8 +92,10 @@ func sessionFigures(months []string, sessions, people []monthRow) []MonthKind {
 	}
 	who := map[key]int{}
 	for _, r := range people {
-		who[key{r.Month, r.Kind}] = r.People
-		kinds[r.Kind] = true
+		if r.Month != "" && r.Status == "completed" {
+			who[key{r.Month, r.Kind}] = r.People
+			kinds[r.Kind] = true
+		}
 	}
 	var ks []string
 	for _, k := range Kinds {
@@ -118,9 +120,18 @@ func sessionFigures(months []string, sessions, people []monthRow) []MonthKind {
 // monthsOf lists the months (YYYY-MM) the period touches.
 func monthsOf(start, end time.Time, loc *time.Location) []string {
 	var out []string
+	for _, m := range monthStarts(start, end, loc) {
+		out = append(out, m.Format("2006-01"))
+	}
+	return out
+}
+
+// monthStarts lists the starts of the months the period touches, in loc.
+func monthStarts(start, end time.Time, loc *time.Location) []time.Time {
+	var out []time.Time
 	m := time.Date(start.In(loc).Year(), start.In(loc).Month(), 1, 0, 0, 0, 0, loc)
 	for m.Before(end) {
-		out = append(out, m.Format("2006-01"))
+		out = append(out, m)
 		m = m.AddDate(0, 1, 0)
 	}
 	return out
@@ -135,18 +146,20 @@ var outcomeNames = map[string]string{
 	"rel_ended":      "relationships ended early",
 }
 
-func outcomeFigures(sessions []monthRow, sessionPeople, rels []outcomeRow) []Outcome {
+func outcomeFigures(sessions, people []monthRow, rels []outcomeRow) []Outcome {
 	count := map[string]int{}
 	for _, r := range sessions {
 		count[r.Status] += r.Sessions
 	}
-	people := map[string]int{}
-	for _, r := range sessionPeople {
-		people[r.What] = r.People
+	who := map[string]int{}
+	for _, r := range people {
+		if r.Month == "" {
+			who[r.Status] = r.People
+		}
 	}
 	var out []Outcome
 	for _, st := range []string{"completed", "no_show", "cancelled_late"} {
-		out = append(out, Outcome{What: outcomeNames[st], Count: About(float64(count[st]), 0, people[st]), People: People(people[st])})
+		out = append(out, Outcome{What: outcomeNames[st], Count: About(float64(count[st]), 0, who[st]), People: People(who[st])})
 	}
 	relCount, relPeople := map[string]int{}, map[string]int{}
 	for _, r := range rels {

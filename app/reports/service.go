@@ -129,7 +129,7 @@ func (s *Service) Compile(ctx context.Context, orgID uuid.UUID, params Params, p
 	if end.Before(asOf) {
 		asOf = end
 	}
-	p := period{OrgID: orgID, Start: start, End: end, Kind: params.Kind, Zone: loc.String()}
+	p := period{OrgID: orgID, Start: start, End: end, Kind: params.Kind, Months: monthStarts(start, end, loc)}
 	f := &Figures{Params: params, Zone: loc.String(), HealthAsOf: asOf.In(loc).Format(time.DateOnly)}
 	feedbackUsed := org.Settings.FeedbackToCoordinators
 	step := 0
@@ -142,6 +142,13 @@ func (s *Service) Compile(ctx context.Context, orgID uuid.UUID, params Params, p
 	// One read-only transaction: the figures agree with each other.
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		st := s.Store
+		if s.DB.Engine == db.Postgres {
+			// The report's hash aggregates (distinct people per month)
+			// fit in memory instead of sorting on disk.
+			if _, err := tx.ExecContext(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
+				return err
+			}
+		}
 		counts, err := st.funnel(ctx, tx, p)
 		if err != nil {
 			return err
@@ -158,17 +165,17 @@ func (s *Service) Compile(ctx context.Context, orgID uuid.UUID, params Params, p
 		if err != nil {
 			return err
 		}
-		people, err := st.monthPeople(ctx, tx, p)
+		people, err := st.sessionPeople(ctx, tx, p)
 		if err != nil {
 			return err
 		}
 		f.Sessions = sessionFigures(monthsOf(start, end, loc), months, people)
 		done()
-		sessionPeople, rels, err := st.outcomes(ctx, tx, p)
+		rels, err := st.relationshipOutcomes(ctx, tx, p)
 		if err != nil {
 			return err
 		}
-		f.Outcomes = outcomeFigures(months, sessionPeople, rels)
+		f.Outcomes = outcomeFigures(months, people, rels)
 		done()
 		load, places, err := st.load(ctx, tx, p)
 		if err != nil {
