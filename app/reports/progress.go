@@ -149,7 +149,11 @@ func BuildProgress(rel *relationships.Relationship, side string, agreement *rela
 		}
 		p.KeptDays = round(total/float64(len(p.Gaps)), 1)
 	}
-	p.NextDue = NextDue(rel, agreement, held, now)
+	var lastHeld *time.Time
+	if len(held) > 0 {
+		lastHeld = &held[len(held)-1].StartsAt
+	}
+	p.NextDue = relationships.NextSessionDue(rel, agreement, lastHeld)
 	total := 0
 	for _, m := range modes {
 		total += m
@@ -182,28 +186,6 @@ func BuildProgress(rel *relationships.Relationship, side string, agreement *rela
 	}
 	p.Charts = progressCharts(p)
 	return p
-}
-
-// NextDue is when the next session is due by the agreed rhythm: the last
-// session held (or the start) plus the cadence; nil when the
-// relationship is not active.
-func NextDue(rel *relationships.Relationship, agreement *relationships.Agreement, held []SessionRow, now time.Time) *time.Time {
-	if rel.Status != relationships.StatusActive {
-		return nil
-	}
-	cadence := 14
-	if agreement != nil && agreement.CadenceDays > 0 {
-		cadence = agreement.CadenceDays
-	}
-	from := rel.CreatedAt
-	if rel.StartedAt != nil {
-		from = *rel.StartedAt
-	}
-	if len(held) > 0 {
-		from = held[len(held)-1].StartsAt
-	}
-	due := from.AddDate(0, 0, cadence)
-	return &due
 }
 
 // modeAt is the kind of support a session was held in: the relationship's
