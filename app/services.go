@@ -116,7 +116,7 @@ func NewServices(d Deps) *Services {
 	}
 	s.Reports = &reports.Service{
 		DB: d.DB, Store: &reports.Store{DB: d.DB}, Orgs: s.Tenancy.Store, Rels: s.Relationships, Answers: &feedback.Store{DB: d.DB},
-		Clock: d.Clock, Log: d.Log,
+		Clock: d.Clock, Log: d.Log, Mail: d.Mail, BaseURL: d.Config.BaseURL,
 	}
 	if d.Relay != nil {
 		s.Reports.Nudge = d.Relay.Nudge

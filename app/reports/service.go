@@ -12,6 +12,7 @@ import (
 
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/workers"
@@ -20,6 +21,7 @@ import (
 // Orgs finds an organisation (tenancy owns them).
 type Orgs interface {
 	OrgByID(ctx context.Context, id uuid.UUID) (*tenancy.Organisation, error)
+	People(ctx context.Context, orgID uuid.UUID, f tenancy.PeopleFilter) ([]tenancy.Person, error)
 }
 
 // Service asks for reports and compiles them.
@@ -32,6 +34,9 @@ type Service struct {
 	Answers Answers
 	Clock   clock.Clock
 	Log     *slog.Logger
+	// Mail queues the nudges and digests; BaseURL makes their links.
+	Mail    *mail.Service
+	BaseURL string
 	// Nudge, if set, wakes the outbox relay after a run is recorded.
 	Nudge func()
 	// CompileHook, if set, runs after the figures are compiled and before

@@ -173,3 +173,53 @@ func (s *Store) Previous(ctx context.Context, orgID uuid.UUID, snap *Snapshot) (
 	}
 	return prev, nil
 }
+
+// quietStates reads the silence of active relationships started before
+// startedBefore (one relationship when id is set) as of now.
+func (s *Store) quietStates(ctx context.Context, q bun.IDB, orgID uuid.UUID, id *uuid.UUID, now, startedBefore time.Time) ([]quietState, error) {
+	var rows []quietState
+	query := `SELECT r.id, r.status, r.started_at,
+  (SELECT MAX(s.starts_at) FROM calendar_sessions AS s WHERE s.org_id = r.org_id AND s.relationship_id = r.id AND s.status <> 'cancelled' AND s.starts_at <= ?1) AS last_session,
+  EXISTS (SELECT 1 FROM calendar_sessions AS s WHERE s.org_id = r.org_id AND s.relationship_id = r.id AND s.status = 'scheduled' AND s.starts_at > ?1) AS booked
+ FROM relationships AS r WHERE r.org_id = ?0 AND r.status = 'active' AND r.started_at <= ?2`
+	args := []any{orgID, now, startedBefore}
+	if id != nil {
+		query += ` AND r.id = ?3`
+		args = append(args, *id)
+	}
+	err := q.NewRaw(query, args...).Scan(ctx, &rows)
+	return rows, storeErr("quiet relationships", err)
+}
+
+// recordNudge records a nudge under its unique key; false when it was
+// recorded before.
+func (s *Store) recordNudge(ctx context.Context, q bun.IDB, orgID uuid.UUID, relID *uuid.UUID, key string, now time.Time) (bool, error) {
+	res, err := q.NewRaw(`INSERT INTO nudges (id, org_id, relationship_id, key, sent_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (org_id, key) DO NOTHING`,
+		uuid.Must(uuid.NewV7()), orgID, relID, key, now).Exec(ctx)
+	if err != nil {
+		return false, storeErr("record nudge", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+type person struct {
+	UserID uuid.UUID `bun:"user_id"`
+	Name   string    `bun:"name"`
+	Email  string    `bun:"email"`
+}
+
+// participants lists the current participants of a relationship with
+// their addresses.
+func (s *Store) participants(ctx context.Context, q bun.IDB, orgID, relID uuid.UUID) ([]person, error) {
+	var rows []person
+	err := q.NewRaw(`SELECT p.user_id, u.name, u.email FROM relationship_participants AS p JOIN users AS u ON u.id = p.user_id
+ WHERE p.org_id = ? AND p.relationship_id = ? AND p.left_at IS NULL AND u.deleted_at IS NULL ORDER BY p.side DESC, u.name`, orgID, relID).Scan(ctx, &rows)
+	return rows, storeErr("participants", err)
+}
+
+// hasNudge reports whether a nudge was recorded under key.
+func (s *Store) hasNudge(ctx context.Context, q bun.IDB, orgID uuid.UUID, key string) (bool, error) {
+	n, err := q.NewSelect().Table("nudges").Where("org_id = ? AND key = ?", orgID, key).Count(ctx)
+	return n > 0, storeErr("find nudge", err)
+}
