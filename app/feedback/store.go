@@ -21,16 +21,6 @@ type Store struct {
 // of every call).
 func (s *Store) WithTx(tx bun.IDB) *Store { return &Store{DB: s.DB, idb: tx} }
 
-func (s *Store) tenant(ctx context.Context, orgID uuid.UUID, fn func(ctx context.Context, tx bun.IDB) error) error {
-	if orgID == uuid.Nil {
-		return db.ErrNoTenant
-	}
-	if s.idb != nil {
-		return fn(ctx, s.idb)
-	}
-	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx) })
-}
-
 func storeErr(what string, err error) error {
 	if err == nil {
 		return nil
@@ -42,7 +32,7 @@ func storeErr(what string, err error) error {
 // session is not asked again. It returns the requests it recorded.
 func (s *Store) Ask(ctx context.Context, orgID uuid.UUID, asks []Feedback) ([]Feedback, error) {
 	var out []Feedback
-	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		for _, f := range asks {
 			f.OrgID = orgID
 			res, err := tx.NewInsert().Model(&f).On("CONFLICT (org_id, session_id, author_id) DO NOTHING").Exec(ctx)
@@ -61,7 +51,7 @@ func (s *Store) Ask(ctx context.Context, orgID uuid.UUID, asks []Feedback) ([]Fe
 // Get loads one request for feedback.
 func (s *Store) Get(ctx context.Context, orgID, id uuid.UUID) (*Feedback, error) {
 	f := new(Feedback)
-	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(f).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
 	})
 	if err != nil {
@@ -74,7 +64,7 @@ func (s *Store) Get(ctx context.Context, orgID, id uuid.UUID) (*Feedback, error)
 // false when the request was answered already (the first answer stands).
 func (s *Store) SaveAnswer(ctx context.Context, orgID, id uuid.UUID, a Answer, at time.Time) (bool, error) {
 	saved := false
-	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		res, err := tx.NewUpdate().Model((*Feedback)(nil)).Set("rating = ?", a.Rating).Set("fit = ?", a.Fit).Set("comment = ?", a.Comment).
 			Set("answered_at = ?", at).Where("org_id = ? AND id = ? AND answered_at IS NULL", orgID, id).Exec(ctx)
 		if err != nil {
@@ -90,7 +80,7 @@ func (s *Store) SaveAnswer(ctx context.Context, orgID, id uuid.UUID, a Answer, a
 // Pending lists a person's unanswered requests, newest first.
 func (s *Store) Pending(ctx context.Context, orgID, userID uuid.UUID) ([]Feedback, error) {
 	var out []Feedback
-	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(&out).Where("org_id = ? AND author_id = ? AND answered_at IS NULL", orgID, userID).
 			OrderExpr("asked_at DESC").Limit(20).Scan(ctx)
 	})
@@ -102,7 +92,7 @@ func (s *Store) Pending(ctx context.Context, orgID, userID uuid.UUID) ([]Feedbac
 // allows, and for the author's own view.
 func (s *Store) Answered(ctx context.Context, orgID uuid.UUID, relationshipID, authorID *uuid.UUID, limit int) ([]Feedback, error) {
 	var out []Feedback
-	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		q := tx.NewSelect().Model(&out).Where("org_id = ? AND answered_at IS NOT NULL", orgID)
 		if relationshipID != nil {
 			q = q.Where("relationship_id = ?", *relationshipID)
@@ -123,7 +113,7 @@ func (s *Store) Summarise(ctx context.Context, orgID uuid.UUID, practitionerID *
 		Average float64 `bun:"average"`
 		Good    int     `bun:"good"`
 	}
-	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		q := `SELECT COUNT(*) AS answers, COALESCE(AVG(f.rating), 0) AS average, SUM(CASE WHEN f.fit = 'good' THEN 1 ELSE 0 END) AS good
  FROM feedback AS f WHERE f.org_id = ? AND f.answered_at IS NOT NULL`
 		args := []any{orgID}
@@ -160,7 +150,7 @@ func (s *Store) MonthlyTrend(ctx context.Context, orgID, relationshipID uuid.UUI
 		month = "to_char(answered_at AT TIME ZONE 'UTC', 'YYYY-MM')"
 	}
 	var out []Trend
-	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewRaw(`SELECT `+month+` AS month, COUNT(*) AS answers, AVG(rating) AS average FROM feedback
  WHERE org_id = ? AND relationship_id = ? AND answered_at IS NOT NULL GROUP BY 1 ORDER BY 1`, orgID, relationshipID).Scan(ctx, &out)
 	})

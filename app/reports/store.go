@@ -24,17 +24,6 @@ type Store struct {
 // organisation of every call.
 func (s *Store) WithTx(tx bun.IDB) *Store { return &Store{DB: s.DB, idb: tx} }
 
-// tenant runs fn in the store's transaction, or in a new one for orgID.
-func (s *Store) tenant(ctx context.Context, orgID uuid.UUID, fn func(ctx context.Context, tx bun.IDB) error) error {
-	if orgID == uuid.Nil {
-		return db.ErrNoTenant
-	}
-	if s.idb != nil {
-		return fn(ctx, s.idb)
-	}
-	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx) })
-}
-
 // storeErr maps driver errors in one place.
 func storeErr(what string, err error) error {
 	if err == nil {
@@ -46,7 +35,7 @@ func storeErr(what string, err error) error {
 // AddRun records a run.
 func (s *Store) AddRun(ctx context.Context, orgID uuid.UUID, r *Run) error {
 	r.OrgID = orgID
-	return storeErr("record run", s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	return storeErr("record run", db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		_, err := tx.NewInsert().Model(r).Exec(ctx)
 		return err
 	}))
@@ -55,7 +44,7 @@ func (s *Store) AddRun(ctx context.Context, orgID uuid.UUID, r *Run) error {
 // Run loads a run.
 func (s *Store) Run(ctx context.Context, orgID, id uuid.UUID) (*Run, error) {
 	r := new(Run)
-	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
 	})
 	if err != nil {
@@ -68,7 +57,7 @@ func (s *Store) Run(ctx context.Context, orgID, id uuid.UUID) (*Run, error) {
 // the page shows its progress rather than offering a second run.
 func (s *Store) LatestRun(ctx context.Context, orgID uuid.UUID, kind string) (*Run, error) {
 	r := new(Run)
-	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(r).Where("org_id = ? AND kind = ? AND status <> ?", orgID, kind, RunDone).
 			OrderExpr("created_at DESC, id DESC").Limit(1).Scan(ctx)
 	})
@@ -80,7 +69,7 @@ func (s *Store) LatestRun(ctx context.Context, orgID uuid.UUID, kind string) (*R
 
 // StartRun marks a run as running (a retry keeps its first start).
 func (s *Store) StartRun(ctx context.Context, orgID, id uuid.UUID, now time.Time) error {
-	return storeErr("start run", s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	return storeErr("start run", db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		_, err := tx.NewUpdate().Model((*Run)(nil)).Set("status = ?", RunRunning).Set("started_at = COALESCE(started_at, ?)", now).
 			Where("org_id = ? AND id = ? AND status <> ?", orgID, id, RunDone).Exec(ctx)
 		return err
@@ -89,7 +78,7 @@ func (s *Store) StartRun(ctx context.Context, orgID, id uuid.UUID, now time.Time
 
 // SetProgress records how far a running compilation got (0–100).
 func (s *Store) SetProgress(ctx context.Context, orgID, id uuid.UUID, percent int) error {
-	return storeErr("record progress", s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	return storeErr("record progress", db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		_, err := tx.NewUpdate().Model((*Run)(nil)).Set("progress = ?", percent).
 			Where("org_id = ? AND id = ? AND status = ?", orgID, id, RunRunning).Exec(ctx)
 		return err
@@ -98,7 +87,7 @@ func (s *Store) SetProgress(ctx context.Context, orgID, id uuid.UUID, percent in
 
 // FailRun records why the last attempt failed (the task is retried).
 func (s *Store) FailRun(ctx context.Context, orgID, id uuid.UUID, msg string) error {
-	return storeErr("record failure", s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	return storeErr("record failure", db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		_, err := tx.NewUpdate().Model((*Run)(nil)).Set("last_error = ?", msg).Where("org_id = ? AND id = ?", orgID, id).Exec(ctx)
 		return err
 	}))
@@ -110,7 +99,7 @@ func (s *Store) FailRun(ctx context.Context, orgID, id uuid.UUID, msg string) er
 func (s *Store) Finish(ctx context.Context, orgID uuid.UUID, snap *Snapshot) (bool, error) {
 	snap.OrgID = orgID
 	stored := false
-	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		res, err := tx.NewInsert().Model(snap).On("CONFLICT (id) DO NOTHING").Exec(ctx)
 		if err != nil {
 			return err
@@ -128,7 +117,7 @@ func (s *Store) Finish(ctx context.Context, orgID uuid.UUID, snap *Snapshot) (bo
 // Snapshot loads a compiled report.
 func (s *Store) Snapshot(ctx context.Context, orgID, id uuid.UUID) (*Snapshot, error) {
 	snap := new(Snapshot)
-	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(snap).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
 	})
 	if err != nil {
@@ -149,7 +138,7 @@ type SnapshotInfo struct {
 // Snapshots lists the newest snapshots of a kind, newest first.
 func (s *Store) Snapshots(ctx context.Context, orgID uuid.UUID, kind string, limit int) ([]SnapshotInfo, error) {
 	var out []SnapshotInfo
-	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Table("report_snapshots").Column("id", "period_from", "period_to", "filter_kind", "compiled_at").
 			Where("org_id = ? AND kind = ?", orgID, kind).OrderExpr("compiled_at DESC, id DESC").Limit(int64(limit)).Scan(ctx, &out)
 	})
@@ -160,7 +149,7 @@ func (s *Store) Snapshots(ctx context.Context, orgID uuid.UUID, kind string, lim
 // before it with the same kind filter and an earlier period.
 func (s *Store) Previous(ctx context.Context, orgID uuid.UUID, snap *Snapshot) (*Snapshot, error) {
 	prev := new(Snapshot)
-	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(prev).
 			Where("org_id = ? AND kind = ? AND filter_kind = ? AND period_from < ? AND id <> ?", orgID, snap.Kind, snap.FilterKind, snap.PeriodFrom, snap.ID).
 			OrderExpr("period_from DESC, compiled_at DESC").Limit(1).Scan(ctx)

@@ -320,7 +320,7 @@ func (s *Store) relationshipSessions(ctx context.Context, q bun.IDB, orgID, relI
 // RelationshipSessions is relationshipSessions in its own read.
 func (s *Store) RelationshipSessions(ctx context.Context, orgID, relID uuid.UUID) ([]SessionRow, error) {
 	var rows []SessionRow
-	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
 		var err error
 		rows, err = s.relationshipSessions(ctx, tx, orgID, relID)
 		return err
