@@ -37,7 +37,7 @@ func BenchmarkProgrammeReport(b *testing.B) {
 		b.Fatal(err)
 	}
 	env.Clock.Set(Start.AddDate(2, 0, 0))
-	params := reports.Params{From: "2025-01-01", To: "2026-12-31"}
+	params := reports.Params{From: "2025-01-01", To: "2027-03-31"}
 	f, err := env.Services.Reports.Compile(env.Ctx(), org.ID, params, nil)
 	if err != nil {
 		b.Fatal(err)
