@@ -118,9 +118,6 @@ func NewServices(d Deps) *Services {
 		DB: d.DB, Store: &reports.Store{DB: d.DB}, Orgs: s.Tenancy.Store, Rels: s.Relationships, Answers: &feedback.Store{DB: d.DB},
 		Clock: d.Clock, Log: d.Log, Mail: d.Mail, BaseURL: d.Config.BaseURL,
 	}
-	if d.Relay != nil {
-		s.Reports.Nudge = d.Relay.Nudge
-	}
 	s.Feedback = &feedback.Service{
 		DB: d.DB, Store: &feedback.Store{DB: d.DB}, Orgs: s.Tenancy.Store, Mail: d.Mail, Rematch: rematches{s.Matching},
 		Clock: d.Clock, Log: d.Log, BaseURL: d.Config.BaseURL, Secret: []byte(d.Config.SecretKey),

@@ -37,8 +37,6 @@ type Service struct {
 	// Mail queues the nudges and digests; BaseURL makes their links.
 	Mail    *mail.Service
 	BaseURL string
-	// Nudge, if set, wakes the outbox relay after a run is recorded.
-	Nudge func()
 	// CompileHook, if set, runs after the figures are compiled and before
 	// the snapshot is stored (tests kill a worker there).
 	CompileHook func(ctx context.Context)
@@ -66,9 +64,6 @@ func (s *Service) Request(ctx context.Context, orgID, by uuid.UUID, p Params) (*
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reports: request %s report: %w", run.Kind, err)
-	}
-	if s.Nudge != nil {
-		s.Nudge()
 	}
 	return run, nil
 }
