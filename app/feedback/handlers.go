@@ -7,19 +7,15 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
 // Page names.
 const (
-	PageAnswer = "feedback/answer"
-	PageIndex  = "feedback/index"
+	PageAnswer web.PageName = "feedback/answer"
+	PageIndex  web.PageName = "feedback/index"
 )
-
-// Pages lists the templates these handlers render.
-var Pages = []string{PageAnswer, PageIndex}
 
 // Handlers serve the answer form (by signed link, or signed in) and the
 // feedback page, which shows each role what it may see.
@@ -131,7 +127,7 @@ func (h *Handlers) ownRequest(c *gin.Context) (*Feedback, error) {
 		return nil, err
 	}
 	if f.AuthorID != v.UserID {
-		return nil, db.ErrNotFound
+		return nil, web.ErrForbidden
 	}
 	return f, nil
 }
@@ -192,10 +188,3 @@ func (h *Handlers) ShowIndex(c *gin.Context) error {
 	page.Nav = "feedback"
 	return h.Renderer.Render(c, http.StatusOK, PageIndex, page)
 }
-
-// Routes, for app/routes.go:
-//	GET  /feedback/:org/:id/:sig   ShowLinkForm    public (the signature is the key)
-//	POST /feedback/:org/:id/:sig   AnswerByLink    public
-//	GET  /o/:slug/feedback         ShowIndex       anyone
-//	GET  /o/:slug/feedback/:id     ShowForm        anyone (the author alone)
-//	POST /o/:slug/feedback/:id     AnswerSignedIn  anyone (the author alone)

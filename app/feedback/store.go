@@ -114,7 +114,7 @@ func (s *Store) Summarise(ctx context.Context, orgID uuid.UUID, practitionerID *
 		Good    int     `bun:"good"`
 	}
 	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
-		q := `SELECT COUNT(*) AS answers, COALESCE(AVG(f.rating), 0) AS average, SUM(CASE WHEN f.fit = 'good' THEN 1 ELSE 0 END) AS good
+		q := `SELECT COUNT(*) AS answers, COALESCE(AVG(f.rating), 0.0) AS average, SUM(CASE WHEN f.fit = 'good' THEN 1 ELSE 0 END) AS good
  FROM feedback AS f WHERE f.org_id = ? AND f.answered_at IS NOT NULL`
 		args := []any{orgID}
 		if practitionerID != nil {

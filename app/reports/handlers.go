@@ -14,13 +14,11 @@ import (
 
 // Page names.
 const (
-	PageProgramme = "reports/programme"
-	PageRun       = "reports/run"
-	PageSnapshot  = "reports/snapshot"
+	PageProgramme web.PageName = "reports/programme"
+	PageRun       web.PageName = "reports/run"
+	PageSnapshot  web.PageName = "reports/snapshot"
+	PageProgress  web.PageName = "reports/progress"
 )
-
-// Pages lists the templates these handlers render.
-var Pages = []string{PageProgramme, PageRun, PageSnapshot, PageProgress}
 
 // Handlers serve the programme report to staff (owners, admins and
 // coordinators): the route table admits them alone.
@@ -236,11 +234,3 @@ func (h *Handlers) DownloadCSV(c *gin.Context) error {
 	c.Status(http.StatusOK)
 	return WriteCSV(c.Writer, t)
 }
-
-// Routes, for app/routes.go (staff):
-//	GET  /reports/programme                         ShowProgramme
-//	POST /reports/programme                         RequestProgramme
-//	GET  /reports/programme/runs/:id                ShowRun
-//	GET  /reports/programme/runs/:id/progress       RunProgress
-//	GET  /reports/programme/snapshots/:id           ShowSnapshot
-//	GET  /reports/programme/snapshots/:id/csv/:table DownloadCSV

@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -14,9 +15,6 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
-// PageProgress is a relationship's progress page.
-const PageProgress = "reports/progress"
-
 // ProgressPage is the progress page's data.
 type ProgressPage struct {
 	Base     string
@@ -26,13 +24,16 @@ type ProgressPage struct {
 }
 
 // Progress computes a relationship's progress for one of its
-// participants; anyone else gets db.ErrNotFound.
+// participants: web.ErrForbidden for anyone else in the organisation.
 func (s *Service) Progress(ctx context.Context, orgID, relID, viewerID uuid.UUID, zone string) (*Progress, error) {
-	side, err := s.Rels.Side(ctx, orgID, relID, viewerID)
+	rel, err := s.Rels.Get(ctx, orgID, relID)
 	if err != nil {
 		return nil, err
 	}
-	rel, err := s.Rels.Get(ctx, orgID, relID)
+	side, err := s.Rels.Side(ctx, orgID, relID, viewerID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, fmt.Errorf("reports: progress of %s for a non-participant: %w", relID, web.ErrForbidden)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +109,3 @@ func (h *Handlers) ProgressCSV(c *gin.Context) error {
 	}
 	return web.Errorf(http.StatusNotFound, "The progress page has no such table.")
 }
-
-// Routes, for app/routes.go (anyone; the participants alone, checked here):
-//	GET /relationships/:id/progress             ShowProgress
-//	GET /relationships/:id/progress/csv/:table  ProgressCSV

@@ -10,6 +10,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
+	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
 // TestProgressOfARelationship: m1's coaching relationship of
@@ -67,10 +68,13 @@ func TestProgressOfARelationship(t *testing.T) {
 	if tables[0].Rows[0][1] != "3" || tables[0].Rows[7][1] != "29.5" {
 		t.Fatalf("summary table: %v", tables[0].Rows)
 	}
-	// Anyone else, even in the organisation: not found.
+	// Anyone else in the organisation: forbidden; another organisation: not found.
 	for _, who := range []uuid.UUID{p.members[1].ID, p.org.Owner.ID, p.coaches[1].ID} {
-		if _, err := svc.Progress(env.Ctx(), p.org.ID, rel.ID, who, "UTC"); !errors.Is(err, db.ErrNotFound) {
+		if _, err := svc.Progress(env.Ctx(), p.org.ID, rel.ID, who, "UTC"); !errors.Is(err, web.ErrForbidden) {
 			t.Fatalf("a non-participant got %v", err)
 		}
+	}
+	if _, err := svc.Progress(env.Ctx(), env.NewOrg().ID, rel.ID, p.members[0].ID, "UTC"); !errors.Is(err, db.ErrNotFound) {
+		t.Fatalf("another organisation got %v", err)
 	}
 }

@@ -245,7 +245,7 @@ type satisfactionRow struct {
 
 func (s *Store) satisfaction(ctx context.Context, q bun.IDB, p period) ([]satisfactionRow, error) {
 	var rows []satisfactionRow
-	err := q.NewRaw(`SELECT r.kind, COUNT(*) AS answers, COUNT(DISTINCT f.author_id) AS people, COALESCE(AVG(f.rating), 0) AS average,
+	err := q.NewRaw(`SELECT r.kind, COUNT(*) AS answers, COUNT(DISTINCT f.author_id) AS people, COALESCE(AVG(f.rating), 0.0) AS average,
   SUM(CASE WHEN f.fit = 'good' THEN 1 ELSE 0 END) AS good, SUM(CASE WHEN f.fit <> '' THEN 1 ELSE 0 END) AS fit_answers
  FROM feedback AS f JOIN relationships AS r ON r.org_id = f.org_id AND r.id = f.relationship_id
  WHERE f.org_id = ?0 AND f.answered_at >= ?1 AND f.answered_at < ?2 AND f.rating > 0 AND (?3 = '' OR r.kind = ?3)
@@ -274,7 +274,7 @@ func (s *Store) health(ctx context.Context, q bun.IDB, orgID uuid.UUID, kind str
 	rhythmFrom, goalsFrom := asOf.Add(-RhythmWindow), asOf.Add(-GoalsWindow)
 	err := q.NewRaw(`SELECT r.id, r.kind, r.title, r.started_at, COALESCE(a.cadence_days, 14) AS cadence_days,
   COALESCE(h.held, 0) AS held, COALESCE(g.goals, 0) AS goals, COALESCE(gm.moving, 0) AS goals_moving,
-  COALESCE(f.ratings, 0) AS ratings, COALESCE(f.rating, 0) AS rating
+  COALESCE(f.ratings, 0) AS ratings, COALESCE(f.rating, 0.0) AS rating
  FROM relationships AS r
  LEFT JOIN agreements AS a ON a.org_id = r.org_id AND a.relationship_id = r.id
  LEFT JOIN (SELECT relationship_id, COUNT(*) AS held FROM calendar_sessions
