@@ -66,6 +66,9 @@ func New(s *Services) (*gin.Engine, error) {
 	if s.NoteKeysErr != nil {
 		return nil, s.NoteKeysErr
 	}
+	if s.LibraryErr != nil {
+		return nil, s.LibraryErr
+	}
 
 	https := strings.HasPrefix(d.Config.BaseURL, "https://")
 	r.Use(

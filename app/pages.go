@@ -8,6 +8,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
+	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
@@ -42,5 +43,6 @@ func pages() []web.PageName {
 	all = append(all, billing.PagePurchased, billing.PageHistory, billing.PageEvents, billing.PageSeats)
 	all = append(all, reports.PageProgramme, reports.PageRun, reports.PageSnapshot, reports.PageProgress)
 	all = append(all, feedback.PageAnswer, feedback.PageIndex)
+	all = append(all, library.PageIndex, library.PageArticle, library.PageForm, library.PageAgenda, library.PageFramework)
 	return all
 }

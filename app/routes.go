@@ -15,6 +15,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/health"
+	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
@@ -37,6 +38,7 @@ type handlers struct {
 	calendar      *calendar.Handlers
 	reports       *reports.Handlers
 	feedback      *feedback.Handlers
+	library       *library.Handlers
 	outbox        *mail.Outbox
 }
 
@@ -57,13 +59,15 @@ func newHandlers(s *Services) *handlers {
 		account:    &account.Handlers{Service: s.Account, Sessions: s.Auth.Sessions, Renderer: d.Renderer, Refusal: tenancy.LastOwnerMessage},
 		assessment: &assessment.Handlers{Store: s.Assessment, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer},
 		relationships: &relationships.Handlers{Store: s.Relationships, Keys: s.NoteKeys, Tenancy: s.Tenancy.Store, Clock: d.Clock,
-			Renderer: d.Renderer, Sessions: s.Calendar},
-		matching: &matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: nextSessions{s.Calendar}, Courses: s.Courses.Store},
+			Renderer: d.Renderer, Sessions: s.Calendar, Library: s.Library},
+		matching: &matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: nextSessions{s.Calendar}, Courses: s.Courses.Store,
+			Library: s.Library},
 		courses:  &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()},
 		billing:  &billing.Handlers{Service: s.Billing, Renderer: d.Renderer},
 		calendar: &calendar.Handlers{Service: s.Calendar, Renderer: d.Renderer},
 		reports:  &reports.Handlers{Service: s.Reports, Renderer: d.Renderer},
 		feedback: &feedback.Handlers{Service: s.Feedback, Renderer: d.Renderer},
+		library:  &library.Handlers{Service: s.Library, Renderer: d.Renderer},
 		outbox:   &mail.Outbox{Mail: d.Mail, Renderer: d.Renderer},
 	}
 }
@@ -287,6 +291,26 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	anyone.GET("/feedback", e(h.feedback.ShowIndex))
 	anyone.GET("/feedback/:id", e(h.feedback.ShowForm))
 	anyone.POST("/feedback/:id", e(h.feedback.AnswerSignedIn))
+	// /o/:slug/library: everyone reads, votes and downloads; admins write,
+	// publish and hide. Under practitioners, sharing checks the sharer
+	// supports the relationship, and attaching an agenda that they lead the
+	// session; under anyone, an agenda admits the session's people and a
+	// goal framework the relationship's member.
+	anyone.GET("/library", e(h.library.ShowLibrary))
+	admins.GET("/library/new", e(h.library.ShowNewArticle))
+	admins.POST("/library", e(h.library.CreateArticle))
+	anyone.GET("/library/:id", e(h.library.ShowArticle))
+	anyone.POST("/library/:id/vote", e(h.library.Vote))
+	anyone.GET("/library/:id/file", e(h.library.DownloadFile))
+	practitioners.POST("/library/:id/share", e(h.library.Share))
+	admins.GET("/library/:id/edit", e(h.library.ShowEditArticle))
+	admins.POST("/library/:id/edit", e(h.library.UpdateArticle))
+	admins.POST("/library/:id/status", e(h.library.SetStatus))
+	practitioners.POST("/library/shares/:id/remove", e(h.library.Unshare))
+	anyone.GET("/library/sessions/:id/agenda", e(h.library.ShowAgenda))
+	practitioners.POST("/library/sessions/:id/agenda", e(h.library.AttachAgenda))
+	anyone.GET("/library/relationships/:rel/goals/:key", e(h.library.ShowGoalFramework))
+	anyone.POST("/library/relationships/:rel/goals/:key", e(h.library.CreateFrameworkGoal))
 
 	// /dev/mail: the development outbox, in embedded mode without SMTP only.
 	if d.Config.DevOutbox() {

@@ -210,6 +210,23 @@ var routeMatrix = map[string]routeRule{
 	"POST /o/:slug/feedback/:id":                              {access: tenant, roles: memberSide, params: fixtureFeedback},
 	"GET /feedback/:org/:id/:sig":                             {access: public},
 	"POST /feedback/:org/:id/:sig":                            {access: public},
+
+	// Library (fixtures in routes_library_test.go)
+	"GET /o/:slug/library":                                {access: tenant, roles: tenancy.Anyone},
+	"GET /o/:slug/library/new":                            {access: tenant, roles: tenancy.Admins},
+	"POST /o/:slug/library":                               {access: tenant, roles: tenancy.Admins},
+	"GET /o/:slug/library/:id":                            {access: tenant, roles: tenancy.Anyone, params: libraryArticle},
+	"POST /o/:slug/library/:id/vote":                      {access: tenant, roles: tenancy.Anyone, params: libraryArticle},
+	"GET /o/:slug/library/:id/file":                       {access: tenant, roles: tenancy.Anyone, params: libraryArticleWithFile},
+	"POST /o/:slug/library/:id/share":                     {access: tenant, roles: tenancy.Practitioners, params: libraryArticle},
+	"GET /o/:slug/library/:id/edit":                       {access: tenant, roles: tenancy.Admins, params: libraryArticle},
+	"POST /o/:slug/library/:id/edit":                      {access: tenant, roles: tenancy.Admins, params: libraryArticle},
+	"POST /o/:slug/library/:id/status":                    {access: tenant, roles: tenancy.Admins, params: libraryArticle},
+	"POST /o/:slug/library/shares/:id/remove":             {access: tenant, roles: practitionerSide, params: libraryShare},
+	"GET /o/:slug/library/sessions/:id/agenda":            {access: tenant, roles: tenancy.Anyone, params: calendarSession},
+	"POST /o/:slug/library/sessions/:id/agenda":           {access: tenant, roles: calendarPractitioners, params: calendarSession},
+	"GET /o/:slug/library/relationships/:rel/goals/:key":  {access: tenant, roles: memberSide, params: libraryFramework},
+	"POST /o/:slug/library/relationships/:rel/goals/:key": {access: tenant, roles: memberSide, params: libraryFramework},
 }
 
 // freshMember is a new member of organisation A.

@@ -21,6 +21,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/health"
+	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
@@ -68,6 +69,11 @@ type Services struct {
 	Reports *reports.Service
 	// Feedback after sessions.
 	Feedback *feedback.Service
+	// Library: articles, tools, agendas, recommendations, sharing.
+	Library *library.Service
+	// LibraryErr says why the library's starter content could not be
+	// read (app.New refuses to start then).
+	LibraryErr error
 }
 
 // NewServices wires the domain services together.
@@ -121,6 +127,17 @@ func NewServices(d Deps) *Services {
 	s.Feedback = &feedback.Service{
 		DB: d.DB, Store: &feedback.Store{DB: d.DB}, Orgs: s.Tenancy.Store, Mail: d.Mail, Rematch: rematches{s.Matching},
 		Clock: d.Clock, Log: d.Log, BaseURL: d.Config.BaseURL, Secret: []byte(d.Config.SecretKey),
+	}
+	s.Library, s.LibraryErr = library.NewService(library.Service{
+		Store: &library.Store{DB: d.DB}, Clock: d.Clock, Log: d.Log,
+		Relationships: libraryRelationships{rels: s.Relationships, tenancy: s.Tenancy.Store},
+		Needs:         libraryNeeds{assess: s.Assessment, rels: s.Relationships},
+		Sessions:      librarySessions{calendar: s.Calendar},
+		Goals:         libraryGoals{rels: s.Relationships, clock: d.Clock},
+	})
+	if s.LibraryErr == nil {
+		// A new organisation starts with the library's starter content.
+		s.Tenancy.OnCreate = append(s.Tenancy.OnCreate, s.Library)
 	}
 	return s
 }

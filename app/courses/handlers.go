@@ -7,12 +7,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/markdown"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
@@ -193,6 +195,27 @@ func (h *Handlers) studyAccess(c *gin.Context) (*Outline, *Enrolment, bool, erro
 	return o, e, true, nil
 }
 
+// gate refuses a step the course does not open yet (enforced order, or a
+// module released later), saying why and when.
+func (h *Handlers) gate(c *gin.Context, o *Outline, e *Enrolment, decide func(*Progress, time.Time) Gate) error {
+	if !o.Course.EnforceOrder && o.Course.DripDays == 0 {
+		return nil
+	}
+	p, err := h.Service.Store.Progress(c.Request.Context(), o, e.UserID, nil)
+	if err != nil {
+		return err
+	}
+	g := decide(p, h.Service.Clock.Now())
+	if g.Open {
+		return nil
+	}
+	loc, err := time.LoadLocation(web.CurrentViewer(c).Zone())
+	if err != nil {
+		loc = time.UTC
+	}
+	return web.Errorf(http.StatusForbidden, g.Message(loc))
+}
+
 // studyLesson is studyAccess plus the lesson named in the path, which
 // must belong to the course.
 func (h *Handlers) studyLesson(c *gin.Context) (*Outline, *Enrolment, *Lesson, *Module, bool, error) {
@@ -207,6 +230,9 @@ func (h *Handlers) studyLesson(c *gin.Context) (*Outline, *Enrolment, *Lesson, *
 	l, m := o.Lesson(id)
 	if l == nil {
 		return nil, nil, nil, nil, false, db.ErrNotFound
+	}
+	if err := h.gate(c, o, e, func(p *Progress, now time.Time) Gate { return LessonGate(o, e, p, l.ID, now) }); err != nil {
+		return nil, nil, nil, nil, false, err
 	}
 	return o, e, l, m, true, nil
 }
@@ -246,7 +272,7 @@ func (h *Handlers) lessonData(o *Outline, m *Module, l *Lesson, p *Progress) gin
 		quiz = m.Quiz
 	}
 	return gin.H{
-		"Course": o.Course, "Module": m, "Lesson": l, "Body": RenderMarkdown(l.Body), "Progress": p,
+		"Course": o.Course, "Module": m, "Lesson": l, "Body": markdown.Render(l.Body), "Progress": p,
 		"Done": p.Done[l.ID], "Prev": prev, "Next": next, "Quiz": quiz,
 	}
 }
@@ -301,6 +327,9 @@ func (h *Handlers) ShowQuizPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := h.gate(c, o, e, func(p *Progress, now time.Time) Gate { return QuizGate(o, e, p, q.ID, now) }); err != nil {
+		return err
+	}
 	last, err := h.Service.Store.LastAttempt(c.Request.Context(), e.OrgID, e.UserID, q.ID)
 	if err != nil {
 		return err
@@ -317,6 +346,9 @@ func (h *Handlers) SubmitQuiz(c *gin.Context) error {
 	}
 	q, m, err := h.quizFor(c, o)
 	if err != nil {
+		return err
+	}
+	if err := h.gate(c, o, e, func(p *Progress, now time.Time) Gate { return QuizGate(o, e, p, q.ID, now) }); err != nil {
 		return err
 	}
 	f := web.NewForm(web.PostedForm(c))
@@ -353,7 +385,16 @@ func (h *Handlers) ShowCertificatePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	page := web.NewPage(c, "Certificate: "+cert.CourseTitle, gin.H{"Certificate": cert, "Org": v.Org})
+	ctx := c.Request.Context()
+	o, err := h.Service.Store.Outline(ctx, v.Org.ID, cert.CourseID)
+	if err != nil {
+		return err
+	}
+	lessons, attempts, err := h.Service.Store.CompletedSteps(ctx, v.Org.ID, cert.UserID, cert.CourseID)
+	if err != nil {
+		return err
+	}
+	page := web.NewPage(c, "Certificate: "+cert.CourseTitle, gin.H{"Certificate": cert, "Org": v.Org, "Record": Record(o, lessons, attempts)})
 	return h.Renderer.Render(c, http.StatusOK, PageCertificate, page)
 }
 
@@ -412,6 +453,10 @@ func courseForm(co *Course) *web.Form {
 	if co.QualifiesMentor {
 		f.Set("qualifies_mentor", "on")
 	}
+	if co.EnforceOrder {
+		f.Set("enforce_order", "on")
+	}
+	f.Set("drip_days", strconv.Itoa(co.DripDays))
 	return f
 }
 
@@ -438,6 +483,15 @@ func readCourseForm(f *web.Form, co *Course) {
 		co.Status = StatusDraft
 	}
 	co.QualifiesMentor = f.Get("qualifies_mentor") != ""
+	co.EnforceOrder = f.Get("enforce_order") != ""
+	co.DripDays = 0
+	if d := f.Get("drip_days"); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 || n > 365 {
+			f.Add("drip_days", "Enter a number of days from 0 to 365.")
+		}
+		co.DripDays = n
+	}
 }
 
 func (h *Handlers) renderCourseForm(c *gin.Context, status int, f *web.Form, o *Outline) error {
@@ -583,7 +637,7 @@ func (h *Handlers) AddLesson(c *gin.Context) error {
 func (h *Handlers) renderLessonForm(c *gin.Context, status int, f *web.Form, o *Outline, m *Module, l *Lesson) error {
 	data := gin.H{"Form": f, "Course": o.Course, "Module": m, "Lesson": l}
 	if l != nil {
-		data["Preview"] = RenderMarkdown(f.Values.Get("body"))
+		data["Preview"] = markdown.Render(f.Values.Get("body"))
 	}
 	page := web.NewPage(c, "Lesson", data)
 	page.Nav = "courses"

@@ -62,10 +62,16 @@ type Course struct {
 	PriceMinor      int64     `bun:"price_minor"`
 	Currency        string    `bun:"currency"`
 	QualifiesMentor bool      `bun:"qualifies_mentor"`
-	Status          string    `bun:"status"`
-	SeedKey         *string   `bun:"seed_key"`
-	CreatedAt       time.Time `bun:"created_at"`
-	UpdatedAt       time.Time `bun:"updated_at"`
+	// EnforceOrder opens each lesson only after the ones before it (and
+	// each module after the previous module's quiz).
+	EnforceOrder bool `bun:"enforce_order"`
+	// DripDays > 0 releases module n (from 0) n*DripDays days after a
+	// place is activated.
+	DripDays  int       `bun:"drip_days"`
+	Status    string    `bun:"status"`
+	SeedKey   *string   `bun:"seed_key"`
+	CreatedAt time.Time `bun:"created_at"`
+	UpdatedAt time.Time `bun:"updated_at"`
 }
 
 // Free reports whether the course costs nothing.
@@ -183,12 +189,15 @@ type Enrolment struct {
 	PriceMinor   int64      `bun:"price_minor"`
 	Currency     string     `bun:"currency"`
 	LastLessonID *uuid.UUID `bun:"last_lesson_id,type:uuid"`
-	ActivatedAt  *time.Time `bun:"activated_at"`
-	StartedAt    *time.Time `bun:"started_at"`
-	CompletedAt  *time.Time `bun:"completed_at"`
-	RevokedAt    *time.Time `bun:"revoked_at"`
-	CreatedAt    time.Time  `bun:"created_at"`
-	UpdatedAt    time.Time  `bun:"updated_at"`
+	// LessonOpenedAt is when LastLessonID was last opened: completing
+	// that lesson records the time since as time spent on it.
+	LessonOpenedAt *time.Time `bun:"lesson_opened_at"`
+	ActivatedAt    *time.Time `bun:"activated_at"`
+	StartedAt      *time.Time `bun:"started_at"`
+	CompletedAt    *time.Time `bun:"completed_at"`
+	RevokedAt      *time.Time `bun:"revoked_at"`
+	CreatedAt      time.Time  `bun:"created_at"`
+	UpdatedAt      time.Time  `bun:"updated_at"`
 }
 
 // HasAccess reports whether the person may study the course.
@@ -209,7 +218,14 @@ type LessonProgress struct {
 	CourseID    uuid.UUID `bun:"course_id,type:uuid"`
 	LessonID    uuid.UUID `bun:"lesson_id,type:uuid"`
 	CompletedAt time.Time `bun:"completed_at"`
+	// Seconds is the time from opening the lesson to completing it,
+	// capped at MaxLessonTime; 0 when it was completed without opening.
+	Seconds int `bun:"seconds"`
 }
+
+// MaxLessonTime caps the time recorded for one lesson: a page left open
+// overnight is not study time.
+const MaxLessonTime = 2 * time.Hour
 
 // QuizAttempt is one submitted quiz.
 type QuizAttempt struct {

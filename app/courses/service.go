@@ -102,7 +102,7 @@ func (s *Service) Access(ctx context.Context, orgID, courseID, userID uuid.UUID)
 // OpenLesson remembers the lesson as where to resume.
 func (s *Service) OpenLesson(ctx context.Context, e *Enrolment, lessonID uuid.UUID) error {
 	return s.DB.InTenant(ctx, e.OrgID, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewUpdate().Model((*Enrolment)(nil)).Set("last_lesson_id = ?", lessonID).
+		_, err := tx.NewUpdate().Model((*Enrolment)(nil)).Set("last_lesson_id = ?", lessonID).Set("lesson_opened_at = ?", s.Clock.Now()).
 			Where("org_id = ? AND id = ?", e.OrgID, e.ID).Exec(ctx)
 		return err
 	})
@@ -114,7 +114,8 @@ func (s *Service) CompleteLesson(ctx context.Context, o *Outline, e *Enrolment, 
 	now := s.Clock.Now()
 	var p *Progress
 	err := s.DB.InTenant(ctx, e.OrgID, func(ctx context.Context, tx bun.Tx) error {
-		lp := &LessonProgress{ID: uuid.Must(uuid.NewV7()), OrgID: e.OrgID, UserID: e.UserID, CourseID: o.Course.ID, LessonID: lessonID, CompletedAt: now}
+		lp := &LessonProgress{ID: uuid.Must(uuid.NewV7()), OrgID: e.OrgID, UserID: e.UserID, CourseID: o.Course.ID, LessonID: lessonID, CompletedAt: now,
+			Seconds: studySeconds(e, lessonID, now)}
 		if _, err := tx.NewInsert().Model(lp).On("CONFLICT (org_id, user_id, lesson_id) DO NOTHING").Exec(ctx); err != nil {
 			return fmt.Errorf("courses: complete lesson %s: %w", lessonID, err)
 		}
@@ -126,6 +127,15 @@ func (s *Service) CompleteLesson(ctx context.Context, o *Outline, e *Enrolment, 
 		return err
 	})
 	return p, err
+}
+
+// studySeconds is the time since the person opened the lesson, when it
+// is the lesson they opened last, capped at MaxLessonTime.
+func studySeconds(e *Enrolment, lessonID uuid.UUID, now time.Time) int {
+	if e.LastLessonID == nil || *e.LastLessonID != lessonID || e.LessonOpenedAt == nil {
+		return 0
+	}
+	return int(min(max(now.Sub(*e.LessonOpenedAt), 0), MaxLessonTime) / time.Second)
 }
 
 func markStarted(ctx context.Context, tx bun.IDB, now time.Time, e *Enrolment) error {

@@ -186,7 +186,7 @@ func insertCourse(ctx context.Context, tx bun.IDB, c *Course) error {
 func (s *Store) UpdateCourse(ctx context.Context, c *Course) error {
 	return s.tenant(ctx, c.OrgID, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewUpdate().Model(c).
-			Column("title", "summary", "price_minor", "currency", "qualifies_mentor", "status", "updated_at").
+			Column("title", "summary", "price_minor", "currency", "qualifies_mentor", "enforce_order", "drip_days", "status", "updated_at").
 			Where("org_id = ? AND id = ?", c.OrgID, c.ID).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("courses: update course %s: %w", c.ID, err)
@@ -744,4 +744,21 @@ func (s *Store) Learning(ctx context.Context, orgID, userID uuid.UUID) ([]Learni
 		return nil, fmt.Errorf("courses: learning of %s: %w", userID, err)
 	}
 	return out, nil
+}
+
+// CompletedSteps loads a person's completed lessons and quiz attempts in
+// a course, for the record on the certificate.
+func (s *Store) CompletedSteps(ctx context.Context, orgID, userID, courseID uuid.UUID) ([]LessonProgress, []QuizAttempt, error) {
+	var lessons []LessonProgress
+	var attempts []QuizAttempt
+	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		if err := q.NewSelect().Model(&lessons).Where("org_id = ? AND user_id = ? AND course_id = ?", orgID, userID, courseID).Scan(ctx); err != nil {
+			return err
+		}
+		return q.NewSelect().Model(&attempts).Where("org_id = ? AND user_id = ? AND course_id = ?", orgID, userID, courseID).Scan(ctx)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("courses: steps of %s in %s: %w", userID, courseID, err)
+	}
+	return lessons, attempts, nil
 }

@@ -131,6 +131,11 @@ func (h *Handlers) ShowMyPage(c *gin.Context) error {
 		data["Active"] = counts[v.UserID]
 		data["IsPractitioner"] = len(v.Kinds) > 0 || profile != nil
 	}
+	if h.Library != nil {
+		if data["Library"], err = h.Library.ForPerson(ctx, v.Org.ID, v.Org.Slug, v.UserID); err != nil {
+			return err
+		}
+	}
 	if h.Sessions != nil {
 		next, err := h.Sessions.NextSessions(ctx, v.Org.ID, v.UserID, nextSessionsShown)
 		if err != nil {

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
@@ -27,6 +29,15 @@ type Handlers struct {
 	Sessions NextSessions
 	// Courses shows the person's courses on their own page (optional).
 	Courses Learning
+	// Library recommends articles and tools from what the person said
+	// they need (optional).
+	Library PersonResources
+}
+
+// PersonResources is what the library shows a person on My support; the
+// library package implements it (library.Service.ForPerson).
+type PersonResources interface {
+	ForPerson(ctx context.Context, orgID uuid.UUID, slug string, userID uuid.UUID) (*library.Panel, error)
 }
 
 func (h *Handlers) names(c *gin.Context) (map[uuid.UUID]string, error) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
@@ -31,6 +32,15 @@ type Handlers struct {
 	// owns sessions), so that a mode switch is linked only to a session
 	// of its own relationship; nil refuses every session link.
 	Sessions SessionRelationships
+	// Library shows its participants what the library recommends for the
+	// relationship and what its practitioners shared into it (optional).
+	Library RelationshipResources
+}
+
+// RelationshipResources is the library's panel on a relationship page
+// (library.Service.ForRelationship): nil for anyone not taking part.
+type RelationshipResources interface {
+	ForRelationship(ctx context.Context, orgID uuid.UUID, slug string, relID, viewer uuid.UUID) (*library.Panel, error)
 }
 
 // SessionRelationships tells which relationship a session belongs to.
@@ -140,6 +150,11 @@ func (h *Handlers) render(c *gin.Context, status int, a *access, f *forms) error
 		f.Agreement.Set("end_date", ag.EndDate)
 		f.Agreement.Set("place", ag.Place)
 		f.Agreement.Set("confidentiality", ag.Confidentiality)
+	}
+	if h.Library != nil && a.Side != "" {
+		if data.Library, err = h.Library.ForRelationship(ctx, orgID, v.Org.Slug, r.ID, v.UserID); err != nil {
+			return err
+		}
 	}
 	page := web.NewPage(c, "Relationship", data)
 	page.Nav = "my"

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
@@ -50,6 +51,7 @@ type relationshipPage struct {
 	Goals                []Goal
 	IAccepted            bool
 	Joinable             []tenancy.Person // staff of a group: who may be added
+	Library              *library.Panel   // what the library offers its participants
 }
 
 // namesNeeded lists the people the page names: participants past and

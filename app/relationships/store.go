@@ -158,11 +158,11 @@ func (s *Store) ForUser(ctx context.Context, orgID, userID uuid.UUID) ([]Relatio
 // AgreementFor loads the agreement of a relationship.
 func (s *Store) AgreementFor(ctx context.Context, orgID, relationshipID uuid.UUID) (*Agreement, error) {
 	a := new(Agreement)
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		return tx.NewSelect().Model(a).Where("org_id = ? AND relationship_id = ?", orgID, relationshipID).Scan(ctx)
-	})
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().Model(a).Where("org_id = ? AND relationship_id = ?", orgID, relationshipID).Scan(ctx)
+	}, "agreement of %s", relationshipID)
 	if err != nil {
-		return nil, fmt.Errorf("relationships: agreement of %s: %w", relationshipID, err)
+		return nil, err
 	}
 	return a, nil
 }

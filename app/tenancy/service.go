@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -23,6 +24,15 @@ type Service struct {
 	Auth  *auth.Service
 	Clock clock.Clock
 	Log   *slog.Logger
+	// OnCreate are told about a new organisation inside the transaction
+	// that creates it (the library seeds its starter content).
+	OnCreate []OrgCreated
+}
+
+// OrgCreated is a domain that sets up something for every new
+// organisation, in the creating transaction (scoped to the organisation).
+type OrgCreated interface {
+	OrganisationCreated(ctx context.Context, tx bun.IDB, orgID uuid.UUID, now time.Time) error
 }
 
 // SignupInput is what the sign-up form collects. For a person already
@@ -81,6 +91,11 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (*Organisation, *a
 			Target: org.Slug, IP: in.IP, At: now,
 		}); err != nil {
 			return err
+		}
+		for _, h := range s.OnCreate {
+			if err := h.OrganisationCreated(ctx, tx, org.ID, now); err != nil {
+				return err
+			}
 		}
 		if !user.Verified() {
 			return s.Auth.SendVerification(ctx, tx, user)

@@ -10,6 +10,7 @@
 //	toolbox worker                   run background tasks and the scheduler
 //	toolbox all                      all of it in one process (the default)
 //	toolbox notes reseal             re-encrypt private notes with the newest key
+//	toolbox library seed             give every organisation the library's starter items it lacks
 //	toolbox stripe …                 demo payments with stripe-mock (see docs/billing.md)
 package main
 
@@ -39,6 +40,8 @@ commands:
   migrate down        roll back the last group of migrations
   migrate status      list migrations and whether each is applied
   notes reseal        re-encrypt private notes with the newest notes key
+  library seed        give every organisation the starter library items it
+                      does not have yet (edited or hidden ones stay as they are)
   stripe pending --org SLUG
                       list the checkouts waiting for their payment
   stripe simulate-payment --org SLUG --payment ID
@@ -95,6 +98,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			sub = args[1]
 		}
 		err = runNotes(ctx, sub, stdout, stderr)
+	case "library":
+		sub := ""
+		if len(args) > 1 {
+			sub = args[1]
+		}
+		err = runLibrary(ctx, sub, stdout, stderr)
 	case "stripe":
 		err = runStripe(ctx, args[1:], stdout, stderr)
 	default:
