@@ -7,10 +7,12 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/billing"
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
+	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
+	"github.com/leadershiptoolbox/toolbox/app/reports"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
@@ -39,6 +41,8 @@ func pages() []web.PageName {
 	all = append(all, courses.PageCatalogue, courses.PageCourse, courses.PageLesson, courses.PageQuiz, courses.PageCertificate,
 		courses.PageVerify, courses.PageCourseForm, courses.PageLessonForm, courses.PageQuizForm)
 	all = append(all, billing.PagePurchased, billing.PageHistory, billing.PageEvents, billing.PageSeats)
+	all = append(all, reports.PageProgramme, reports.PageRun, reports.PageSnapshot, reports.PageProgress)
+	all = append(all, feedback.PageAnswer, feedback.PageIndex)
 	all = append(all, library.PageIndex, library.PageArticle, library.PageForm, library.PageAgenda, library.PageFramework)
 	return all
 }

@@ -13,11 +13,13 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/billing"
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
+	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
+	"github.com/leadershiptoolbox/toolbox/app/reports"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
@@ -34,6 +36,8 @@ type handlers struct {
 	courses       *courses.Handlers
 	billing       *billing.Handlers
 	calendar      *calendar.Handlers
+	reports       *reports.Handlers
+	feedback      *feedback.Handlers
 	library       *library.Handlers
 	outbox        *mail.Outbox
 }
@@ -61,6 +65,8 @@ func newHandlers(s *Services) *handlers {
 		courses:  &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()},
 		billing:  &billing.Handlers{Service: s.Billing, Renderer: d.Renderer},
 		calendar: &calendar.Handlers{Service: s.Calendar, Renderer: d.Renderer},
+		reports:  &reports.Handlers{Service: s.Reports, Renderer: d.Renderer},
+		feedback: &feedback.Handlers{Service: s.Feedback, Renderer: d.Renderer},
 		library:  &library.Handlers{Service: s.Library, Renderer: d.Renderer},
 		outbox:   &mail.Outbox{Mail: d.Mail, Renderer: d.Renderer},
 	}
@@ -118,6 +124,9 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	public.GET("/certificates/:code", e(h.courses.ShowVerifyPage))
 	// The subscription's unguessable token is the feed's only key.
 	public.GET("/calendar/feed/:file", e(h.calendar.ServeFeed))
+	// Feedback after a session by its e-mailed link: the signature is the key.
+	public.GET("/feedback/:org/:id/:sig", e(h.feedback.ShowLinkForm))
+	public.POST("/feedback/:org/:id/:sig", e(h.feedback.AnswerByLink))
 
 	// Signed-in pages outside organisations: the organisation list and
 	// /account (the person's own account and personal data).
@@ -181,6 +190,8 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	anyone.POST("/goals/:id/milestones", e(h.relationships.AddMilestone))
 	anyone.POST("/goals/:id/milestones/:milestone/done", e(h.relationships.CompleteMilestone))
 	anyone.POST("/relationships/:id/rematch", e(h.matching.Rematch))
+	anyone.GET("/relationships/:id/progress", e(h.reports.ShowProgress))
+	anyone.GET("/relationships/:id/progress/csv/:table", e(h.reports.ProgressCSV))
 
 	// /o/:slug/people, /invitations, /settings, /audit: the organisation's admin.
 	admins.GET("/people", e(h.tenancy.ShowPeoplePage))
@@ -265,6 +276,21 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	admins.POST("/calendar/session-types", e(h.calendar.SaveSessionType))
 	admins.POST("/calendar/session-types/delete", e(h.calendar.DeleteSessionType))
 
+	// /o/:slug/reports: the programme report, compiled by a worker (the
+	// post asks for it; the run page polls its progress).
+	staff.GET("/reports/programme", e(h.reports.ShowProgramme))
+	staff.POST("/reports/programme", e(h.reports.RequestProgramme))
+	staff.GET("/reports/programme/runs/:id", e(h.reports.ShowRun))
+	staff.GET("/reports/programme/runs/:id/progress", e(h.reports.RunProgress))
+	staff.GET("/reports/programme/snapshots/:id", e(h.reports.ShowSnapshot))
+	staff.GET("/reports/programme/snapshots/:id/csv/:table", e(h.reports.DownloadCSV))
+
+	// /o/:slug/feedback: each role sees what it may (the author their own
+	// answers, staff individual answers only where allowed, practitioners
+	// averages over five); a request is answered by its author alone.
+	anyone.GET("/feedback", e(h.feedback.ShowIndex))
+	anyone.GET("/feedback/:id", e(h.feedback.ShowForm))
+	anyone.POST("/feedback/:id", e(h.feedback.AnswerSignedIn))
 	// /o/:slug/library: everyone reads, votes and downloads; admins write,
 	// publish and hide. Under practitioners, sharing checks the sharer
 	// supports the relationship, and attaching an agenda that they lead the

@@ -196,6 +196,20 @@ var routeMatrix = map[string]routeRule{
 	"GET /o/:slug/calendar/session-types":                  {access: tenant, roles: tenancy.Admins},
 	"POST /o/:slug/calendar/session-types":                 {access: tenant, roles: tenancy.Admins},
 	"POST /o/:slug/calendar/session-types/delete":          {access: tenant, roles: tenancy.Admins},
+	// Programme report, a relationship's progress, feedback after sessions.
+	"GET /o/:slug/reports/programme":                          {access: tenant, roles: tenancy.Staff},
+	"POST /o/:slug/reports/programme":                         {access: tenant, roles: tenancy.Staff},
+	"GET /o/:slug/reports/programme/runs/:id":                 {access: tenant, roles: tenancy.Staff, params: fixtureReportRun},
+	"GET /o/:slug/reports/programme/runs/:id/progress":        {access: tenant, roles: tenancy.Staff, params: fixtureReportRun},
+	"GET /o/:slug/reports/programme/snapshots/:id":            {access: tenant, roles: tenancy.Staff, params: fixtureSnapshot},
+	"GET /o/:slug/reports/programme/snapshots/:id/csv/:table": {access: tenant, roles: tenancy.Staff, params: fixtureSnapshot},
+	"GET /o/:slug/relationships/:id/progress":                 {access: tenant, roles: bothSides, params: fixtureRelationshipTable},
+	"GET /o/:slug/relationships/:id/progress/csv/:table":      {access: tenant, roles: bothSides, params: fixtureRelationshipTable},
+	"GET /o/:slug/feedback":                                   {access: tenant, roles: tenancy.Anyone},
+	"GET /o/:slug/feedback/:id":                               {access: tenant, roles: memberSide, params: fixtureFeedback},
+	"POST /o/:slug/feedback/:id":                              {access: tenant, roles: memberSide, params: fixtureFeedback},
+	"GET /feedback/:org/:id/:sig":                             {access: public},
+	"POST /feedback/:org/:id/:sig":                            {access: public},
 
 	// Library (fixtures in routes_library_test.go)
 	"GET /o/:slug/library":                                {access: tenant, roles: tenancy.Anyone},

@@ -19,12 +19,14 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/config"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
+	"github.com/leadershiptoolbox/toolbox/app/reports"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
@@ -63,6 +65,10 @@ type Services struct {
 	Billing     *billing.Service
 	// Calendar: availability, sessions, subscriptions and reminders.
 	Calendar *calendar.Service
+	// Reports: the programme report, compiled by workers.
+	Reports *reports.Service
+	// Feedback after sessions.
+	Feedback *feedback.Service
 	// Library: articles, tools, agendas, recommendations, sharing.
 	Library *library.Service
 	// LibraryErr says why the library's starter content could not be
@@ -114,6 +120,14 @@ func NewServices(d Deps) *Services {
 		DB: d.DB, Clock: d.Clock, Mail: d.Mail, Relationships: &relationships.Store{DB: d.DB},
 		Tenancy: s.Tenancy.Store, Log: d.Log, BaseURL: d.Config.BaseURL,
 	}
+	s.Reports = &reports.Service{
+		DB: d.DB, Store: &reports.Store{DB: d.DB}, Orgs: s.Tenancy.Store, Rels: s.Relationships, Answers: &feedback.Store{DB: d.DB},
+		Clock: d.Clock, Log: d.Log, Mail: d.Mail, BaseURL: d.Config.BaseURL,
+	}
+	s.Feedback = &feedback.Service{
+		DB: d.DB, Store: &feedback.Store{DB: d.DB}, Orgs: s.Tenancy.Store, Mail: d.Mail, Rematch: rematches{s.Matching},
+		Clock: d.Clock, Log: d.Log, BaseURL: d.Config.BaseURL, Secret: []byte(d.Config.SecretKey),
+	}
 	s.Library, s.LibraryErr = library.NewService(library.Service{
 		Store: &library.Store{DB: d.DB}, Clock: d.Clock, Log: d.Log,
 		Relationships: libraryRelationships{rels: s.Relationships, tenancy: s.Tenancy.Store},
@@ -126,6 +140,15 @@ func NewServices(d Deps) *Services {
 		s.Tenancy.OnCreate = append(s.Tenancy.OnCreate, s.Library)
 	}
 	return s
+}
+
+// rematches opens a rematch request through matching's flow (feedback:
+// "not a good fit").
+type rematches struct{ matching *matching.Service }
+
+func (r rematches) OpenRematch(ctx context.Context, orgID, memberID, relationshipID uuid.UUID, reason string) error {
+	_, err := r.matching.RequestRematch(ctx, orgID, memberID, &relationshipID, reason)
+	return err
 }
 
 // trainedMentors records a completed mentor training in both places that

@@ -39,6 +39,9 @@ set -e
 say "chaos: faults injected into real processes, one round each"
 CHAOS_ROUNDS=1 bash scripts/chaos.sh
 
+say "short benchmarks (the report on a small generated organisation; bench/reportbench)"
+go test -count=1 -run '^$' -bench . -benchtime 1x ./bench/reportbench
+
 say "fuzz the parsers (FUZZTIME=${FUZZTIME:-5s} each)"
 bash scripts/fuzz.sh
 

@@ -156,3 +156,73 @@ func NewSessionReminderTask(p SessionReminderPayload, due time.Time) Task {
 	t.MaxRetry = 10
 	return t
 }
+
+// TypeCompileReport compiles a report run into its snapshot (reports).
+const TypeCompileReport = "reports:compile"
+
+// CompileReportPayload names the run; its snapshot takes the run's id,
+// so a task delivered twice stores one snapshot.
+type CompileReportPayload struct {
+	OrgID uuid.UUID `json:"org_id"`
+	RunID uuid.UUID `json:"run_id"`
+}
+
+// NewCompileReportTask asks for a report run to be compiled.
+func NewCompileReportTask(orgID, runID uuid.UUID) Task {
+	t := newTask(TypeCompileReport, QueueDefault, CompileReportPayload{OrgID: orgID, RunID: runID})
+	t.OrgID = orgID
+	t.MaxRetry = 5
+	return t
+}
+
+// TypeQuietScan looks for quiet relationships in every organisation and
+// records a nudge task for each (periodic, daily).
+const TypeQuietScan = "reports:quiet_scan"
+
+// NewQuietScanTask asks for the daily scan.
+func NewQuietScanTask() *asynq.Task { return asynq.NewTask(TypeQuietScan, nil) }
+
+// TypeQuietNudge nudges about one quiet relationship: both sides first,
+// the coordinators after twice as long.
+const TypeQuietNudge = "reports:quiet_nudge"
+
+// QuietNudgePayload names the relationship and the quiet spell (the date
+// of its last session, or of its start): a session booked since changes
+// the spell, and the task then does nothing.
+type QuietNudgePayload struct {
+	OrgID          uuid.UUID `json:"org_id"`
+	RelationshipID uuid.UUID `json:"relationship_id"`
+	Spell          string    `json:"spell"`
+	Stage          string    `json:"stage"` // sides or coordinators
+}
+
+// NewQuietNudgeTask asks for one nudge.
+func NewQuietNudgeTask(p QuietNudgePayload) Task {
+	t := newTask(TypeQuietNudge, QueueLow, p)
+	t.OrgID = p.OrgID
+	return t
+}
+
+// TypeDigestScan records the weekly digest of every organisation's staff
+// (periodic, weekly).
+const TypeDigestScan = "reports:digest_scan"
+
+// NewDigestScanTask asks for the weekly scan.
+func NewDigestScanTask() *asynq.Task { return asynq.NewTask(TypeDigestScan, nil) }
+
+// TypeWeeklyDigest e-mails one person their organisation's weekly digest.
+const TypeWeeklyDigest = "reports:weekly_digest"
+
+// WeeklyDigestPayload names the person and the ISO week.
+type WeeklyDigestPayload struct {
+	OrgID  uuid.UUID `json:"org_id"`
+	UserID uuid.UUID `json:"user_id"`
+	Week   string    `json:"week"`
+}
+
+// NewWeeklyDigestTask asks for one digest.
+func NewWeeklyDigestTask(p WeeklyDigestPayload) Task {
+	t := newTask(TypeWeeklyDigest, QueueLow, p)
+	t.OrgID = p.OrgID
+	return t
+}

@@ -36,6 +36,13 @@ type Settings struct {
 	SelfSelection bool `json:"self_selection"`
 	// ProposalDays is how long a practitioner has to answer a proposal.
 	ProposalDays int `json:"proposal_days"`
+	// FeedbackToCoordinators lets coordinators read individual feedback
+	// after sessions; otherwise they see aggregates over five people or
+	// more, as practitioners do.
+	FeedbackToCoordinators bool `json:"feedback_to_coordinators"`
+	// QuietWeeks is how many weeks without a session booked in an active
+	// relationship before both sides are nudged (0: the default, 3).
+	QuietWeeks int `json:"quiet_weeks"`
 }
 
 // DefaultSettings are a new organisation's policies.

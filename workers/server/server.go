@@ -32,6 +32,21 @@ func NewMux(s *app.Services) *asynq.ServeMux {
 		return s.Calendar.HandleSessionReminder(ctx, p)
 	})
 	mux.HandleFunc(workers.TypeReconcileRefunds, s.Billing.HandleReconcileRefunds)
+	mux.HandleFunc(workers.TypeCompileReport, func(ctx context.Context, t *asynq.Task) error {
+		p, err := workers.Decode[workers.CompileReportPayload](t)
+		if err != nil {
+			return err
+		}
+		return s.Reports.HandleCompile(ctx, p)
+	})
+	mux.HandleFunc(workers.TypeQuietScan, func(ctx context.Context, _ *asynq.Task) error { return s.Reports.ScanQuiet(ctx) })
+	mux.HandleFunc(workers.TypeQuietNudge, func(ctx context.Context, t *asynq.Task) error {
+		p, err := workers.Decode[workers.QuietNudgePayload](t)
+		if err != nil {
+			return err
+		}
+		return s.Reports.HandleQuietNudge(ctx, p)
+	})
 	mux.HandleFunc(workers.TypePurgeSessions, func(ctx context.Context, _ *asynq.Task) error { return s.Auth.Purge(ctx) })
 	return mux
 }
@@ -74,6 +89,9 @@ func NewScheduler(redis asynq.RedisConnOpt, log *slog.Logger) (*asynq.Scheduler,
 	}
 	if _, err := s.Register("@every 5m", workers.NewReconcileRefundsTask(), asynq.Queue(workers.QueueLow), asynq.Unique(4*time.Minute)); err != nil {
 		return nil, fmt.Errorf("worker: register refund reconciliation: %w", err)
+	}
+	if _, err := s.Register("0 6 * * *", workers.NewQuietScanTask(), asynq.Queue(workers.QueueLow), asynq.Unique(time.Hour)); err != nil {
+		return nil, fmt.Errorf("worker: register quiet relationship scan: %w", err)
 	}
 	return s, nil
 }

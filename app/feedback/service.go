@@ -1,0 +1,140 @@
+package feedback
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/clock"
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/mail"
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+)
+
+// Orgs finds an organisation (tenancy owns them).
+type Orgs interface {
+	OrgByID(ctx context.Context, id uuid.UUID) (*tenancy.Organisation, error)
+}
+
+// Rematcher opens a rematch request with the coordinators (matching owns
+// the flow).
+type Rematcher interface {
+	OpenRematch(ctx context.Context, orgID, memberID, relationshipID uuid.UUID, reason string) error
+}
+
+// Service asks for feedback and records answers.
+type Service struct {
+	DB      *db.DB
+	Store   *Store
+	Orgs    Orgs
+	Mail    *mail.Service
+	Rematch Rematcher
+	Clock   clock.Clock
+	Log     *slog.Logger
+	BaseURL string
+	// Secret signs the e-mailed answer links.
+	Secret []byte
+}
+
+// Errors a person can be shown.
+var (
+	ErrBadLink  = errors.New("feedback: the link is not valid")
+	ErrInvalid  = errors.New("feedback: invalid answer")
+	ErrAnswered = errors.New("feedback: already answered")
+)
+
+// Sign returns the signature of a request's answer link.
+func (s *Service) Sign(orgID, id uuid.UUID) string {
+	m := hmac.New(sha256.New, s.Secret)
+	m.Write([]byte("feedback:" + orgID.String() + ":" + id.String()))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:24])
+}
+
+// Verify checks a link's signature.
+func (s *Service) Verify(orgID, id uuid.UUID, sig string) bool {
+	return len(s.Secret) > 0 && hmac.Equal([]byte(s.Sign(orgID, id)), []byte(sig))
+}
+
+// Link is the one-click link that opens the answer form of a request.
+func (s *Service) Link(orgID, id uuid.UUID) string {
+	return s.BaseURL + "/feedback/" + orgID.String() + "/" + id.String() + "/" + s.Sign(orgID, id)
+}
+
+// reasonNotAFit is what the coordinators read on the rematch request: the
+// person's comment stays with their feedback.
+const reasonNotAFit = "After a session, said the pairing is not a good fit."
+
+// AskAfterSession asks each member of a completed session for feedback:
+// a request each (once per person and session) and an e-mail with the
+// link, recorded in tx, the transaction that completed the session.
+func (s *Service) AskAfterSession(ctx context.Context, tx bun.IDB, orgID, sessionID, relationshipID uuid.UUID, members []uuid.UUID) error {
+	now := s.Clock.Now()
+	asks := make([]Feedback, 0, len(members))
+	for _, m := range members {
+		sid := sessionID
+		asks = append(asks, Feedback{ID: uuid.Must(uuid.NewV7()), RelationshipID: relationshipID, SessionID: &sid, AuthorID: m, AskedAt: now})
+	}
+	asked, err := s.Store.WithTx(tx).Ask(ctx, orgID, asks)
+	if err != nil || len(asked) == 0 {
+		return err
+	}
+	org, err := s.Orgs.OrgByID(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	for _, f := range asked {
+		u, err := auth.UserByID(ctx, tx, f.AuthorID)
+		if err != nil {
+			return err
+		}
+		link := s.Link(orgID, f.ID)
+		ratings := make([]string, 5)
+		for i := range ratings {
+			ratings[i] = fmt.Sprintf("%s?rating=%d", link, i+1)
+		}
+		_, err = s.Mail.Queue(ctx, tx, mail.Message{
+			OrgID: orgID, To: u.Email, Template: "feedback_requested", DedupeKey: "feedback:" + f.ID.String(),
+			Data: map[string]any{"Name": u.Name, "Org": org.Name, "Link": link, "Ratings": ratings},
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Answer records a person's answer to their own request; "not a good fit"
+// opens a rematch request with the coordinators.
+func (s *Service) Answer(ctx context.Context, orgID, id, authorID uuid.UUID, a Answer) error {
+	if problem := a.Problem(); problem != "" {
+		return fmt.Errorf("%w: %s", ErrInvalid, problem)
+	}
+	f, err := s.Store.Get(ctx, orgID, id)
+	if err != nil {
+		return err
+	}
+	if f.AuthorID != authorID {
+		return fmt.Errorf("feedback: %s is not %s's to answer: %w", id, authorID, db.ErrNotFound)
+	}
+	saved, err := s.Store.SaveAnswer(ctx, orgID, id, a, s.Clock.Now())
+	if err != nil {
+		return err
+	}
+	if !saved {
+		return ErrAnswered
+	}
+	if a.Fit == FitNotGood && s.Rematch != nil {
+		if err := s.Rematch.OpenRematch(ctx, orgID, authorID, f.RelationshipID, reasonNotAFit); err != nil {
+			return fmt.Errorf("feedback: open rematch: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,158 @@
+package feedback
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/db"
+)
+
+// Store holds the feedback's SQL.
+type Store struct {
+	DB  *db.DB
+	idb bun.IDB
+}
+
+// WithTx returns the store working inside tx (scoped to the organisation
+// of every call).
+func (s *Store) WithTx(tx bun.IDB) *Store { return &Store{DB: s.DB, idb: tx} }
+
+func storeErr(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("feedback: %s: %w", what, db.Classify(err))
+}
+
+// Ask records requests for feedback; a person already asked about the
+// session is not asked again. It returns the requests it recorded.
+func (s *Store) Ask(ctx context.Context, orgID uuid.UUID, asks []Feedback) ([]Feedback, error) {
+	var out []Feedback
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
+		for _, f := range asks {
+			f.OrgID = orgID
+			res, err := tx.NewInsert().Model(&f).On("CONFLICT (org_id, session_id, author_id) DO NOTHING").Exec(ctx)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err == nil && n == 1 {
+				out = append(out, f)
+			}
+		}
+		return nil
+	})
+	return out, storeErr("ask", err)
+}
+
+// Get loads one request for feedback.
+func (s *Store) Get(ctx context.Context, orgID, id uuid.UUID) (*Feedback, error) {
+	f := new(Feedback)
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
+		return tx.NewSelect().Model(f).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
+	})
+	if err != nil {
+		return nil, storeErr("get "+id.String(), err)
+	}
+	return f, nil
+}
+
+// SaveAnswer records an answer to a request not yet answered; it reports
+// false when the request was answered already (the first answer stands).
+func (s *Store) SaveAnswer(ctx context.Context, orgID, id uuid.UUID, a Answer, at time.Time) (bool, error) {
+	saved := false
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
+		res, err := tx.NewUpdate().Model((*Feedback)(nil)).Set("rating = ?", a.Rating).Set("fit = ?", a.Fit).Set("comment = ?", a.Comment).
+			Set("answered_at = ?", at).Where("org_id = ? AND id = ? AND answered_at IS NULL", orgID, id).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		saved = n == 1
+		return err
+	})
+	return saved, storeErr("answer", err)
+}
+
+// Pending lists a person's unanswered requests, newest first.
+func (s *Store) Pending(ctx context.Context, orgID, userID uuid.UUID) ([]Feedback, error) {
+	var out []Feedback
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
+		return tx.NewSelect().Model(&out).Where("org_id = ? AND author_id = ? AND answered_at IS NULL", orgID, userID).
+			OrderExpr("asked_at DESC").Limit(20).Scan(ctx)
+	})
+	return out, storeErr("pending", err)
+}
+
+// Answered lists the answers given in an organisation (optionally in one
+// relationship), newest first: for coordinators where the organisation
+// allows, and for the author's own view.
+func (s *Store) Answered(ctx context.Context, orgID uuid.UUID, relationshipID, authorID *uuid.UUID, limit int) ([]Feedback, error) {
+	var out []Feedback
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
+		q := tx.NewSelect().Model(&out).Where("org_id = ? AND answered_at IS NOT NULL", orgID)
+		if relationshipID != nil {
+			q = q.Where("relationship_id = ?", *relationshipID)
+		}
+		if authorID != nil {
+			q = q.Where("author_id = ?", *authorID)
+		}
+		return q.OrderExpr("answered_at DESC").Limit(int64(limit)).Scan(ctx)
+	})
+	return out, storeErr("answers", err)
+}
+
+// Summarise aggregates the answers about relationships a practitioner
+// takes part in (or, with practitionerID nil, the whole organisation).
+func (s *Store) Summarise(ctx context.Context, orgID uuid.UUID, practitionerID *uuid.UUID) (Summary, error) {
+	var row struct {
+		Answers int     `bun:"answers"`
+		Average float64 `bun:"average"`
+		Good    int     `bun:"good"`
+	}
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
+		q := `SELECT COUNT(*) AS answers, COALESCE(AVG(f.rating), 0.0) AS average, SUM(CASE WHEN f.fit = 'good' THEN 1 ELSE 0 END) AS good
+ FROM feedback AS f WHERE f.org_id = ? AND f.answered_at IS NOT NULL`
+		args := []any{orgID}
+		if practitionerID != nil {
+			q += ` AND EXISTS (SELECT 1 FROM relationship_participants AS p WHERE p.org_id = f.org_id AND p.relationship_id = f.relationship_id
+   AND p.user_id = ? AND p.side = 'practitioner')`
+			args = append(args, *practitionerID)
+		}
+		return tx.NewRaw(q, args...).Scan(ctx, &row)
+	})
+	if err != nil {
+		return Summary{}, storeErr("summary", err)
+	}
+	sum := Summary{Answers: row.Answers, AverageRating: float64(int(row.Average*10+0.5)) / 10}
+	if row.Answers > 0 {
+		sum.GoodFitPercent = (row.Good*100 + row.Answers/2) / row.Answers
+	}
+	return sum, nil
+}
+
+// Trend is the average rating per month of a relationship's answers,
+// each month with its count.
+type Trend struct {
+	Month   string  `bun:"month"`
+	Answers int     `bun:"answers"`
+	Average float64 `bun:"average"`
+}
+
+// MonthlyTrend lists a relationship's answers by month (UTC), oldest
+// first.
+func (s *Store) MonthlyTrend(ctx context.Context, orgID, relationshipID uuid.UUID) ([]Trend, error) {
+	month := "substr(answered_at, 1, 7)"
+	if s.DB.Engine == db.Postgres {
+		month = "to_char(answered_at AT TIME ZONE 'UTC', 'YYYY-MM')"
+	}
+	var out []Trend
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
+		return tx.NewRaw(`SELECT `+month+` AS month, COUNT(*) AS answers, AVG(rating) AS average FROM feedback
+ WHERE org_id = ? AND relationship_id = ? AND answered_at IS NOT NULL GROUP BY 1 ORDER BY 1`, orgID, relationshipID).Scan(ctx, &out)
+	})
+	return out, storeErr("trend", err)
+}

@@ -1,0 +1,135 @@
+package testkit
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/leadershiptoolbox/toolbox/app"
+	"github.com/leadershiptoolbox/toolbox/app/clock"
+	"github.com/leadershiptoolbox/toolbox/app/config"
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/health"
+	"github.com/leadershiptoolbox/toolbox/app/mail"
+	"github.com/leadershiptoolbox/toolbox/app/outbox"
+	"github.com/leadershiptoolbox/toolbox/workers"
+	"github.com/leadershiptoolbox/toolbox/workers/server"
+)
+
+// Environment of a worker child process (StartWorker).
+const (
+	envWorkerDB    = "TOOLBOX_TEST_WORKER_DB"
+	envWorkerRedis = "TOOLBOX_TEST_WORKER_REDIS"
+)
+
+// RunWorkerIfAsked, called first in TestMain, turns this test binary into
+// a real worker when StartWorker started it: the application's services
+// (adjusted by setup, where a test hangs a hook) and task mux on an Asynq
+// server, with the system clock. It never returns then.
+func RunWorkerIfAsked(setup func(s *app.Services)) {
+	if os.Getenv(envWorkerDB) == "" {
+		return
+	}
+	os.Exit(runWorker(setup))
+}
+
+func runWorker(setup func(s *app.Services)) int {
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	d, err := db.Open(ctx, db.Options{URL: os.Getenv(envWorkerDB), Role: AppRole, MaxConns: 4})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	assets, err := app.NewAssets()
+	if err != nil {
+		return 2
+	}
+	renderer, err := app.NewRenderer(assets)
+	if err != nil {
+		return 2
+	}
+	cfg := config.Default()
+	cfg.BaseURL = "http://toolbox.test"
+	clk := clock.System{}
+	services := app.NewServices(app.Deps{
+		Config: cfg, DB: d, Clock: clk, Log: log, Renderer: renderer, Assets: assets,
+		Mail:  &mail.Service{DB: d, Renderer: renderer, Clock: clk, Log: log},
+		Relay: outbox.NewRelay(d, nil, clk, log), Redis: health.PingFunc(func(context.Context) error { return nil }),
+	})
+	if setup != nil {
+		setup(services)
+	}
+	opt, err := asynq.ParseRedisURI(os.Getenv(envWorkerRedis))
+	if err != nil {
+		return 2
+	}
+	srv := asynq.NewServer(opt, asynq.Config{
+		Concurrency: 2, Queues: workers.Queues, DelayedTaskCheckInterval: time.Second, Logger: server.Logger{L: log},
+		RetryDelayFunc: func(int, error, *asynq.Task) time.Duration { return time.Second },
+	})
+	if err := srv.Run(server.NewMux(services)); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// StartWorker starts this test binary again as a worker process on the
+// package's PostgreSQL database and Redis, with extra environment
+// (KEY=value) for the test's own hooks. It is killed when the test ends.
+func StartWorker(t *testing.T, extra ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), envWorkerDB+"="+PostgresURL(t), envWorkerRedis+"="+RedisURL(t))
+	cmd.Env = append(cmd.Env, extra...)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
+	return cmd
+}
+
+// ExpireLeases makes Asynq hand a dead worker's tasks of a queue to the
+// next worker now: it recovers them once their lease has expired (30 s,
+// plus 30 s of allowance for clock skew, checked every minute), and this
+// is what the passing of that time would do.
+func ExpireLeases(t *testing.T, queue string) {
+	t.Helper()
+	opt, err := redis.ParseURL(RedisURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	key := "asynq:{" + queue + "}:lease"
+	ctx := context.Background()
+	members, err := rdb.ZRange(ctx, key, 0, -1).Result()
+	if err != nil || len(members) == 0 {
+		t.Fatalf("testkit: the killed worker's lease: %v %v", members, err)
+	}
+	for _, m := range members {
+		rdb.ZAdd(ctx, key, redis.Z{Score: 1, Member: m})
+	}
+}
+
+// WaitFor polls cond until it holds, failing the test after a generous
+// deadline (a hung worker, not a slow one).
+func WaitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
