@@ -13,9 +13,24 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/db"
 )
 
-// Store holds the assessment SQL.
+// Store holds all of the assessment SQL (questionnaires, assessments,
+// support requests). A method runs in a tenant transaction of its own,
+// or, on the store WithTx returns, in the caller's transaction; driver
+// errors are mapped in one place (db.In), so "no row" is always
+// db.ErrNotFound.
 type Store struct {
 	DB *db.DB
+	tx bun.IDB
+}
+
+// WithTx returns the store working inside tx, which must be scoped to
+// the organisation the methods are given.
+func (s *Store) WithTx(tx bun.IDB) *Store { return &Store{DB: s.DB, tx: tx} }
+
+// in runs fn in the caller's transaction, or else in a transaction of
+// the organisation.
+func (s *Store) in(ctx context.Context, orgID uuid.UUID, fn func(ctx context.Context, q bun.IDB) error) error {
+	return db.In(ctx, s.DB, s.tx, orgID, fn)
 }
 
 // ErrNotAnswerable is returned for an answer that the question does not offer.
@@ -27,18 +42,11 @@ var ErrDecided = fmt.Errorf("assessment: not waiting for a decision: %w", db.Err
 
 // Current returns the organisation's newest questionnaire, or the default.
 func (s *Store) Current(ctx context.Context, orgID uuid.UUID) (Questionnaire, error) {
-	var q Questionnaire
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		q, err = currentTx(ctx, tx, orgID)
-		return err
-	})
-	return q, err
-}
-
-func currentTx(ctx context.Context, tx bun.IDB, orgID uuid.UUID) (Questionnaire, error) {
 	var qs []Questionnaire
-	if err := tx.NewSelect().Model(&qs).Where("org_id = ?", orgID).OrderExpr("version DESC").Limit(1).Scan(ctx); err != nil {
+	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+		return tx.NewSelect().Model(&qs).Where("org_id = ?", orgID).OrderExpr("version DESC").Limit(1).Scan(ctx)
+	})
+	if err != nil {
 		return Questionnaire{}, fmt.Errorf("assessment: current questionnaire: %w", err)
 	}
 	if len(qs) == 0 {
@@ -51,14 +59,14 @@ func currentTx(ctx context.Context, tx bun.IDB, orgID uuid.UUID) (Questionnaire,
 
 // SaveQuestionnaire records q as the organisation's next version.
 func (s *Store) SaveQuestionnaire(ctx context.Context, orgID, by uuid.UUID, now time.Time, q Questionnaire) (int, error) {
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		cur, err := currentTx(ctx, tx, orgID)
+	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+		cur, err := s.WithTx(tx).Current(ctx, orgID)
 		if err != nil {
 			return err
 		}
 		q.ID, q.OrgID, q.Version, q.CreatedBy, q.CreatedAt = uuid.Must(uuid.NewV7()), orgID, cur.Version+1, &by, now
 		_, err = tx.NewInsert().Model(&q).Exec(ctx)
-		return db.Classify(err)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("assessment: save questionnaire: %w", err)
@@ -69,7 +77,7 @@ func (s *Store) SaveQuestionnaire(ctx context.Context, orgID, by uuid.UUID, now 
 // Latest returns a member's newest assessment, or db.ErrNotFound.
 func (s *Store) Latest(ctx context.Context, orgID, memberID uuid.UUID) (*Assessment, error) {
 	var out []Assessment
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(&out).Where("org_id = ? AND member_id = ?", orgID, memberID).
 			OrderExpr("created_at DESC, id DESC").Limit(1).Scan(ctx)
 	})
@@ -85,11 +93,11 @@ func (s *Store) Latest(ctx context.Context, orgID, memberID uuid.UUID) (*Assessm
 // Get loads one assessment.
 func (s *Store) Get(ctx context.Context, orgID, id uuid.UUID) (*Assessment, error) {
 	a := new(Assessment)
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(a).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("assessment: get %s: %w", id, db.Classify(err))
+		return nil, fmt.Errorf("assessment: get %s: %w", id, err)
 	}
 	return a, nil
 }
@@ -98,79 +106,68 @@ func (s *Store) Get(ctx context.Context, orgID, id uuid.UUID) (*Assessment, erro
 // current questionnaire) when there is none.
 func (s *Store) Start(ctx context.Context, orgID, memberID uuid.UUID, now time.Time) (*Assessment, error) {
 	var a *Assessment
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		a, err = startTx(ctx, tx, orgID, memberID, now)
+	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+		var out []Assessment
+		if err := tx.NewSelect().Model(&out).Where("org_id = ? AND member_id = ? AND status = ?", orgID, memberID, StatusInProgress).
+			OrderExpr("created_at DESC").Limit(1).Scan(ctx); err != nil {
+			return fmt.Errorf("find one in progress: %w", err)
+		}
+		if len(out) == 1 {
+			a = &out[0]
+			return nil
+		}
+		q, err := s.WithTx(tx).Current(ctx, orgID)
+		if err != nil {
+			return err
+		}
+		a = &Assessment{
+			ID: uuid.Must(uuid.NewV7()), OrgID: orgID, MemberID: memberID, QuestionnaireVersion: q.Version,
+			Answers: Answers{}, Status: StatusInProgress, Explanation: Explanation{Totals: map[string]int{}},
+			CreatedAt: now, UpdatedAt: now,
+		}
+		_, err = tx.NewInsert().Model(a).Exec(ctx)
 		return err
 	})
-	return a, err
-}
-
-func startTx(ctx context.Context, tx bun.IDB, orgID, memberID uuid.UUID, now time.Time) (*Assessment, error) {
-	var out []Assessment
-	if err := tx.NewSelect().Model(&out).Where("org_id = ? AND member_id = ? AND status = ?", orgID, memberID, StatusInProgress).
-		OrderExpr("created_at DESC").Limit(1).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("assessment: find one in progress: %w", err)
-	}
-	if len(out) == 1 {
-		return &out[0], nil
-	}
-	q, err := currentTx(ctx, tx, orgID)
 	if err != nil {
-		return nil, err
-	}
-	a := &Assessment{
-		ID: uuid.Must(uuid.NewV7()), OrgID: orgID, MemberID: memberID, QuestionnaireVersion: q.Version,
-		Answers: Answers{}, Status: StatusInProgress, Explanation: Explanation{Totals: map[string]int{}},
-		CreatedAt: now, UpdatedAt: now,
-	}
-	if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("assessment: start: %w", err)
 	}
 	return a, nil
 }
 
-// questionnaireTx loads the version an assessment was started on (the
-// default for version 1 when the organisation never saved one).
-func questionnaireTx(ctx context.Context, tx bun.IDB, orgID uuid.UUID, version int) (Questionnaire, error) {
+// QuestionnaireOf returns the questionnaire an assessment was started on
+// (the default for version 1 when the organisation never saved one).
+func (s *Store) QuestionnaireOf(ctx context.Context, a *Assessment) (Questionnaire, error) {
 	var qs []Questionnaire
-	if err := tx.NewSelect().Model(&qs).Where("org_id = ? AND version = ?", orgID, version).Scan(ctx); err != nil {
-		return Questionnaire{}, fmt.Errorf("assessment: questionnaire v%d: %w", version, err)
+	err := s.in(ctx, a.OrgID, func(ctx context.Context, tx bun.IDB) error {
+		return tx.NewSelect().Model(&qs).Where("org_id = ? AND version = ?", a.OrgID, a.QuestionnaireVersion).Scan(ctx)
+	})
+	if err != nil {
+		return Questionnaire{}, fmt.Errorf("assessment: questionnaire v%d: %w", a.QuestionnaireVersion, err)
 	}
 	if len(qs) == 1 {
 		return qs[0], nil
 	}
-	if version <= 1 {
+	if a.QuestionnaireVersion <= 1 {
 		// Version 1 is the default, never stored: an assessment begun on
 		// it keeps it after an admin saves version 2.
 		d := Default()
-		d.OrgID = orgID
+		d.OrgID = a.OrgID
 		return d, nil
 	}
-	return currentTx(ctx, tx, orgID)
-}
-
-// QuestionnaireOf returns the questionnaire an assessment uses.
-func (s *Store) QuestionnaireOf(ctx context.Context, a *Assessment) (Questionnaire, error) {
-	var q Questionnaire
-	err := s.DB.InTenant(ctx, a.OrgID, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		q, err = questionnaireTx(ctx, tx, a.OrgID, a.QuestionnaireVersion)
-		return err
-	})
-	return q, err
+	return s.Current(ctx, a.OrgID)
 }
 
 // SaveAnswer records the member's answer to one question of their
 // assessment in progress at once, so that nothing is lost on a reload.
 func (s *Store) SaveAnswer(ctx context.Context, orgID, memberID uuid.UUID, now time.Time, questionID string, answerIDs []string) (*Assessment, error) {
 	var a *Assessment
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+		st := s.WithTx(tx)
 		var err error
-		if a, err = startTx(ctx, tx, orgID, memberID, now); err != nil {
+		if a, err = st.Start(ctx, orgID, memberID, now); err != nil {
 			return err
 		}
-		q, err := questionnaireTx(ctx, tx, orgID, a.QuestionnaireVersion)
+		q, err := st.QuestionnaireOf(ctx, a)
 		if err != nil {
 			return err
 		}
@@ -209,12 +206,13 @@ func (s *Store) SaveAnswer(ctx context.Context, orgID, memberID uuid.UUID, now t
 // recommendation; it then waits for a coordinator.
 func (s *Store) Submit(ctx context.Context, orgID, memberID uuid.UUID, now time.Time) (*Assessment, error) {
 	var a *Assessment
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+		st := s.WithTx(tx)
 		var err error
-		if a, err = startTx(ctx, tx, orgID, memberID, now); err != nil {
+		if a, err = st.Start(ctx, orgID, memberID, now); err != nil {
 			return err
 		}
-		q, err := questionnaireTx(ctx, tx, orgID, a.QuestionnaireVersion)
+		q, err := st.QuestionnaireOf(ctx, a)
 		if err != nil {
 			return err
 		}
@@ -253,13 +251,17 @@ func (d Decision) request(orgID, memberID, by uuid.UUID, assessmentID *uuid.UUID
 	}
 }
 
-// OpenRequestTx opens a support request for a member in the caller's
-// tenant transaction, without an assessment (matching opens one from a
-// rematch request; replaces names the relationship it replaces).
-func OpenRequestTx(ctx context.Context, tx bun.IDB, orgID, memberID, by uuid.UUID, now time.Time, d Decision, replaces *uuid.UUID) (*Request, error) {
+// OpenRequest opens a support request for a member without an
+// assessment (matching opens one from a rematch request; replaces names
+// the relationship it replaces).
+func (s *Store) OpenRequest(ctx context.Context, orgID, memberID, by uuid.UUID, now time.Time, d Decision, replaces *uuid.UUID) (*Request, error) {
 	r := d.request(orgID, memberID, by, nil, now)
 	r.ReplacesRelationshipID = replaces
-	if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
+	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+		_, err := tx.NewInsert().Model(r).Exec(ctx)
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("assessment: open request for %s: %w", memberID, err)
 	}
 	return r, nil
@@ -270,10 +272,10 @@ func OpenRequestTx(ctx context.Context, tx bun.IDB, orgID, memberID, by uuid.UUI
 // the support request that matching works from.
 func (s *Store) Decide(ctx context.Context, orgID, assessmentID, by uuid.UUID, now time.Time, d Decision) (*Request, error) {
 	var r *Request
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		a := new(Assessment)
 		if err := tx.NewSelect().Model(a).Where("org_id = ? AND id = ?", orgID, assessmentID).Scan(ctx); err != nil {
-			return db.Classify(err)
+			return err
 		}
 		if a.Status != StatusSubmitted {
 			return ErrDecided
@@ -300,7 +302,7 @@ func (s *Store) Decide(ctx context.Context, orgID, assessmentID, by uuid.UUID, n
 // in person, and opens the support request at once.
 func (s *Store) RecordFaceToFace(ctx context.Context, orgID, memberID, by uuid.UUID, now time.Time, d Decision) (*Request, error) {
 	var r *Request
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		a := &Assessment{
 			ID: uuid.Must(uuid.NewV7()), OrgID: orgID, MemberID: memberID, Answers: Answers{}, Status: StatusConfirmed,
 			RecKind: d.Kind, RecFormat: d.Format, RecDuration: d.Duration, Topics: strings.Join(d.Topics, ","),
@@ -330,7 +332,7 @@ type AssessmentFilter struct {
 // List lists an organisation's assessments, newest first.
 func (s *Store) List(ctx context.Context, orgID uuid.UUID, f AssessmentFilter) ([]Assessment, error) {
 	var out []Assessment
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		q := tx.NewSelect().Model(&out).Where("org_id = ?", orgID)
 		if f.Status != "" {
 			q = q.Where("status = ?", f.Status)
@@ -346,45 +348,49 @@ func (s *Store) List(ctx context.Context, orgID uuid.UUID, f AssessmentFilter) (
 	return out, nil
 }
 
-// RequestTx loads a support request in the caller's tenant transaction;
-// forUpdate locks it on Postgres.
-func RequestTx(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID, forUpdate bool) (*Request, error) {
+// Request loads one support request.
+func (s *Store) Request(ctx context.Context, orgID, id uuid.UUID) (*Request, error) {
+	return s.request(ctx, orgID, id, false)
+}
+
+// LockRequest loads a support request and locks it until the end of the
+// caller's transaction (use it on the WithTx form).
+func (s *Store) LockRequest(ctx context.Context, orgID, id uuid.UUID) (*Request, error) {
+	return s.request(ctx, orgID, id, true)
+}
+
+func (s *Store) request(ctx context.Context, orgID, id uuid.UUID, lock bool) (*Request, error) {
 	r := new(Request)
-	q := tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id)
-	if forUpdate {
-		q = db.ForUpdate(q)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("assessment: request %s: %w", id, db.Classify(err))
+	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+		q := tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id)
+		if lock {
+			q = db.ForUpdate(q)
+		}
+		return q.Scan(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("assessment: request %s: %w", id, err)
 	}
 	return r, nil
 }
 
-// SetRequestStatusTx moves a support request on, in the caller's transaction.
-func SetRequestStatusTx(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID, status string, now time.Time) error {
-	_, err := tx.NewUpdate().Model((*Request)(nil)).Set("status = ?", status).Set("updated_at = ?", now).
-		Where("org_id = ? AND id = ?", orgID, id).Exec(ctx)
+// SetRequestStatus moves a support request on.
+func (s *Store) SetRequestStatus(ctx context.Context, orgID, id uuid.UUID, status string, now time.Time) error {
+	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+		_, err := tx.NewUpdate().Model((*Request)(nil)).Set("status = ?", status).Set("updated_at = ?", now).
+			Where("org_id = ? AND id = ?", orgID, id).Exec(ctx)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("assessment: request %s to %s: %w", id, status, err)
 	}
 	return nil
 }
 
-// Request loads one support request.
-func (s *Store) Request(ctx context.Context, orgID, id uuid.UUID) (*Request, error) {
-	var r *Request
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		r, err = RequestTx(ctx, tx, orgID, id, false)
-		return err
-	})
-	return r, err
-}
-
 // Requests lists support requests, optionally of one status or member.
 func (s *Store) Requests(ctx context.Context, orgID uuid.UUID, status string, memberID uuid.UUID) ([]Request, error) {
 	var out []Request
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		q := tx.NewSelect().Model(&out).Where("org_id = ?", orgID)
 		if status != "" {
 			q = q.Where("status = ?", status)

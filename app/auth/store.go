@@ -12,7 +12,9 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/db"
 )
 
-// Store holds all of the accounts' SQL.
+// Store holds all of the accounts' SQL; store_sessions.go holds the
+// sessions'. The functions that take a bun.IDB run in the caller's
+// transaction or on the database, so they map driver errors themselves.
 type Store struct {
 	DB *db.DB
 }

@@ -99,7 +99,7 @@ func (s *Service) SessionClosed(ctx context.Context, ev stripe.Event, cs *stripe
 			return outcomeNotPaid + " (payment already settled: " + pay.Status + ")", nil
 		}
 		if pay.EnrolmentID != nil {
-			if _, err := courses.DropPending(ctx, w.tx, pay.OrgID, *pay.EnrolmentID); err != nil {
+			if _, err := w.courses.DropPending(ctx, pay.OrgID, *pay.EnrolmentID); err != nil {
 				return "", err
 			}
 		}
@@ -199,7 +199,7 @@ func (s *Service) ReconcileRefunds(ctx context.Context) (int, error) {
 			return applied, err
 		}
 		err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-			w := &eventTx{tx: tx, store: s.Store.WithTx(tx), now: s.Clock.Now()}
+			w := &eventTx{tx: tx, store: s.Store.WithTx(tx), courses: s.Courses.WithTx(tx), now: s.Clock.Now()}
 			if err := w.store.LockPayment(ctx, intent); err != nil {
 				return err
 			}
@@ -276,10 +276,11 @@ func chargeIntent(ch *stripe.Charge) string {
 // functions work in tx; org is nil when the event names no organisation
 // we know.
 type eventTx struct {
-	tx    bun.IDB
-	store *Store
-	org   *tenancy.Organisation
-	now   time.Time
+	tx      bun.IDB
+	store   *Store
+	courses *courses.Store
+	org     *tenancy.Organisation
+	now     time.Time
 }
 
 // errOrgMoved rolls an event's transaction back when, under the payment's
@@ -355,7 +356,7 @@ func (s *Service) recordIn(ctx context.Context, ev stripe.Event, sub subject, or
 	}
 	outcome := ""
 	work := func(ctx context.Context, tx bun.Tx) error {
-		w := &eventTx{tx: tx, store: s.Store.WithTx(tx), org: org, now: now}
+		w := &eventTx{tx: tx, store: s.Store.WithTx(tx), courses: s.Courses.WithTx(tx), org: org, now: now}
 		if sub.lock != "" {
 			if err := w.store.LockPayment(ctx, sub.lock); err != nil {
 				return err
@@ -418,7 +419,7 @@ func (s *Service) sessionPayment(ctx context.Context, w *eventTx, cs *stripe.Che
 		if !same("enrolment_id", *pay.EnrolmentID) {
 			return nil, outcomeUnknownPayment, nil
 		}
-		e, err := courses.EnrolmentByIDTx(ctx, w.tx, pay.OrgID, *pay.EnrolmentID)
+		e, err := w.courses.EnrolmentByID(ctx, pay.OrgID, *pay.EnrolmentID)
 		if err != nil && !errors.Is(err, db.ErrNotFound) {
 			return nil, "", err
 		}
@@ -449,7 +450,7 @@ func (s *Service) grant(ctx context.Context, w *eventTx, pay *Payment, cs *strip
 	if cs.AmountTotal > 0 {
 		pay.AmountMinor = cs.AmountTotal
 	}
-	c, err := courses.CourseTx(ctx, w.tx, pay.OrgID, pay.CourseID)
+	c, err := w.courses.Course(ctx, pay.OrgID, pay.CourseID)
 	if err != nil {
 		return "", err
 	}
@@ -493,15 +494,15 @@ func (s *Service) grant(ctx context.Context, w *eventTx, pay *Payment, cs *strip
 // that place was dropped (the session expired first) or replaced, the
 // person paid, so a place is opened again.
 func (s *Service) openPlace(ctx context.Context, w *eventTx, pay *Payment, c *courses.Course) error {
-	activated, err := courses.Activate(ctx, w.tx, w.now, pay.OrgID, *pay.EnrolmentID)
+	activated, err := w.courses.Activate(ctx, w.now, pay.OrgID, *pay.EnrolmentID)
 	if err != nil || activated {
 		return err
 	}
-	_, err = courses.EnrolmentByIDTx(ctx, w.tx, pay.OrgID, *pay.EnrolmentID)
+	_, err = w.courses.EnrolmentByID(ctx, pay.OrgID, *pay.EnrolmentID)
 	if !errors.Is(err, db.ErrNotFound) {
 		return err
 	}
-	e, err := courses.Enrol(ctx, w.tx, w.now, c, pay.UserID, courses.SourcePurchase, courses.EnrolActive)
+	e, err := w.courses.Enrol(ctx, w.now, c, pay.UserID, courses.SourcePurchase, courses.EnrolActive)
 	if err == nil {
 		pay.EnrolmentID = &e.ID
 		return w.store.SetEnrolment(ctx, pay.OrgID, pay.ID, e.ID)
@@ -511,11 +512,11 @@ func (s *Service) openPlace(ctx context.Context, w *eventTx, pay *Payment, c *co
 	}
 	// The person cancelled this checkout and started another, then paid
 	// this one after all: open the new pending place.
-	cur, err := courses.EnrolmentTx(ctx, w.tx, pay.OrgID, pay.CourseID, pay.UserID)
+	cur, err := w.courses.Enrolment(ctx, pay.OrgID, pay.CourseID, pay.UserID)
 	if err != nil || cur.Status != courses.EnrolPending {
 		return err
 	}
-	if _, err := courses.Activate(ctx, w.tx, w.now, pay.OrgID, cur.ID); err != nil {
+	if _, err := w.courses.Activate(ctx, w.now, pay.OrgID, cur.ID); err != nil {
 		return err
 	}
 	return w.store.SetEnrolment(ctx, pay.OrgID, pay.ID, cur.ID)
@@ -570,7 +571,7 @@ func (s *Service) refund(ctx context.Context, w *eventTx, pay *Payment) (string,
 		return s.refundSeats(ctx, w, pay)
 	}
 	if pay.EnrolmentID != nil {
-		if _, err := courses.Revoke(ctx, w.tx, w.now, pay.OrgID, *pay.EnrolmentID); err != nil {
+		if _, err := w.courses.Revoke(ctx, w.now, pay.OrgID, *pay.EnrolmentID); err != nil {
 			return "", err
 		}
 	}
@@ -607,7 +608,7 @@ func (s *Service) refundSeats(ctx context.Context, w *eventTx, pay *Payment) (st
 		if free >= 0 {
 			break
 		}
-		err := courses.DeleteUnstarted(ctx, w.tx, pay.OrgID, a.EnrolmentID)
+		err := w.courses.DeleteUnstarted(ctx, pay.OrgID, a.EnrolmentID)
 		switch {
 		case errors.Is(err, db.ErrConflict):
 			started = append(started, a)

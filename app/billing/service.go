@@ -120,7 +120,7 @@ func (s *Service) BuyCourse(ctx context.Context, b Buyer, courseID uuid.UUID) (s
 	var course *courses.Course
 	err := s.DB.InTenant(ctx, b.OrgID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if course, err = courses.CourseTx(ctx, tx, b.OrgID, courseID); err != nil {
+		if course, err = s.Courses.WithTx(tx).Course(ctx, b.OrgID, courseID); err != nil {
 			return err
 		}
 		if !course.Published() {
@@ -129,7 +129,7 @@ func (s *Service) BuyCourse(ctx context.Context, b Buyer, courseID uuid.UUID) (s
 		if course.Free() {
 			return ErrFree
 		}
-		e, err := courses.Enrol(ctx, tx, now, course, b.UserID, courses.SourcePurchase, courses.EnrolPending)
+		e, err := s.Courses.WithTx(tx).Enrol(ctx, now, course, b.UserID, courses.SourcePurchase, courses.EnrolPending)
 		if err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ func (s *Service) CancelCheckout(ctx context.Context, orgID, userID, paymentID u
 			return err
 		}
 		if pay.EnrolmentID != nil {
-			_, err = courses.DropPending(ctx, tx, orgID, *pay.EnrolmentID)
+			_, err = s.Courses.WithTx(tx).DropPending(ctx, orgID, *pay.EnrolmentID)
 		}
 		return err
 	})
@@ -207,7 +207,7 @@ func (s *Service) BuySeats(ctx context.Context, b Buyer, courseID uuid.UUID, qua
 	var course *courses.Course
 	err := s.DB.InTenant(ctx, b.OrgID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if course, err = courses.CourseTx(ctx, tx, b.OrgID, courseID); err != nil {
+		if course, err = s.Courses.WithTx(tx).Course(ctx, b.OrgID, courseID); err != nil {
 			return err
 		}
 		if course.Free() {
@@ -303,11 +303,11 @@ func (s *Service) Assign(ctx context.Context, orgID, courseID, userID, by uuid.U
 		if free <= 0 {
 			return ErrNoSeats
 		}
-		c, err := courses.CourseTx(ctx, tx, orgID, courseID)
+		c, err := s.Courses.WithTx(tx).Course(ctx, orgID, courseID)
 		if err != nil {
 			return err
 		}
-		e, err := courses.Enrol(ctx, tx, now, c, userID, courses.SourceSeat, courses.EnrolActive)
+		e, err := s.Courses.WithTx(tx).Enrol(ctx, now, c, userID, courses.SourceSeat, courses.EnrolActive)
 		if err != nil {
 			return err
 		}
@@ -330,7 +330,7 @@ func (s *Service) Unassign(ctx context.Context, orgID, assignmentID uuid.UUID) e
 		if err != nil {
 			return err
 		}
-		err = courses.DeleteUnstarted(ctx, tx, orgID, a.EnrolmentID)
+		err = s.Courses.WithTx(tx).DeleteUnstarted(ctx, orgID, a.EnrolmentID)
 		switch {
 		case errors.Is(err, db.ErrConflict):
 			return ErrStarted

@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -29,7 +30,7 @@ func (s *Service) RegenerateFeed(ctx context.Context, userID uuid.UUID) (string,
 	return token, nil
 }
 
-// FeedOf returns a person's subscription, or nil.
+// FeedOf returns a person's subscription, or db.ErrNotFound.
 func (s *Service) FeedOf(ctx context.Context, userID uuid.UUID) (*Feed, error) {
 	return feedOf(ctx, s.DB, userID)
 }
@@ -79,7 +80,9 @@ type feedPage struct {
 func (h *Handlers) renderFeed(c *gin.Context, url string) error {
 	v := web.CurrentViewer(c)
 	feed, err := h.Service.FeedOf(c.Request.Context(), v.UserID)
-	if err != nil {
+	if errors.Is(err, db.ErrNotFound) {
+		feed = nil // none yet: the page offers to make one
+	} else if err != nil {
 		return err
 	}
 	page := web.NewPage(c, "Calendar subscription", feedPage{Feed: feed, URL: url, Base: base(v)})

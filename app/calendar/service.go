@@ -145,10 +145,10 @@ func sessionLength(ctx context.Context, tx bun.IDB, info *relInfo) (time.Duratio
 	}
 	if minutes <= 0 || place == "" {
 		st, err := loadSessionType(ctx, tx, info.Rel.OrgID, string(info.Rel.Kind))
-		if err != nil {
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
 			return 0, "", err
 		}
-		if st != nil {
+		if err == nil {
 			if minutes <= 0 {
 				minutes = st.Minutes
 			}

@@ -94,7 +94,7 @@ func (s *Service) SessionsOf(ctx context.Context, orgID, userID uuid.UUID, from,
 // soonest first (the "Next sessions" of their own support page).
 func (s *Service) Upcoming(ctx context.Context, orgID, userID uuid.UUID, n int) ([]Session, error) {
 	if n <= 0 {
-		return nil, nil
+		return []Session{}, nil
 	}
 	now := s.Clock.Now()
 	var out []Session

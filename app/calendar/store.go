@@ -100,7 +100,7 @@ func loadSessionType(ctx context.Context, tx bun.IDB, orgID uuid.UUID, kind stri
 		return nil, fmt.Errorf("calendar: session type %s: %w", kind, err)
 	}
 	if len(out) == 0 {
-		return nil, nil
+		return nil, fmt.Errorf("calendar: session type %s: %w", kind, db.ErrNotFound)
 	}
 	return &out[0], nil
 }
@@ -317,7 +317,7 @@ func feedOf(ctx context.Context, idb bun.IDB, userID uuid.UUID) (*Feed, error) {
 		return nil, fmt.Errorf("calendar: feed of %s: %w", userID, err)
 	}
 	if len(out) == 0 {
-		return nil, nil
+		return nil, fmt.Errorf("calendar: feed of %s: %w", userID, db.ErrNotFound)
 	}
 	return &out[0], nil
 }

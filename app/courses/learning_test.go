@@ -75,14 +75,15 @@ func TestMyPageShowsCourseProgress(t *testing.T) {
 			}
 		}
 		err := env.DB.InTenant(context.Background(), org.ID, func(ctx context.Context, tx bun.Tx) error {
-			if _, err := courses.Enrol(ctx, tx, now, paid, member.ID, courses.SourcePurchase, courses.EnrolPending); err != nil {
+			st := env.Services.Courses.Store.WithTx(tx)
+			if _, err := st.Enrol(ctx, now, paid, member.ID, courses.SourcePurchase, courses.EnrolPending); err != nil {
 				return err
 			}
-			e, err := courses.Enrol(ctx, tx, now, closed, member.ID, courses.SourcePurchase, courses.EnrolActive)
+			e, err := st.Enrol(ctx, now, closed, member.ID, courses.SourcePurchase, courses.EnrolActive)
 			if err != nil {
 				return err
 			}
-			_, err = courses.Revoke(ctx, tx, now, org.ID, e.ID)
+			_, err = st.Revoke(ctx, now, org.ID, e.ID)
 			return err
 		})
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/uptrace/bun"
 )
 
@@ -302,26 +303,26 @@ func (o *Outline) Quizzes() []*Quiz {
 	return out
 }
 
-// Lesson finds a lesson of the course.
-func (o *Outline) Lesson(id uuid.UUID) (*Lesson, *Module) {
+// Lesson finds a lesson of the course and its module, or db.ErrNotFound.
+func (o *Outline) Lesson(id uuid.UUID) (*Lesson, *Module, error) {
 	for i := range o.Modules {
 		for j := range o.Modules[i].Lessons {
 			if o.Modules[i].Lessons[j].ID == id {
-				return &o.Modules[i].Lessons[j], &o.Modules[i]
+				return &o.Modules[i].Lessons[j], &o.Modules[i], nil
 			}
 		}
 	}
-	return nil, nil
+	return nil, nil, fmt.Errorf("courses: lesson %s: %w", id, db.ErrNotFound)
 }
 
-// Quiz finds a quiz of the course.
-func (o *Outline) Quiz(id uuid.UUID) (*Quiz, *Module) {
+// Quiz finds a quiz of the course and its module, or db.ErrNotFound.
+func (o *Outline) Quiz(id uuid.UUID) (*Quiz, *Module, error) {
 	for i := range o.Modules {
 		if q := o.Modules[i].Quiz; q != nil && q.ID == id {
-			return q, &o.Modules[i]
+			return q, &o.Modules[i], nil
 		}
 	}
-	return nil, nil
+	return nil, nil, fmt.Errorf("courses: quiz %s: %w", id, db.ErrNotFound)
 }
 
 // Module finds a module of the course.

@@ -127,7 +127,7 @@ Ending well matters: name what the mentee has achieved, and agree how they can r
 // courses yet. It reports whether it created it.
 func (s *Store) SeedExample(ctx context.Context, orgID uuid.UUID, now time.Time) (bool, error) {
 	created := false
-	err := s.tenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		n, err := tx.NewSelect().Model((*Course)(nil)).Where("org_id = ?", orgID).Count(ctx)
 		if err != nil || n > 0 {
 			return err
@@ -152,7 +152,7 @@ func (s *Store) SeedExample(ctx context.Context, orgID uuid.UUID, now time.Time)
 				}
 			}
 			if len(sm.questions) > 0 {
-				q, err := ensureQuiz(ctx, tx, orgID, c.ID, m.ID, now)
+				q, err := s.ensureQuiz(ctx, tx, orgID, c.ID, m.ID, now)
 				if err != nil {
 					return err
 				}

@@ -40,7 +40,7 @@ type Service struct {
 func (s *Service) EnrolFree(ctx context.Context, orgID, courseID, userID uuid.UUID) (*Enrolment, error) {
 	var e *Enrolment
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := CourseTx(ctx, tx, orgID, courseID)
+		c, err := s.Store.WithTx(tx).Course(ctx, orgID, courseID)
 		if err != nil {
 			return err
 		}
@@ -50,7 +50,7 @@ func (s *Service) EnrolFree(ctx context.Context, orgID, courseID, userID uuid.UU
 		if !c.Free() {
 			return fmt.Errorf("courses: %s is not free: %w", c.ID, ErrNotEnrolled)
 		}
-		e, err = Enrol(ctx, tx, s.Clock.Now(), c, userID, SourceFree, EnrolActive)
+		e, err = s.Store.WithTx(tx).Enrol(ctx, s.Clock.Now(), c, userID, SourceFree, EnrolActive)
 		return err
 	})
 	return e, err
@@ -67,7 +67,7 @@ type GrantInput struct {
 func (s *Service) Grant(ctx context.Context, in GrantInput) error {
 	now := s.Clock.Now()
 	return s.DB.InTenant(ctx, in.OrgID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := CourseTx(ctx, tx, in.OrgID, in.CourseID)
+		c, err := s.Store.WithTx(tx).Course(ctx, in.OrgID, in.CourseID)
 		if err != nil {
 			return err
 		}
@@ -75,7 +75,7 @@ func (s *Service) Grant(ctx context.Context, in GrantInput) error {
 		if err != nil {
 			return err
 		}
-		if _, err := Enrol(ctx, tx, now, c, in.UserID, SourceGrant, EnrolActive); err != nil {
+		if _, err := s.Store.WithTx(tx).Enrol(ctx, now, c, in.UserID, SourceGrant, EnrolActive); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{
@@ -213,7 +213,7 @@ func (s *Service) SubmitQuiz(ctx context.Context, o *Outline, e *Enrolment, q *Q
 // qualifying course makes the person a trained mentor, and staff are told
 // (through the worker). All in the transaction of the last step, once.
 func (s *Service) afterStep(ctx context.Context, tx bun.IDB, now time.Time, o *Outline, e *Enrolment) (*Progress, error) {
-	p, err := progressTx(ctx, tx, o, e.UserID, nil)
+	p, err := s.Store.WithTx(tx).Progress(ctx, o, e.UserID, nil)
 	if err != nil || !p.Complete() {
 		return p, err
 	}
@@ -262,10 +262,10 @@ func (s *Service) HandleCourseCompleted(ctx context.Context, t *asynq.Task) erro
 	var person *auth.User
 	err = s.DB.InTenant(ctx, p.OrgID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if e, err = EnrolmentByIDTx(ctx, tx, p.OrgID, p.EnrolmentID); err != nil {
+		if e, err = s.Store.WithTx(tx).EnrolmentByID(ctx, p.OrgID, p.EnrolmentID); err != nil {
 			return err
 		}
-		if c, err = CourseTx(ctx, tx, p.OrgID, e.CourseID); err != nil {
+		if c, err = s.Store.WithTx(tx).Course(ctx, p.OrgID, e.CourseID); err != nil {
 			return err
 		}
 		if person, err = auth.UserByID(ctx, tx, e.UserID); err != nil {
@@ -274,7 +274,7 @@ func (s *Service) HandleCourseCompleted(ctx context.Context, t *asynq.Task) erro
 		cert = new(Certificate)
 		return tx.NewSelect().Model(cert).Where("org_id = ? AND user_id = ? AND course_id = ?", p.OrgID, e.UserID, e.CourseID).Scan(ctx)
 	})
-	if errors.Is(db.Classify(err), db.ErrNotFound) {
+	if errors.Is(err, db.ErrNotFound) {
 		return fmt.Errorf("courses: completed enrolment %s is gone: %w", p.EnrolmentID, asynq.SkipRetry)
 	}
 	if err != nil {

@@ -184,7 +184,7 @@ func (s *Service) Propose(ctx context.Context, orgID, requestID, practitionerID,
 	}
 	var p *Proposal
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		req, err := assessment.RequestTx(ctx, tx, orgID, requestID, true)
+		req, err := s.Assess.WithTx(tx).LockRequest(ctx, orgID, requestID)
 		if err != nil {
 			return err
 		}
@@ -228,7 +228,7 @@ func (s *Service) proposeTx(ctx context.Context, tx bun.IDB, req *assessment.Req
 	if err := st.InsertProposal(ctx, p); err != nil {
 		return nil, err
 	}
-	if err := assessment.SetRequestStatusTx(ctx, tx, req.OrgID, req.ID, assessment.RequestProposed, now); err != nil {
+	if err := s.Assess.WithTx(tx).SetRequestStatus(ctx, req.OrgID, req.ID, assessment.RequestProposed, now); err != nil {
 		return nil, err
 	}
 	task := workers.NewProposalExpiryTask(req.OrgID, p.ID, p.ExpiresAt)
@@ -315,7 +315,7 @@ func (s *Service) Accept(ctx context.Context, orgID, proposalID, practitionerID 
 		if err := st.AnswerProposal(ctx, p); err != nil {
 			return err
 		}
-		if err := assessment.SetRequestStatusTx(ctx, tx, orgID, req.ID, assessment.RequestMatched, now); err != nil {
+		if err := s.Assess.WithTx(tx).SetRequestStatus(ctx, orgID, req.ID, assessment.RequestMatched, now); err != nil {
 			return err
 		}
 		practitioner := pp.byID[practitionerID]
@@ -381,14 +381,14 @@ func (s *Service) close(ctx context.Context, orgID uuid.UUID, p *Proposal, statu
 		if err := st.AnswerProposal(ctx, p); err != nil {
 			return err
 		}
-		req, err := assessment.RequestTx(ctx, tx, orgID, p.RequestID, true)
+		req, err := s.Assess.WithTx(tx).LockRequest(ctx, orgID, p.RequestID)
 		if err != nil {
 			return err
 		}
 		if req.Status != assessment.RequestProposed {
 			return nil
 		}
-		if err := assessment.SetRequestStatusTx(ctx, tx, orgID, req.ID, assessment.RequestOpen, now); err != nil {
+		if err := s.Assess.WithTx(tx).SetRequestStatus(ctx, orgID, req.ID, assessment.RequestOpen, now); err != nil {
 			return err
 		}
 		req.Status = assessment.RequestOpen
@@ -549,7 +549,7 @@ func (s *Service) RequestFromRematch(ctx context.Context, orgID, id, by uuid.UUI
 		accepted, err := st.ProposalOfRelationship(ctx, orgID, rel.ID)
 		switch {
 		case err == nil:
-			prev, err := assessment.RequestTx(ctx, tx, orgID, accepted.RequestID, false)
+			prev, err := s.Assess.WithTx(tx).Request(ctx, orgID, accepted.RequestID)
 			if err != nil {
 				return err
 			}
@@ -561,7 +561,7 @@ func (s *Service) RequestFromRematch(ctx context.Context, orgID, id, by uuid.UUI
 		if note != "" {
 			d.Reason += " " + note
 		}
-		if req, err = assessment.OpenRequestTx(ctx, tx, orgID, r.MemberID, by, now, d, &rel.ID); err != nil {
+		if req, err = s.Assess.WithTx(tx).OpenRequest(ctx, orgID, r.MemberID, by, now, d, &rel.ID); err != nil {
 			return err
 		}
 		return handleRematch(ctx, st, r, by, now, note, &req.ID)
@@ -586,7 +586,7 @@ func (s *Service) Withdraw(ctx context.Context, orgID, proposalID, by uuid.UUID,
 		if p.Status != ProposalPending {
 			return ErrAnswered
 		}
-		req, err := assessment.RequestTx(ctx, tx, orgID, p.RequestID, true)
+		req, err := s.Assess.WithTx(tx).LockRequest(ctx, orgID, p.RequestID)
 		if err != nil {
 			return err
 		}
@@ -595,7 +595,7 @@ func (s *Service) Withdraw(ctx context.Context, orgID, proposalID, by uuid.UUID,
 			return err
 		}
 		if req.Status == assessment.RequestProposed {
-			return assessment.SetRequestStatusTx(ctx, tx, orgID, req.ID, assessment.RequestOpen, now)
+			return s.Assess.WithTx(tx).SetRequestStatus(ctx, orgID, req.ID, assessment.RequestOpen, now)
 		}
 		return nil
 	})

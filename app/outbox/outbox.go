@@ -156,11 +156,8 @@ func (r *Relay) flushBatch(ctx context.Context) (int, error) {
 	var enqueueErr error
 	err := r.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var rows []Row
-		q := tx.NewSelect().Model(&rows).Where("enqueued_at IS NULL").OrderExpr("created_at, id").Limit(batchSize)
-		if r.DB.Engine == db.Postgres {
-			// Several relays (web and worker processes) share the work.
-			q = q.For("UPDATE SKIP LOCKED")
-		}
+		// Several relays (web and worker processes) share the work.
+		q := db.ForUpdateSkipLocked(tx.NewSelect().Model(&rows).Where("enqueued_at IS NULL").OrderExpr("created_at, id").Limit(batchSize))
 		if err := q.Scan(ctx); err != nil {
 			return fmt.Errorf("outbox: read waiting tasks: %w", err)
 		}

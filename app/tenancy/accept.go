@@ -46,7 +46,7 @@ func (s *Service) InvitationByToken(ctx context.Context, token string) (*OpenInv
 		out.Invitation = inv
 		out.Org = new(Organisation)
 		if err := tx.NewSelect().Model(out.Org).Where("id = ?", orgID).Scan(ctx); err != nil {
-			return db.Classify(err)
+			return err
 		}
 		if inv.InvitedBy != nil {
 			if u, err := auth.UserByID(ctx, tx, *inv.InvitedBy); err == nil {
@@ -96,7 +96,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, viewerID u
 			return fmt.Errorf("tenancy: invitation is %s: %w", inv.State(now), db.ErrNotFound)
 		}
 		if err := tx.NewSelect().Model(org).Where("id = ?", orgID).Scan(ctx); err != nil {
-			return db.Classify(err)
+			return err
 		}
 		user, err = auth.UserByEmail(ctx, tx, inv.Email)
 		switch {

@@ -48,10 +48,8 @@ func (s *Service) Invite(ctx context.Context, orgID uuid.UUID, a Actor, row Invi
 		if err != nil {
 			return err
 		}
-		if reason, err := s.inviteProblem(ctx, tx, orgID, row.Email); err != nil {
+		if err := s.inviteProblem(ctx, tx, orgID, row.Email); err != nil {
 			return err
-		} else if reason != nil {
-			return reason
 		}
 		inv, err = s.invite(ctx, tx, org, inviter, a, row)
 		return err
@@ -82,15 +80,13 @@ func (s *Service) InviteMany(ctx context.Context, orgID uuid.UUID, a Actor, rows
 		}
 		var good []InviteRow
 		for _, row := range rows {
-			reason, err := s.inviteProblem(ctx, tx, orgID, row.Email)
-			if err != nil {
-				return err
-			}
-			switch {
-			case errors.Is(reason, ErrAlreadyMember):
+			switch err := s.inviteProblem(ctx, tx, orgID, row.Email); {
+			case errors.Is(err, ErrAlreadyMember):
 				res.Problems = append(res.Problems, RowProblem{Line: row.Line, Email: row.Email, Reason: "Already a member of this organisation."})
-			case errors.Is(reason, ErrAlreadyInvited):
+			case errors.Is(err, ErrAlreadyInvited):
 				res.Problems = append(res.Problems, RowProblem{Line: row.Line, Email: row.Email, Reason: "Already invited; resend that invitation from the list instead."})
+			case err != nil:
+				return err
 			default:
 				good = append(good, row)
 			}
@@ -133,24 +129,25 @@ func (s *Service) inviter(ctx context.Context, tx bun.Tx, orgID uuid.UUID, a Act
 	}
 	org := new(Organisation)
 	if err := tx.NewSelect().Model(org).Where("id = ?", orgID).Scan(ctx); err != nil {
-		return nil, nil, fmt.Errorf("tenancy: organisation %s: %w", orgID, db.Classify(err))
+		return nil, nil, fmt.Errorf("tenancy: organisation %s: %w", orgID, err)
 	}
 	return u, org, nil
 }
 
-// inviteProblem returns ErrAlreadyMember or ErrAlreadyInvited, or nil.
-func (s *Service) inviteProblem(ctx context.Context, tx bun.Tx, orgID uuid.UUID, email string) (error, error) {
+// inviteProblem returns ErrAlreadyMember or ErrAlreadyInvited when the
+// address cannot be invited, another error when the check failed, or nil.
+func (s *Service) inviteProblem(ctx context.Context, tx bun.Tx, orgID uuid.UUID, email string) error {
 	if member, err := memberByEmail(ctx, tx, orgID, email); err != nil {
-		return nil, err
+		return err
 	} else if member {
-		return ErrAlreadyMember, nil
+		return ErrAlreadyMember
 	}
 	if invited, err := pendingInvitation(ctx, tx, orgID, email, s.Clock.Now()); err != nil {
-		return nil, err
+		return err
 	} else if invited {
-		return ErrAlreadyInvited, nil
+		return ErrAlreadyInvited
 	}
-	return nil, nil
+	return nil
 }
 
 func (s *Service) invite(ctx context.Context, tx bun.Tx, org *Organisation, inviter *auth.User, a Actor, row InviteRow) (*Invitation, error) {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
-	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
@@ -24,7 +23,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, orgID uuid.UUID, a Act
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		org := new(Organisation)
 		if err := tx.NewSelect().Model(org).Where("id = ?", orgID).Scan(ctx); err != nil {
-			return db.Classify(err)
+			return err
 		}
 		actor, err := auth.UserByID(ctx, tx, a.UserID)
 		if err != nil {
