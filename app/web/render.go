@@ -31,6 +31,9 @@ type Renderer struct {
 	// template's escaping of its many links was a tenth of a page's CPU.
 	navMu sync.Mutex
 	navs  map[navKey]template.HTML
+	// zones serves the inZone function: one time.LoadLocation per zone
+	// name, not per row.
+	zones *Zones
 }
 
 type navKey struct {
@@ -83,9 +86,12 @@ func NewRenderer(fsys fs.FS, funcs template.FuncMap) (*Renderer, error) {
 		emails:  map[string]emailTemplates{},
 		bufPool: sync.Pool{New: func() any { return new(bytes.Buffer) }},
 		navs:    map[navKey]template.HTML{},
+		zones:   &Zones{},
 	}
 	allFuncs := baseFuncs()
 	allFuncs["orgNav"] = r.orgNav
+	// inZone shows a UTC instant in the viewer's zone.
+	allFuncs["inZone"] = r.zones.In
 	for k, v := range funcs {
 		allFuncs[k] = v
 	}
@@ -154,6 +160,10 @@ func (r *Renderer) MustHave(pages ...PageName) error {
 	}
 	return nil
 }
+
+// Zones is the renderer's zone cache, for handlers that need a viewer's
+// zone as the templates see it.
+func (r *Renderer) Zones() *Zones { return r.zones }
 
 // IsFragmentRequest decides page or fragment: an htmx request that is not
 // boosted and not a history restore wants the page's content alone.
@@ -232,14 +242,6 @@ func (r *Renderer) RenderEmail(name string, data any) (subject, text, html strin
 
 func baseFuncs() template.FuncMap {
 	return template.FuncMap{
-		// inZone shows a UTC instant in the viewer's zone.
-		"inZone": func(t time.Time, zone string) time.Time {
-			loc, err := time.LoadLocation(zone)
-			if err != nil {
-				return t.UTC()
-			}
-			return t.In(loc)
-		},
 		"fmtDate":     func(t time.Time) string { return t.Format("Mon 2 Jan 2006") },
 		"fmtTime":     func(t time.Time) string { return t.Format("15:04") },
 		"fmtDateTime": func(t time.Time) string { return t.Format("Mon 2 Jan 2006, 15:04 MST") },
