@@ -4,7 +4,9 @@
 #
 #   bench_start NAME PORT REDIS_DB     sets $tmp, $base; leaves the web server running
 #   bench_signup SLUG EMAIL PASSWORD   signs an owner up with the cookie jar $tmp/owner
+#   bench_login EMAIL PASSWORD JAR     signs a person in through the real form, cookies in JAR
 #   bench_cookie JAR                   prints the session and CSRF cookies of a jar
+#   bench_bare PORT                    starts the bare Gin route (bench/baseline) on PORT
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
@@ -49,6 +51,22 @@ bench_signup() {
   curl -s -c "$jar" -b "$jar" -o /dev/null -H "Origin: $base" \
     --data-urlencode "csrf_token=$token" -d org_name=Bench -d "slug=$1" -d time_zone=Europe/London \
     -d name=Bench -d "email=$2" -d "password=$3" "$base/signup"
+}
+
+bench_login() {
+  jar=$3
+  local token
+  token=$(csrf_of /login)
+  curl -s -c "$jar" -b "$jar" -o /dev/null -H "Origin: $base" \
+    --data-urlencode "csrf_token=$token" -d "email=$1" -d "password=$2" "$base/login"
+}
+
+bench_bare() {
+  go build -o "$tmp/baseline" ./bench/baseline
+  "$tmp/baseline" "127.0.0.1:$1" >/dev/null 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$1/ok" && return 0; sleep 0.1; done
+  echo "the bare route did not start"; return 1
 }
 
 bench_cookie() { awk '$6=="session"{s="session="$7} $6=="csrf"{c="csrf="$7} END{print s"; "c}' "$1"; }
