@@ -32,64 +32,8 @@ bench_start pages 18100 12
 web_pid=${pids[0]}
 bench_bare 18101
 bare_url=http://127.0.0.1:18101/ok
-go build -o "$tmp/seed" ./bench/seed
-
-slug=bench
-bench_signup "$slug" bench@example.test bench-password-long
-"$tmp/seed" -slug "$slug" -owner bench@example.test -practitioner coach@example.test \
-  -password coach-password-long -per-day 2 -members "$MEMBERS" -availability >"$tmp/seed.out"
-rel=$(sed -n 's/^relationship //p' "$tmp/seed.out")
-first=$(sed -n 's/.* from \([0-9-]*\) on$/\1/p' "$tmp/seed.out")
-week=$(date -d "$first + 14 days" +%F)
-bench_login coach@example.test coach-password-long "$tmp/coach"
-bench_login member00@example.test coach-password-long "$tmp/member"
-o="$base/o/$slug"
-
-# The owner opens the course catalogue (which creates the example course),
-# enrols through the course page's form and finds the first lesson.
-jar="$tmp/owner"
-course=$(curl -s -b "$jar" "$o/courses" | grep -o "/o/$slug/courses/[0-9a-f-]\{36\}" | head -1)
-token=$(csrf_of "$course")
-curl -s -c "$jar" -b "$jar" -o /dev/null -H "Origin: $base" --data-urlencode "csrf_token=$token" "$base$course/enrol"
-lesson=$(curl -s -b "$jar" "$base$course" | grep -o "$course/lessons/[0-9a-f-]\{36\}" | head -1)
-[[ -n $lesson ]] || { echo "no lesson found on $course"; exit 1; }
-
-owner=$(bench_cookie "$tmp/owner")
-coach=$(bench_cookie "$tmp/coach")
-member=$(bench_cookie "$tmp/member")
-frag="HX-Request: true"
-# name | cookie | URL | extra headers, ^-separated (an htmx fragment request)
-pages=(
-  "dashboard|$owner|$o|"
-  "My support|$owner|$o/my|"
-  "people ($((MEMBERS + 12)) rows)|$owner|$o/people|"
-  "people, htmx search fragment|$owner|$o/people?q=Bench|$frag^HX-Target: people-results"
-  "audit log|$owner|$o/audit|"
-  "audit log, htmx fragment|$owner|$o/audit|$frag"
-  "relationship (practitioner)|$coach|$o/relationships/$rel|"
-  "week view (practitioner)|$coach|$o/calendar?view=week&date=$week|"
-  "week view, htmx fragment|$coach|$o/calendar?view=week&date=$week|$frag"
-  "month view (practitioner)|$coach|$o/calendar?view=month&date=$week|"
-  "booking page (member)|$member|$o/calendar/book/$rel|"
-  "course lesson|$owner|$base$lesson|"
-  "billing history|$owner|$o/billing|"
-)
-
-# entry PAGE: sets name, url and args (the cookie and headers, as curl
-# and wrk arguments) of one entry of pages.
-entry() {
-  local cookie hdr h
-  IFS='|' read -r name cookie url hdr <<<"$1"
-  args=(-H "Cookie: $cookie")
-  IFS='^' read -ra hs <<<"$hdr"
-  for h in "${hs[@]}"; do args+=(-H "$h"); done
-}
-for p in "${pages[@]}"; do
-  entry "$p"
-  status=$(curl -s -o "$tmp/page.html" -w '%{http_code}' "${args[@]}" "$url")
-  [[ $status == 200 ]] || { echo "$name ($url) answered $status, not 200"; tail -5 "$tmp/web.log"; exit 1; }
-  printf '%-34s %6d bytes\n' "$name" "$(wc -c <"$tmp/page.html")"
-done
+bench_org bench "$MEMBERS"
+bench_check
 
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION on $(nproc) cores, $ROUNDS rounds, each page right after the bare route"
 : >"$tmp/results"
