@@ -31,9 +31,11 @@ latencies() {
   for p in "${pages[@]}"; do
     entry "$p"
     size=$(curl -s -o /dev/null -w '%{size_download}' "${args[@]}" "$url")
+    # No "50%" line when no answer came within wrk's 2 s timeout: "-".
     ms=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "${args[@]}" "$url" |
       awk '$1=="50%"{v=$2; u=v; sub(/[0-9.]+/,"",u); sub(/[a-z]+$/,"",v);
-                     printf "%.2f", u=="us" ? v/1000 : u=="s" ? v*1000 : v}')
+                     printf "%.2f", u=="us" ? v/1000 : u=="s" ? v*1000 : v; found=1}
+           END{if (!found) printf "-"}')
     printf '%s\t%s\t%s\n' "$name" "$ms" "$size" >>"$1"
   done
 }
@@ -53,5 +55,7 @@ latencies "$tmp/large"
 echo
 echo "| page | small: median | large: median | large / small | small: bytes | large: bytes |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-paste "$tmp/small" "$tmp/large" | awk -F'\t' '{
-  printf "| %s | %.2f ms | %.2f ms | %.1f× | %d | %d |\n", $1, $2, $5, ($2 > 0 ? $5 / $2 : 0), $3, $6 }'
+paste "$tmp/small" "$tmp/large" | awk -F'\t' '
+  function ms(v) { return v == "-" ? "over 2 s" : sprintf("%.2f ms", v) }
+  { ratio = ($2 == "-" || $5 == "-" || $2 == 0) ? "?" : sprintf("%.1f×", $5 / $2)
+    printf "| %s | %s | %s | %s | %d | %d |\n", $1, ms($2), ms($5), ratio, $3, $6 }'
