@@ -32,7 +32,8 @@ bench_start pages 18100 12
 web_pid=${pids[0]}
 bench_bare 18101
 bare_url=http://127.0.0.1:18101/ok
-bench_org bench "$MEMBERS"
+slug=bench
+bench_org "$slug" "$MEMBERS"
 bench_check
 
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION on $(nproc) cores, $ROUNDS rounds, each page right after the bare route"
