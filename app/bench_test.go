@@ -1,10 +1,19 @@
 package app_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/audit"
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 )
 
@@ -15,20 +24,63 @@ import (
 func BenchmarkTenantPage(b *testing.B) {
 	env := testkit.New(b)
 	org := env.NewOrg()
-	browser := env.SignIn(org.Owner.User)
+	servePages(b, env, env.SignIn(org.Owner.User), "/o/"+org.Slug, nil)
+}
+
+// BenchmarkListPages serves the list pages with full pages of rows (the
+// people list, the audit log) and their htmx "more" fragments, on
+// PostgreSQL and on SQLite: the cost of rendering rows.
+func BenchmarkListPages(b *testing.B) {
+	for _, engine := range []db.Engine{db.Postgres, db.SQLite} {
+		env := testkit.New(b, testkit.OnEngine(engine))
+		org := env.NewOrg()
+		for range 2 * tenancy.PeoplePageSize {
+			env.NewPerson(org, tenancy.RoleMember)
+		}
+		err := env.DB.InTenant(context.Background(), org.ID, func(ctx context.Context, tx bun.Tx) error {
+			for i := range 120 {
+				e := audit.Event{OrgID: org.ID, Action: audit.ActionOrgSettings, Actor: "Bench", Target: fmt.Sprint(i),
+					At: env.Clock.Now().Add(-time.Duration(i) * time.Minute)}
+				if err := audit.Record(ctx, tx, e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		browser := env.SignIn(org.Owner.User)
+		base := "/o/" + org.Slug
+		more := map[string]string{"HX-Request": "true", "HX-Target": "people-more"}
+		b.Run(engine.String()+"/people", func(b *testing.B) { servePages(b, env, browser, base+"/people", nil) })
+		b.Run(engine.String()+"/people-more", func(b *testing.B) {
+			servePages(b, env, browser, base+"/people?after="+uuid.Nil.String(), more)
+		})
+		b.Run(engine.String()+"/audit", func(b *testing.B) { servePages(b, env, browser, base+"/audit", nil) })
+		b.Run(engine.String()+"/dashboard", func(b *testing.B) { servePages(b, env, browser, base, nil) })
+	}
+}
+
+// servePages serves path to a signed-in browser's cookies from two
+// goroutines, with allocations reported.
+func servePages(b *testing.B, env *testkit.Env, browser *testkit.Browser, path string, header map[string]string) {
 	cookies := browser.Cookies()
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			req := httptest.NewRequest(http.MethodGet, "/o/"+org.Slug, nil)
+			req := httptest.NewRequest(http.MethodGet, path, nil)
 			for _, c := range cookies {
 				req.AddCookie(c)
+			}
+			for k, v := range header {
+				req.Header.Set(k, v)
 			}
 			w := httptest.NewRecorder()
 			env.Handler.ServeHTTP(w, req)
 			if w.Code != http.StatusOK {
-				b.Fatalf("status %d", w.Code)
+				b.Fatalf("%s: status %d", path, w.Code)
 			}
 		}
 	})

@@ -15,10 +15,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 source bench/lib.sh
 bench_start bench 18080 14
-go build -o "$tmp/baseline" ./bench/baseline
-"$tmp/baseline" 127.0.0.1:18081 >/dev/null 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do curl -fs -o /dev/null http://127.0.0.1:18081/ok && break; sleep 0.1; done
+bench_bare 18081
 
 # Sign up through the form, as a person would, and keep the session cookie.
 bench_signup bench bench@example.test bench-password-long

@@ -32,11 +32,8 @@ first=$(sed -n 's/.* from \([0-9-]*\) on$/\1/p' "$tmp/seed.out")
 week=$(date -d "$first + 182 days" +%F)
 
 # The practitioner signs in through the form and keeps the session cookie.
-jar="$tmp/coach"
-token=$(csrf_of /login)
-curl -s -c "$jar" -b "$jar" -o /dev/null -H "Origin: $base" \
-  --data-urlencode "csrf_token=$token" -d email=coach@example.test -d password=coach-password-long "$base/login"
-cookie=$(bench_cookie "$jar")
+bench_login coach@example.test coach-password-long "$tmp/coach"
+cookie=$(bench_cookie "$tmp/coach")
 url="$base/o/bench/calendar?view=week&date=$week"
 status=$(curl -s -o "$tmp/week.html" -w '%{http_code}' -H "Cookie: $cookie" "$url")
 [[ $status == 200 ]] || { echo "the week view answered $status, not 200"; cat "$tmp/web.log"; exit 1; }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -33,11 +32,19 @@ type Store struct {
 	DB *db.DB
 }
 
-// List returns an organisation's events, newest first.
-func (s *Store) List(ctx context.Context, orgID uuid.UUID, f Filter) ([]Event, error) {
+// List returns an organisation's events, newest first: at most Limit, and
+// whether older ones follow. It is one query outside a transaction
+// (row-level security holds on the scoped connection), and it pages by
+// keyset on (at, id), so that a page costs the same however long the log
+// is, and events recorded meanwhile neither repeat nor hide older ones.
+func (s *Store) List(ctx context.Context, orgID uuid.UUID, f Filter) (events []Event, more bool, err error) {
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
 	var out []Event
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewSelect().Model(&out).Where("org_id = ?", orgID)
+	err = s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, idb bun.IDB) error {
+		q := idb.NewSelect().Model(&out).Where("org_id = ?", orgID)
 		if f.Action != "" {
 			q = q.Where("action = ?", f.Action)
 		}
@@ -51,22 +58,17 @@ func (s *Store) List(ctx context.Context, orgID uuid.UUID, f Filter) ([]Event, e
 			q = q.Where("at < ?", f.To)
 		}
 		if f.Before != uuid.Nil {
-			// Keyset paging on the sort order (at, id): ids alone need not
-			// follow the recorded times.
-			var at time.Time
-			if err := tx.NewSelect().Model((*Event)(nil)).Column("at").Where("org_id = ? AND id = ?", orgID, f.Before).Scan(ctx, &at); err != nil {
-				return fmt.Errorf("page before %s: %w", f.Before, err)
-			}
-			q = q.Where("(at < ? OR (at = ? AND id < ?))", at, at, f.Before)
+			// The sort order is (at, id): ids alone need not follow the
+			// recorded times. An unknown id pages from nothing.
+			q = q.Where("(at, id) < (SELECT b.at, b.id FROM audit_events AS b WHERE b.org_id = ? AND b.id = ?)", orgID, f.Before)
 		}
-		limit := f.Limit
-		if limit <= 0 || limit > 200 {
-			limit = 50
-		}
-		return q.OrderExpr("at DESC, id DESC").Limit(int64(limit)).Scan(ctx)
+		return q.OrderExpr("at DESC, id DESC").Limit(int64(limit + 1)).Scan(ctx)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("audit: list: %w", err)
+		return nil, false, fmt.Errorf("audit: list: %w", err)
 	}
-	return out, nil
+	if len(out) > limit {
+		return out[:limit], true, nil
+	}
+	return out, false, nil
 }

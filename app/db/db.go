@@ -47,12 +47,17 @@ type DB struct {
 	// to set it. The main pool's connections never carry a tenant, so a
 	// query that forgot its scope still sees no tenant rows.
 	scopedPool *bun.DB
+	// stmts are SQLite's statements prepared once (Select under ReadTenant).
+	stmts *stmtCache
 }
 
 // Close closes both pools.
 func (d *DB) Close() error {
 	if d.scopedPool != nil {
 		_ = d.scopedPool.Close()
+	}
+	if d.stmts != nil {
+		d.stmts.close()
 	}
 	return d.DB.Close()
 }
@@ -155,7 +160,7 @@ func openSQLite(o Options) (*DB, error) {
 	}
 	sqldb.SetMaxOpenConns(o.MaxConns)
 	sqldb.SetMaxIdleConns(o.MaxConns)
-	return &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Engine: SQLite}, nil
+	return &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Engine: SQLite, stmts: &stmtCache{}}, nil
 }
 
 // SQLitePath extracts the file path of a sqlite: URL.

@@ -3,7 +3,9 @@ package db_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -93,6 +95,51 @@ func TestSelectOnBothEnginesSeesOnlyItsTenant(t *testing.T) {
 			if err != nil || len(got) != 2 || got[0] != (roleCount{"member", 1}) || got[1] != (roleCount{"owner", 1}) {
 				t.Fatalf("Select = %+v, %v", got, err)
 			}
+		}
+	})
+}
+
+// TestSelectMatchesAnInterpolatedQuery: the arguments Select sends apart
+// (prepared once on SQLite, numbered on Postgres) compare like the values
+// bun writes into a query's text: UUIDs, times and strings alike. Asked
+// twice, the second answer comes from the same prepared statement.
+func TestSelectMatchesAnInterpolatedQuery(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		org := env.NewOrg()
+		env.NewPerson(org, "member")
+		env.NewPerson(org, "practitioner")
+		ctx := context.Background()
+		query := "SELECT role, count(*) AS n FROM memberships WHERE org_id = ? AND status = ? AND created_at <= ? GROUP BY role ORDER BY role"
+		args := []any{org.ID, "active", env.Clock.Now().Add(time.Hour)}
+		var want []roleCount
+		if err := env.DB.ReadTenant(ctx, org.ID, func(ctx context.Context, q bun.IDB) error {
+			return q.NewRaw(query, args...).Scan(ctx, &want)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(want) != 3 {
+			t.Fatalf("interpolated query found %+v, want owner, member and practitioner", want)
+		}
+		for range 2 {
+			var got []roleCount
+			err := env.DB.ReadTenant(ctx, org.ID, func(ctx context.Context, q bun.IDB) error {
+				var err error
+				got, err = db.Select[roleCount](ctx, q, query, args...)
+				return err
+			})
+			if err != nil || !slices.Equal(got, want) {
+				t.Fatalf("Select = %+v, %v; interpolated %+v", got, err, want)
+			}
+		}
+		// Later than every row: nothing, so the time did take part.
+		var none []roleCount
+		err := env.DB.ReadTenant(ctx, org.ID, func(ctx context.Context, q bun.IDB) error {
+			var err error
+			none, err = db.Select[roleCount](ctx, q, query, org.ID, "active", env.Clock.Now().Add(-24*time.Hour))
+			return err
+		})
+		if err != nil || len(none) != 0 {
+			t.Fatalf("Select before every row = %+v, %v", none, err)
 		}
 	})
 }

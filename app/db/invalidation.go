@@ -21,11 +21,21 @@ var cachedTables = []string{"sessions", "users", "memberships", "organisations"}
 // at once for writes made by this process (a bun query hook, fired after
 // the transaction commits), and through LISTEN/NOTIFY for writes made by
 // any other process. Caches serve only while Enabled: while the listener
-// is connected on Postgres; never on SQLite.
+// is connected on Postgres; always on SQLite (LocalInvalidator).
 type Invalidator struct {
 	Enabled atomic.Bool
 	mu      sync.Mutex
 	subs    []func()
+}
+
+// LocalInvalidator is an Invalidator for a database that only this
+// process writes (SQLite in the embedded mode): its own writes, seen by
+// the query hook after each commit, are all the caches need to hear
+// about, so they serve from the start.
+func LocalInvalidator() *Invalidator {
+	inv := &Invalidator{}
+	inv.Enabled.Store(true)
+	return inv
 }
 
 // Subscribe registers a cache's Clear.

@@ -87,7 +87,7 @@ func (d *DB) ReadTenant(ctx context.Context, orgID uuid.UUID, fn func(ctx contex
 		return ErrNoTenant
 	}
 	if d.Engine != Postgres {
-		return Classify(fn(ctx, d.DB))
+		return Classify(fn(ctx, liteReader{DB: d.DB, stmts: d.stmts}))
 	}
 	conn, err := d.scopedConn(ctx, orgID, uuid.Nil)
 	if err != nil {

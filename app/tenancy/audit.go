@@ -19,9 +19,21 @@ func (h *Handlers) auditActions() []string {
 	return audit.Actions
 }
 
+// nextPage is the query string of the next page of a keyset-paged list:
+// this request's filters with param set to the last row's key, or "" when
+// no more rows follow.
+func nextPage(c *gin.Context, more bool, param string, last func() string) string {
+	if !more {
+		return ""
+	}
+	q := c.Request.URL.Query()
+	q.Set(param, last())
+	return "?" + q.Encode()
+}
+
 func (h *Handlers) ShowAuditPage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	loc, err := time.LoadLocation(v.Zone())
+	loc, err := h.Renderer.Zones().Load(v.Zone())
 	if err != nil {
 		loc = time.UTC
 	}
@@ -57,20 +69,20 @@ func (h *Handlers) ShowAuditPage(c *gin.Context) error {
 	}
 	status := http.StatusOK
 	var events []audit.Event
+	more := false
 	if f.Valid() {
-		if events, err = h.Audit.List(c.Request.Context(), v.Org.ID, filter); err != nil {
+		if events, more, err = h.Audit.List(c.Request.Context(), v.Org.ID, filter); err != nil {
 			return err
 		}
 	} else {
 		status = http.StatusUnprocessableEntity
 	}
-	older := ""
-	if len(events) == filter.Limit {
-		q := c.Request.URL.Query()
-		q.Set("before", events[len(events)-1].ID.String())
-		older = "?" + q.Encode()
+	data := gin.H{"Form": f, "Events": events, "Actions": h.auditActions(), "Slug": v.Org.Slug, "Zone": v.Zone(),
+		"Older": nextPage(c, more, "before", func() string { return events[len(events)-1].ID.String() })}
+	if web.IsFragmentRequest(c.Request) && c.GetHeader("HX-Target") == "audit-more" {
+		return h.Renderer.RenderBlock(c, status, PageAudit, "audit-rows", data)
 	}
-	page := web.NewPage(c, "Audit log", gin.H{"Form": f, "Events": events, "Actions": h.auditActions(), "Older": older, "Slug": v.Org.Slug})
+	page := web.NewPage(c, "Audit log", data)
 	page.Nav = "audit"
 	return h.Renderer.Render(c, status, PageAudit, page)
 }

@@ -185,18 +185,34 @@ func (h *Handlers) ShowDashboardPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	byRole := map[Role]int{}
-	total := 0
+	d := dashboard{Org: *v.Org, Verified: v.Verified, IsAdmin: Has(v, Admins...), IsStaff: Has(v, Staff...), IsPractitioner: len(v.Kinds) > 0}
 	for _, rc := range counts {
-		byRole[rc.Role] = rc.Count
-		total += rc.Count
+		d.People += rc.Count
+		switch rc.Role {
+		case RolePractitioner:
+			d.Practitioners = rc.Count
+		case RoleMember:
+			d.Members = rc.Count
+		}
 	}
-	page := web.NewPage(c, v.Org.Name, gin.H{
-		"Org": v.Org, "IsAdmin": Has(v, Admins...), "IsStaff": Has(v, Staff...), "IsPractitioner": len(v.Kinds) > 0,
-		"People": total, "Practitioners": byRole[RolePractitioner], "Members": byRole[RoleMember],
-	})
+	page := web.NewPage(c, v.Org.Name, nil)
 	page.Nav = "dashboard"
+	// The body depends on nothing but d: rendered once per distinct d.
+	body, err := h.Renderer.Memo(d, PageDashboard, "dashboard-body", func() any { return d })
+	if err != nil {
+		return err
+	}
+	page.Data = body
 	return h.Renderer.Render(c, http.StatusOK, PageDashboard, page)
+}
+
+// dashboard is everything the dashboard's body shows, and so the key of
+// its rendered copy.
+type dashboard struct {
+	Org                              web.OrgRef
+	Verified                         bool
+	IsAdmin, IsStaff, IsPractitioner bool
+	People, Practitioners, Members   int
 }
 
 func actorOf(c *gin.Context) Actor {

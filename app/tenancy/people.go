@@ -279,13 +279,24 @@ func (h *Handlers) ShowPeoplePage(c *gin.Context) error {
 	if f.Status != StatusActive && f.Status != StatusDeactivated {
 		f.Status = ""
 	}
-	people, err := h.Service.Store.People(c.Request.Context(), v.Org.ID, f)
+	if after, err := uuid.Parse(c.Query("after")); err == nil {
+		f.After = after
+	}
+	people, more, err := h.Service.Store.PeoplePage(c.Request.Context(), v.Org.ID, f)
 	if err != nil {
 		return err
 	}
-	data := gin.H{"People": people, "Filter": f, "Roles": Roles, "Slug": v.Org.Slug}
-	if web.IsFragmentRequest(c.Request) && c.GetHeader("HX-Target") == "people-results" {
-		return h.Renderer.RenderBlock(c, http.StatusOK, PagePeople, "people-results", data)
+	data := gin.H{"People": people, "Filter": f, "Roles": Roles, "Slug": v.Org.Slug, "Next": nextPage(c, more, "after", func() string {
+		return people[len(people)-1].UserID.String()
+	})}
+	if web.IsFragmentRequest(c.Request) {
+		// The search swaps the results; "More people" appends a page.
+		switch c.GetHeader("HX-Target") {
+		case "people-results":
+			return h.Renderer.RenderBlock(c, http.StatusOK, PagePeople, "people-results", data)
+		case "people-more":
+			return h.Renderer.RenderBlock(c, http.StatusOK, PagePeople, "people-rows", data)
+		}
 	}
 	page := web.NewPage(c, "People", data)
 	page.Nav = "people"

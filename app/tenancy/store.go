@@ -149,13 +149,48 @@ type PeopleFilter struct {
 	// UserIDs, when set, keeps only these people.
 	UserIDs []uuid.UUID
 	Limit   int
+	// After pages the list: the people sorted after this person.
+	After uuid.UUID
 }
 
-// People lists an organisation's members.
+// PeoplePageSize is how many people one page of the people list shows.
+const PeoplePageSize = 50
+
+// People lists an organisation's members, at most f.Limit (500 when
+// unset), sorted by name.
 func (s *Store) People(ctx context.Context, orgID uuid.UUID, f PeopleFilter) ([]Person, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 500
+	}
+	out, err := s.people(ctx, orgID, f)
+	if err != nil {
+		return nil, fmt.Errorf("tenancy: list people: %w", err)
+	}
+	return out, nil
+}
+
+// PeoplePage is one page of the people list (PeoplePageSize people after
+// f.After) and whether more follow. It pages by keyset on (lower(name),
+// e-mail, id), so that a page reads one page of an index however many
+// people there are, and people added meanwhile never make a row repeat.
+func (s *Store) PeoplePage(ctx context.Context, orgID uuid.UUID, f PeopleFilter) (people []Person, more bool, err error) {
+	f.Limit = PeoplePageSize + 1
+	out, err := s.people(ctx, orgID, f)
+	if err != nil {
+		return nil, false, fmt.Errorf("tenancy: page of people: %w", err)
+	}
+	if len(out) > PeoplePageSize {
+		return out[:PeoplePageSize], true, nil
+	}
+	return out, false, nil
+}
+
+// people is one read outside a transaction: row-level security holds on
+// the scoped connection, so BEGIN, set_config and COMMIT are not needed.
+func (s *Store) people(ctx context.Context, orgID uuid.UUID, f PeopleFilter) ([]Person, error) {
 	var out []Person
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewSelect().TableExpr("memberships AS m").
+	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, idb bun.IDB) error {
+		q := idb.NewSelect().TableExpr("memberships AS m").
 			Join("JOIN users AS u ON u.id = m.user_id").
 			ColumnExpr("m.user_id, u.name, u.email, m.role, m.kinds, m.status, m.line_manager_id, m.created_at").
 			ColumnExpr("u.verified_at IS NOT NULL AS verified").
@@ -174,16 +209,12 @@ func (s *Store) People(ctx context.Context, orgID uuid.UUID, f PeopleFilter) ([]
 		if len(f.UserIDs) > 0 {
 			q = q.Where("m.user_id IN (?)", bun.In(f.UserIDs))
 		}
-		limit := f.Limit
-		if limit <= 0 || limit > 500 {
-			limit = 500
+		if f.After != uuid.Nil {
+			q = q.Where("(lower(u.name), u.email, u.id) > (SELECT lower(a.name), a.email, a.id FROM users AS a WHERE a.id = ?)", f.After)
 		}
-		return q.OrderExpr("lower(u.name), u.email").Limit(int64(limit)).Scan(ctx, &out)
+		return q.OrderExpr("lower(u.name), u.email, u.id").Limit(int64(f.Limit)).Scan(ctx, &out)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("tenancy: list people: %w", err)
-	}
-	return out, nil
+	return out, err
 }
 
 // Member loads one person's membership in an organisation.
@@ -219,11 +250,12 @@ type RoleCount struct {
 // CountByRole counts an organisation's active members by role.
 func (s *Store) CountByRole(ctx context.Context, orgID uuid.UUID) ([]RoleCount, error) {
 	var out []RoleCount
-	// Every dashboard view runs this: a prepared statement on Postgres.
+	// Every dashboard view runs this: a prepared statement, reading the
+	// running totals that triggers on memberships keep (migration 0019),
+	// not counting every member.
 	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
 		var err error
-		out, err = db.Select[RoleCount](ctx, q,
-			"SELECT role, count(*) AS n FROM memberships WHERE org_id = ? AND status = ? GROUP BY role", orgID, string(StatusActive))
+		out, err = db.Select[RoleCount](ctx, q, "SELECT role, n FROM member_counts WHERE org_id = ? AND n > 0", orgID)
 		return err
 	})
 	if err != nil {

@@ -131,6 +131,13 @@ func (b *Browser) HTMX(method, path string, fields map[string]string) *Page {
 	return b.send(method, path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()), headers)
 }
 
+// HTMXGet sends an htmx GET that swaps into the element with id target
+// (HX-Target), as a "more" link or a live search does.
+func (b *Browser) HTMXGet(path, target string) *Page {
+	b.env.T.Helper()
+	return b.send(http.MethodGet, path, "", nil, map[string]string{"HX-Request": "true", "HX-Target": target})
+}
+
 func (b *Browser) send(method, path, contentType string, body io.Reader, headers map[string]string) *Page {
 	b.env.T.Helper()
 	req, err := http.NewRequest(method, b.env.Server.URL+path, body)

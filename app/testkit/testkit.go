@@ -175,6 +175,8 @@ func (p *packageState) sqlite(t testing.TB) *db.DB {
 		t.Fatalf("testkit: open sqlite: %v", err)
 	}
 	migrate(t, p.lite, "")
+	// The request caches are on, as in the embedded mode.
+	p.lite.WatchWrites(db.LocalInvalidator())
 	p.closers = append(p.closers, func() { p.lite.Close(); os.RemoveAll(dir) })
 	return p.lite
 }

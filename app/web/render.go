@@ -26,12 +26,26 @@ type Renderer struct {
 	bufPool sync.Pool
 	// shared holds the layouts and partials, for partials rendered alone.
 	shared *template.Template
-	// navs caches the organisation navigation, which depends only on the
-	// organisation, the viewer's role group and the active item: html/
-	// template's escaping of its many links was a tenth of a page's CPU.
-	navMu sync.Mutex
-	navs  map[navKey]template.HTML
+	// zones serves the inZone function: one time.LoadLocation per zone
+	// name, not per row.
+	zones *Zones
+	// memo holds blocks rendered once for inputs that repeat (the site's
+	// <head>, a page's body for the same few values): html/template calls
+	// two or three escapers by reflection for every interpolation, a few
+	// allocations each, and most of a page's allocations were those.
+	memoMu sync.Mutex
+	memo   map[memoKey]template.HTML
 }
+
+// memoKey names a rendered block and the inputs it was rendered from.
+type memoKey struct {
+	page  PageName
+	block string
+	key   any
+}
+
+// maxMemo bounds the memo; it starts over when full.
+const maxMemo = 4096
 
 type navKey struct {
 	slug             string
@@ -39,35 +53,98 @@ type navKey struct {
 	nav              string
 }
 
-// maxNavs bounds the navigation cache; it starts over when full.
-const maxNavs = 10_000
+// Memo renders block of page (or a shared partial, when page is "") once
+// for each key, with the data that data returns (called only then), and
+// returns the copy after that. key must be comparable and must determine
+// everything the block shows: it is the caller's promise that the same key
+// always renders the same HTML.
+func (r *Renderer) Memo(key any, page PageName, block string, data func() any) (template.HTML, error) {
+	k := memoKey{page: page, block: block, key: key}
+	if html, ok := r.memoGet(k); ok {
+		return html, nil
+	}
+	return r.memoPut(k, data())
+}
 
-// orgNav renders the "org-nav" partial for a page, once per navKey.
+func (r *Renderer) memoGet(k memoKey) (template.HTML, bool) {
+	r.memoMu.Lock()
+	html, ok := r.memo[k]
+	r.memoMu.Unlock()
+	return html, ok
+}
+
+// memoPut renders k's block with data and keeps it.
+func (r *Renderer) memoPut(k memoKey, data any) (template.HTML, error) {
+	set := r.shared
+	if k.page != "" {
+		if set = r.pages[string(k.page)]; set == nil {
+			return "", fmt.Errorf("web: render unknown page %q", k.page)
+		}
+	}
+	var b strings.Builder
+	if err := set.ExecuteTemplate(&b, k.block, data); err != nil {
+		return "", fmt.Errorf("web: render %s/%s: %w", k.page, k.block, err)
+	}
+	// html/template output, escaped as it was rendered.
+	html := template.HTML(b.String())
+	r.memoMu.Lock()
+	if len(r.memo) >= maxMemo {
+		clear(r.memo)
+	}
+	r.memo[k] = html
+	r.memoMu.Unlock()
+	return html, nil
+}
+
+// orgNav renders the "org-nav" partial for a page, once per organisation,
+// role group and active item (html/template's escaping of its many links
+// was a tenth of a page's CPU).
 func (r *Renderer) orgNav(p Page) (template.HTML, error) {
 	if p.Viewer == nil || p.Viewer.Org == nil {
 		return "", nil
 	}
 	o := p.Viewer.Org
-	key := navKey{slug: o.Slug, isStaff: o.IsStaff, isAdmin: o.IsAdmin, nav: p.Nav}
-	r.navMu.Lock()
-	html, ok := r.navs[key]
-	r.navMu.Unlock()
-	if ok {
+	k := memoKey{block: "org-nav", key: navKey{slug: o.Slug, isStaff: o.IsStaff, isAdmin: o.IsAdmin, nav: p.Nav}}
+	if html, ok := r.memoGet(k); ok {
 		return html, nil
 	}
-	var b strings.Builder
-	if err := r.shared.ExecuteTemplate(&b, "org-nav", Page{Viewer: &Viewer{Org: o}, Nav: p.Nav}); err != nil {
-		return "", fmt.Errorf("web: render navigation: %w", err)
+	return r.memoPut(k, Page{Viewer: &Viewer{Org: o}, Nav: p.Nav})
+}
+
+// headerTop is the site header up to the sign-out form (which carries the
+// request's CSRF token): the brand, the organisation navigation and the
+// account links, rendered once per organisation, role group, active item
+// and person's name.
+func (r *Renderer) headerTop(p Page) (template.HTML, error) {
+	h := headerTop{Logo: p.Site.Assets.Logo, Home: "/"}
+	if v := p.Viewer; v != nil {
+		h.Signed, h.Name, h.Home = true, v.Name, "/home"
+		if o := v.Org; o != nil {
+			h.Home, h.OrgName = "/o/"+o.Slug, o.Name
+			h.nav = navKey{slug: o.Slug, isStaff: o.IsStaff, isAdmin: o.IsAdmin, nav: p.Nav}
+		}
 	}
-	// The partial is html/template output, escaped as it was rendered.
-	html = template.HTML(b.String())
-	r.navMu.Lock()
-	if len(r.navs) >= maxNavs {
-		clear(r.navs)
+	k := memoKey{block: "header-top", key: h}
+	if html, ok := r.memoGet(k); ok {
+		return html, nil
 	}
-	r.navs[key] = html
-	r.navMu.Unlock()
-	return html, nil
+	nav, err := r.orgNav(p)
+	if err != nil {
+		return "", err
+	}
+	return r.memoPut(k, headerTopData{headerTop: h, Nav: nav})
+}
+
+// headerTop is what the top of the header shows (and its memo key).
+type headerTop struct {
+	Logo, Home, OrgName, Name string
+	Signed                    bool
+	nav                       navKey
+}
+
+type headerTopData struct {
+	headerTop
+	Nav template.HTML
 }
 
 type emailTemplates struct {
@@ -82,10 +159,18 @@ func NewRenderer(fsys fs.FS, funcs template.FuncMap) (*Renderer, error) {
 		pages:   map[string]*template.Template{},
 		emails:  map[string]emailTemplates{},
 		bufPool: sync.Pool{New: func() any { return new(bytes.Buffer) }},
-		navs:    map[navKey]template.HTML{},
+		zones:   &Zones{},
+		memo:    map[memoKey]template.HTML{},
 	}
 	allFuncs := baseFuncs()
 	allFuncs["orgNav"] = r.orgNav
+	// inZone shows a UTC instant in the viewer's zone.
+	allFuncs["inZone"] = r.zones.In
+	allFuncs["headerTop"] = r.headerTop
+	// siteHead is the layout's <head> links for a site, rendered once.
+	allFuncs["siteHead"] = func(s Site) (template.HTML, error) {
+		return r.Memo(s, "", "site-head", func() any { return s })
+	}
 	for k, v := range funcs {
 		allFuncs[k] = v
 	}
@@ -154,6 +239,10 @@ func (r *Renderer) MustHave(pages ...PageName) error {
 	}
 	return nil
 }
+
+// Zones is the renderer's zone cache, for handlers that need a viewer's
+// zone as the templates see it.
+func (r *Renderer) Zones() *Zones { return r.zones }
 
 // IsFragmentRequest decides page or fragment: an htmx request that is not
 // boosted and not a history restore wants the page's content alone.
@@ -232,14 +321,6 @@ func (r *Renderer) RenderEmail(name string, data any) (subject, text, html strin
 
 func baseFuncs() template.FuncMap {
 	return template.FuncMap{
-		// inZone shows a UTC instant in the viewer's zone.
-		"inZone": func(t time.Time, zone string) time.Time {
-			loc, err := time.LoadLocation(zone)
-			if err != nil {
-				return t.UTC()
-			}
-			return t.In(loc)
-		},
 		"fmtDate":     func(t time.Time) string { return t.Format("Mon 2 Jan 2006") },
 		"fmtTime":     func(t time.Time) string { return t.Format("15:04") },
 		"fmtDateTime": func(t time.Time) string { return t.Format("Mon 2 Jan 2006, 15:04 MST") },

@@ -1,10 +1,15 @@
 // Command seed gives an organisation a practitioner with a year of
-// sessions, for bench/week.sh. Everything goes through the application's
+// sessions, for bench/week.sh and bench/pages.sh. Everything goes through the application's
 // own services: the practitioner and the members are invited by the owner
 // and accept their invitations (tenancy), relationships are created by
 // the relationships package, and the sessions are scheduled directly by
 // the practitioner through the calendar (weekly series, as a person would
 // on the "Schedule a session" page).
+//
+// With -members it also invites that many more members (the people list
+// and the audit log then have rows), and with -availability the
+// practitioner opens weekdays 09:00–17:00 for booking. It prints the first
+// relationship's id ("relationship <id>") for the scripts.
 //
 //	seed -slug bench -owner bench@example.test -practitioner coach@example.test -password …
 //
@@ -40,8 +45,11 @@ func main() {
 	coachEmail := flag.String("practitioner", "coach@example.test", "the practitioner to create")
 	password := flag.String("password", "bench-password-long", "the practitioner's password")
 	perDay := flag.Int("per-day", 2, "sessions a weekday (10:00, 14:00, … in the organisation's zone)")
+	members := flag.Int("members", 0, "members to invite besides those with sessions")
+	availability := flag.Bool("availability", false, "open the practitioner's weekdays 09:00-17:00 for booking")
 	flag.Parse()
-	if err := run(context.Background(), *slug, *ownerEmail, *coachEmail, *password, *perDay); err != nil {
+	extra := extras{members: *members, availability: *availability}
+	if err := run(context.Background(), *slug, *ownerEmail, *coachEmail, *password, *perDay, extra); err != nil {
 		fmt.Fprintln(os.Stderr, "seed:", err)
 		os.Exit(1)
 	}
@@ -50,7 +58,13 @@ func main() {
 // weeks is how far the series run: a year (the calendar's longest series).
 const weeks = 52
 
-func run(ctx context.Context, slug, ownerEmail, coachEmail, password string, perDay int) error {
+// extras are what bench/pages.sh needs beyond the week view's sessions.
+type extras struct {
+	members      int
+	availability bool
+}
+
+func run(ctx context.Context, slug, ownerEmail, coachEmail, password string, perDay int, extra extras) error {
 	cfg, err := config.Load()
 	if err != nil {
 		return err
@@ -117,6 +131,19 @@ func run(ctx context.Context, slug, ownerEmail, coachEmail, password string, per
 		return err
 	}
 
+	if extra.availability {
+		for wd := time.Monday; wd <= time.Friday; wd++ {
+			if err := s.Calendar.AddRule(ctx, org.ID, coach.ID, wd, 9*60, 17*60); err != nil {
+				return fmt.Errorf("availability on %s: %w", wd, err)
+			}
+		}
+	}
+	for n := 0; n < extra.members; n++ {
+		if _, err := invite(fmt.Sprintf("person%03d@example.test", n), fmt.Sprintf("Bench Person %03d", n), tenancy.RoleMember); err != nil {
+			return err
+		}
+	}
+
 	// One member and one weekly series per weekday and hour: perDay × 5
 	// series of 52 weeks, starting next Monday.
 	zone, err := time.LoadLocation(org.TimeZone)
@@ -149,6 +176,9 @@ func run(ctx context.Context, slug, ownerEmail, coachEmail, password string, per
 			})
 			if err != nil {
 				return fmt.Errorf("relationship with %s: %w", member.Email, err)
+			}
+			if n == 0 {
+				fmt.Printf("relationship %s\n", rel.ID)
 			}
 			day := monday.AddDate(0, 0, wd)
 			start := time.Date(day.Year(), day.Month(), day.Day(), 10+4*h, 0, 0, 0, zone)

@@ -182,6 +182,10 @@ func startServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*s
 			log.Warn("cache invalidation feed down; caches bypassed until it is back", "err", err)
 		})
 		s.closers = append(s.closers, func() error { stopListening(); return nil })
+	} else {
+		// SQLite: this process is the database's only writer, and its own
+		// writes (seen after each commit) keep the request caches honest.
+		d.WatchWrites(db.LocalInvalidator())
 	}
 
 	redisURL := cfg.RedisURL

@@ -36,7 +36,7 @@ func pendingPurchase(t *testing.T, env *testkit.Env, org *testkit.Org, member *t
 		Quantity: 1, AmountMinor: 2500, Currency: "gbp", Status: billing.PaymentOpen, CheckoutSessionID: &session,
 		CheckoutURL: "https://checkout.example/" + session, CustomerID: "cus_demo", CreatedAt: now, UpdatedAt: now}
 	err := env.DB.InTenant(ctx, org.ID, func(ctx context.Context, tx bun.Tx) error {
-		e, err := courses.Enrol(ctx, tx, now, c, member.ID, courses.SourcePurchase, courses.EnrolPending)
+		e, err := env.Services.Courses.Store.WithTx(tx).Enrol(ctx, now, c, member.ID, courses.SourcePurchase, courses.EnrolPending)
 		if err != nil {
 			return err
 		}
