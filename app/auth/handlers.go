@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -201,13 +200,8 @@ func (h *Handlers) linkInvalid(c *gin.Context) error {
 	return h.Renderer.Render(c, http.StatusNotFound, PageLinkInvalid, web.NewPage(c, "Link no longer valid", nil))
 }
 
-// safeNext keeps redirects on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/home"
-	}
-	return next
-}
+// safeNext keeps redirects on this site (see web.LocalPath).
+func safeNext(next string) string { return web.SafeNext(next, "/home") }
 
 // backTo returns to the page the form was on, if it was ours.
 func backTo(c *gin.Context, fallback string) string {
