@@ -39,6 +39,9 @@ func New(s *Services) (*gin.Engine, error) {
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = true
 	r.ContextWithFallback = true
+	if err := web.TrustProxies(r, d.Config.TrustedProxies); err != nil {
+		return nil, err
+	}
 
 	site := web.Site{Name: "Leadership Toolbox", DevOutbox: d.Config.DevOutbox(), BaseURL: d.Config.BaseURL}
 	for dst, name := range map[*string]string{

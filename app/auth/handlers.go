@@ -65,7 +65,7 @@ func (h *Handlers) SignIn(c *gin.Context) error {
 		var throttled *ThrottledError
 		switch {
 		case errors.As(err, &throttled):
-			f.Add("email", fmt.Sprintf("Too many failed attempts. Please wait %s and try again, or reset your password.", humanWait(throttled.Wait)))
+			f.Add("email", fmt.Sprintf("Too many failed attempts. Please wait %s and try again, or reset your password.", web.HumanWait(throttled.Wait)))
 			return h.Renderer.Render(c, http.StatusTooManyRequests, PageLogin, web.NewPage(c, "Sign in", gin.H{"Form": f}))
 		case errors.Is(err, ErrBadCredentials):
 			f.Add("email", "That e-mail address and password do not match an account.")
@@ -154,6 +154,13 @@ func (h *Handlers) RequestReset(c *gin.Context) error {
 	if !f.Valid() {
 		return h.Renderer.Render(c, http.StatusUnprocessableEntity, PageForgot, web.NewPage(c, "Reset your password", gin.H{"Form": f}))
 	}
+	var throttled *ThrottledError
+	if err := h.Service.Throttle(c.Request.Context(), ThrottleReset, c.ClientIP()); errors.As(err, &throttled) {
+		f.Add("email", "Too many reset requests came from your network in the last hour. Please try again in "+web.HumanWait(throttled.Wait)+".")
+		return h.Renderer.Render(c, http.StatusTooManyRequests, PageForgot, web.NewPage(c, "Reset your password", gin.H{"Form": f}))
+	} else if err != nil {
+		return err
+	}
 	if err := h.Service.RequestReset(c.Request.Context(), email); err != nil {
 		return err
 	}
@@ -210,12 +217,4 @@ func backTo(c *gin.Context, fallback string) string {
 		return fallback
 	}
 	return safeNext(ref.RequestURI())
-}
-
-func humanWait(d interface{ Seconds() float64 }) string {
-	s := int(d.Seconds() + 0.999)
-	if s < 60 {
-		return fmt.Sprintf("%d seconds", s)
-	}
-	return fmt.Sprintf("%d minutes", (s+59)/60)
 }

@@ -28,6 +28,11 @@ type Config struct {
 	BaseURL string
 	// DataDir holds the embedded mode's SQLite file and generated secrets.
 	DataDir string
+	// TrustedProxies lists the addresses (CIDRs or single IPs) of reverse
+	// proxies whose X-Forwarded-For header names the client
+	// (TOOLBOX_TRUSTED_PROXIES, comma-separated). Empty trusts no header:
+	// the client address is the TCP peer.
+	TrustedProxies []string
 
 	// DatabaseURL is postgres://… for production; empty means SQLite in DataDir.
 	DatabaseURL string
@@ -171,6 +176,14 @@ func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 	str("TOOLBOX_ADDR", &c.Addr)
 	str("TOOLBOX_BASE_URL", &c.BaseURL)
 	str("TOOLBOX_DATA_DIR", &c.DataDir)
+	if v, ok := lookup("TOOLBOX_TRUSTED_PROXIES"); ok {
+		c.TrustedProxies = nil
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+		}
+	}
 	secret("TOOLBOX_DATABASE_URL", &c.DatabaseURL)
 	secret("TOOLBOX_MIGRATE_DATABASE_URL", &c.MigrateDatabaseURL)
 	str("TOOLBOX_DATABASE_ROLE", &c.DatabaseRole)
@@ -267,6 +280,11 @@ func (c Config) Validate() error {
 		case u.Scheme == "sqlite":
 		default:
 			bad("%s: scheme %q is not supported (want postgres:// or sqlite:)", name, u.Scheme)
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			bad("TOOLBOX_TRUSTED_PROXIES: %q is not an address or CIDR range (for example 10.0.0.0/8 or 192.168.1.5)", p)
 		}
 	}
 	if c.DatabaseMaxConns < 1 {

@@ -62,6 +62,7 @@ func TestValidateNamesTheWrongVariable(t *testing.T) {
 		"TOOLBOX_STRIPE_WEBHOOK_SECRET": {"TOOLBOX_STRIPE_SECRET_KEY": "sk_test_1"},
 		"TOOLBOX_LOG_FORMAT":            {"TOOLBOX_LOG_FORMAT": "xml"},
 		"TOOLBOX_BASE_URL":              {"TOOLBOX_BASE_URL": "ftp://x"},
+		"TOOLBOX_TRUSTED_PROXIES":       {"TOOLBOX_TRUSTED_PROXIES": "10.0.0.0/8, proxy.example"},
 	}
 	for variable, env := range cases {
 		c, err := FromEnv(Default(), lookup(env))
@@ -94,5 +95,15 @@ func TestValidateErrorsComeInAStableOrder(t *testing.T) {
 		if got := c.Validate(); got == nil || got.Error() != msg {
 			t.Fatalf("Validate said %q, then %v", msg, got)
 		}
+	}
+}
+
+func TestTrustedProxiesAreAListAndNoneByDefault(t *testing.T) {
+	if c, _ := FromEnv(Default(), lookup(nil)); len(c.TrustedProxies) != 0 {
+		t.Fatalf("default trusts %v", c.TrustedProxies)
+	}
+	c, err := FromEnv(Default(), lookup(map[string]string{"TOOLBOX_TRUSTED_PROXIES": " 10.0.0.0/8, 192.168.1.5 ,,fd00::/8"}))
+	if err != nil || c.Validate() != nil || strings.Join(c.TrustedProxies, " ") != "10.0.0.0/8 192.168.1.5 fd00::/8" {
+		t.Fatalf("parsed %q (%v, %v)", c.TrustedProxies, err, c.Validate())
 	}
 }
