@@ -78,6 +78,7 @@ func New(s *Services) (*gin.Engine, error) {
 		web.SecurityHeaders(https),
 		web.WithSite(site),
 		limitBody(8<<20),
+		web.ReadInput(errs),
 	)
 	r.NoRoute(func(c *gin.Context) { errs.Handle(c, web.Errorf(http.StatusNotFound, "We could not find that page.")) })
 	r.NoMethod(func(c *gin.Context) {
