@@ -261,10 +261,12 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	admins.POST("/calendar/session-types", e(h.calendar.SaveSessionType))
 	admins.POST("/calendar/session-types/delete", e(h.calendar.DeleteSessionType))
 
-	// /dev/mail: the development outbox, in embedded mode without SMTP only.
+	// /dev/mail: the development outbox (config.DevOutbox), answering only
+	// requests whose TCP peer is this machine.
 	if d.Config.DevOutbox() {
-		public.GET("/dev/mail", e(h.outbox.ShowOutboxPage))
-		public.GET("/dev/mail/:id", e(h.outbox.ShowEmailPage))
-		public.GET("/dev/mail/:id/invite.ics", e(h.outbox.DownloadICS))
+		loopback := public.Group("", web.LoopbackOnly(errs))
+		loopback.GET("/dev/mail", e(h.outbox.ShowOutboxPage))
+		loopback.GET("/dev/mail/:id", e(h.outbox.ShowEmailPage))
+		loopback.GET("/dev/mail/:id/invite.ics", e(h.outbox.DownloadICS))
 	}
 }

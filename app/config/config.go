@@ -59,6 +59,10 @@ type Config struct {
 	SMTPPort     int
 	SMTPUsername string
 	SMTPPassword string
+	// DevMail serves the development outbox page outside the embedded
+	// mode (TOOLBOX_DEV_MAIL=on), still only without SMTP, without an
+	// https:// base URL, and to loopback peers.
+	DevMail bool
 	// SMTPTLS is one of none, starttls, tls.
 	SMTPTLS  string
 	MailFrom string
@@ -116,9 +120,13 @@ func (c Config) Embedded() bool { return !c.Postgres() }
 // server for the task queue.
 func (c Config) EmbeddedRedis() bool { return c.RedisURL == "" }
 
-// DevOutbox reports whether mail is kept for the development outbox page
-// instead of leaving by SMTP.
-func (c Config) DevOutbox() bool { return c.SMTPHost == "" }
+// DevOutbox reports whether the development outbox page (/dev/mail) is
+// served: only without SMTP, in the embedded mode or where DevMail
+// switches it on, and never under an https:// base URL (a real
+// deployment). Mail without SMTP is kept in the database either way.
+func (c Config) DevOutbox() bool {
+	return c.SMTPHost == "" && !strings.HasPrefix(c.BaseURL, "https://") && (c.Embedded() || c.DevMail)
+}
 
 // Postgres reports whether the database is PostgreSQL.
 func (c Config) Postgres() bool {
@@ -192,6 +200,16 @@ func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 	secret("TOOLBOX_SECRET_KEY", &c.SecretKey)
 	secret("TOOLBOX_NOTES_KEYS", &c.NotesKeys)
 	str("TOOLBOX_SMTP_HOST", &c.SMTPHost)
+	if v, ok := lookup("TOOLBOX_DEV_MAIL"); ok && v != "" {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "on", "true", "1", "yes":
+			c.DevMail = true
+		case "off", "false", "0", "no":
+			c.DevMail = false
+		default:
+			errs = append(errs, fmt.Errorf("TOOLBOX_DEV_MAIL: %q is not on or off", v))
+		}
+	}
 	integer("TOOLBOX_SMTP_PORT", &c.SMTPPort)
 	str("TOOLBOX_SMTP_USERNAME", &c.SMTPUsername)
 	secret("TOOLBOX_SMTP_PASSWORD", &c.SMTPPassword)

@@ -107,3 +107,30 @@ func TestTrustedProxiesAreAListAndNoneByDefault(t *testing.T) {
 		t.Fatalf("parsed %q (%v, %v)", c.TrustedProxies, err, c.Validate())
 	}
 }
+
+func TestDevOutboxOnlyInTheEmbeddedModeOrSwitchedOn(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want bool
+	}{
+		{nil, true},
+		{map[string]string{"TOOLBOX_SMTP_HOST": "smtp.example"}, false},
+		{map[string]string{"TOOLBOX_DATABASE_URL": "postgres://h/db"}, false},
+		{map[string]string{"TOOLBOX_DATABASE_URL": "postgres://h/db", "TOOLBOX_DEV_MAIL": "on"}, true},
+		{map[string]string{"TOOLBOX_DATABASE_URL": "postgres://h/db", "TOOLBOX_DEV_MAIL": "on", "TOOLBOX_BASE_URL": "https://t.example"}, false},
+		{map[string]string{"TOOLBOX_BASE_URL": "https://t.example"}, false},
+		{map[string]string{"TOOLBOX_DEV_MAIL": "on", "TOOLBOX_SMTP_HOST": "smtp.example"}, false},
+	}
+	for _, tc := range cases {
+		c, err := FromEnv(Default(), lookup(tc.env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.DevOutbox() != tc.want {
+			t.Errorf("%v: DevOutbox = %v, want %v", tc.env, c.DevOutbox(), tc.want)
+		}
+	}
+	if _, err := FromEnv(Default(), lookup(map[string]string{"TOOLBOX_DEV_MAIL": "maybe"})); err == nil || !strings.Contains(err.Error(), "TOOLBOX_DEV_MAIL") {
+		t.Errorf("bad TOOLBOX_DEV_MAIL: %v", err)
+	}
+}

@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+	"net"
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -34,4 +36,20 @@ func HumanWait(d time.Duration) string {
 		return fmt.Sprintf("%d seconds", s)
 	}
 	return fmt.Sprintf("%d minutes", (s+59)/60)
+}
+
+// LoopbackOnly answers 404, as if the route did not exist, unless the
+// request's TCP peer is a loopback address. It reads the socket's address,
+// never a forwarded header: a proxy on this machine forwarding the public's
+// requests would still pass, so the routes behind it must also be off in a
+// real deployment (config.DevOutbox).
+func LoopbackOnly(errs *Errors) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		host, _, err := net.SplitHostPort(c.Request.RemoteAddr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			errs.Handle(c, Errorf(http.StatusNotFound, "We could not find that page."))
+			return
+		}
+		c.Next()
+	}
 }
