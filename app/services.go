@@ -108,6 +108,7 @@ func NewServices(d Deps) *Services {
 		DB: d.DB, Clock: d.Clock, Mail: d.Mail, Relationships: &relationships.Store{DB: d.DB},
 		Tenancy: s.Tenancy.Store, Log: d.Log, BaseURL: d.Config.BaseURL,
 	}
+	s.Auth.Feeds = s.Calendar
 	return s
 }
 

@@ -198,7 +198,7 @@ func (h *Handlers) ResetPassword(c *gin.Context) error {
 	if err := h.Service.Sessions.SignIn(c, u); err != nil {
 		return err
 	}
-	web.AddFlash(c, "success", "Your password is changed, and every other session of yours is signed out.")
+	web.AddFlash(c, "success", "Your password is changed, every other session of yours is signed out, and your calendar subscription address no longer works (make a new one on the subscription page).")
 	web.Redirect(c, "/home")
 	return nil
 }

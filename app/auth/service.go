@@ -98,6 +98,27 @@ type Service struct {
 	BaseURL  string
 	Events   Events
 	Access   AccessPolicy
+	// Feeds ends the person's calendar subscription address when they
+	// reset their password or sign out everywhere.
+	Feeds FeedRevoker
+}
+
+// FeedRevoker ends a person's secret calendar feed address, in the
+// transaction that ends their sessions.
+type FeedRevoker interface {
+	EndFeed(ctx context.Context, idb bun.IDB, userID uuid.UUID) error
+}
+
+// EndEverywhere ends every session of the person and their calendar feed
+// address.
+func (s *Service) EndEverywhere(ctx context.Context, idb bun.IDB, userID uuid.UUID) error {
+	if err := BumpEpoch(ctx, idb, userID); err != nil {
+		return err
+	}
+	if s.Feeds != nil {
+		return s.Feeds.EndFeed(ctx, idb, userID)
+	}
+	return nil
 }
 
 // SignIn checks a password under the throttling rules.
@@ -292,6 +313,11 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*U
 		}
 		if err := SetPassword(ctx, tx, id, password); err != nil {
 			return err
+		}
+		if s.Feeds != nil {
+			if err := s.Feeds.EndFeed(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		if err := MarkVerified(ctx, tx, now, id); err != nil {
 			return err
