@@ -75,6 +75,12 @@ type Config struct {
 	LogLevel  slog.Level
 	LogFormat string // text or json
 
+	// InvitationsPerDay bounds the invitations an organisation sends in any
+	// 24 hours (TOOLBOX_INVITATIONS_PER_DAY); NewOrgInvitationsPerDay is
+	// the bound during its first week (TOOLBOX_NEW_ORG_INVITATIONS_PER_DAY).
+	InvitationsPerDay       int
+	NewOrgInvitationsPerDay int
+
 	// ShutdownTimeout bounds graceful shutdown of web and worker.
 	ShutdownTimeout time.Duration
 	// WorkerConcurrency is the number of tasks a worker runs at once.
@@ -108,7 +114,9 @@ func Default() Config {
 		WorkerConcurrency: 10,
 		DrainPeriod:       5 * time.Second,
 		// The relay's own default (outbox.DefaultRecheckAfter).
-		OutboxRecheckAfter: 10 * time.Minute,
+		OutboxRecheckAfter:      10 * time.Minute,
+		InvitationsPerDay:       300,
+		NewOrgInvitationsPerDay: 50,
 	}
 }
 
@@ -220,6 +228,8 @@ func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 	str("TOOLBOX_STRIPE_API_BASE", &c.StripeAPIBase)
 	str("TOOLBOX_LOG_FORMAT", &c.LogFormat)
 	integer("TOOLBOX_WORKER_CONCURRENCY", &c.WorkerConcurrency)
+	integer("TOOLBOX_INVITATIONS_PER_DAY", &c.InvitationsPerDay)
+	integer("TOOLBOX_NEW_ORG_INVITATIONS_PER_DAY", &c.NewOrgInvitationsPerDay)
 	if v, ok := lookup("TOOLBOX_LOG_LEVEL"); ok && v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			errs = append(errs, fmt.Errorf("TOOLBOX_LOG_LEVEL: %q is not one of debug, info, warn, error", v))
@@ -334,6 +344,9 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("TOOLBOX_LOG_FORMAT: %q is not text or json", c.LogFormat)
+	}
+	if c.InvitationsPerDay < 1 || c.NewOrgInvitationsPerDay < 1 {
+		bad("TOOLBOX_INVITATIONS_PER_DAY, TOOLBOX_NEW_ORG_INVITATIONS_PER_DAY: must be at least 1")
 	}
 	if c.WorkerConcurrency < 1 {
 		bad("TOOLBOX_WORKER_CONCURRENCY: must be at least 1")

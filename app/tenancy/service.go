@@ -23,6 +23,8 @@ type Service struct {
 	Auth  *auth.Service
 	Clock clock.Clock
 	Log   *slog.Logger
+	// Invitations bounds the invitations an organisation sends a day.
+	Invitations InvitationLimits
 }
 
 // SignupInput is what the sign-up form collects. For a person already
