@@ -39,6 +39,9 @@ func New(s *Services) (*gin.Engine, error) {
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = true
 	r.ContextWithFallback = true
+	if err := web.TrustProxies(r, d.Config.TrustedProxies); err != nil {
+		return nil, err
+	}
 
 	site := web.Site{Name: "Leadership Toolbox", DevOutbox: d.Config.DevOutbox(), BaseURL: d.Config.BaseURL}
 	for dst, name := range map[*string]string{
@@ -78,6 +81,7 @@ func New(s *Services) (*gin.Engine, error) {
 		web.SecurityHeaders(https),
 		web.WithSite(site),
 		limitBody(8<<20),
+		web.ReadInput(errs),
 	)
 	r.NoRoute(func(c *gin.Context) { errs.Handle(c, web.Errorf(http.StatusNotFound, "We could not find that page.")) })
 	r.NoMethod(func(c *gin.Context) {

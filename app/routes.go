@@ -312,10 +312,12 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	anyone.GET("/library/relationships/:rel/goals/:key", e(h.library.ShowGoalFramework))
 	anyone.POST("/library/relationships/:rel/goals/:key", e(h.library.CreateFrameworkGoal))
 
-	// /dev/mail: the development outbox, in embedded mode without SMTP only.
+	// /dev/mail: the development outbox (config.DevOutbox), answering only
+	// requests whose TCP peer is this machine.
 	if d.Config.DevOutbox() {
-		public.GET("/dev/mail", e(h.outbox.ShowOutboxPage))
-		public.GET("/dev/mail/:id", e(h.outbox.ShowEmailPage))
-		public.GET("/dev/mail/:id/invite.ics", e(h.outbox.DownloadICS))
+		loopback := public.Group("", web.LoopbackOnly(errs))
+		loopback.GET("/dev/mail", e(h.outbox.ShowOutboxPage))
+		loopback.GET("/dev/mail/:id", e(h.outbox.ShowEmailPage))
+		loopback.GET("/dev/mail/:id/invite.ics", e(h.outbox.DownloadICS))
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/leadershiptoolbox/toolbox/app/config"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 )
@@ -65,7 +66,7 @@ var routeMatrix = map[string]routeRule{
 	"POST /account/sessions/end":   {access: signedIn},
 	"POST /account/verify/resend":  {access: signedIn},
 	"GET /home":                    {access: signedIn},
-	"GET /dev/mail":                {access: public}, // embedded mode only; see TestDevOutboxOnlyWithoutSMTP
+	"GET /dev/mail":                {access: public}, // loopback, embedded or switched on only; see TestDevOutboxServesOnlyTheEmbeddedModeOnThisMachine
 	"GET /dev/mail/:id":            {access: public},
 	"GET /dev/mail/:id/invite.ics": {access: public},
 	"GET /o/:slug":                 {access: tenant, roles: tenancy.Anyone},
@@ -282,7 +283,8 @@ func fillPath(pattern, slug string, params map[string]string) string {
 }
 
 func TestEveryRouteIsInTheMatrix(t *testing.T) {
-	env := testkit.New(t)
+	// The development outbox is mounted only where switched on.
+	env := testkit.New(t, testkit.WithConfig(func(c *config.Config) { c.DevMail = true }))
 	mounted := map[string]bool{}
 	for _, r := range env.Handler.Routes() {
 		key := r.Method + " " + r.Path

@@ -84,7 +84,8 @@ func NewServices(d Deps) *Services {
 		DB: d.DB, Store: &auth.Store{DB: d.DB}, Sessions: auth.NewSessions(d.DB, https),
 		Clock: d.Clock, Mail: d.Mail, Log: d.Log, BaseURL: d.Config.BaseURL,
 	}
-	s.Tenancy = &tenancy.Service{DB: d.DB, Store: tenancy.NewStore(d.DB), Auth: s.Auth, Clock: d.Clock, Log: d.Log}
+	s.Tenancy = &tenancy.Service{DB: d.DB, Store: tenancy.NewStore(d.DB), Auth: s.Auth, Clock: d.Clock, Log: d.Log,
+		Invitations: tenancy.InvitationLimits{PerDay: d.Config.InvitationsPerDay, NewOrgPerDay: d.Config.NewOrgInvitationsPerDay, NewFor: 7 * 24 * time.Hour}}
 	s.Auth.Events = s.Tenancy
 	s.Auth.Access = s.Tenancy
 	s.Audit = &audit.Store{DB: d.DB}
@@ -139,6 +140,7 @@ func NewServices(d Deps) *Services {
 		// A new organisation starts with the library's starter content.
 		s.Tenancy.OnCreate = append(s.Tenancy.OnCreate, s.Library)
 	}
+	s.Auth.Feeds = s.Calendar
 	return s
 }
 

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
 // Field names of the questionnaire editor:
@@ -185,8 +187,10 @@ func checkText(errs EditorErrors, field, raw, emptyMsg string) string {
 	switch {
 	case text == "":
 		errs[field] = emptyMsg
-	case utf8.RuneCountInString(text) > maxTextLen || !utf8.ValidString(text):
+	case utf8.RuneCountInString(text) > maxTextLen:
 		errs[field] = "Use at most 300 characters."
+	case web.TextProblem(field, text) != "":
+		errs[field] = web.TextProblem(field, text)
 	}
 	return text
 }

@@ -1,10 +1,12 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
@@ -74,13 +76,15 @@ func (h *Handlers) ChangePassword(c *gin.Context) error {
 func (h *Handlers) SignOutEverywhere(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
-	if err := BumpEpoch(ctx, h.Service.DB, v.UserID); err != nil {
+	if err := h.Service.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		return h.Service.EndEverywhere(ctx, tx, v.UserID)
+	}); err != nil {
 		return err
 	}
 	if err := h.Service.Sessions.SignOut(c); err != nil {
 		return err
 	}
-	web.AddFlash(c, "info", "You are signed out on every device.")
+	web.AddFlash(c, "info", "You are signed out on every device, and your calendar subscription address no longer works: make a new one on the calendar's subscription page.")
 	web.Redirect(c, "/login")
 	return nil
 }

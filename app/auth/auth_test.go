@@ -162,7 +162,7 @@ func TestHundredFailuresAnHourIsTheHardCap(t *testing.T) {
 	org := env.NewOrg()
 	now := env.Clock.Now()
 	for i := range 100 {
-		row := map[string]any{"id": uuid.Must(uuid.NewV7()), "key": "account:" + org.Owner.Email, "at": now.Add(-10*time.Minute + time.Duration(i)*time.Second)}
+		row := map[string]any{"id": uuid.Must(uuid.NewV7()), "key": "pair:" + org.Owner.Email + "|127.0.0.1", "at": now.Add(-10*time.Minute + time.Duration(i)*time.Second)}
 		if _, err := env.OwnerDB.NewInsert().Model(&row).TableExpr("auth_failures").Exec(context.Background()); err != nil {
 			t.Fatal(err)
 		}

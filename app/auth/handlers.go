@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -66,7 +65,7 @@ func (h *Handlers) SignIn(c *gin.Context) error {
 		var throttled *ThrottledError
 		switch {
 		case errors.As(err, &throttled):
-			f.Add("email", fmt.Sprintf("Too many failed attempts. Please wait %s and try again, or reset your password.", humanWait(throttled.Wait)))
+			f.Add("email", fmt.Sprintf("Too many failed attempts. Please wait %s and try again, or reset your password.", web.HumanWait(throttled.Wait)))
 			return h.Renderer.Render(c, http.StatusTooManyRequests, PageLogin, web.NewPage(c, "Sign in", gin.H{"Form": f}))
 		case errors.Is(err, ErrBadCredentials):
 			f.Add("email", "That e-mail address and password do not match an account.")
@@ -155,6 +154,13 @@ func (h *Handlers) RequestReset(c *gin.Context) error {
 	if !f.Valid() {
 		return h.Renderer.Render(c, http.StatusUnprocessableEntity, PageForgot, web.NewPage(c, "Reset your password", gin.H{"Form": f}))
 	}
+	var throttled *ThrottledError
+	if err := h.Service.Throttle(c.Request.Context(), ThrottleReset, c.ClientIP()); errors.As(err, &throttled) {
+		f.Add("email", "Too many reset requests came from your network in the last hour. Please try again in "+web.HumanWait(throttled.Wait)+".")
+		return h.Renderer.Render(c, http.StatusTooManyRequests, PageForgot, web.NewPage(c, "Reset your password", gin.H{"Form": f}))
+	} else if err != nil {
+		return err
+	}
 	if err := h.Service.RequestReset(c.Request.Context(), email); err != nil {
 		return err
 	}
@@ -192,7 +198,7 @@ func (h *Handlers) ResetPassword(c *gin.Context) error {
 	if err := h.Service.Sessions.SignIn(c, u); err != nil {
 		return err
 	}
-	web.AddFlash(c, "success", "Your password is changed, and every other session of yours is signed out.")
+	web.AddFlash(c, "success", "Your password is changed, every other session of yours is signed out, and your calendar subscription address no longer works (make a new one on the subscription page).")
 	web.Redirect(c, "/home")
 	return nil
 }
@@ -201,13 +207,8 @@ func (h *Handlers) linkInvalid(c *gin.Context) error {
 	return h.Renderer.Render(c, http.StatusNotFound, PageLinkInvalid, web.NewPage(c, "Link no longer valid", nil))
 }
 
-// safeNext keeps redirects on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/home"
-	}
-	return next
-}
+// safeNext keeps redirects on this site (see web.LocalPath).
+func safeNext(next string) string { return web.SafeNext(next, "/home") }
 
 // backTo returns to the page the form was on, if it was ours.
 func backTo(c *gin.Context, fallback string) string {
@@ -216,12 +217,4 @@ func backTo(c *gin.Context, fallback string) string {
 		return fallback
 	}
 	return safeNext(ref.RequestURI())
-}
-
-func humanWait(d interface{ Seconds() float64 }) string {
-	s := int(d.Seconds() + 0.999)
-	if s < 60 {
-		return fmt.Sprintf("%d seconds", s)
-	}
-	return fmt.Sprintf("%d minutes", (s+59)/60)
 }

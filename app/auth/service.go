@@ -23,20 +23,39 @@ const (
 	ResetLinkTTL  = time.Hour
 )
 
-// Throttling of failed sign-ins, per account and per address, over a
-// sliding hour. Up to the free allowance nothing happens; after it each
-// further attempt waits twice as long as the one before (1 s, 2 s, 4 s …
-// at most 15 min) since the last failure; at the cap the account or
-// address is refused until its failures age out of the hour.
+// Throttling of failed sign-ins over a sliding hour. Up to a key's free
+// allowance nothing happens; after it each further attempt waits twice as
+// long as the one before (1 s, 2 s, 4 s … at most 15 min) since the last
+// failure; at the hard cap the key is refused until its failures age out
+// of the hour.
+//
+// The tight limit is per account *and* address: someone failing against an
+// account from their own addresses cannot lock its holder out, who signs
+// in from an address with no failures. Each address has its own limit over
+// every account it tries. The account as a whole has a much higher
+// ceiling, a last resort against an attack from very many addresses; well
+// before it the holder is told by e-mail that someone is trying.
 const (
 	throttleWindow      = time.Hour
-	accountFreeFailures = 5
-	accountMaxFailures  = 100
+	pairFreeFailures    = 5
+	pairMaxFailures     = 100
 	addressFreeFailures = 20
 	addressMaxFailures  = 300
+	accountAlertAt      = 20
+	accountMaxFailures  = 1000
 	throttleMaxDelay    = 15 * time.Minute
 	throttleAccountKey  = "account:"
 	throttleAddressKey  = "ip:"
+	throttlePairKey     = "pair:"
+)
+
+// Limits on posts that cost us something whatever their outcome (an
+// argon2 hash, an e-mail): per address over the throttling window.
+const (
+	resetRequestsPerAddress = 10
+	signupsPerAddress       = 20
+	throttleResetKey        = "reset:"
+	throttleSignupKey       = "signup:"
 )
 
 // ErrBadCredentials is the one answer to a failed sign-in, whether the
@@ -79,17 +98,39 @@ type Service struct {
 	BaseURL  string
 	Events   Events
 	Access   AccessPolicy
+	// Feeds ends the person's calendar subscription address when they
+	// reset their password or sign out everywhere.
+	Feeds FeedRevoker
+}
+
+// FeedRevoker ends a person's secret calendar feed address, in the
+// transaction that ends their sessions.
+type FeedRevoker interface {
+	EndFeed(ctx context.Context, idb bun.IDB, userID uuid.UUID) error
+}
+
+// EndEverywhere ends every session of the person and their calendar feed
+// address.
+func (s *Service) EndEverywhere(ctx context.Context, idb bun.IDB, userID uuid.UUID) error {
+	if err := BumpEpoch(ctx, idb, userID); err != nil {
+		return err
+	}
+	if s.Feeds != nil {
+		return s.Feeds.EndFeed(ctx, idb, userID)
+	}
+	return nil
 }
 
 // SignIn checks a password under the throttling rules.
 func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*User, error) {
 	now := s.Clock.Now()
 	since := now.Add(-throttleWindow)
-	accountKey, addressKey := throttleAccountKey+normaliseEmail(email), throttleAddressKey+ip
+	account := normaliseEmail(email)
+	accountKey, addressKey, pairKey := throttleAccountKey+account, throttleAddressKey+ip, throttlePairKey+account+"|"+ip
 	for _, k := range []struct {
 		key        string
 		free, hard int
-	}{{accountKey, accountFreeFailures, accountMaxFailures}, {addressKey, addressFreeFailures, addressMaxFailures}} {
+	}{{pairKey, pairFreeFailures, pairMaxFailures}, {addressKey, addressFreeFailures, addressMaxFailures}, {accountKey, accountMaxFailures, accountMaxFailures}} {
 		n, last, err := s.Store.failuresSince(ctx, k.key, since)
 		if err != nil {
 			return nil, err
@@ -112,15 +153,22 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*User
 		return nil, err
 	}
 	if u == nil || !ok {
-		if err := s.Store.recordFailure(ctx, now, accountKey, addressKey); err != nil {
+		if err := s.Store.recordFailure(ctx, now, accountKey, addressKey, pairKey); err != nil {
 			return nil, err
 		}
-		if u != nil && s.Events != nil {
-			s.Events.SignInFailed(ctx, u.ID, ip)
+		if u != nil {
+			if err := s.warnOfAttempts(ctx, u, accountKey, since, now); err != nil {
+				return nil, err
+			}
+			if s.Events != nil {
+				s.Events.SignInFailed(ctx, u.ID, ip)
+			}
 		}
 		return nil, ErrBadCredentials
 	}
-	if err := s.Store.clearFailures(ctx, accountKey); err != nil {
+	// The account's own failures stay: they count towards its ceiling
+	// even when its holder gets in meanwhile.
+	if err := s.Store.clearFailures(ctx, pairKey); err != nil {
 		return nil, err
 	}
 	if s.Access != nil {
@@ -137,6 +185,49 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*User
 	}
 	return u, nil
 }
+
+// warnOfAttempts e-mails the holder of an account, once an hour at most,
+// when failed sign-ins against it reach accountAlertAt in the window.
+func (s *Service) warnOfAttempts(ctx context.Context, u *User, accountKey string, since, now time.Time) error {
+	n, _, err := s.Store.failuresSince(ctx, accountKey, since)
+	if err != nil || n != accountAlertAt {
+		return err
+	}
+	_, err = s.Mail.Queue(ctx, s.DB, mail.Message{
+		To: u.Email, Template: "sign_in_attempts",
+		Data:      map[string]any{"Name": u.Name, "Failures": n, "Link": s.BaseURL + "/password/forgot"},
+		DedupeKey: fmt.Sprintf("sign-in-attempts:%s:%d", u.ID, now.Unix()/int64(throttleWindow.Seconds())),
+	})
+	return err
+}
+
+// Throttle counts one post of a costly kind (a reset request, a sign-up)
+// from an address, or refuses it when the address already made max of them
+// in the window.
+func (s *Service) Throttle(ctx context.Context, kind ThrottleKind, ip string) error {
+	now := s.Clock.Now()
+	key, max := string(kind)+ip, resetRequestsPerAddress
+	if kind == ThrottleSignup {
+		max = signupsPerAddress
+	}
+	n, last, err := s.Store.failuresSince(ctx, key, now.Add(-throttleWindow))
+	if err != nil {
+		return err
+	}
+	if n >= max {
+		return &ThrottledError{Wait: throttleWindow - now.Sub(last)%throttleWindow}
+	}
+	return s.Store.recordFailure(ctx, now, key)
+}
+
+// ThrottleKind names what Throttle counts.
+type ThrottleKind string
+
+// The kinds of post limited per address.
+const (
+	ThrottleReset  ThrottleKind = throttleResetKey
+	ThrottleSignup ThrottleKind = throttleSignupKey
+)
 
 // throttleWait is how long an attempt must still wait, given n failures
 // in the window, the newest at last.
@@ -222,6 +313,11 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*U
 		}
 		if err := SetPassword(ctx, tx, id, password); err != nil {
 			return err
+		}
+		if s.Feeds != nil {
+			if err := s.Feeds.EndFeed(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		if err := MarkVerified(ctx, tx, now, id); err != nil {
 			return err

@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -63,6 +64,13 @@ func (s *Service) AvailabilityOf(ctx context.Context, orgID, practitionerID uuid
 	return a, nil
 }
 
+// MaxRules caps a practitioner's weekly windows: every booking page
+// computes slots from all of them, and a week needs far fewer.
+const MaxRules = 50
+
+// ErrTooManyRules refuses a window beyond MaxRules.
+var ErrTooManyRules = errors.New("calendar: too many weekly windows")
+
 // AddRule adds a weekly window in the practitioner's current zone.
 func (s *Service) AddRule(ctx context.Context, orgID, practitionerID uuid.UUID, weekday time.Weekday, startMinute, endMinute int) error {
 	org, err := s.Tenancy.OrgByID(ctx, orgID)
@@ -73,6 +81,13 @@ func (s *Service) AddRule(ctx context.Context, orgID, practitionerID uuid.UUID, 
 		zone, err := personZone(ctx, tx, org, practitionerID)
 		if err != nil {
 			return err
+		}
+		rules, err := loadRules(ctx, tx, orgID, practitionerID)
+		if err != nil {
+			return err
+		}
+		if len(rules) >= MaxRules {
+			return ErrTooManyRules
 		}
 		return insertRule(ctx, tx, &Rule{
 			ID: uuid.Must(uuid.NewV7()), OrgID: orgID, PractitionerID: practitionerID, Weekday: int(weekday),
@@ -265,7 +280,12 @@ func (h *Handlers) AddRule(c *gin.Context) error {
 	if !f.Valid() {
 		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Rule: f}, nil)
 	}
-	if err := h.Service.AddRule(c.Request.Context(), v.Org.ID, v.UserID, time.Weekday(wd), start, end); err != nil {
+	err = h.Service.AddRule(c.Request.Context(), v.Org.ID, v.UserID, time.Weekday(wd), start, end)
+	if errors.Is(err, ErrTooManyRules) {
+		f.Add("weekday", fmt.Sprintf("You have %d weekly windows, the most a calendar can hold. Remove some, or widen one to cover several.", MaxRules))
+		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Rule: f}, nil)
+	}
+	if err != nil {
 		return err
 	}
 	return h.availabilityDone(c, "Open hours added.")

@@ -30,6 +30,13 @@ func (s *Service) RegenerateFeed(ctx context.Context, userID uuid.UUID) (string,
 	return token, nil
 }
 
+// EndFeed ends a person's subscription address (auth.FeedRevoker): after
+// a password reset or signing out everywhere, whoever held the old
+// address reads nothing more. The person makes a new one when they wish.
+func (s *Service) EndFeed(ctx context.Context, idb bun.IDB, userID uuid.UUID) error {
+	return deleteFeed(ctx, idb, userID)
+}
+
 // FeedOf returns a person's subscription, or db.ErrNotFound.
 func (s *Service) FeedOf(ctx context.Context, userID uuid.UUID) (*Feed, error) {
 	return feedOf(ctx, s.DB, userID)

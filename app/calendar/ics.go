@@ -3,6 +3,7 @@ package calendar
 import (
 	"strings"
 	"time"
+	"unicode"
 
 	ics "github.com/arran4/golang-ical"
 )
@@ -50,16 +51,16 @@ func buildICS(method, name string, events []icsEvent, now time.Time) string {
 		e.SetStartAt(s.StartsAt.UTC())
 		e.SetEndAt(s.EndsAt.UTC())
 		e.SetModifiedAt(s.UpdatedAt.UTC())
-		e.SetSummary(s.Title)
+		e.SetSummary(icsLine(s.Title))
 		if s.Place != "" {
-			e.SetLocation(s.Place)
+			e.SetLocation(icsLine(s.Place))
 		}
 		if ev.URL != "" {
 			e.SetURL(ev.URL)
 		}
-		desc := s.Title
+		desc := icsLine(s.Title)
 		if s.CancelReason != "" {
-			desc += "\nReason for cancelling: " + s.CancelReason
+			desc += "\nReason for cancelling: " + icsText(s.CancelReason)
 		}
 		e.SetDescription(desc)
 		if method == "CANCEL" || s.Status == StatusCancelled {
@@ -68,12 +69,43 @@ func buildICS(method, name string, events []icsEvent, now time.Time) string {
 			e.SetStatus(ics.ObjectStatusConfirmed)
 		}
 		if ev.Organizer.Email != "" {
-			e.SetOrganizer(ev.Organizer.Email, ics.WithCN(ev.Organizer.Name))
+			e.SetOrganizer(icsLine(ev.Organizer.Email), ics.WithCN(icsParam(ev.Organizer.Name)))
 		}
 		for _, a := range ev.Attendees {
-			e.AddAttendee(a.Email, ics.WithCN(a.Name))
+			e.AddAttendee(icsLine(a.Email), ics.WithCN(icsParam(a.Name)))
 		}
 		e.AddCategory(strings.ToUpper(s.Kind))
 	}
 	return cal.Serialize()
 }
+
+// The library escapes line feeds in TEXT values but not carriage returns,
+// and nothing in parameters: a name or place holding a line break (stored
+// before forms refused them, or from anywhere else) must not start a line
+// of its own in an invitation.
+
+// icsLine makes a value one line: every control character becomes a space.
+func icsLine(v string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, v)
+}
+
+// icsText keeps the line breaks of a multi-line value as line feeds (which
+// the library escapes) and drops every other control character.
+func icsText(v string) string {
+	v = strings.ReplaceAll(strings.ReplaceAll(v, "\r\n", "\n"), "\r", "\n")
+	return strings.Map(func(r rune) rune {
+		if r != '\n' && unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, v)
+}
+
+// icsParam is a parameter value (a CN): one line, and no double quote,
+// which no parameter value may hold.
+func icsParam(v string) string { return strings.ReplaceAll(icsLine(v), `"`, "'") }

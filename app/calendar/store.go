@@ -303,6 +303,13 @@ func replaceFeed(ctx context.Context, tx bun.IDB, f *Feed) error {
 	return nil
 }
 
+func deleteFeed(ctx context.Context, idb bun.IDB, userID uuid.UUID) error {
+	if _, err := idb.NewDelete().Model((*Feed)(nil)).Where("user_id = ?", userID).Exec(ctx); err != nil {
+		return fmt.Errorf("calendar: end feed of %s: %w", userID, err)
+	}
+	return nil
+}
+
 func feedByHash(ctx context.Context, idb bun.IDB, hash string) (*Feed, error) {
 	f := new(Feed)
 	if err := idb.NewSelect().Model(f).Where("token_hash = ?", hash).Scan(ctx); err != nil {

@@ -28,6 +28,11 @@ type Config struct {
 	BaseURL string
 	// DataDir holds the embedded mode's SQLite file and generated secrets.
 	DataDir string
+	// TrustedProxies lists the addresses (CIDRs or single IPs) of reverse
+	// proxies whose X-Forwarded-For header names the client
+	// (TOOLBOX_TRUSTED_PROXIES, comma-separated). Empty trusts no header:
+	// the client address is the TCP peer.
+	TrustedProxies []string
 
 	// DatabaseURL is postgres://… for production; empty means SQLite in DataDir.
 	DatabaseURL string
@@ -54,6 +59,10 @@ type Config struct {
 	SMTPPort     int
 	SMTPUsername string
 	SMTPPassword string
+	// DevMail serves the development outbox page outside the embedded
+	// mode (TOOLBOX_DEV_MAIL=on), still only without SMTP, without an
+	// https:// base URL, and to loopback peers.
+	DevMail bool
 	// SMTPTLS is one of none, starttls, tls.
 	SMTPTLS  string
 	MailFrom string
@@ -65,6 +74,12 @@ type Config struct {
 
 	LogLevel  slog.Level
 	LogFormat string // text or json
+
+	// InvitationsPerDay bounds the invitations an organisation sends in any
+	// 24 hours (TOOLBOX_INVITATIONS_PER_DAY); NewOrgInvitationsPerDay is
+	// the bound during its first week (TOOLBOX_NEW_ORG_INVITATIONS_PER_DAY).
+	InvitationsPerDay       int
+	NewOrgInvitationsPerDay int
 
 	// ShutdownTimeout bounds graceful shutdown of web and worker.
 	ShutdownTimeout time.Duration
@@ -99,7 +114,9 @@ func Default() Config {
 		WorkerConcurrency: 10,
 		DrainPeriod:       5 * time.Second,
 		// The relay's own default (outbox.DefaultRecheckAfter).
-		OutboxRecheckAfter: 10 * time.Minute,
+		OutboxRecheckAfter:      10 * time.Minute,
+		InvitationsPerDay:       300,
+		NewOrgInvitationsPerDay: 50,
 	}
 }
 
@@ -111,9 +128,13 @@ func (c Config) Embedded() bool { return !c.Postgres() }
 // server for the task queue.
 func (c Config) EmbeddedRedis() bool { return c.RedisURL == "" }
 
-// DevOutbox reports whether mail is kept for the development outbox page
-// instead of leaving by SMTP.
-func (c Config) DevOutbox() bool { return c.SMTPHost == "" }
+// DevOutbox reports whether the development outbox page (/dev/mail) is
+// served: only without SMTP, in the embedded mode or where DevMail
+// switches it on, and never under an https:// base URL (a real
+// deployment). Mail without SMTP is kept in the database either way.
+func (c Config) DevOutbox() bool {
+	return c.SMTPHost == "" && !strings.HasPrefix(c.BaseURL, "https://") && (c.Embedded() || c.DevMail)
+}
 
 // Postgres reports whether the database is PostgreSQL.
 func (c Config) Postgres() bool {
@@ -171,6 +192,14 @@ func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 	str("TOOLBOX_ADDR", &c.Addr)
 	str("TOOLBOX_BASE_URL", &c.BaseURL)
 	str("TOOLBOX_DATA_DIR", &c.DataDir)
+	if v, ok := lookup("TOOLBOX_TRUSTED_PROXIES"); ok {
+		c.TrustedProxies = nil
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+		}
+	}
 	secret("TOOLBOX_DATABASE_URL", &c.DatabaseURL)
 	secret("TOOLBOX_MIGRATE_DATABASE_URL", &c.MigrateDatabaseURL)
 	str("TOOLBOX_DATABASE_ROLE", &c.DatabaseRole)
@@ -179,6 +208,16 @@ func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 	secret("TOOLBOX_SECRET_KEY", &c.SecretKey)
 	secret("TOOLBOX_NOTES_KEYS", &c.NotesKeys)
 	str("TOOLBOX_SMTP_HOST", &c.SMTPHost)
+	if v, ok := lookup("TOOLBOX_DEV_MAIL"); ok && v != "" {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "on", "true", "1", "yes":
+			c.DevMail = true
+		case "off", "false", "0", "no":
+			c.DevMail = false
+		default:
+			errs = append(errs, fmt.Errorf("TOOLBOX_DEV_MAIL: %q is not on or off", v))
+		}
+	}
 	integer("TOOLBOX_SMTP_PORT", &c.SMTPPort)
 	str("TOOLBOX_SMTP_USERNAME", &c.SMTPUsername)
 	secret("TOOLBOX_SMTP_PASSWORD", &c.SMTPPassword)
@@ -189,6 +228,8 @@ func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 	str("TOOLBOX_STRIPE_API_BASE", &c.StripeAPIBase)
 	str("TOOLBOX_LOG_FORMAT", &c.LogFormat)
 	integer("TOOLBOX_WORKER_CONCURRENCY", &c.WorkerConcurrency)
+	integer("TOOLBOX_INVITATIONS_PER_DAY", &c.InvitationsPerDay)
+	integer("TOOLBOX_NEW_ORG_INVITATIONS_PER_DAY", &c.NewOrgInvitationsPerDay)
 	if v, ok := lookup("TOOLBOX_LOG_LEVEL"); ok && v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			errs = append(errs, fmt.Errorf("TOOLBOX_LOG_LEVEL: %q is not one of debug, info, warn, error", v))
@@ -269,6 +310,11 @@ func (c Config) Validate() error {
 			bad("%s: scheme %q is not supported (want postgres:// or sqlite:)", name, u.Scheme)
 		}
 	}
+	for _, p := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			bad("TOOLBOX_TRUSTED_PROXIES: %q is not an address or CIDR range (for example 10.0.0.0/8 or 192.168.1.5)", p)
+		}
+	}
 	if c.DatabaseMaxConns < 1 {
 		bad("TOOLBOX_DATABASE_MAX_CONNS: must be at least 1")
 	}
@@ -298,6 +344,9 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("TOOLBOX_LOG_FORMAT: %q is not text or json", c.LogFormat)
+	}
+	if c.InvitationsPerDay < 1 || c.NewOrgInvitationsPerDay < 1 {
+		bad("TOOLBOX_INVITATIONS_PER_DAY, TOOLBOX_NEW_ORG_INVITATIONS_PER_DAY: must be at least 1")
 	}
 	if c.WorkerConcurrency < 1 {
 		bad("TOOLBOX_WORKER_CONCURRENCY: must be at least 1")

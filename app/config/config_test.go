@@ -62,6 +62,7 @@ func TestValidateNamesTheWrongVariable(t *testing.T) {
 		"TOOLBOX_STRIPE_WEBHOOK_SECRET": {"TOOLBOX_STRIPE_SECRET_KEY": "sk_test_1"},
 		"TOOLBOX_LOG_FORMAT":            {"TOOLBOX_LOG_FORMAT": "xml"},
 		"TOOLBOX_BASE_URL":              {"TOOLBOX_BASE_URL": "ftp://x"},
+		"TOOLBOX_TRUSTED_PROXIES":       {"TOOLBOX_TRUSTED_PROXIES": "10.0.0.0/8, proxy.example"},
 	}
 	for variable, env := range cases {
 		c, err := FromEnv(Default(), lookup(env))
@@ -94,5 +95,42 @@ func TestValidateErrorsComeInAStableOrder(t *testing.T) {
 		if got := c.Validate(); got == nil || got.Error() != msg {
 			t.Fatalf("Validate said %q, then %v", msg, got)
 		}
+	}
+}
+
+func TestTrustedProxiesAreAListAndNoneByDefault(t *testing.T) {
+	if c, _ := FromEnv(Default(), lookup(nil)); len(c.TrustedProxies) != 0 {
+		t.Fatalf("default trusts %v", c.TrustedProxies)
+	}
+	c, err := FromEnv(Default(), lookup(map[string]string{"TOOLBOX_TRUSTED_PROXIES": " 10.0.0.0/8, 192.168.1.5 ,,fd00::/8"}))
+	if err != nil || c.Validate() != nil || strings.Join(c.TrustedProxies, " ") != "10.0.0.0/8 192.168.1.5 fd00::/8" {
+		t.Fatalf("parsed %q (%v, %v)", c.TrustedProxies, err, c.Validate())
+	}
+}
+
+func TestDevOutboxOnlyInTheEmbeddedModeOrSwitchedOn(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want bool
+	}{
+		{nil, true},
+		{map[string]string{"TOOLBOX_SMTP_HOST": "smtp.example"}, false},
+		{map[string]string{"TOOLBOX_DATABASE_URL": "postgres://h/db"}, false},
+		{map[string]string{"TOOLBOX_DATABASE_URL": "postgres://h/db", "TOOLBOX_DEV_MAIL": "on"}, true},
+		{map[string]string{"TOOLBOX_DATABASE_URL": "postgres://h/db", "TOOLBOX_DEV_MAIL": "on", "TOOLBOX_BASE_URL": "https://t.example"}, false},
+		{map[string]string{"TOOLBOX_BASE_URL": "https://t.example"}, false},
+		{map[string]string{"TOOLBOX_DEV_MAIL": "on", "TOOLBOX_SMTP_HOST": "smtp.example"}, false},
+	}
+	for _, tc := range cases {
+		c, err := FromEnv(Default(), lookup(tc.env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.DevOutbox() != tc.want {
+			t.Errorf("%v: DevOutbox = %v, want %v", tc.env, c.DevOutbox(), tc.want)
+		}
+	}
+	if _, err := FromEnv(Default(), lookup(map[string]string{"TOOLBOX_DEV_MAIL": "maybe"})); err == nil || !strings.Contains(err.Error(), "TOOLBOX_DEV_MAIL") {
+		t.Errorf("bad TOOLBOX_DEV_MAIL: %v", err)
 	}
 }

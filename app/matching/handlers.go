@@ -289,6 +289,9 @@ func (h *Handlers) Decline(c *gin.Context) error {
 		return err
 	}
 	reason := web.PostedForm(c).Get("reason")
+	if problem := web.TextProblem("reason", reason); problem != "" {
+		return h.renderProposal(c, http.StatusUnprocessableEntity, p, problem)
+	}
 	if len(reason) > 2000 {
 		return h.renderProposal(c, http.StatusUnprocessableEntity, p, "Please keep the reason under 2000 characters.")
 	}
@@ -323,6 +326,9 @@ func (h *Handlers) Rematch(c *gin.Context) error {
 		return err
 	}
 	reason := web.PostedForm(c).Get("reason")
+	if problem := web.TextProblem("reason", reason); problem != "" {
+		return web.Errorf(http.StatusUnprocessableEntity, problem)
+	}
 	if len(reason) > 4000 {
 		return web.Errorf(http.StatusUnprocessableEntity, "Please keep the reason under 4000 characters.")
 	}
@@ -347,6 +353,9 @@ func (h *Handlers) Withdraw(c *gin.Context) error {
 		return err
 	}
 	reason := strings.TrimSpace(web.PostedForm(c).Get("reason"))
+	if problem := web.TextProblem("reason", reason); problem != "" {
+		return h.renderRequest(c, http.StatusUnprocessableEntity, p.RequestID, problem)
+	}
 	if len(reason) > 2000 {
 		return h.renderRequest(c, http.StatusUnprocessableEntity, p.RequestID, "Please keep the reason under 2000 characters.")
 	}
@@ -378,7 +387,9 @@ func (h *Handlers) rematchForm(c *gin.Context, noteRequired bool) (*Rematch, str
 		return nil, "", web.Errorf(http.StatusConflict, "This rematch request was handled already.")
 	}
 	note := strings.TrimSpace(web.PostedForm(c).Get("note"))
-	switch {
+	switch problem := web.TextProblem("note", note); {
+	case problem != "":
+		return r, note, h.renderPipeline(c, http.StatusUnprocessableEntity, map[string]string{r.ID.String(): problem})
 	case noteRequired && note == "":
 		return r, note, h.renderPipeline(c, http.StatusUnprocessableEntity, map[string]string{r.ID.String(): "Write a note: say how it was settled."})
 	case len(note) > 2000:

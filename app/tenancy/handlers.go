@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/leadershiptoolbox/toolbox/app/audit"
+	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
@@ -117,6 +118,13 @@ func (h *Handlers) SignUp(c *gin.Context) error {
 	}
 	if !f.Valid() {
 		return h.renderSignup(c, http.StatusUnprocessableEntity, f)
+	}
+	var throttled *auth.ThrottledError
+	if err := h.Service.Auth.Throttle(c.Request.Context(), auth.ThrottleSignup, c.ClientIP()); errors.As(err, &throttled) {
+		f.Add("org_name", "Too many organisations were set up from your network in the last hour. Please try again in "+web.HumanWait(throttled.Wait)+".")
+		return h.renderSignup(c, http.StatusTooManyRequests, f)
+	} else if err != nil {
+		return err
 	}
 	org, user, err := h.Service.SignUp(c.Request.Context(), in)
 	switch {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -51,6 +52,9 @@ func (s *Service) Invite(ctx context.Context, orgID uuid.UUID, a Actor, row Invi
 		if err := s.inviteProblem(ctx, tx, orgID, row.Email); err != nil {
 			return err
 		}
+		if err := s.checkInvitationLimit(ctx, tx, org, 1); err != nil {
+			return err
+		}
 		inv, err = s.invite(ctx, tx, org, inviter, a, row)
 		return err
 	})
@@ -58,6 +62,60 @@ func (s *Service) Invite(ctx context.Context, orgID uuid.UUID, a Actor, row Invi
 		return nil, fmt.Errorf("tenancy: invite %s: %w", row.Email, err)
 	}
 	return inv, nil
+}
+
+// InvitationLimits bounds how many invitations an organisation sends in
+// any 24 hours, lower while it is new: invitation e-mails carry the
+// organisation's own words to any address, which a spammer would love.
+type InvitationLimits struct {
+	PerDay       int
+	NewOrgPerDay int
+	// NewFor is how long an organisation counts as new.
+	NewFor time.Duration
+}
+
+// InvitationLimitError refuses invitations beyond the day's limit.
+type InvitationLimitError struct {
+	Limit, Remaining int
+	New              bool
+}
+
+func (e *InvitationLimitError) Error() string {
+	return fmt.Sprintf("tenancy: invitation limit of %d a day reached (%d left)", e.Limit, e.Remaining)
+}
+
+// Message says what happened and what to do, for the invitations page.
+func (e *InvitationLimitError) Message() string {
+	msg := fmt.Sprintf("Your organisation can send %d invitations in any 24 hours", e.Limit)
+	if e.New {
+		msg += " while it is new (the limit rises after its first week)"
+	}
+	if e.Remaining > 0 {
+		return msg + fmt.Sprintf(", and %d more can go out now. Invite fewer people at once, or the rest tomorrow.", e.Remaining)
+	}
+	return msg + ", and that many have gone out. Please send the rest tomorrow."
+}
+
+// checkInvitationLimit refuses n more invitations if they would pass the
+// organisation's limit for the last 24 hours.
+func (s *Service) checkInvitationLimit(ctx context.Context, tx bun.Tx, org *Organisation, n int) error {
+	now := s.Clock.Now()
+	lim := s.Invitations
+	limit, isNew := lim.PerDay, now.Sub(org.CreatedAt) < lim.NewFor
+	if isNew {
+		limit = lim.NewOrgPerDay
+	}
+	if limit <= 0 {
+		return nil
+	}
+	count, err := tx.NewSelect().Model((*Invitation)(nil)).Where("org_id = ? AND created_at > ?", org.ID, now.Add(-24*time.Hour)).Count(ctx)
+	if err != nil {
+		return fmt.Errorf("tenancy: count invitations of %s: %w", org.ID, err)
+	}
+	if sent := int(count); sent+n > limit {
+		return &InvitationLimitError{Limit: limit, Remaining: max(limit-sent, 0), New: isNew}
+	}
+	return nil
 }
 
 // BulkResult is what a CSV upload did.
@@ -95,6 +153,9 @@ func (s *Service) InviteMany(ctx context.Context, orgID uuid.UUID, a Actor, rows
 		if allOrNothing && len(res.Problems) > 0 {
 			res.Refused = true
 			return nil
+		}
+		if err := s.checkInvitationLimit(ctx, tx, org, len(good)); err != nil {
+			return err
 		}
 		for _, row := range good {
 			if _, err := s.invite(ctx, tx, org, inviter, a, row); err != nil {
@@ -304,6 +365,7 @@ func (h *Handlers) Invite(c *gin.Context) error {
 		f.Add("kinds", reason)
 	}
 	if f.Valid() {
+		var limited *InvitationLimitError
 		_, err := h.Service.Invite(c.Request.Context(), v.Org.ID, actorOf(c), InviteRow{Email: email, Name: f.Get("name"), Role: role, Kinds: kinds})
 		switch {
 		case errors.Is(err, ErrNotVerified):
@@ -312,6 +374,9 @@ func (h *Handlers) Invite(c *gin.Context) error {
 			f.Add("email", "This person is already a member of the organisation.")
 		case errors.Is(err, ErrAlreadyInvited):
 			f.Add("email", "This address already has an open invitation; resend it from the list below.")
+		case errors.As(err, &limited):
+			f.Add("email", limited.Message())
+			return h.renderInvitations(c, http.StatusTooManyRequests, f, nil, nil)
 		case err != nil:
 			return err
 		default:
@@ -355,6 +420,11 @@ func (h *Handlers) UploadInvitations(c *gin.Context) error {
 	res, err := h.Service.InviteMany(c.Request.Context(), v.Org.ID, actorOf(c), rows, problems, allOrNothing)
 	if errors.Is(err, ErrNotVerified) {
 		return errUnverifiedInviter
+	}
+	var limited *InvitationLimitError
+	if errors.As(err, &limited) {
+		upload.Add("file", limited.Message())
+		return h.renderInvitations(c, http.StatusTooManyRequests, nil, upload, nil)
 	}
 	if err != nil {
 		return err

@@ -24,6 +24,8 @@ type Service struct {
 	Auth  *auth.Service
 	Clock clock.Clock
 	Log   *slog.Logger
+	// Invitations bounds the invitations an organisation sends a day.
+	Invitations InvitationLimits
 	// OnCreate are told about a new organisation inside the transaction
 	// that creates it (the library seeds its starter content).
 	OnCreate []OrgCreated

@@ -17,6 +17,7 @@ type Browser struct {
 	env    *Env
 	client *http.Client
 	token  string
+	extra  http.Header
 	// Last is the last page received.
 	Last *Page
 }
@@ -53,6 +54,20 @@ func (e *Env) Browser() *Browser {
 // NoRedirects makes the browser stop at redirects, to inspect them.
 func (b *Browser) NoRedirects() *Browser {
 	b.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return b
+}
+
+// SetHeader sends a header with every later request (an empty value stops
+// sending it): X-Forwarded-For, to pose as a client behind a proxy.
+func (b *Browser) SetHeader(name, value string) *Browser {
+	if b.extra == nil {
+		b.extra = http.Header{}
+	}
+	if value == "" {
+		b.extra.Del(name)
+	} else {
+		b.extra.Set(name, value)
+	}
 	return b
 }
 
@@ -156,6 +171,9 @@ func (b *Browser) send(method, path, contentType string, body io.Reader, headers
 
 func (b *Browser) do(req *http.Request) *Page {
 	b.env.T.Helper()
+	for k, v := range b.extra {
+		req.Header[k] = v
+	}
 	resp, err := b.client.Do(req)
 	if err != nil {
 		b.env.T.Fatalf("testkit: %s %s: %v", req.Method, req.URL.Path, err)

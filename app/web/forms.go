@@ -22,13 +22,29 @@ type Form struct {
 	Errors map[string]string
 }
 
-// NewForm wraps submitted values.
+// NewForm wraps submitted values. A value no field can hold (a control
+// character such as NUL, bytes that are not UTF-8, a line break in a
+// one-line field) is an error beside its field at once, so that every
+// form refuses it with 422 before anything stores or looks it up.
 func NewForm(values url.Values) *Form {
 	if values == nil {
 		values = url.Values{}
 	}
-	return &Form{Values: values, Errors: map[string]string{}}
+	f := &Form{Values: values, Errors: map[string]string{}}
+	for field, vs := range values {
+		for _, v := range vs {
+			if p := TextProblem(field, v); p != "" {
+				f.Add(field, p)
+				f.Add(formProblemField, "Some of what you entered holds characters we cannot accept; see the messages below.")
+			}
+		}
+	}
+	return f
 }
+
+// formProblemField carries a message about the whole form, for fields a
+// template shows no message beside (hidden ones).
+const formProblemField = "_form"
 
 // Get returns a value with surrounding space removed.
 func (f *Form) Get(field string) string { return strings.TrimSpace(f.Values.Get(field)) }

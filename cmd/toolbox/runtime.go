@@ -236,7 +236,7 @@ func startServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*s
 		}
 		s.mail.Sender = sender
 	} else {
-		log.Warn("no SMTP server configured: e-mail is kept on the development outbox page (/dev/mail), which anyone who can reach this server can read; set TOOLBOX_SMTP_HOST for real use")
+		log.Warn(noSMTPMessage(cfg))
 	}
 	s.app = app.NewServices(app.Deps{
 		Config: cfg, DB: s.db, Clock: s.clock, Log: log, Mail: s.mail, Relay: s.relay,
@@ -476,4 +476,17 @@ func runMigrate(ctx context.Context, sub string, stdout, stderr io.Writer) error
 	default:
 		return fmt.Errorf("migrate needs up, down or status")
 	}
+}
+
+// noSMTPMessage tells where mail goes without an SMTP server, and how to
+// read it: nothing is published to the network outside the development
+// outbox page, which only this machine may open.
+func noSMTPMessage(cfg config.Config) string {
+	const set = "; set TOOLBOX_SMTP_HOST for real use"
+	if cfg.DevOutbox() {
+		return "no SMTP server configured: e-mail is kept, and readable from this machine only at " + cfg.BaseURL + "/dev/mail" + set
+	}
+	return "no SMTP server configured: e-mail is kept in the database, not sent; read it with " +
+		"`SELECT created_at, to_addr, subject, text_body FROM emails ORDER BY created_at DESC` as the schema owner, " +
+		"or set TOOLBOX_DEV_MAIL=on (with an http:// base URL) to open " + cfg.BaseURL + "/dev/mail from this machine" + set
 }
