@@ -139,8 +139,19 @@ func (s *Service) Compile(ctx context.Context, orgID uuid.UUID, params Params, p
 			progress(step * 100 / (compileSteps + 1))
 		}
 	}
-	// One read-only transaction: the figures agree with each other.
-	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	// On PostgreSQL, one transaction: the figures agree with each other.
+	// SQLite's transactions take the write lock (immediate), which would
+	// shut out every writer for the whole compilation, the progress
+	// updates included (they would wait for the lock forever), so the
+	// embedded mode reads without one: it runs in one process, and a
+	// change that lands mid-compilation shows in the next snapshot.
+	within := func(fn func(ctx context.Context, tx bun.IDB) error) error {
+		if s.DB.Engine == db.Postgres {
+			return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx) })
+		}
+		return s.DB.ReadTenant(ctx, orgID, fn)
+	}
+	err = within(func(ctx context.Context, tx bun.IDB) error {
 		st := s.Store
 		if s.DB.Engine == db.Postgres {
 			// The report's hash aggregates (distinct people per month)
