@@ -40,6 +40,9 @@ type bookingPage struct {
 	Rhythm                 *rhythmView
 	FirstOpen              string // a link to the first open day, when the month has none
 	FirstOpenLabel         string
+	// Focus is the part an htmx swap moves focus to: "month" after moving
+	// between months, else the chosen day, time or step.
+	Focus string
 }
 
 type slotView struct {
@@ -144,7 +147,10 @@ func (h *Handlers) renderBooking(c *gin.Context, status int, st bookingState, q 
 		View: bv, Base: base(v), Action: action, Zone: loc.String(), PractitionerZone: bv.Zone.String(),
 		Minutes: int(bv.Length / time.Minute), State: st, Clashes: clashViews(st.Clash, loc),
 	}
-	d.Month = newBookingMonth(bv, action, now, bq.Day, loc)
+	d.Month = newBookingMonth(bv, action, now, loc)
+	if q.Get("month") != "" && bq.Day.IsZero() {
+		d.Focus = "month"
+	}
 	day := bq.Day
 	if day.IsZero() || !sameMonth(day, bv.Month) {
 		day = firstFreeDay(bv.Slots, loc)
@@ -252,7 +258,7 @@ func (d *bookingPage) upcoming(bv *BookingView, action string, loc *time.Locatio
 		d.Rhythm = &rhythmView{
 			Href:    link(action, "start", bv.Rhythm.Start.UTC().Format(time.RFC3339), "step", "confirm"),
 			Label:   bv.Rhythm.Start.In(loc).Format("Monday 2 January, 15:04 MST"),
-			Cadence: repeatLabel(bv.Agreement.CadenceDays),
+			Cadence: strings.ToLower(repeatLabel(bv.Agreement.CadenceDays)),
 		}
 	}
 }

@@ -204,7 +204,7 @@ func TestBookingFlowFromTheMonthView(t *testing.T) {
 			t.Errorf("next session = %q", got)
 		}
 		shortcut := p.Doc().Find(".booking-next a.btn")
-		if !strings.Contains(shortcut.Text(), "Every 2 weeks") || !strings.Contains(shortcut.Text(), "Tuesday 25 May, 14:00 BST") {
+		if !strings.Contains(shortcut.Text(), "every 2 weeks") || !strings.Contains(shortcut.Text(), "Tuesday 25 May, 14:00 BST") {
 			t.Fatalf("rhythm shortcut = %q", shortcut.Text())
 		}
 		p = member.Get(shortcut.AttrOr("href", ""))

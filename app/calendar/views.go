@@ -209,7 +209,7 @@ type monthDay struct {
 // newBookingMonth lays out bv's month in loc: a day with open times
 // links to its times; the neighbouring months link while they hold
 // bookable days (from this month to the end of the booking window).
-func newBookingMonth(bv *BookingView, action string, now, chosen time.Time, loc *time.Location) bookingMonth {
+func newBookingMonth(bv *BookingView, action string, now time.Time, loc *time.Location) bookingMonth {
 	first := bv.Month
 	m := bookingMonth{Title: first.Format("January 2006"), DOW: []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}}
 	free := map[int]int{}
