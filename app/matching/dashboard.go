@@ -58,11 +58,7 @@ func (h *Handlers) ShowMyPage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
 	s := h.Service
-	names, err := h.names(c)
-	if err != nil {
-		return err
-	}
-	data := gin.H{"Org": v.Org, "Names": names, "IsStaff": tenancy.Has(v, tenancy.Staff...), "IsAdmin": tenancy.Has(v, tenancy.Admins...)}
+	data := gin.H{"Org": v.Org, "IsStaff": tenancy.Has(v, tenancy.Staff...), "IsAdmin": tenancy.Has(v, tenancy.Admins...)}
 	latest, err := s.Assess.Latest(ctx, v.Org.ID, v.UserID)
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return err
@@ -82,14 +78,29 @@ func (h *Handlers) ShowMyPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	relIDs := make([]uuid.UUID, len(rels))
+	for i, r := range rels {
+		relIDs[i] = r.ID
+	}
+	participants, err := s.Rels.ParticipantsOf(ctx, v.Org.ID, relIDs)
+	if err != nil {
+		return err
+	}
+	var others []uuid.UUID
+	for _, ps := range participants {
+		for _, p := range ps {
+			others = append(others, p.UserID)
+		}
+	}
+	names, err := h.names(c, others...)
+	if err != nil {
+		return err
+	}
+	data["Names"] = names
 	var mine, theirs []RelationshipRow
 	for _, r := range rels {
-		ps, err := s.Rels.Participants(ctx, v.Org.ID, r.ID)
-		if err != nil {
-			return err
-		}
 		row := RelationshipRow{Relationship: r}
-		for _, p := range ps {
+		for _, p := range participants[r.ID] {
 			if p.UserID == v.UserID {
 				row.Side = p.Side
 			} else {
@@ -124,11 +135,11 @@ func (h *Handlers) ShowMyPage(c *gin.Context) error {
 			return err
 		}
 		data["Proposals"] = proposals
-		counts, err := s.Rels.ActiveCounts(ctx, v.Org.ID)
+		active, err := s.Rels.ActiveCount(ctx, v.Org.ID, v.UserID)
 		if err != nil {
 			return err
 		}
-		data["Active"] = counts[v.UserID]
+		data["Active"] = active
 		data["IsPractitioner"] = len(v.Kinds) > 0 || profile != nil
 	}
 	if h.Library != nil {
@@ -168,11 +179,7 @@ func (h *Handlers) renderPipeline(c *gin.Context, status int, problems map[strin
 	if kind != "" && kind != "mentoring" && kind != "coaching" && kind != "supervision" {
 		kind = ""
 	}
-	names, err := h.names(c)
-	if err != nil {
-		return err
-	}
-	data := gin.H{"Org": v.Org, "Names": names, "Kind": kind, "Stage": stage, "Stages": Stages, "Kinds": relationships.Kinds,
+	data := gin.H{"Org": v.Org, "Kind": kind, "Stage": stage, "Stages": Stages, "Kinds": relationships.Kinds,
 		"IsAdmin": tenancy.Has(v, tenancy.Admins...)}
 	show := func(st string) bool { return stage == "" || stage == st }
 	total := 0
@@ -228,6 +235,26 @@ func (h *Handlers) renderPipeline(c *gin.Context, status int, problems map[strin
 		return err
 	}
 	data["Rematches"], data["Total"], data["Problems"] = rematches, total, problems
+	// Names of the people the page shows, and only those.
+	var shown []uuid.UUID
+	for _, key := range []string{"Assessed", "Signposted", "Proposed"} {
+		switch rows := data[key].(type) {
+		case []assessment.Assessment:
+			for _, a := range rows {
+				shown = append(shown, a.MemberID)
+			}
+		case []assessment.Request:
+			for _, r := range rows {
+				shown = append(shown, r.MemberID)
+			}
+		}
+	}
+	for _, r := range rematches {
+		shown = append(shown, r.MemberID)
+	}
+	if data["Names"], err = h.names(c, shown...); err != nil {
+		return err
+	}
 	profiles, err := s.Rels.Profiles(ctx, v.Org.ID)
 	if err != nil {
 		return err
