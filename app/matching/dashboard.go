@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
+	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
@@ -31,21 +31,11 @@ type RelationshipRow struct {
 	Others []string
 }
 
-// NextSession is one of a person's coming sessions, as the My support
-// page lists it.
-type NextSession struct {
-	ID       uuid.UUID
-	Title    string
-	Kind     string
-	Status   string
-	StartsAt time.Time
-	EndsAt   time.Time
-	Place    string
-}
-
-// NextSessions lists a person's next n sessions, soonest first.
+// NextSessions lists a person's next n sessions, soonest first; the
+// calendar implements it (calendar.Service.Upcoming), so this page shows
+// them without reading the calendar's tables.
 type NextSessions interface {
-	NextSessions(ctx context.Context, orgID, userID uuid.UUID, n int) ([]NextSession, error)
+	Upcoming(ctx context.Context, orgID, userID uuid.UUID, n int) ([]calendar.Session, error)
 }
 
 // nextSessionsShown is how many sessions the My support page lists.
@@ -148,7 +138,7 @@ func (h *Handlers) ShowMyPage(c *gin.Context) error {
 		}
 	}
 	if h.Sessions != nil {
-		next, err := h.Sessions.NextSessions(ctx, v.Org.ID, v.UserID, nextSessionsShown)
+		next, err := h.Sessions.Upcoming(ctx, v.Org.ID, v.UserID, nextSessionsShown)
 		if err != nil {
 			return err
 		}
