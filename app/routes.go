@@ -27,7 +27,7 @@ import (
 
 // handlers are the domains' web handlers, built once from the services.
 type handlers struct {
-	deps          Deps
+	deps          *App
 	auth          *auth.Handlers
 	tenancy       *tenancy.Handlers
 	account       *account.Handlers
@@ -50,8 +50,8 @@ func (h *handlers) home(c *gin.Context) error {
 	return h.deps.Renderer.Render(c, http.StatusOK, pageHome, web.NewPage(c, "", nil))
 }
 
-func newHandlers(s *Services) *handlers {
-	d := s.Deps
+func newHandlers(s *App) *handlers {
+	d := s
 	return &handlers{
 		deps: d,
 		auth: &auth.Handlers{Service: s.Auth, Renderer: d.Renderer},
@@ -63,7 +63,7 @@ func newHandlers(s *Services) *handlers {
 		assessment: &assessment.Handlers{Store: s.Assessment, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer},
 		relationships: &relationships.Handlers{Store: s.Relationships, Keys: s.NoteKeys, Tenancy: s.Tenancy.Store, Clock: d.Clock,
 			Renderer: d.Renderer, Sessions: s.Calendar, Library: s.Library},
-		matching: &matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: nextSessions{s.Calendar}, Courses: s.Courses.Store,
+		matching: &matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: s.Calendar, Courses: s.Courses.Store,
 			Library: s.Library},
 		courses:  &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()},
 		billing:  &billing.Handlers{Service: s.Billing, Renderer: d.Renderer},
@@ -102,7 +102,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 
 	// Machine routes.
 	machine.GET("/healthz", health.Live)
-	machine.GET("/readyz", health.Ready(health.Checks{"database": d.DB, "redis": d.Redis}))
+	machine.GET("/readyz", health.Ready(d.Ready))
 	machine.GET("/static/*path", d.Assets.Serve)
 	machine.HEAD("/static/*path", d.Assets.Serve)
 	machine.POST("/webhooks/stripe", h.billing.ReceiveWebhook) // authenticated by Stripe's signature
