@@ -368,3 +368,19 @@ func parkSessions(ctx context.Context, tx bun.IDB, orgID uuid.UUID, ids []uuid.U
 	}
 	return nil
 }
+
+// lastSessionStart is the start of the relationship's latest session not
+// cancelled (held or booked); the zero time when it has none.
+func lastSessionStart(ctx context.Context, tx bun.IDB, orgID, relationshipID uuid.UUID) (time.Time, error) {
+	var out []Session
+	err := tx.NewSelect().Model(&out).Column("starts_at").
+		Where("org_id = ? AND relationship_id = ? AND status <> ?", orgID, relationshipID, StatusCancelled).
+		OrderExpr("starts_at DESC").Limit(1).Scan(ctx)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("calendar: last session of relationship %s: %w", relationshipID, err)
+	}
+	if len(out) == 0 {
+		return time.Time{}, nil
+	}
+	return out[0].StartsAt, nil
+}
