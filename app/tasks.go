@@ -42,6 +42,13 @@ func newTaskMux(s *App) *asynq.ServeMux {
 		}
 		return s.Reports.HandleQuietNudge(ctx, p)
 	})
+	mux.HandleFunc(workers.TypeAskFeedback, func(ctx context.Context, t *asynq.Task) error {
+		p, err := workers.Decode[workers.AskFeedbackPayload](t)
+		if err != nil {
+			return err
+		}
+		return s.Feedback.HandleAskFeedback(ctx, p)
+	})
 	mux.HandleFunc(workers.TypePurgeSessions, func(ctx context.Context, _ *asynq.Task) error { return s.Auth.Purge(ctx) })
 	return mux
 }
