@@ -64,7 +64,7 @@ func newHandlers(s *App) *handlers {
 		relationships: &relationships.Handlers{Store: s.Relationships, Keys: s.NoteKeys, Tenancy: s.Tenancy.Store, Clock: d.Clock,
 			Renderer: d.Renderer, Sessions: s.Calendar, Library: s.Library},
 		matching: &matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: s.Calendar, Courses: s.Courses.Store,
-			Library: s.Library},
+			Library: s.Library, Feedback: s.Feedback.Store},
 		courses:  &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()},
 		billing:  &billing.Handlers{Service: s.Billing, Renderer: d.Renderer},
 		calendar: &calendar.Handlers{Service: s.Calendar, Renderer: d.Renderer},

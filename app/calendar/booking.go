@@ -390,6 +390,16 @@ func (s *Service) checkBooking(ctx context.Context, tx bun.IDB, org *tenancy.Org
 	if !slices.ContainsFunc(chk.occ, func(o Occurrence) bool { return !slices.Contains(in.Skip, o.Index) }) {
 		return nil, ErrEmptySeries
 	}
+	// The agreement holds for everyone, direct scheduling included: it is
+	// what both sides accepted.
+	for _, o := range chk.occ {
+		if slices.Contains(in.Skip, o.Index) {
+			continue
+		}
+		if err := agreementRefusal(info, o.Start); err != nil {
+			return nil, err
+		}
+	}
 	for i := range chk.occ {
 		o := &chk.occ[i]
 		if slices.Contains(in.Skip, o.Index) {
@@ -435,6 +445,29 @@ func mayBook(info *relInfo, in BookInput) error {
 	}
 	if info.PractitionerID() == uuid.Nil {
 		return fmt.Errorf("calendar: relationship %s has no practitioner: %w", in.RelationshipID, db.ErrNotFound)
+	}
+	return nil
+}
+
+// AgreementError is a booking the relationship's agreement does not
+// allow: while it awaits acceptance, or outside its dates. Message says
+// why, for the person booking.
+type AgreementError struct{ Message string }
+
+func (e *AgreementError) Error() string { return "calendar: refused by the agreement: " + e.Message }
+
+// agreementRefusal checks a session starting at start against the
+// relationship's agreement, in the organisation's zone (a relationship
+// without an agreement is not held to one).
+func agreementRefusal(info *relInfo, start time.Time) error {
+	loc := time.UTC
+	if info.Org != nil {
+		if l := loadZone(info.Org.TimeZone); l != nil {
+			loc = l
+		}
+	}
+	if msg := relationships.BookingRefusal(info.Rel, info.Agreement, start, loc); msg != "" {
+		return &AgreementError{Message: msg}
 	}
 	return nil
 }

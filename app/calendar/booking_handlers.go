@@ -418,7 +418,10 @@ func bookedMessage(ss []Session) string {
 // bookingFailure turns a refused booking into the page state to show.
 func bookingFailure(err error, f *web.Form) (bookingState, int, bool) {
 	var clash *ClashError
+	var refused *AgreementError
 	switch {
+	case errors.As(err, &refused):
+		return bookingState{Form: f, Message: refused.Message}, http.StatusUnprocessableEntity, true
 	case errors.As(err, &clash):
 		return bookingState{Form: f, Clash: clash, Message: "Some of these sessions clash or fall outside the booking rules. Book the others, leaving those out, or choose another time."}, http.StatusUnprocessableEntity, true
 	case errors.Is(err, ErrSlotTaken):

@@ -41,6 +41,9 @@ type NextSessions interface {
 // nextSessionsShown is how many sessions the My support page lists.
 const nextSessionsShown = 5
 
+// feedbackShown is how many unanswered requests for feedback it lists.
+const feedbackShown = 5
+
 // showMyPage is everyone's own support page: as a member (assessment,
 // requests, relationships, goals), as a practitioner (people, proposals
 // waiting, capacity), as a coordinator (a link to the pipeline).
@@ -134,6 +137,11 @@ func (h *Handlers) ShowMyPage(c *gin.Context) error {
 	}
 	if h.Library != nil {
 		if data["Library"], err = h.Library.ForPerson(ctx, v.Org.ID, v.Org.Slug, v.UserID); err != nil {
+			return err
+		}
+	}
+	if h.Feedback != nil {
+		if data["Feedback"], err = h.Feedback.PendingAsks(ctx, v.Org.ID, v.UserID, feedbackShown); err != nil {
 			return err
 		}
 	}

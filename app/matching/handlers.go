@@ -11,6 +11,7 @@ import (
 
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/web"
@@ -31,6 +32,15 @@ type Handlers struct {
 	// Library recommends articles and tools from what the person said
 	// they need (optional).
 	Library PersonResources
+	// Feedback lists the requests for feedback the viewer has not
+	// answered, for the card on My support (feedback.Store; optional).
+	Feedback PendingFeedback
+}
+
+// PendingFeedback is the feedback package's list of a person's
+// unanswered requests.
+type PendingFeedback interface {
+	PendingAsks(ctx context.Context, orgID, userID uuid.UUID, limit int) ([]feedback.Ask, error)
 }
 
 // PersonResources is what the library shows a person on My support; the
