@@ -174,9 +174,17 @@ func (n nextSessions) NextSessions(ctx context.Context, orgID, userID uuid.UUID,
 	if err != nil {
 		return nil, err
 	}
+	names, err := n.calendar.SessionNames(ctx, orgID, userID, ss)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]matching.NextSession, 0, len(ss))
 	for _, s := range ss {
-		out = append(out, matching.NextSession{ID: s.ID, Title: s.Title, Kind: s.Kind, Status: s.Status, StartsAt: s.StartsAt, EndsAt: s.EndsAt, Place: s.Place})
+		title := s.Title
+		if name := names[s.ID]; name != "" {
+			title = name
+		}
+		out = append(out, matching.NextSession{ID: s.ID, Title: title, Kind: s.Kind, Status: s.Status, StartsAt: s.StartsAt, EndsAt: s.EndsAt, Place: s.Place})
 	}
 	return out, nil
 }

@@ -89,6 +89,13 @@ type BookInput struct {
 	Skip []int
 	// Capacity above 1 makes a group session with seats.
 	Capacity int
+	// PractitionerID, when set, is the practitioner of the relationship
+	// who leads the session; else the practitioner who schedules it, else
+	// the relationship's first practitioner.
+	PractitionerID uuid.UUID
+	// LongConfirmed: the person confirmed a session longer than the
+	// organisation's usual maximum (tenancy.Settings.LongSession).
+	LongConfirmed bool
 	// IP is where the request came from (the audit log keeps it).
 	IP string
 }
@@ -149,13 +156,22 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 		if err := mayBook(info, in); err != nil {
 			return err
 		}
-		practitionerID := info.PractitionerID()
+		practitionerID, err := leader(info, in)
+		if err != nil {
+			return err
+		}
 		length, place, err := sessionLength(ctx, tx, info)
 		if err != nil {
 			return err
 		}
 		if in.Direct && in.Minutes > 0 {
 			length = minutes(in.Minutes)
+			// A length typed in (not the agreement's) above the usual
+			// maximum is asked about: 600 minutes is more often a slip
+			// than a plan.
+			if in.Minutes > org.Settings.LongSession() && !in.LongConfirmed {
+				return ErrTooLong
+			}
 		}
 		zone, err := personZone(ctx, tx, info.Org, practitionerID)
 		if err != nil {
@@ -250,7 +266,21 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 				return err
 			}
 		}
-		return s.notify(ctx, tx, info.Org, created, "session_booked", "", nil)
+		if err := s.notify(ctx, tx, info.Org, created, "session_booked", "", nil); err != nil {
+			return err
+		}
+		if capacity > 1 {
+			// Every member of the group hears of a new group session (with
+			// its invitation), and takes a seat from its page.
+			var unseated []uuid.UUID
+			for _, m := range info.Members {
+				if m != in.ActorID {
+					unseated = append(unseated, m)
+				}
+			}
+			return s.notify(ctx, tx, info.Org, created, "session_group", "", unseated)
+		}
+		return nil
 	})
 	if err != nil {
 		if errors.Is(err, db.ErrConflict) {
@@ -281,6 +311,21 @@ func mayBook(info *relInfo, in BookInput) error {
 		return fmt.Errorf("calendar: relationship %s has no practitioner: %w", in.RelationshipID, db.ErrNotFound)
 	}
 	return nil
+}
+
+// leader is who leads the sessions of a booking: the practitioner chosen,
+// else the practitioner who books, else the relationship's first.
+func leader(info *relInfo, in BookInput) (uuid.UUID, error) {
+	switch {
+	case in.PractitionerID != uuid.Nil:
+		if info.Side(in.PractitionerID) != relationships.SidePractitioner {
+			return uuid.Nil, ErrNotLeader
+		}
+		return in.PractitionerID, nil
+	case info.Side(in.ActorID) == relationships.SidePractitioner:
+		return in.ActorID, nil
+	}
+	return info.PractitionerID(), nil
 }
 
 // lostRace is the error for a booking whose occurrence index was taken

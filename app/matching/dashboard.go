@@ -15,6 +15,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
+	"github.com/leadershiptoolbox/toolbox/app/words"
 )
 
 // Learning lists a person's courses with their progress; the courses
@@ -124,6 +125,15 @@ func (h *Handlers) ShowMyPage(c *gin.Context) error {
 			return err
 		}
 		data["Proposals"] = proposals
+		offers := map[uuid.UUID]string{}
+		for _, p := range proposals {
+			req, err := s.Assess.Request(ctx, v.Org.ID, p.RequestID)
+			if err != nil {
+				return err
+			}
+			offers[p.ID] = words.Title(req.Kind) + " with " + names[req.MemberID]
+		}
+		data["Offers"] = offers
 		counts, err := s.Rels.ActiveCounts(ctx, v.Org.ID)
 		if err != nil {
 			return err
@@ -222,6 +232,13 @@ func (h *Handlers) renderPipeline(c *gin.Context, status int, problems map[strin
 			}
 		}
 		data["Active"], total = rows, total+len(rows)
+		ids := make([]uuid.UUID, 0, len(rows))
+		for _, r := range rows {
+			ids = append(ids, r.ID)
+		}
+		if data["RelNames"], err = s.Rels.NamesFor(ctx, v.Org.ID, v.UserID, ids); err != nil {
+			return err
+		}
 	}
 	rematches, err := s.Rematches(ctx, v.Org.ID)
 	if err != nil {

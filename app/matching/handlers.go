@@ -295,7 +295,7 @@ func (h *Handlers) Decline(c *gin.Context) error {
 	if len(reason) > 2000 {
 		return h.renderProposal(c, http.StatusUnprocessableEntity, p, "Please keep the reason under 2000 characters.")
 	}
-	err = h.Service.Decline(c.Request.Context(), v.Org.ID, p.ID, v.UserID, reason)
+	asked, err := h.Service.DeclineAndNext(c.Request.Context(), v.Org.ID, p.ID, v.UserID, reason)
 	if errors.Is(err, ErrAnswered) {
 		p, problem := h.closedProblem(c, p)
 		return h.renderProposal(c, http.StatusConflict, p, problem)
@@ -303,7 +303,11 @@ func (h *Handlers) Decline(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	web.AddFlash(c, "success", "Declined. We will ask the next practitioner.")
+	if asked {
+		web.AddFlash(c, "success", "Declined. We have asked the next practitioner.")
+	} else {
+		web.AddFlash(c, "success", "Declined. No other practitioner fits, so we told the coordinators; they will find someone.")
+	}
 	web.Redirect(c, "/o/"+v.Org.Slug+"/my")
 	return nil
 }
