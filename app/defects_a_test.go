@@ -310,6 +310,17 @@ func TestNothingSilentlyDroppedOrAccepted(t *testing.T) {
 		if p := cb.Post(cal+"/sessions", long); p.Status != http.StatusOK || !strings.Contains(p.URL, "/calendar/sessions/") {
 			t.Fatalf("confirmed long session = %d", p.Status)
 		}
+		// The usual maximum is the organisation's to set.
+		ob := env.SignIn(org.Owner.User)
+		ob.Get("/o/" + org.Slug + "/settings")
+		if p := ob.Post("/o/"+org.Slug+"/settings", map[string]string{"name": org.Name, "time_zone": "Europe/London",
+			"min_cancel_notice_hours": "24", "proposal_days": "5", "reminder_offsets": "24h, 1h", "long_session_minutes": "720"}); p.Status != http.StatusOK {
+			t.Fatalf("settings = %d", p.Status)
+		}
+		cb.Get(cal + "/new")
+		if p := cb.Post(cal+"/sessions", map[string]string{"relationship_id": rel.ID.String(), "date": "2027-03-08", "time": "08:00", "minutes": "600"}); p.Status != http.StatusOK {
+			t.Errorf("600 minutes under a 720-minute maximum = %d, want scheduled without a question", p.Status)
+		}
 		week := cb.Get(cal + "?view=week&date=2027-03-03")
 		if week.Doc().Find(".cal-event").Length() != 1 || !strings.Contains(week.Text(".cal-week"), "23:00") {
 			t.Errorf("the week view shows %d sessions and hours %q; want the 23:30 session in its 23:00 row",

@@ -15,6 +15,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
+	"github.com/leadershiptoolbox/toolbox/app/words"
 )
 
 // SelfSelectionSize is how many top candidates a member chooses from.
@@ -233,7 +234,7 @@ func (h *Handlers) renderProposal(c *gin.Context, status int, p *Proposal, probl
 	if err != nil {
 		return err
 	}
-	page := web.NewPage(c, "A proposal for you", gin.H{"Org": v.Org, "P": p, "R": r, "Member": names[r.MemberID],
+	page := web.NewPage(c, words.Title(r.Kind)+" with "+names[r.MemberID]+": a proposal", gin.H{"Org": v.Org, "P": p, "R": r, "Member": names[r.MemberID],
 		"Open": p.Status == ProposalPending && h.Service.Clock.Now().Before(p.ExpiresAt), "Problem": problem})
 	page.Nav = "my"
 	return h.Renderer.Render(c, status, PageProposal, page)
