@@ -50,11 +50,14 @@ type relationshipPage struct {
 	Kinds            []Kind
 	IsStaff, IsGroup bool
 	Today            string
-	Notes            []Note
-	Goals            []Goal
-	IAccepted        bool
-	Joinable         []tenancy.Person // staff of a group: who may be added
-	Library          *library.Panel   // what the library offers its participants
+	// Reassess offers the member the needs assessment again: at the
+	// review date, or once the relationship has concluded.
+	Reassess  bool
+	Notes     []Note
+	Goals     []Goal
+	IAccepted bool
+	Joinable  []tenancy.Person // staff of a group: who may be added
+	Library   *library.Panel   // what the library offers its participants
 }
 
 // namesNeeded lists the people the page names: participants past and
@@ -124,6 +127,8 @@ func newRelationshipPage(v relationshipView, f *forms) relationshipPage {
 		}
 		p.IAccepted = mine != nil
 	}
+	concluded := v.Rel.Status == StatusCompleted || v.Rel.Status == StatusEnded
+	p.Reassess = v.Side == SideMember && (concluded || (agreement.ReviewDate != "" && agreement.ReviewDate <= v.Today))
 	if v.IsStaff && p.IsGroup {
 		for _, person := range v.People {
 			if !current[person.UserID] && person.Status == tenancy.StatusActive {
