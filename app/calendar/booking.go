@@ -196,6 +196,13 @@ type BookInput struct {
 	Skip []int
 	// Capacity above 1 makes a group session with seats.
 	Capacity int
+	// PractitionerID, when set, is the practitioner of the relationship
+	// who leads the session; else the practitioner who schedules it, else
+	// the relationship's first practitioner.
+	PractitionerID uuid.UUID
+	// LongConfirmed: the person confirmed a session longer than the
+	// organisation's usual maximum (tenancy.Settings.LongSession).
+	LongConfirmed bool
 	// IP is where the request came from (the audit log keeps it).
 	IP string
 }
@@ -259,7 +266,7 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 		if err := chk.refusal(); err != nil {
 			return err
 		}
-		info, occ, bs, zone, place, practitionerID := chk.info, chk.occ, chk.bs, chk.zone, chk.place, chk.info.PractitionerID()
+		info, occ, bs, zone, place, practitionerID := chk.info, chk.occ, chk.bs, chk.zone, chk.place, chk.leader
 		var series *Series
 		if len(occ) > 1 || in.IntervalDays > 0 {
 			series = &Series{
@@ -314,7 +321,21 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 				return err
 			}
 		}
-		return s.notify(ctx, tx, info.Org, created, "session_booked", "", nil)
+		if err := s.notify(ctx, tx, info.Org, created, "session_booked", "", nil); err != nil {
+			return err
+		}
+		if capacity > 1 {
+			// Every member of the group hears of a new group session (with
+			// its invitation), and takes a seat from its page.
+			var unseated []uuid.UUID
+			for _, m := range info.Members {
+				if m != in.ActorID {
+					unseated = append(unseated, m)
+				}
+			}
+			return s.notify(ctx, tx, info.Org, created, "session_group", "", unseated)
+		}
+		return nil
 	})
 	if err != nil {
 		if errors.Is(err, db.ErrConflict) {
@@ -353,6 +374,7 @@ func (s *Service) PlanBooking(ctx context.Context, orgID uuid.UUID, in BookInput
 // bookingCheck is a booking read and checked, ready to write.
 type bookingCheck struct {
 	info   *relInfo
+	leader uuid.UUID // who leads the sessions (leader)
 	length time.Duration
 	place  string
 	zone   *time.Location
@@ -371,12 +393,20 @@ func (s *Service) checkBooking(ctx context.Context, tx bun.IDB, org *tenancy.Org
 		return nil, err
 	}
 	chk := &bookingCheck{info: info}
-	practitionerID := info.PractitionerID()
+	if chk.leader, err = leader(info, in); err != nil {
+		return nil, err
+	}
+	practitionerID := chk.leader
 	if chk.length, chk.place, err = sessionLength(ctx, tx, info); err != nil {
 		return nil, err
 	}
 	if in.Direct && in.Minutes > 0 {
 		chk.length = minutes(in.Minutes)
+		// A length typed in (not the agreement's) above the usual maximum
+		// is asked about: 600 minutes is more often a slip than a plan.
+		if in.Minutes > org.Settings.LongSession() && !in.LongConfirmed {
+			return nil, ErrTooLong
+		}
 	}
 	if chk.zone, err = personZone(ctx, tx, info.Org, practitionerID); err != nil {
 		return nil, err
@@ -447,6 +477,21 @@ func mayBook(info *relInfo, in BookInput) error {
 		return fmt.Errorf("calendar: relationship %s has no practitioner: %w", in.RelationshipID, db.ErrNotFound)
 	}
 	return nil
+}
+
+// leader is who leads the sessions of a booking: the practitioner chosen,
+// else the practitioner who books, else the relationship's first.
+func leader(info *relInfo, in BookInput) (uuid.UUID, error) {
+	switch {
+	case in.PractitionerID != uuid.Nil:
+		if info.Side(in.PractitionerID) != relationships.SidePractitioner {
+			return uuid.Nil, ErrNotLeader
+		}
+		return in.PractitionerID, nil
+	case info.Side(in.ActorID) == relationships.SidePractitioner:
+		return in.ActorID, nil
+	}
+	return info.PractitionerID(), nil
 }
 
 // AgreementError is a booking the relationship's agreement does not

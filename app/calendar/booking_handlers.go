@@ -17,6 +17,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
+	"github.com/leadershiptoolbox/toolbox/app/words"
 )
 
 // bookingPage is what pages/calendar/book.html shows: a month of days
@@ -332,17 +333,43 @@ func (h *Handlers) ShowBookingPage(c *gin.Context) error {
 
 // schedulePage is what pages/calendar/new.html shows.
 type schedulePage struct {
-	Relationships []relationships.Relationship
-	State         bookingState
-	Zone, Base    string
-	Clashes       []clashView
-	Keep          []string // the fields a clash form sends again
+	Relationships []relationshipChoice
+	// Leaders are the other practitioners of the viewer's relationships,
+	// who may be chosen to lead the session instead of the viewer.
+	Leaders    []leaderChoice
+	State      bookingState
+	Zone, Base string
+	Clashes    []clashView
+	Keep       []string // the fields a clash form sends again
+	// LongMinutes is the organisation's usual longest session; AskLong
+	// shows the box that confirms a longer one (LongLabel).
+	LongMinutes int
+	LongLabel   string
 }
+
+// relationshipChoice is a relationship as the scheduling form offers it:
+// "Coaching, one to one, with Mel Member".
+type relationshipChoice struct {
+	ID    uuid.UUID
+	Label string
+}
+
+type leaderChoice struct {
+	ID   uuid.UUID
+	Name string
+}
+
+// LongSessionLabel is the label of the box that confirms a session longer
+// than usual; the message asking for it quotes it.
+const LongSessionLabel = "Yes, I mean a session this long"
 
 type bookingState struct {
 	Form    *web.Form
 	Message string
 	Clash   *ClashError
+	// AskLong: the session is longer than usual; the form shows the box
+	// that confirms it.
+	AskLong bool
 }
 
 // repeatFields reads the series fields shared by booking and scheduling.
@@ -438,6 +465,9 @@ func bookingFailure(err error, f *web.Form) (bookingState, int, bool) {
 		return bookingState{Form: f}, http.StatusUnprocessableEntity, true
 	case errors.Is(err, ErrInactive):
 		return bookingState{Form: f, Message: "This relationship is not active, so sessions cannot be booked."}, http.StatusUnprocessableEntity, true
+	case errors.Is(err, ErrNotLeader):
+		f.Add("practitioner_id", "Choose one of the relationship's practitioners to lead it.")
+		return bookingState{Form: f}, http.StatusUnprocessableEntity, true
 	}
 	return bookingState{}, 0, false
 }
@@ -462,9 +492,30 @@ func (h *Handlers) practitionerRelationships(c *gin.Context, v *web.Viewer) ([]r
 
 func (h *Handlers) renderNewSession(c *gin.Context, status int, st bookingState) error {
 	v := web.CurrentViewer(c)
+	ctx := c.Request.Context()
 	rels, err := h.practitionerRelationships(c, v)
 	if err != nil {
 		return err
+	}
+	namings, err := h.Service.Relationships.Namings(ctx, v.Org.ID, relIDs(rels))
+	if err != nil {
+		return err
+	}
+	org, err := h.Service.Tenancy.OrgByID(ctx, v.Org.ID)
+	if err != nil {
+		return err
+	}
+	choices := make([]relationshipChoice, 0, len(rels))
+	var leaders []leaderChoice
+	for _, r := range rels {
+		n := namings[r.ID]
+		choices = append(choices, relationshipChoice{ID: r.ID, Label: n.Choice(v.UserID)})
+		for _, p := range n.People {
+			if p.Side == relationships.SidePractitioner && p.UserID != v.UserID &&
+				!slices.ContainsFunc(leaders, func(l leaderChoice) bool { return l.ID == p.UserID }) {
+				leaders = append(leaders, leaderChoice{ID: p.UserID, Name: p.Name})
+			}
+		}
 	}
 	if st.Form == nil {
 		st.Form = web.NewForm(nil)
@@ -473,10 +524,14 @@ func (h *Handlers) renderNewSession(c *gin.Context, status int, st bookingState)
 		st.Form.Set("capacity", "1")
 		st.Form.Set("relationship_id", c.Query("relationship"))
 	}
+	if st.Form.Get("confirm_long") != "" {
+		st.AskLong = true // the box stays, ticked, with the form
+	}
 	loc := viewerZone(v)
 	page := web.NewPage(c, "Schedule a session", schedulePage{
-		Relationships: rels, State: st, Zone: loc.String(), Base: base(v), Clashes: clashViews(st.Clash, loc),
-		Keep: []string{"relationship_id", "date", "time", "minutes", "capacity", "repeat_days", "count", "until"},
+		Relationships: choices, Leaders: leaders, State: st, Zone: loc.String(), Base: base(v), Clashes: clashViews(st.Clash, loc),
+		Keep:        []string{"relationship_id", "practitioner_id", "date", "time", "minutes", "confirm_long", "capacity", "repeat_days", "count", "until"},
+		LongMinutes: org.Settings.LongSession(), LongLabel: LongSessionLabel,
 	})
 	page.Nav = "calendar"
 	return h.Renderer.Render(c, status, PageNewSession, page)
@@ -516,6 +571,14 @@ func (h *Handlers) Schedule(c *gin.Context) error {
 		}
 		in.Minutes = n
 	}
+	in.LongConfirmed = f.Get("confirm_long") != ""
+	if p := f.Get("practitioner_id"); p != "" {
+		id, err := uuid.Parse(p)
+		if err != nil {
+			f.Add("practitioner_id", "Choose one of the relationship's practitioners to lead it.")
+		}
+		in.PractitionerID = id
+	}
 	if cp := f.Get("capacity"); cp != "" {
 		n, err := strconv.Atoi(cp)
 		if err != nil || n < 1 || n > 200 {
@@ -546,6 +609,15 @@ func (h *Handlers) Schedule(c *gin.Context) error {
 		return h.renderNewSession(c, http.StatusUnprocessableEntity, bookingState{Form: f})
 	}
 	sessions, err := h.Service.Book(c.Request.Context(), v.Org.ID, in)
+	if errors.Is(err, ErrTooLong) {
+		end := in.Start.Add(minutes(in.Minutes)).In(viewerZone(v))
+		f.Add("minutes", fmt.Sprintf("%d minutes is longer than the usual longest session here. It would end %s. Tick %q below if you mean it.",
+			in.Minutes, end.Format("Mon 2 Jan at 15:04"), LongSessionLabel))
+		return h.renderNewSession(c, http.StatusUnprocessableEntity, bookingState{Form: f, AskLong: true})
+	}
+	if errors.Is(err, ErrSlotTaken) {
+		return h.renderNewSession(c, http.StatusConflict, h.takenState(c, v, f, in))
+	}
 	if st, status, ok := bookingFailure(err, f); ok {
 		return h.renderNewSession(c, status, st)
 	}
@@ -555,4 +627,27 @@ func (h *Handlers) Schedule(c *gin.Context) error {
 	web.AddFlash(c, "success", bookedMessage(sessions))
 	web.Redirect(c, base(v)+"/sessions/"+sessions[0].ID.String())
 	return nil
+}
+
+// takenState is the scheduling form after its time turned out to clash
+// with another session: it says so, and lists the practitioner's open
+// times still free on that day (or that none is).
+func (h *Handlers) takenState(c *gin.Context, v *web.Viewer, f *web.Form, in BookInput) bookingState {
+	loc := viewerZone(v)
+	day := in.Start.In(loc)
+	label := day.Format("Monday 2 January")
+	f.Add("time", "That time clashes with another session in the practitioner's calendar.")
+	var open []string
+	if bv, err := h.Service.BookingPage(c.Request.Context(), v.Org.ID, in.RelationshipID, v.UserID, day, loc); err == nil {
+		for _, sl := range bv.Slots {
+			l := sl.Start.In(loc)
+			if l.Year() == day.Year() && l.YearDay() == day.YearDay() {
+				open = append(open, l.Format("15:04"))
+			}
+		}
+	}
+	if len(open) == 0 {
+		return bookingState{Form: f, Message: "Sorry, that time is taken, and no open time is left on " + label + ". Choose another day, or another time outside the open hours."}
+	}
+	return bookingState{Form: f, Message: "Sorry, that time is taken. Still open on " + label + ": " + words.List(open) + "."}
 }

@@ -62,11 +62,11 @@ func TestMySupportListsNextSessions(t *testing.T) {
 		}
 		got := nextSessionLinks(p)
 		want := []string{
-			base + ss[1].ID.String() + " Thu 4 Mar 2027, 00:00 JST – 01:00: Coaching session",
-			base + ss[2].ID.String() + " Fri 5 Mar 2027, 00:00 JST – 01:00: Coaching session",
-			base + ss[3].ID.String() + " Sat 6 Mar 2027, 00:00 JST – 01:00: Coaching session",
-			base + ss[4].ID.String() + " Sun 7 Mar 2027, 00:00 JST – 01:00: Coaching session",
-			base + ss[5].ID.String() + " Mon 8 Mar 2027, 00:00 JST – 01:00: Coaching session",
+			base + ss[1].ID.String() + " Thu 4 Mar 2027, 00:00 JST – 01:00: Coaching with " + fx.coach.Name,
+			base + ss[2].ID.String() + " Fri 5 Mar 2027, 00:00 JST – 01:00: Coaching with " + fx.coach.Name,
+			base + ss[3].ID.String() + " Sat 6 Mar 2027, 00:00 JST – 01:00: Coaching with " + fx.coach.Name,
+			base + ss[4].ID.String() + " Sun 7 Mar 2027, 00:00 JST – 01:00: Coaching with " + fx.coach.Name,
+			base + ss[5].ID.String() + " Mon 8 Mar 2027, 00:00 JST – 01:00: Coaching with " + fx.coach.Name,
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("member's next sessions =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

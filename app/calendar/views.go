@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
@@ -75,13 +76,22 @@ func spanOf(now time.Time, view, date string, loc *time.Location) calendarSpan {
 }
 
 // calendarGrid lays sessions out by day and hour: the hours run from
-// 08:00 to 18:00, widened to show every session; prefix is the sessions'
-// URL prefix.
-func calendarGrid(sp calendarSpan, sessions []Session, loc *time.Location, prefix string) (days []calDay, hours []string) {
+// 08:00 to 18:00, widened to show every session (its start, its end, and
+// to midnight for one that runs into the next day); prefix is the
+// sessions' URL prefix, names the sessions' names as the viewer sees them.
+func calendarGrid(sp calendarSpan, sessions []Session, names map[uuid.UUID]string, loc *time.Location, prefix string) (days []calDay, hours []string) {
 	firstHour, lastHour := 8, 18
 	for _, s := range sessions {
-		firstHour = min(firstHour, s.StartsAt.In(loc).Hour())
-		lastHour = max(lastHour, min(s.EndsAt.In(loc).Hour(), 23))
+		start, end := s.StartsAt.In(loc), s.EndsAt.In(loc)
+		if start.Before(sp.From) || !start.Before(sp.To) {
+			continue
+		}
+		endHour := end.Hour()
+		if end.YearDay() != start.YearDay() || end.Year() != start.Year() {
+			endHour = 23
+		}
+		firstHour = min(firstHour, start.Hour())
+		lastHour = max(lastHour, start.Hour(), endHour)
 	}
 	for hr := firstHour; hr <= lastHour; hr++ {
 		hours = append(hours, fmt.Sprintf("%02d:00", hr))
@@ -96,7 +106,7 @@ func calendarGrid(sp calendarSpan, sessions []Session, loc *time.Location, prefi
 			if l.Year() != d.Year() || l.YearDay() != d.YearDay() {
 				continue
 			}
-			ev := calEvent{Href: prefix + s.ID.String(), Time: l.Format("15:04"), Title: s.Title, Kind: s.Kind, Status: s.Status}
+			ev := calEvent{Href: prefix + s.ID.String(), Time: l.Format("15:04"), Title: nameOr(names, s), Kind: s.Kind, Status: s.Status}
 			day.Events = append(day.Events, ev)
 			if i := l.Hour() - firstHour; i >= 0 && i < len(day.Hours) {
 				day.Hours[i].Events = append(day.Hours[i].Events, ev)
@@ -114,6 +124,7 @@ type calendarPage struct {
 	Days                    []calDay
 	Hours                   []string
 	Bookable                []relationships.Relationship
+	BookableNames           map[uuid.UUID]string
 	Sessions                []Session
 	Loc                     *time.Location
 	IsPractitioner, IsAdmin bool
@@ -121,8 +132,8 @@ type calendarPage struct {
 }
 
 // newCalendarPage builds the calendar page of a span.
-func newCalendarPage(sp calendarSpan, sessions []Session, bookable []relationships.Relationship, loc *time.Location, base string) calendarPage {
-	days, hours := calendarGrid(sp, sessions, loc, base+"/sessions/")
+func newCalendarPage(sp calendarSpan, sessions []Session, names map[uuid.UUID]string, bookable []relationships.Relationship, loc *time.Location, base string) calendarPage {
+	days, hours := calendarGrid(sp, sessions, names, loc, base+"/sessions/")
 	return calendarPage{
 		View: sp.View, Title: sp.Title, Zone: loc.String(), Base: base,
 		Date: sp.Date.Format(time.DateOnly), Prev: sp.Prev.Format(time.DateOnly), Next: sp.Next.Format(time.DateOnly),
@@ -143,7 +154,14 @@ func (h *Handlers) ShowCalendarPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	data := newCalendarPage(sp, sessions, rels, loc, base(v))
+	names, err := h.Service.SessionNames(c.Request.Context(), v.Org.ID, v.UserID, sessions)
+	if err != nil {
+		return err
+	}
+	data := newCalendarPage(sp, sessions, names, rels, loc, base(v))
+	if data.BookableNames, err = h.Service.Relationships.NamesFor(c.Request.Context(), v.Org.ID, v.UserID, relIDs(rels)); err != nil {
+		return err
+	}
 	data.IsPractitioner, data.IsAdmin = tenancy.Has(v, tenancy.Practitioners...), tenancy.Has(v, tenancy.Admins...)
 	page := web.NewPage(c, "Calendar", data)
 	page.Nav = "calendar"

@@ -15,6 +15,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
+	"github.com/leadershiptoolbox/toolbox/app/words"
 )
 
 // Learning lists a person's courses with their progress; the courses
@@ -36,6 +37,7 @@ type RelationshipRow struct {
 // them without reading the calendar's tables.
 type NextSessions interface {
 	Upcoming(ctx context.Context, orgID, userID uuid.UUID, n int) ([]calendar.Session, error)
+	SessionNames(ctx context.Context, orgID, viewer uuid.UUID, sessions []calendar.Session) (map[uuid.UUID]string, error)
 }
 
 // nextSessionsShown is how many sessions the My support page lists.
@@ -128,6 +130,25 @@ func (h *Handlers) ShowMyPage(c *gin.Context) error {
 			return err
 		}
 		data["Proposals"] = proposals
+		// Each offer is named by its kind and the person it is for.
+		reqs := make([]*assessment.Request, 0, len(proposals))
+		var members []uuid.UUID
+		for _, p := range proposals {
+			req, err := s.Assess.Request(ctx, v.Org.ID, p.RequestID)
+			if err != nil {
+				return err
+			}
+			reqs, members = append(reqs, req), append(members, req.MemberID)
+		}
+		who, err := h.names(c, members...)
+		if err != nil {
+			return err
+		}
+		offers := map[uuid.UUID]string{}
+		for i, p := range proposals {
+			offers[p.ID] = words.Title(reqs[i].Kind) + " with " + who[reqs[i].MemberID]
+		}
+		data["Offers"] = offers
 		active, err := s.Rels.ActiveCount(ctx, v.Org.ID, v.UserID)
 		if err != nil {
 			return err
@@ -149,6 +170,17 @@ func (h *Handlers) ShowMyPage(c *gin.Context) error {
 		next, err := h.Sessions.Upcoming(ctx, v.Org.ID, v.UserID, nextSessionsShown)
 		if err != nil {
 			return err
+		}
+		// Each session is named as its reader sees it ("Coaching with
+		// Mel Member"), not by the title stored with it.
+		names, err := h.Sessions.SessionNames(ctx, v.Org.ID, v.UserID, next)
+		if err != nil {
+			return err
+		}
+		for i := range next {
+			if n := names[next[i].ID]; n != "" {
+				next[i].Title = n
+			}
 		}
 		data["NextSessions"], data["HasCalendar"] = next, true
 	}
@@ -227,6 +259,15 @@ func (h *Handlers) renderPipeline(c *gin.Context, status int, problems map[strin
 			}
 		}
 		data["Active"], total = rows, total+len(rows)
+		ids := make([]uuid.UUID, 0, len(rows))
+		for _, r := range rows {
+			ids = append(ids, r.ID)
+		}
+		relNames, err := s.Rels.NamesFor(ctx, v.Org.ID, v.UserID, ids)
+		if err != nil {
+			return err
+		}
+		data["RelNames"] = relNames
 	}
 	rematches, err := s.Rematches(ctx, v.Org.ID)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/web"
+	"github.com/leadershiptoolbox/toolbox/app/words"
 )
 
 // SelfSelectionSize is how many top candidates a member chooses from.
@@ -237,7 +238,7 @@ func (h *Handlers) renderProposal(c *gin.Context, status int, p *Proposal, probl
 	if err != nil {
 		return err
 	}
-	page := web.NewPage(c, "A proposal for you", gin.H{"Org": v.Org, "P": p, "R": r, "Member": names[r.MemberID],
+	page := web.NewPage(c, words.Title(r.Kind)+" with "+names[r.MemberID]+": a proposal", gin.H{"Org": v.Org, "P": p, "R": r, "Member": names[r.MemberID],
 		"Open": p.Status == ProposalPending && h.Service.Clock.Now().Before(p.ExpiresAt), "Problem": problem})
 	page.Nav = "my"
 	return h.Renderer.Render(c, status, PageProposal, page)
@@ -299,7 +300,7 @@ func (h *Handlers) Decline(c *gin.Context) error {
 	if len(reason) > 2000 {
 		return h.renderProposal(c, http.StatusUnprocessableEntity, p, "Please keep the reason under 2000 characters.")
 	}
-	err = h.Service.Decline(c.Request.Context(), v.Org.ID, p.ID, v.UserID, reason)
+	asked, err := h.Service.DeclineAndNext(c.Request.Context(), v.Org.ID, p.ID, v.UserID, reason)
 	if errors.Is(err, ErrAnswered) {
 		p, problem := h.closedProblem(c, p)
 		return h.renderProposal(c, http.StatusConflict, p, problem)
@@ -307,7 +308,11 @@ func (h *Handlers) Decline(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	web.AddFlash(c, "success", "Declined. We will ask the next practitioner.")
+	if asked {
+		web.AddFlash(c, "success", "Declined. We have asked the next practitioner.")
+	} else {
+		web.AddFlash(c, "success", "Declined. No other practitioner fits, so we told the coordinators; they will find someone.")
+	}
 	web.Redirect(c, "/o/"+v.Org.Slug+"/my")
 	return nil
 }

@@ -11,6 +11,8 @@
 //  5. After htmx swaps the booking picker (#booking), focus moves to the part
 //     that changed (its [data-swap-focus] heading), which also brings it into
 //     view on a phone, where the times sit below the month.
+//  6. A page (or swap) with a refused form opens the <details> the form
+//     sits in and puts the focus on its first field in error.
 (function () {
   "use strict";
 
@@ -64,6 +66,28 @@
       evt.stopImmediatePropagation();
     }
   }, true);
+
+  // revealErrors opens every <details> around the first field in error (or
+  // the form's error summary) and focuses it, so that a refused form in a
+  // collapsed section shows why.
+  function revealErrors(root) {
+    if (!root || !root.querySelector) return;
+    var el = root.querySelector('[aria-invalid="true"]') ||
+      root.querySelector(".has-error input, .has-error select, .has-error textarea") ||
+      root.querySelector(".form-errors");
+    if (!el) return;
+    for (var d = el.closest("details"); d; d = d.parentElement ? d.parentElement.closest("details") : null) {
+      d.open = true;
+    }
+    if (el.classList.contains("form-errors")) el.setAttribute("tabindex", "-1");
+    el.focus({ preventScroll: true });
+    el.scrollIntoView({ block: "center" });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { revealErrors(document.body); });
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    revealErrors(evt.detail && evt.detail.elt ? evt.detail.elt : document.body);
+  });
 
   document.addEventListener("click", function (evt) {
     var target = evt.target;
