@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/leadershiptoolbox/toolbox/app/ops"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 	"github.com/leadershiptoolbox/toolbox/static"
 	"github.com/leadershiptoolbox/toolbox/templates"
@@ -76,6 +77,7 @@ func New(s *Services) (*gin.Engine, error) {
 	https := strings.HasPrefix(d.Config.BaseURL, "https://")
 	r.Use(
 		web.AssignRequestID(),
+		d.Metrics.Requests(),
 		web.AccessLog(d.Log),
 		web.Recover(errs),
 		web.SecurityHeaders(https),
@@ -87,7 +89,9 @@ func New(s *Services) (*gin.Engine, error) {
 	r.NoMethod(func(c *gin.Context) {
 		errs.Handle(c, web.Errorf(http.StatusMethodNotAllowed, "That action is not available here."))
 	})
-	mountRoutes(r, newHandlers(s), errs)
+	h := newHandlers(s)
+	h.queues = ops.NewQueues(d.QueueRedis, d.Config.BaseURL, s.Ops.Store, d.Clock)
+	mountRoutes(r, h, errs)
 	return r, nil
 }
 
@@ -116,6 +120,8 @@ func headingFor(status int) string {
 		return "Bad request"
 	case http.StatusMethodNotAllowed:
 		return "Not available"
+	case http.StatusLocked:
+		return "This organisation is suspended"
 	case http.StatusServiceUnavailable:
 		return "Back in a moment"
 	default:

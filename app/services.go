@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
 	"github.com/uptrace/bun"
 	"log/slog"
 	"strings"
@@ -24,6 +25,8 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
+	"github.com/leadershiptoolbox/toolbox/app/metrics"
+	"github.com/leadershiptoolbox/toolbox/app/ops"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
@@ -43,6 +46,12 @@ type Deps struct {
 	Relay    *outbox.Relay
 	Renderer *web.Renderer
 	Assets   *web.Assets
+	// Metrics counts what Prometheus scrapes; nil counts nothing.
+	Metrics *metrics.Metrics
+	// QueueRedis is Asynq's Redis, for the queue console (asynqmon) at
+	// /ops/queues: the application's own connection settings, so that
+	// the embedded mode's in-process server serves it too.
+	QueueRedis asynq.RedisConnOpt
 }
 
 // Services are the domain services, built once and shared by the web
@@ -71,6 +80,8 @@ type Services struct {
 	Feedback *feedback.Service
 	// Library: articles, tools, agendas, recommendations, sharing.
 	Library *library.Service
+	// Ops: the platform operator's console, suspension, support access.
+	Ops *ops.Service
 	// LibraryErr says why the library's starter content could not be
 	// read (app.New refuses to start then).
 	LibraryErr error
@@ -84,6 +95,7 @@ func NewServices(d Deps) *Services {
 		DB: d.DB, Store: &auth.Store{DB: d.DB}, Sessions: auth.NewSessions(d.DB, https),
 		Clock: d.Clock, Mail: d.Mail, Log: d.Log, BaseURL: d.Config.BaseURL,
 	}
+	s.Auth.Sessions.Clock = d.Clock
 	s.Tenancy = &tenancy.Service{DB: d.DB, Store: tenancy.NewStore(d.DB), Auth: s.Auth, Clock: d.Clock, Log: d.Log,
 		Invitations: tenancy.InvitationLimits{PerDay: d.Config.InvitationsPerDay, NewOrgPerDay: d.Config.NewOrgInvitationsPerDay, NewFor: 7 * 24 * time.Hour}}
 	s.Auth.Events = s.Tenancy
@@ -141,6 +153,13 @@ func NewServices(d Deps) *Services {
 		s.Tenancy.OnCreate = append(s.Tenancy.OnCreate, s.Library)
 	}
 	s.Auth.Feeds = s.Calendar
+	s.Ops = &ops.Service{DB: d.DB, Store: &ops.Store{DB: d.DB}, Tenancy: s.Tenancy.Store, Mail: d.Mail, Billing: s.Billing.Store,
+		Clock: d.Clock, Log: d.Log}
+	// The metrics hear of reminders sent and e-mail that failed.
+	s.Calendar.ReminderLateness = d.Metrics.ReminderSent
+	if d.Mail != nil {
+		d.Mail.SendFailed = d.Metrics.EmailFailed
+	}
 	return s
 }
 

@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
@@ -37,6 +38,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
+	"github.com/leadershiptoolbox/toolbox/app/metrics"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
 	"github.com/leadershiptoolbox/toolbox/migrations"
 	"github.com/leadershiptoolbox/toolbox/workers/server"
@@ -211,6 +213,10 @@ type Env struct {
 	Server   *httptest.Server
 	Mux      *asynq.ServeMux
 	Log      *slog.Logger
+	// Metrics is the application's registry (served apart in production).
+	Metrics *metrics.Metrics
+	// QueueRedis is the in-process Redis the queue console reads.
+	QueueRedis asynq.RedisClientOpt
 	// since marks where this test's outbox rows begin (ids are UUIDv7,
 	// ordered by creation): RunDueTasks leaves earlier tests' rows alone.
 	since uuid.UUID
@@ -283,9 +289,21 @@ func New(t testing.TB, opts ...Option) *Env {
 	}
 	mailer := &mail.Service{DB: env.DB, Renderer: renderer, Clock: env.Clock, Log: env.Log}
 	relay := outbox.NewRelay(env.DB, nil, env.Clock, env.Log)
+	// The queue console (asynqmon) reads Asynq's Redis: an in-process one
+	// per test, as the embedded mode runs.
+	queues := miniredis.NewMiniRedis()
+	queues.ClockTTL(true)
+	if err := queues.Start(); err != nil {
+		t.Fatalf("testkit: start the in-process Redis: %v", err)
+	}
+	t.Cleanup(queues.Close)
+	env.QueueRedis = asynq.RedisClientOpt{Addr: queues.Addr()}
+	env.Metrics = metrics.New()
+	env.Metrics.WatchDB(env.DB)
+	env.Metrics.WatchOutbox(env.DB, env.Clock, env.Log)
 	env.Services = app.NewServices(app.Deps{
 		Config: cfg, DB: env.DB, Clock: env.Clock, Log: env.Log, Mail: mailer, Relay: relay,
-		Renderer: renderer, Assets: assets,
+		Renderer: renderer, Assets: assets, Metrics: env.Metrics, QueueRedis: env.QueueRedis,
 		Redis: health.PingFunc(func(context.Context) error { return nil }),
 	})
 	env.Handler, err = app.New(env.Services)
@@ -320,7 +338,8 @@ func (e *Env) RunDueTasks() int {
 	ran := 0
 	for range 100 {
 		var rows []outbox.Row
-		err := e.DB.NewSelect().Model(&rows).Where("enqueued_at IS NULL AND run_at <= ? AND id > ?", e.Clock.Now(), e.since).
+		// As the relay does, a suspended organisation's rows wait.
+		err := e.DB.NewSelect().Model(&rows).Where("enqueued_at IS NULL AND run_at <= ? AND id > ?", e.Clock.Now(), e.since).Where(outbox.NotHeld).
 			OrderExpr("run_at, created_at, id").Scan(context.Background())
 		if err != nil {
 			e.T.Fatalf("testkit: read outbox: %v", err)

@@ -27,6 +27,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
+	"github.com/leadershiptoolbox/toolbox/app/metrics"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 	"github.com/leadershiptoolbox/toolbox/migrations"
@@ -47,6 +48,7 @@ type services struct {
 	assets   *web.Assets
 	renderer *web.Renderer
 	app      *app.Services
+	metrics  *metrics.Metrics
 	// readiness adds draining and the schema check to /readyz.
 	readiness *health.Readiness
 	closers   []func() error
@@ -133,6 +135,23 @@ func migrateUp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		log.Info("migrations applied", "migrations", strings.Join(applied, ", "))
 	}
 	return nil
+}
+
+// openForCommand reads the configuration and opens the database as the
+// application, for the command-line tools (operator, library, stripe): in
+// the embedded mode it migrates first, as the server would.
+func openForCommand(ctx context.Context, stderr io.Writer) (config.Config, *slog.Logger, *db.DB, error) {
+	cfg, log, err := loadConfig(stderr)
+	if err != nil {
+		return cfg, log, nil, err
+	}
+	if cfg.Embedded() {
+		if err := migrateUp(ctx, cfg, log); err != nil {
+			return cfg, log, nil, err
+		}
+	}
+	d, err := openDB(ctx, cfg, cfg.DatabaseURL, "TOOLBOX_DATABASE_URL", appRole(cfg))
+	return cfg, log, d, err
 }
 
 // appRole is the Postgres role the application switches to; SQLite has none.
@@ -238,9 +257,12 @@ func startServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*s
 	} else {
 		log.Warn(noSMTPMessage(cfg))
 	}
+	s.metrics = metrics.New()
+	s.metrics.WatchDB(s.db)
+	s.metrics.WatchOutbox(s.db, s.clock, log)
 	s.app = app.NewServices(app.Deps{
 		Config: cfg, DB: s.db, Clock: s.clock, Log: log, Mail: s.mail, Relay: s.relay,
-		Renderer: s.renderer, Assets: s.assets,
+		Renderer: s.renderer, Assets: s.assets, Metrics: s.metrics, QueueRedis: s.redisOpt,
 		Redis: health.PingFunc(func(ctx context.Context) error { return s.redis.Ping(ctx).Err() }),
 	})
 	ok = true
@@ -369,7 +391,38 @@ func start(ctx context.Context, stderr io.Writer) (*services, error) {
 		return nil, err
 	}
 	setMemoryLimit(cfg, log)
+	s.serveMetrics()
 	return s, nil
+}
+
+// serveMetrics serves /metrics for Prometheus on TOOLBOX_METRICS_ADDR,
+// apart from the site, until the process closes its services. A port
+// already taken (a web and a worker on one machine with the same
+// address) is a warning, not a reason to stop serving the product.
+func (s *services) serveMetrics() {
+	if s.cfg.MetricsAddr == "" {
+		return
+	}
+	ln, err := net.Listen("tcp", s.cfg.MetricsAddr)
+	if err != nil {
+		s.log.Warn("metrics not served: cannot listen on TOOLBOX_METRICS_ADDR (give each process its own, or empty to turn off)",
+			"addr", s.cfg.MetricsAddr, "err", err)
+		return
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", s.metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Warn("metrics server stopped", "err", err)
+		}
+	}()
+	s.log.Info("metrics for Prometheus", "url", "http://"+ln.Addr().String()+"/metrics")
+	s.closers = append(s.closers, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		return srv.Shutdown(ctx)
+	})
 }
 
 // setMemoryLimit gives the Go runtime a soft memory limit, so that the

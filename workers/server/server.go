@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -11,14 +12,21 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/leadershiptoolbox/toolbox/app"
+	"github.com/leadershiptoolbox/toolbox/app/logctx"
 	"github.com/leadershiptoolbox/toolbox/workers"
 )
 
 // NewMux routes each task type to the handler of the domain that owns it.
 func NewMux(s *app.Services) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
+	// Counted for the metrics, whatever happens inside.
+	mux.Use(s.Metrics.Tasks)
+	// Every line logged for the task names it and its organisation.
+	mux.Use(LogContext)
 	// A task from the outbox reports on its row when it finished.
 	mux.Use(s.Relay.Track)
+	// A suspended organisation's tasks wait for its resumption.
+	mux.Use(s.Relay.Hold)
 	mux.HandleFunc(workers.TypeSendEmail, s.Mail.HandleSendEmail)
 	mux.HandleFunc(workers.TypeSweepEmails, s.Mail.HandleSweep)
 	mux.HandleFunc(workers.TypePurgeOutbox, s.Relay.HandlePurge)
@@ -51,6 +59,25 @@ func NewMux(s *app.Services) *asynq.ServeMux {
 	return mux
 }
 
+// LogContext is Asynq middleware that puts the task's id and type, and
+// the organisation its payload names, in the context every line logged
+// for the task is written with (logctx).
+func LogContext(next asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		attrs := []slog.Attr{slog.String("task_type", t.Type())}
+		if id, ok := asynq.GetTaskID(ctx); ok {
+			attrs = append(attrs, slog.String("task_id", id))
+		}
+		var p struct {
+			OrgID string `json:"org_id"`
+		}
+		if json.Unmarshal(t.Payload(), &p) == nil && p.OrgID != "" {
+			attrs = append(attrs, slog.String("org_id", p.OrgID))
+		}
+		return next.ProcessTask(logctx.With(ctx, attrs...), t)
+	})
+}
+
 // Options configure the server.
 type Options struct {
 	Concurrency     int
@@ -70,7 +97,8 @@ func New(redis asynq.RedisConnOpt, o Options) *asynq.Server {
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			retried, _ := asynq.GetRetryCount(ctx)
 			maxRetry, _ := asynq.GetMaxRetry(ctx)
-			o.Log.Warn("task failed", "type", t.Type(), "err", err, "retry", retried, "max_retry", maxRetry)
+			id, _ := asynq.GetTaskID(ctx)
+			o.Log.WarnContext(ctx, "task failed", "type", t.Type(), "task_id", id, "err", err, "retry", retried, "max_retry", maxRetry)
 		}),
 	})
 }
