@@ -227,6 +227,7 @@ type Option func(*envOptions)
 
 type envOptions struct {
 	engine   db.Engine
+	pgURL    string
 	config   func(*config.Config)
 	maxConns int
 }
@@ -235,6 +236,11 @@ type envOptions struct {
 // most n connections (as the application role), for tests of behaviour
 // under a small pool.
 func WithPool(n int) Option { return func(o *envOptions) { o.maxConns = n } }
+
+// OnDatabase builds the Env on another PostgreSQL database (owner's URL),
+// migrated or restored already: the backup-and-restore test starts the
+// application on a restored dump.
+func OnDatabase(url string) Option { return func(o *envOptions) { o.pgURL = url } }
 
 // OnEngine builds the Env on the given database engine (default Postgres).
 func OnEngine(e db.Engine) Option { return func(o *envOptions) { o.engine = e } }
@@ -250,7 +256,18 @@ func New(t testing.TB, opts ...Option) *Env {
 		opt(&o)
 	}
 	env := &Env{T: t, Engine: o.engine, Clock: clock.NewFixed(Epoch), since: uuid.Must(uuid.NewV7())}
-	if o.engine == db.Postgres {
+	if o.pgURL != "" {
+		var err error
+		if env.OwnerDB, err = db.Open(context.Background(), db.Options{URL: o.pgURL, MaxConns: 2}); err != nil {
+			t.Fatalf("testkit: open %s: %v", o.pgURL, err)
+		}
+		t.Cleanup(func() { env.OwnerDB.Close() })
+		if env.DB, err = db.Open(context.Background(), db.Options{URL: o.pgURL, Role: AppRole, MaxConns: 4}); err != nil {
+			t.Fatalf("testkit: open %s as %s: %v", o.pgURL, AppRole, err)
+		}
+		t.Cleanup(func() { env.DB.Close() })
+		env.DB.WatchWrites(db.LocalInvalidator())
+	} else if o.engine == db.Postgres {
 		env.OwnerDB, env.DB = shared.postgres(t)
 		if o.maxConns > 0 {
 			small, err := db.Open(context.Background(), db.Options{URL: shared.pgAdmin, Role: AppRole, MaxConns: o.maxConns})
