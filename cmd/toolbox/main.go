@@ -43,6 +43,8 @@ commands:
   migrate down        roll back the last group of migrations
   migrate status      list migrations and whether each is applied
   notes reseal        re-encrypt private notes with the newest notes key
+  notes derived-key   print the notes key derived from the secret key, as
+                      id:base64 for TOOLBOX_NOTES_KEYS (before changing the secret)
   library seed        give every organisation the starter library items it
                       does not have yet (edited or hidden ones stay as they are)
   stripe pending --org SLUG
