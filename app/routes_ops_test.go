@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -321,7 +323,33 @@ func TestMetricsAfterARequestATaskAndAWebhook(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
+	// The Grafana dashboard shows only series the application exports.
+	dashboard, err := os.ReadFile("../deploy/grafana/dashboards/toolbox.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var board struct {
+		Panels []struct {
+			Targets []struct{ Expr string } `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(dashboard, &board); err != nil {
+		t.Fatalf("the dashboard is not JSON: %v", err)
+	}
+	for _, p := range board.Panels {
+		for _, target := range p.Targets {
+			for _, name := range seriesName.FindAllString(target.Expr, -1) {
+				if !strings.Contains(text, "\n"+name) {
+					t.Errorf("the dashboard queries %s, which the metrics lack", name)
+				}
+			}
+		}
+	}
 }
+
+// seriesName finds the application's and the database pools' series in a
+// PromQL expression.
+var seriesName = regexp.MustCompile(`\b(?:toolbox|go_sql)_[a-z_]+`)
 
 // TestQueueConsoleAnswersOperatorsOnly opens asynqmon at /ops/queues as
 // an operator (its page, with a policy of its own, and its API showing a
