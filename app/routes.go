@@ -3,6 +3,7 @@ package app
 import (
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,7 +28,7 @@ import (
 
 // handlers are the domains' web handlers, built once from the services.
 type handlers struct {
-	deps          Deps
+	deps          *App
 	auth          *auth.Handlers
 	tenancy       *tenancy.Handlers
 	account       *account.Handlers
@@ -43,6 +44,8 @@ type handlers struct {
 	outbox        *mail.Outbox
 	ops           *ops.Handlers
 	queues        *ops.Queues
+	// once makes every form post under /o/:slug happen once.
+	once *web.Once
 }
 
 // home is the public home page.
@@ -50,8 +53,8 @@ func (h *handlers) home(c *gin.Context) error {
 	return h.deps.Renderer.Render(c, http.StatusOK, pageHome, web.NewPage(c, "", nil))
 }
 
-func newHandlers(s *Services) *handlers {
-	d := s.Deps
+func newHandlers(s *App) *handlers {
+	d := s
 	return &handlers{
 		deps: d,
 		auth: &auth.Handlers{Service: s.Auth, Renderer: d.Renderer},
@@ -64,8 +67,8 @@ func newHandlers(s *Services) *handlers {
 		assessment: &assessment.Handlers{Store: s.Assessment, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer},
 		relationships: &relationships.Handlers{Store: s.Relationships, Keys: s.NoteKeys, Tenancy: s.Tenancy.Store, Clock: d.Clock,
 			Renderer: d.Renderer, Sessions: s.Calendar, Library: s.Library},
-		matching: &matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: nextSessions{s.Calendar}, Courses: s.Courses.Store,
-			Library: s.Library},
+		matching: &matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: s.Calendar, Courses: s.Courses.Store,
+			Library: s.Library, Feedback: s.Feedback.Store},
 		courses:  &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()},
 		calendar: &calendar.Handlers{Service: s.Calendar, Renderer: d.Renderer},
 		reports:  &reports.Handlers{Service: s.Reports, Renderer: d.Renderer},
@@ -73,7 +76,9 @@ func newHandlers(s *Services) *handlers {
 		library:  &library.Handlers{Service: s.Library, Renderer: d.Renderer},
 		outbox:   &mail.Outbox{Mail: d.Mail, Renderer: d.Renderer},
 		ops:      &ops.Handlers{Service: s.Ops, Sessions: s.Auth.Sessions, Renderer: d.Renderer},
+		queues:   s.Queues,
 		billing:  &billing.Handlers{Service: s.Billing, Renderer: d.Renderer, WebhookOutcome: d.Metrics.Webhook},
+		once:     &web.Once{DB: d.DB, Now: d.Clock.Now, Wait: 10 * time.Second},
 	}
 }
 
@@ -98,7 +103,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	// checks the origin of its changes instead.
 	public := r.Group("/", web.CSRF(d.Config.BaseURL, errs, "/webhooks/", ops.QueuesPath+"/"), e(h.auth.LoadViewer))
 	signedIn := public.Group("/", e(auth.RequireUser))
-	org := signedIn.Group("/o/:slug", e(h.tenancy.Tenant)) // the tenant wall: another organisation's slug is 404
+	org := signedIn.Group("/o/:slug", e(h.tenancy.Tenant), e(h.once.Guard)) // the tenant wall: another organisation's slug is 404; a form's post happens once
 	anyone := org.Group("", e(tenancy.Require(tenancy.Anyone...)))
 	staff := org.Group("", e(tenancy.Require(tenancy.Staff...)))
 	practitioners := org.Group("", e(tenancy.Require(tenancy.Practitioners...)))
@@ -108,7 +113,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 
 	// Machine routes.
 	machine.GET("/healthz", health.Live)
-	machine.GET("/readyz", health.Ready(health.Checks{"database": d.DB, "redis": d.Redis}))
+	machine.GET("/readyz", health.Ready(d.Ready))
 	machine.GET("/static/*path", d.Assets.Serve)
 	machine.HEAD("/static/*path", d.Assets.Serve)
 	machine.POST("/webhooks/stripe", h.billing.ReceiveWebhook) // authenticated by Stripe's signature

@@ -26,7 +26,11 @@ func (h *Handlers) changeInput(c *gin.Context, f *web.Form) (ChangeInput, *Sessi
 
 // changeFailure turns a refused change into a message on the form.
 func (h *Handlers) changeFailure(c *gin.Context, err error, f *web.Form, privileged bool) (string, bool) {
+	var refused *AgreementError
 	switch {
+	case errors.As(err, &refused):
+		f.Add("time", refused.Message)
+		return refused.Message, true
 	case errors.Is(err, ErrTooLate):
 		org, oerr := h.Service.Tenancy.OrgByID(c.Request.Context(), web.CurrentViewer(c).Org.ID)
 		hours := 0

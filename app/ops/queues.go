@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hibiken/asynq"
 	"github.com/hibiken/asynqmon"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/web"
@@ -25,28 +25,37 @@ const QueuesPath = "/ops/queues"
 // Queues serves asynqmon behind the operator check (the route table puts
 // it in the operators group).
 type Queues struct {
+	// handler is nil without Redis (tests that run tasks themselves).
 	handler *asynqmon.HTTPHandler
 	origin  string
 	store   *Store
 	clock   clock.Clock
 }
 
-// NewQueues builds asynqmon on the application's Redis (in the embedded
-// mode, the in-process server). baseURL is the site's public URL: the
-// console's changes (POST, DELETE) must come from a page of that origin.
-func NewQueues(redis asynq.RedisConnOpt, baseURL string, store *Store, clk clock.Clock) *Queues {
+// NewQueues builds asynqmon on the application's own Redis client (in
+// the embedded mode, the in-process server); rdb may be nil. baseURL is
+// the site's public URL: the console's changes (POST, DELETE) must come
+// from a page of that origin.
+func NewQueues(rdb redis.UniversalClient, baseURL string, store *Store, clk clock.Clock) *Queues {
 	origin := ""
 	if u, err := url.Parse(baseURL); err == nil {
 		origin = u.Scheme + "://" + u.Host
 	}
-	return &Queues{
-		handler: asynqmon.New(asynqmon.Options{RootPath: QueuesPath, RedisConnOpt: redis}),
-		origin:  origin, store: store, clock: clk,
+	q := &Queues{origin: origin, store: store, clock: clk}
+	if rdb != nil {
+		// asynqmon is never closed: closing it would close the
+		// application's client, which the application closes itself.
+		q.handler = asynqmon.New(asynqmon.Options{RootPath: QueuesPath, RedisConnOpt: sharedRedis{rdb}})
 	}
+	return q
 }
 
-// Close releases asynqmon's Redis connections.
-func (q *Queues) Close() error { return q.handler.Close() }
+// sharedRedis hands asynqmon the application's Redis client instead of
+// a connection of its own.
+type sharedRedis struct{ c redis.UniversalClient }
+
+// MakeRedisClient implements asynq.RedisConnOpt.
+func (s sharedRedis) MakeRedisClient() interface{} { return s.c }
 
 var (
 	// asynqmon's page loads two stylesheets from a font CDN: the
@@ -74,6 +83,10 @@ var (
 // served (nothing else inline runs), and inline styles allowed. Only
 // responses under /ops/queues, which only operators reach, carry it.
 func (q *Queues) Serve(c *gin.Context) {
+	if q.handler == nil {
+		c.String(http.StatusServiceUnavailable, "this process has no task queue")
+		return
+	}
 	r := c.Request
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		if o := r.Header.Get("Origin"); o == "" || (o != q.origin && o != "http://"+r.Host && o != "https://"+r.Host) {

@@ -47,6 +47,9 @@ type relationshipPage struct {
 	Kinds                []Kind
 	IsStaff, IsGroup     bool
 	Today                string
+	// Reassess offers the member the needs assessment again: at the
+	// review date, or once the relationship has concluded.
+	Reassess bool
 	Notes                []Note
 	Goals                []Goal
 	IAccepted            bool
@@ -116,6 +119,8 @@ func newRelationshipPage(v relationshipView, f *forms) relationshipPage {
 		}
 		p.IAccepted = mine != nil
 	}
+	concluded := v.Rel.Status == StatusCompleted || v.Rel.Status == StatusEnded
+	p.Reassess = v.Side == SideMember && (concluded || (agreement.ReviewDate != "" && agreement.ReviewDate <= v.Today))
 	if v.IsStaff && p.IsGroup {
 		for _, person := range v.People {
 			if !current[person.UserID] && person.Status == tenancy.StatusActive {

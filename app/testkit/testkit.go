@@ -30,18 +30,18 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/config"
 	"github.com/leadershiptoolbox/toolbox/app/db"
-	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/metrics"
+	"github.com/leadershiptoolbox/toolbox/app/ops"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
 	"github.com/leadershiptoolbox/toolbox/migrations"
-	"github.com/leadershiptoolbox/toolbox/workers/server"
 )
 
 // Environment variables that point the tests elsewhere.
@@ -208,7 +208,7 @@ type Env struct {
 	OwnerDB  *db.DB // the schema owner's (Postgres); the same as DB on SQLite
 	Clock    *clock.Fixed
 	Config   config.Config
-	Services *app.Services
+	Services *app.App // app.Build's result: its services, handler and task mux
 	Handler  *gin.Engine
 	Server   *httptest.Server
 	Mux      *asynq.ServeMux
@@ -248,6 +248,19 @@ func OnEngine(e db.Engine) Option { return func(o *envOptions) { o.engine = e } 
 // WithConfig edits the configuration before the app is built.
 func WithConfig(f func(*config.Config)) Option { return func(o *envOptions) { o.config = f } }
 
+// testConfig is the configuration of the application in tests, before
+// their own changes (WithConfig).
+func testConfig(engine db.Engine) config.Config {
+	cfg := config.Default()
+	cfg.BaseURL = "http://toolbox.test"
+	cfg.SecretKey = "test-secret-key-test-secret-key-0123456789"
+	cfg.DatabaseURL = "test"
+	if engine == db.Postgres {
+		cfg.DatabaseURL = "postgres://test"
+	}
+	return cfg
+}
+
 // New builds the application for a test, on Postgres unless told otherwise.
 func New(t testing.TB, opts ...Option) *Env {
 	t.Helper()
@@ -281,13 +294,7 @@ func New(t testing.TB, opts ...Option) *Env {
 		env.DB = shared.sqlite(t)
 		env.OwnerDB = env.DB
 	}
-	cfg := config.Default()
-	cfg.BaseURL = "http://toolbox.test"
-	cfg.SecretKey = "test-secret-key-test-secret-key-0123456789"
-	cfg.DatabaseURL = "test"
-	if o.engine == db.Postgres {
-		cfg.DatabaseURL = "postgres://test"
-	}
+	cfg := testConfig(o.engine)
 	if o.config != nil {
 		o.config(&cfg)
 	}
@@ -296,18 +303,15 @@ func New(t testing.TB, opts ...Option) *Env {
 	if testing.Verbose() {
 		env.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	assets, err := app.NewAssets()
+	a, err := app.Build(cfg, env.DB, nil, env.Clock, env.Log)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("testkit: build app: %v", err)
 	}
-	renderer, err := app.NewRenderer(assets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mailer := &mail.Service{DB: env.DB, Renderer: renderer, Clock: env.Clock, Log: env.Log}
-	relay := outbox.NewRelay(env.DB, nil, env.Clock, env.Log)
+	env.Services, env.Handler, env.Mux = a, a.Handler, a.Tasks
+	env.Metrics = a.Metrics
 	// The queue console (asynqmon) reads Asynq's Redis: an in-process one
-	// per test, as the embedded mode runs.
+	// per test, as the embedded mode runs. Only the console gets it: the
+	// tests run the outbox's tasks themselves (RunDueTasks).
 	queues := miniredis.NewMiniRedis()
 	queues.ClockTTL(true)
 	if err := queues.Start(); err != nil {
@@ -315,19 +319,9 @@ func New(t testing.TB, opts ...Option) *Env {
 	}
 	t.Cleanup(queues.Close)
 	env.QueueRedis = asynq.RedisClientOpt{Addr: queues.Addr()}
-	env.Metrics = metrics.New()
-	env.Metrics.WatchDB(env.DB)
-	env.Metrics.WatchOutbox(env.DB, env.Clock, env.Log)
-	env.Services = app.NewServices(app.Deps{
-		Config: cfg, DB: env.DB, Clock: env.Clock, Log: env.Log, Mail: mailer, Relay: relay,
-		Renderer: renderer, Assets: assets, Metrics: env.Metrics, QueueRedis: env.QueueRedis,
-		Redis: health.PingFunc(func(context.Context) error { return nil }),
-	})
-	env.Handler, err = app.New(env.Services)
-	if err != nil {
-		t.Fatalf("testkit: build app: %v", err)
-	}
-	env.Mux = server.NewMux(env.Services)
+	rdb := redis.NewClient(&redis.Options{Addr: queues.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	*a.Queues = *ops.NewQueues(rdb, cfg.BaseURL, a.Ops.Store, env.Clock)
 	env.Server = httptest.NewServer(env.Handler)
 	t.Cleanup(env.Server.Close)
 	return env

@@ -325,6 +325,8 @@ func baseFuncs() template.FuncMap {
 		"fmtTime":     func(t time.Time) string { return t.Format("15:04") },
 		"fmtDateTime": func(t time.Time) string { return t.Format("Mon 2 Jan 2006, 15:04 MST") },
 		"isoTime":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		// formKey is a fresh key for a form's FormKeyField (see Once).
+		"formKey": NewFormKey,
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd number of arguments")

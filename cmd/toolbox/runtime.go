@@ -26,29 +26,17 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/config"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/health"
-	"github.com/leadershiptoolbox/toolbox/app/mail"
-	"github.com/leadershiptoolbox/toolbox/app/metrics"
-	"github.com/leadershiptoolbox/toolbox/app/outbox"
-	"github.com/leadershiptoolbox/toolbox/app/web"
 	"github.com/leadershiptoolbox/toolbox/migrations"
 	"github.com/leadershiptoolbox/toolbox/workers/server"
 )
 
-// services are what the web server and the worker are built from.
+// services are what the web server and the worker run: the application
+// (app.Build) and the connections and closers it was built on.
 type services struct {
 	cfg      config.Config
 	log      *slog.Logger
-	clock    clock.Clock
-	db       *db.DB
 	redisOpt asynq.RedisConnOpt
-	redis    redis.UniversalClient
-	client   *asynq.Client
-	relay    *outbox.Relay
-	mail     *mail.Service
-	assets   *web.Assets
-	renderer *web.Renderer
-	app      *app.Services
-	metrics  *metrics.Metrics
+	app      *app.App
 	// readiness adds draining and the schema check to /readyz.
 	readiness *health.Readiness
 	closers   []func() error
@@ -162,11 +150,10 @@ func appRole(cfg config.Config) string {
 	return cfg.DatabaseRole
 }
 
-// startServices opens the database and Redis and builds the shared
-// services. In the embedded mode it migrates first and starts the
-// in-process Redis.
+// startServices opens the database and Redis and builds the application.
+// In the embedded mode it migrates first and starts the in-process Redis.
 func startServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, error) {
-	s := &services{cfg: cfg, log: log, clock: clock.System{}}
+	s := &services{cfg: cfg, log: log}
 	ok := false
 	defer func() {
 		if !ok {
@@ -182,7 +169,6 @@ func startServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*s
 	if err != nil {
 		return nil, err
 	}
-	s.db = d
 	s.closers = append(s.closers, d.Close)
 	// An older schema fails requests one by one (a missing column, a
 	// missing table): refuse to start instead, saying what to do.
@@ -224,53 +210,28 @@ func startServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*s
 		return nil, configError{fmt.Errorf("TOOLBOX_REDIS_URL: %w", err)}
 	}
 	s.redisOpt = opt
-	s.redis = opt.MakeRedisClient().(redis.UniversalClient)
-	s.closers = append(s.closers, s.redis.Close)
+	rdb := opt.MakeRedisClient().(redis.UniversalClient)
+	s.closers = append(s.closers, rdb.Close)
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := s.redis.Ping(pingCtx).Err(); err != nil {
+	if err := rdb.Ping(pingCtx).Err(); err != nil {
 		return nil, configError{fmt.Errorf("TOOLBOX_REDIS_URL: cannot reach Redis: %w", err)}
 	}
 	if !cfg.EmbeddedRedis() {
-		warnWithoutPersistence(ctx, s.redis, log)
+		warnWithoutPersistence(ctx, rdb, log)
 	}
-	s.client = asynq.NewClientFromRedisClient(s.redis)
-	s.relay = outbox.NewRelay(s.db, s.client, s.clock, log)
-	s.relay.RecheckAfter = cfg.OutboxRecheckAfter
-
-	if s.assets, err = app.NewAssets(); err != nil {
-		return nil, err
-	}
-	if s.renderer, err = app.NewRenderer(s.assets); err != nil {
-		return nil, err
-	}
-	s.mail = &mail.Service{DB: s.db, Renderer: s.renderer, Clock: s.clock, Log: log}
-	if cfg.SMTPEnabled() {
-		sender, err := mail.NewSMTPSender(mail.SMTPConfig{
-			Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
-			TLS: cfg.SMTPTLS, From: cfg.MailFrom,
-		})
-		if err != nil {
-			return nil, configError{fmt.Errorf("TOOLBOX_SMTP_HOST: %w", err)}
-		}
-		s.mail.Sender = sender
-	} else {
+	if !cfg.SMTPEnabled() {
 		log.Warn(noSMTPMessage(cfg))
 	}
-	s.metrics = metrics.New()
-	s.metrics.WatchDB(s.db)
-	s.metrics.WatchOutbox(s.db, s.clock, log)
-	s.app = app.NewServices(app.Deps{
-		Config: cfg, DB: s.db, Clock: s.clock, Log: log, Mail: s.mail, Relay: s.relay,
-		Renderer: s.renderer, Assets: s.assets, Metrics: s.metrics, QueueRedis: s.redisOpt,
-		Redis: health.PingFunc(func(ctx context.Context) error { return s.redis.Ping(ctx).Err() }),
-	})
+	if s.app, err = app.Build(cfg, d, rdb, clock.System{}, log); err != nil {
+		var invalid config.Invalid
+		if errors.As(err, &invalid) {
+			return nil, configError{invalid.Err}
+		}
+		return nil, err
+	}
 	ok = true
 	return s, nil
-}
-
-func (s *services) handler() (http.Handler, error) {
-	return app.New(s.app)
 }
 
 // warnWithoutPersistence warns when Redis keeps nothing on disk: a restart
@@ -348,7 +309,7 @@ const mailFinishGrace = 5 * time.Second
 // (up to the shutdown timeout, after which they go back to the queue).
 func (s *services) work(ctx context.Context) error {
 	srv := server.New(s.redisOpt, server.Options{Concurrency: s.cfg.WorkerConcurrency, ShutdownTimeout: s.cfg.ShutdownTimeout, Log: s.log})
-	if err := srv.Start(server.NewMux(s.app)); err != nil {
+	if err := srv.Start(s.app.Tasks); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	sched, err := server.NewScheduler(s.redisOpt, s.log)
@@ -363,7 +324,7 @@ func (s *services) work(ctx context.Context) error {
 	relayCtx, stopRelay := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { defer wg.Done(); s.relay.Run(relayCtx) }()
+	go func() { defer wg.Done(); s.app.Relay.Run(relayCtx) }()
 
 	<-ctx.Done()
 	s.log.Info("shutting down the worker: no new tasks; waiting for running ones")
@@ -372,7 +333,7 @@ func (s *services) work(ctx context.Context) error {
 	// Asynq has handed the tasks still running back to the queue; an
 	// e-mail under way may yet be accepted by its server, and is recorded
 	// as sent if so, rather than sent again by the next worker.
-	if !s.mail.Wait(mailFinishGrace) {
+	if !s.app.Mail.Wait(mailFinishGrace) {
 		s.log.Warn("e-mails still being sent at exit; the next worker sends them", "waited", mailFinishGrace)
 	}
 	stopRelay()
@@ -410,7 +371,7 @@ func (s *services) serveMetrics() {
 		return
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", s.metrics.Handler())
+	mux.Handle("/metrics", s.app.Metrics.Handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -447,16 +408,12 @@ func runAll(ctx context.Context, stderr io.Writer) error {
 		return err
 	}
 	defer s.close()
-	h, err := s.handler()
-	if err != nil {
-		return err
-	}
 	// When one half stops (a signal, or the port is taken), stop the other.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 2)
 	go func() { errc <- s.work(ctx) }()
-	go func() { errc <- s.serveHTTP(ctx, h) }()
+	go func() { errc <- s.serveHTTP(ctx, s.app.Handler) }()
 	first := <-errc
 	cancel()
 	second := <-errc
@@ -469,16 +426,14 @@ func runWeb(ctx context.Context, stderr io.Writer) error {
 		return err
 	}
 	defer s.close()
-	h, err := s.handler()
-	if err != nil {
-		return err
-	}
 	// The web process relays too, so that work recorded by a request is
 	// enqueued at once even when the worker is busy; relays share rows.
+	// The relay has stopped before the database is closed.
 	relayCtx, stopRelay := context.WithCancel(context.Background())
-	defer stopRelay()
-	go s.relay.Run(relayCtx)
-	return s.serveHTTP(ctx, h)
+	relayDone := make(chan struct{})
+	go func() { defer close(relayDone); s.app.Relay.Run(relayCtx) }()
+	defer func() { stopRelay(); <-relayDone }()
+	return s.serveHTTP(ctx, s.app.Handler)
 }
 
 func runWorker(ctx context.Context, stderr io.Writer) error {

@@ -4,6 +4,13 @@
 //  2. <form data-confirm="Really?"> (or a submit button with data-confirm)
 //     asks confirm() before submitting; works with and without htmx.
 //  3. <button data-copy="text"> copies the text to the clipboard.
+//  4. Every form that posts has its submit button disabled while its request
+//     runs (htmx's hx-disabled-elt, set here once for all forms rather than on
+//     each), so that a double click sends it once; its form key (a hidden
+//     field, web.Once) makes a second post that still gets through a no-op.
+//  5. After htmx swaps the booking picker (#booking), focus moves to the part
+//     that changed (its [data-swap-focus] heading), which also brings it into
+//     view on a phone, where the times sit below the month.
 (function () {
   "use strict";
 
@@ -15,6 +22,29 @@
   }
 
   document.addEventListener("DOMContentLoaded", readToken);
+
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    var target = evt.detail && evt.detail.target;
+    if (!target || target.id !== "booking") return;
+    var heading = document.querySelector("#booking [data-swap-focus]");
+    if (heading) heading.focus();
+  });
+
+  // htmx:load fires for the page once htmx has processed it, and for
+  // every piece of content it swaps in.
+  document.addEventListener("htmx:load", function (evt) {
+    var root = evt.detail && evt.detail.elt;
+    if (!root || !root.querySelectorAll) return;
+    var forms = root.matches && root.matches("form") ? [root] : [];
+    forms = forms.concat(Array.prototype.slice.call(root.querySelectorAll("form")));
+    forms.forEach(function (form) {
+      if ((form.getAttribute("method") || "").toLowerCase() !== "post") return;
+      if (form.hasAttribute("hx-disabled-elt") || !form.querySelector("[type=submit]")) return;
+      form.setAttribute("hx-disabled-elt", "find [type=submit]");
+      // Not for the links and fields inside that make requests of their own.
+      form.setAttribute("hx-disinherit", ((form.getAttribute("hx-disinherit") || "") + " hx-disabled-elt").trim());
+    });
+  });
 
   document.addEventListener("htmx:configRequest", function (evt) {
     if (!csrfToken) readToken();

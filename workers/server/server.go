@@ -1,82 +1,17 @@
-// Package server wires the Asynq server: queues and priorities, the task
-// handlers of each domain, and the periodic scheduler.
+// Package server wires the Asynq server (queues and priorities) and the
+// periodic scheduler; the task table is app/tasks.go (app.Build's Tasks).
 package server
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/hibiken/asynq"
 
-	"github.com/leadershiptoolbox/toolbox/app"
-	"github.com/leadershiptoolbox/toolbox/app/logctx"
 	"github.com/leadershiptoolbox/toolbox/workers"
 )
-
-// NewMux routes each task type to the handler of the domain that owns it.
-func NewMux(s *app.Services) *asynq.ServeMux {
-	mux := asynq.NewServeMux()
-	// Counted for the metrics, whatever happens inside.
-	mux.Use(s.Metrics.Tasks)
-	// Every line logged for the task names it and its organisation.
-	mux.Use(LogContext)
-	// A task from the outbox reports on its row when it finished.
-	mux.Use(s.Relay.Track)
-	// A suspended organisation's tasks wait for its resumption.
-	mux.Use(s.Relay.Hold)
-	mux.HandleFunc(workers.TypeSendEmail, s.Mail.HandleSendEmail)
-	mux.HandleFunc(workers.TypeSweepEmails, s.Mail.HandleSweep)
-	mux.HandleFunc(workers.TypePurgeOutbox, s.Relay.HandlePurge)
-	mux.HandleFunc(workers.TypeProposalExpiry, s.Matching.HandleProposalExpiry)
-	mux.HandleFunc(workers.TypeCourseCompleted, s.Courses.HandleCourseCompleted)
-	mux.HandleFunc(workers.TypeSessionReminder, func(ctx context.Context, t *asynq.Task) error {
-		p, err := workers.Decode[workers.SessionReminderPayload](t)
-		if err != nil {
-			return err
-		}
-		return s.Calendar.HandleSessionReminder(ctx, p)
-	})
-	mux.HandleFunc(workers.TypeReconcileRefunds, s.Billing.HandleReconcileRefunds)
-	mux.HandleFunc(workers.TypeCompileReport, func(ctx context.Context, t *asynq.Task) error {
-		p, err := workers.Decode[workers.CompileReportPayload](t)
-		if err != nil {
-			return err
-		}
-		return s.Reports.HandleCompile(ctx, p)
-	})
-	mux.HandleFunc(workers.TypeQuietScan, func(ctx context.Context, _ *asynq.Task) error { return s.Reports.ScanQuiet(ctx) })
-	mux.HandleFunc(workers.TypeQuietNudge, func(ctx context.Context, t *asynq.Task) error {
-		p, err := workers.Decode[workers.QuietNudgePayload](t)
-		if err != nil {
-			return err
-		}
-		return s.Reports.HandleQuietNudge(ctx, p)
-	})
-	mux.HandleFunc(workers.TypePurgeSessions, func(ctx context.Context, _ *asynq.Task) error { return s.Auth.Purge(ctx) })
-	return mux
-}
-
-// LogContext is Asynq middleware that puts the task's id and type, and
-// the organisation its payload names, in the context every line logged
-// for the task is written with (logctx).
-func LogContext(next asynq.Handler) asynq.Handler {
-	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
-		attrs := []slog.Attr{slog.String("task_type", t.Type())}
-		if id, ok := asynq.GetTaskID(ctx); ok {
-			attrs = append(attrs, slog.String("task_id", id))
-		}
-		var p struct {
-			OrgID string `json:"org_id"`
-		}
-		if json.Unmarshal(t.Payload(), &p) == nil && p.OrgID != "" {
-			attrs = append(attrs, slog.String("org_id", p.OrgID))
-		}
-		return next.ProcessTask(logctx.With(ctx, attrs...), t)
-	})
-}
 
 // Options configure the server.
 type Options struct {
