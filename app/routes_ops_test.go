@@ -1,7 +1,12 @@
 package app_test
 
 import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -444,4 +449,54 @@ func TestOperatorFindsAnOrganisation(t *testing.T) {
 			t.Errorf("a search for nothing found %d", n)
 		}
 	})
+}
+
+// signStripe signs a webhook body as Stripe does (t=…,v1=HMAC-SHA256).
+func signStripe(body []byte, secret string, at time.Time) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "%d.%s", at.Unix(), body)
+	return fmt.Sprintf("t=%d,v1=%s", at.Unix(), hex.EncodeToString(mac.Sum(nil)))
+}
+
+// TestStripeEventsForASuspendedOrganisationComeBackLater: while an
+// organisation is suspended, Stripe's events for it are answered 503
+// (Stripe sends them again) and nothing is recorded; once it is resumed
+// the same event is taken.
+func TestStripeEventsForASuspendedOrganisationComeBackLater(t *testing.T) {
+	const secret = "whsec_suspended"
+	env := testkit.New(t, testkit.WithConfig(func(c *config.Config) { c.StripeWebhookSecret = secret }))
+	org := env.NewOrg()
+	body := []byte(fmt.Sprintf(`{"id":"evt_susp_%s","object":"event","type":"checkout.session.completed","data":{"object":`+
+		`{"id":"cs_susp","object":"checkout.session","payment_status":"paid","metadata":{"org_id":"%s","payment_id":"%s"}}}}`,
+		org.ID.String()[:8], org.ID, uuid.Must(uuid.NewV7())))
+	deliver := func() int {
+		req, _ := http.NewRequest(http.MethodPost, env.Server.URL+"/webhooks/stripe", bytes.NewReader(body))
+		req.Header.Set("Stripe-Signature", signStripe(body, secret, time.Now()))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	op := newOperator(env)
+	a := ops.Actor{UserID: op.ID, Email: op.Email}
+	if err := env.Services.Ops.Suspend(env.Ctx(), a, org.ID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if s := deliver(); s != http.StatusServiceUnavailable {
+		t.Errorf("an event for a suspended organisation = %d, want 503", s)
+	}
+	if n := env.Count("stripe_events", "org_id = ?", org.ID); n != 0 {
+		t.Errorf("%d events recorded while suspended", n)
+	}
+	if err := env.Services.Ops.Resume(env.Ctx(), a, org.ID); err != nil {
+		t.Fatal(err)
+	}
+	if s := deliver(); s != http.StatusOK {
+		t.Errorf("the event sent again after resuming = %d, want 200", s)
+	}
+	if n := env.Count("stripe_events", "org_id = ?", org.ID); n != 1 {
+		t.Errorf("%d events recorded after resuming, want 1", n)
+	}
 }
