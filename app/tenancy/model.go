@@ -23,6 +23,11 @@ type Organisation struct {
 	TimeZone  string    `bun:"time_zone"`
 	Settings  Settings  `bun:"settings"`
 	CreatedAt time.Time `bun:"created_at"`
+	// SuspendedAt is set while a platform operator has suspended the
+	// organisation: its people see a page saying so, sign-in is refused,
+	// and its background work waits (app/ops).
+	SuspendedAt     *time.Time `bun:"suspended_at"`
+	SuspendedReason string     `bun:"suspended_reason"`
 }
 
 // Settings are an organisation's policies; later features add fields.

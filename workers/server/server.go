@@ -32,7 +32,8 @@ func New(redis asynq.RedisConnOpt, o Options) *asynq.Server {
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			retried, _ := asynq.GetRetryCount(ctx)
 			maxRetry, _ := asynq.GetMaxRetry(ctx)
-			o.Log.Warn("task failed", "type", t.Type(), "err", err, "retry", retried, "max_retry", maxRetry)
+			id, _ := asynq.GetTaskID(ctx)
+			o.Log.WarnContext(ctx, "task failed", "type", t.Type(), "task_id", id, "err", err, "retry", retried, "max_retry", maxRetry)
 		}),
 	})
 }
