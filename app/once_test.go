@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -84,8 +85,30 @@ func TestTheSameGoalFormPostedTwiceMakesOneGoal(t *testing.T) {
 		if again.Get(web.FormKeyField) == form.Get(web.FormKeyField) {
 			t.Fatalf("the form was rendered again with the same key")
 		}
-		if mb.PostValues(rel+"/goals", again); goals() != 2 {
+		third := mb.PostValues(rel+"/goals", again)
+		if goals() != 2 {
 			t.Errorf("%d goals after a new form, want 2", goals())
+		}
+		// The same form sent five times at once: one goal, and every
+		// answer is the page the first one showed.
+		burst := formValues(t, third, "/goals", map[string]string{"description": "Ask for feedback"})
+		pages := make([]*testkit.Page, 5)
+		var wg sync.WaitGroup
+		for i := range pages {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				pages[i] = mb.PostValues(rel+"/goals", burst)
+			}()
+		}
+		wg.Wait()
+		for _, p := range pages {
+			if p.Status != http.StatusOK || p.URL != pages[0].URL {
+				t.Errorf("a post of the burst = %d at %s, want 200 at %s", p.Status, p.URL, pages[0].URL)
+			}
+		}
+		if n := env.Count("goals", "relationship_id = ? AND description = ?", r.ID, "Ask for feedback"); n != 1 {
+			t.Errorf("%d goals from five posts of one form at once, want 1", n)
 		}
 		// Another person's post with the same key is not answered with
 		// this person's page (it runs on its own).

@@ -205,6 +205,14 @@ func TestBookingFlowFromTheMonthView(t *testing.T) {
 		if n := env.Count("calendar_sessions", "relationship_id = ? AND status = 'scheduled'", fx.rel.ID); n != 5 {
 			t.Fatalf("%d sessions booked, want 5", n)
 		}
+		// The same confirmation sent again (a double click) books nothing
+		// more and shows the same page.
+		if again := member.PostValues(path, values); again.Status != http.StatusOK || again.URL != p.URL {
+			t.Errorf("the confirmation sent again = %d at %s, want the first answer's %s", again.Status, again.URL, p.URL)
+		}
+		if n := env.Count("calendar_sessions", "relationship_id = ?", fx.rel.ID); n != 5 {
+			t.Fatalf("%d sessions after sending the confirmation twice, want 5", n)
+		}
 
 		// The page now leads with the next session and offers the one
 		// after the last (11 May) at the agreed rhythm: 25 May, 14:00 BST.

@@ -258,16 +258,12 @@ func (s *Service) afterStep(ctx context.Context, tx bun.IDB, now time.Time, o *O
 // HandleCourseCompleted tells the person and the organisation's staff
 // (owners, admins, coordinators) that a course was completed. Each e-mail
 // carries a dedupe key, so a task run twice sends each once.
-func (s *Service) HandleCourseCompleted(ctx context.Context, t *asynq.Task) error {
-	p, err := workers.Decode[workers.CourseCompletedPayload](t)
-	if err != nil {
-		return err
-	}
+func (s *Service) HandleCourseCompleted(ctx context.Context, p workers.CourseCompletedPayload) error {
 	var e *Enrolment
 	var c *Course
 	var cert *Certificate
 	var person *auth.User
-	err = s.DB.InTenant(ctx, p.OrgID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTenant(ctx, p.OrgID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if e, err = s.Store.WithTx(tx).EnrolmentByID(ctx, p.OrgID, p.EnrolmentID); err != nil {
 			return err

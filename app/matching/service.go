@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/hibiken/asynq"
 	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
@@ -455,11 +454,7 @@ func (s *Service) tellNoneLeft(ctx context.Context, tx bun.IDB, pp *people, req 
 // HandleProposalExpiry expires a proposal left unanswered past its time
 // and asks the next candidate. It is idempotent: an answered proposal, or
 // a second delivery, changes nothing.
-func (s *Service) HandleProposalExpiry(ctx context.Context, t *asynq.Task) error {
-	pl, err := workers.Decode[workers.ProposalExpiryPayload](t)
-	if err != nil {
-		return err
-	}
+func (s *Service) HandleProposalExpiry(ctx context.Context, pl workers.ProposalExpiryPayload) error {
 	p, err := s.Proposal(ctx, pl.OrgID, pl.ProposalID)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil

@@ -108,22 +108,36 @@ func (o *Once) Guard(c *gin.Context) error {
 		c.Abort()
 		return nil
 	}
-	c.Next()
 	// Detached: the answer is written even if the browser has gone.
 	ctx = context.WithoutCancel(ctx)
+	answered := false
+	defer func() {
+		if !answered { // the handler panicked: free the key
+			_ = o.release(ctx, v.Org.ID, key)
+		}
+	}()
+	c.Next()
+	answered = true
 	to := c.Writer.Header().Get("HX-Redirect")
 	if s := c.Writer.Status(); to == "" && s >= 300 && s < 400 {
 		to = c.Writer.Header().Get("Location")
 	}
+	if to == "" || !LocalPath(to) {
+		return o.release(ctx, v.Org.ID, key)
+	}
 	return db.In(ctx, o.DB, nil, v.Org.ID, func(ctx context.Context, q bun.IDB) error {
-		if to == "" || !LocalPath(to) {
-			_, err := q.NewDelete().Model((*submission)(nil)).Where("org_id = ? AND key = ?", v.Org.ID, key).Exec(ctx)
-			return err
-		}
 		flashes, _ := c.Get(addedFlashesKey)
 		b, _ := json.Marshal(flashes)
 		_, err := q.NewUpdate().Model((*submission)(nil)).Set("location = ?", to).Set("flashes = ?", string(b)).
 			Where("org_id = ? AND key = ?", v.Org.ID, key).Exec(ctx)
+		return err
+	})
+}
+
+// release frees a key whose post did not end in a redirect.
+func (o *Once) release(ctx context.Context, orgID uuid.UUID, key string) error {
+	return db.In(ctx, o.DB, nil, orgID, func(ctx context.Context, q bun.IDB) error {
+		_, err := q.NewDelete().Model((*submission)(nil)).Where("org_id = ? AND key = ?", orgID, key).Exec(ctx)
 		return err
 	})
 }
@@ -151,6 +165,13 @@ func (o *Once) claim(ctx context.Context, v *Viewer, key string) (*submission, e
 		}
 		if prior.UserID != v.UserID {
 			return errKeyInUse
+		}
+		if prior.Location == "" && now.Sub(prior.CreatedAt) > o.Wait {
+			// Its first post never answered (the process stopped): this
+			// one takes the key over.
+			row = &prior
+			_, err := tx.NewUpdate().Model(row).Set("created_at = ?", now).WherePK().Exec(ctx)
+			return err
 		}
 		return nil
 	})
