@@ -49,12 +49,12 @@ type relationshipPage struct {
 	Today                string
 	// Reassess offers the member the needs assessment again: at the
 	// review date, or once the relationship has concluded.
-	Reassess bool
-	Notes                []Note
-	Goals                []Goal
-	IAccepted            bool
-	Joinable             []tenancy.Person // staff of a group: who may be added
-	Library              *library.Panel   // what the library offers its participants
+	Reassess  bool
+	Notes     []Note
+	Goals     []Goal
+	IAccepted bool
+	Joinable  []tenancy.Person // staff of a group: who may be added
+	Library   *library.Panel   // what the library offers its participants
 }
 
 // namesNeeded lists the people the page names: participants past and

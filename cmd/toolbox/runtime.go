@@ -329,7 +329,7 @@ func (s *services) work(ctx context.Context) error {
 	if err := srv.Start(server.NewMux(s.app)); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
-	sched, err := server.NewScheduler(s.redisOpt, s.log)
+	sched, err := server.NewScheduler(s.redisOpt, s.log, s.cfg.OutcomesEvery)
 	if err != nil {
 		srv.Shutdown()
 		return err
