@@ -51,6 +51,7 @@ import {
   fillPractitionerProfile,
   acceptProposal,
   matchFaceToFace,
+  agreeBothSides,
   setAccountZone,
   DAY_MS,
   ZONE_ABBR,
@@ -346,7 +347,8 @@ const CHECKS = [
       await setAccountZone(coachPage, org, NY);
       await setAccountZone(memberPage, org, LDN);
       await fillPractitionerProfile(coachPage, org, { zone: NY });
-      await matchFaceToFace(owner, coachPage, org, coach, member);
+      const relPath = await matchFaceToFace(owner, coachPage, org, coach, member);
+      await agreeBothSides(coachPage, memberPage, relPath);
 
       // The coach opens Tuesday and Thursday mornings, with buffers, in the
       // availability editor (htmx).
