@@ -30,6 +30,8 @@
 //                                prefixed with [label]) and closed after the check
 //     expectStatus(page, p, n)   open path p in page, wanting HTTP status n (>= 400
 //                                is then not a problem); returns the Response
+//     allowStatus(p, n)          an answer n (>= 400) from path p is wanted (a form a
+//                                step submits to see it refused), not a problem
 //     shot(page, file)           full-page screenshot into e2e/artifacts/
 // Asset URLs are never hard-coded: the server may serve content-hashed names.
 //
@@ -802,6 +804,7 @@ async function runCheck(browser, check) {
       expectTrue(res && res.status() === status, `GET ${p}: status ${res ? res.status() : "none"}, want ${status}`);
       return res;
     },
+    allowStatus: (p, status) => { allowed.add(`${status} ${new URL(p, base).toString()}`); },
     shot: async (page, file) => {
       await mkdir(artifacts, { recursive: true });
       await page.screenshot({ path: path.join(artifacts, file), fullPage: true });
