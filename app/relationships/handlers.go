@@ -339,6 +339,8 @@ func (h *Handlers) AddGoal(c *gin.Context) error {
 	if d := f.Goal.Get("target_date"); d != "" {
 		if _, err := time.Parse("2006-01-02", d); err != nil {
 			f.Goal.Add("target_date", "Use a date such as 2027-12-31.")
+		} else if d < h.today(v) {
+			f.Goal.Add("target_date", "That date is in the past. Choose today or a later date, or leave it empty.")
 		}
 	}
 	if !f.Goal.Valid() {
@@ -351,6 +353,15 @@ func (h *Handlers) AddGoal(c *gin.Context) error {
 	}
 	h.back(c, a, "goals", "Goal added.")
 	return nil
+}
+
+// today is the viewer's date, in their zone: a target before it is past.
+func (h *Handlers) today(v *web.Viewer) string {
+	loc, err := time.LoadLocation(v.Zone())
+	if err != nil {
+		loc = time.UTC
+	}
+	return h.Clock.Now().In(loc).Format(time.DateOnly)
 }
 
 // loadGoal finds the goal of the path; only its owner may change it.
@@ -418,6 +429,8 @@ func (h *Handlers) AddMilestone(c *gin.Context) error {
 	if d := f.Get("due_date"); d != "" {
 		if _, err := time.Parse("2006-01-02", d); err != nil {
 			f.Add("due_date", "bad date")
+		} else if d < h.today(v) {
+			return h.goalError(c, g, "A milestone's date cannot be in the past. Choose today or a later date, or leave it empty.")
 		}
 	}
 	if !f.Valid() {

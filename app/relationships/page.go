@@ -37,16 +37,19 @@ type relationshipPage struct {
 	Side                 string
 	Participants, Former []Participant
 	Names                map[uuid.UUID]string
-	Agreement            *Agreement
-	Switches             []ModeSwitch
-	Changes              []StatusChange
-	NoteCounts           map[string]int
-	Forms                *forms
-	Mode                 Kind
-	Actions              []string
-	Kinds                []Kind
-	IsStaff, IsGroup     bool
-	Today                string
+	// Name is the relationship as the viewer sees it: "Coaching with Mel
+	// Member", or a group's title.
+	Name             string
+	Agreement        *Agreement
+	Switches         []ModeSwitch
+	Changes          []StatusChange
+	NoteCounts       map[string]int
+	Forms            *forms
+	Mode             Kind
+	Actions          []string
+	Kinds            []Kind
+	IsStaff, IsGroup bool
+	Today            string
 	// Reassess offers the member the needs assessment again: at the
 	// review date, or once the relationship has concluded.
 	Reassess  bool
@@ -97,6 +100,11 @@ func newRelationshipPage(v relationshipView, f *forms) relationshipPage {
 	for _, person := range v.People {
 		p.Names[person.UserID] = person.Name
 	}
+	naming := Naming{Kind: v.Rel.Kind, Format: v.Rel.Format, Title: v.Rel.Title}
+	for _, pt := range v.Participants {
+		naming.People = append(naming.People, Named{RelationshipID: v.Rel.ID, UserID: pt.UserID, Side: pt.Side, Name: p.Names[pt.UserID]})
+	}
+	p.Name = naming.NameFor(v.Viewer)
 	current := map[uuid.UUID]bool{}
 	for _, pt := range v.Participants {
 		current[pt.UserID] = true

@@ -82,7 +82,7 @@ func quietKey(stage string, relID uuid.UUID, spell string) string {
 // ScanQuiet records a nudge task for every quiet relationship of every
 // organisation (the daily periodic task). Nudges already sent are not
 // sent again: the nudge task checks its unique key.
-func (s *Service) ScanQuiet(ctx context.Context) error {
+func (s *Service) ScanQuiet(ctx context.Context, _ workers.Periodic) error {
 	ids, err := tenancy.OrgIDs(ctx, s.DB)
 	if err != nil {
 		return err

@@ -81,8 +81,8 @@ func zoneOf(org *tenancy.Organisation) *time.Location {
 }
 
 // ScanOutcomes is the periodic scan.
-func (s *Service) ScanOutcomes(ctx context.Context) error {
-	if err := s.ScanQuiet(ctx); err != nil {
+func (s *Service) ScanOutcomes(ctx context.Context, _ workers.Periodic) error {
+	if err := s.ScanQuiet(ctx, workers.Periodic{}); err != nil {
 		return err
 	}
 	ids, err := tenancy.OrgIDs(ctx, s.DB)

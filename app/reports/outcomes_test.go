@@ -30,7 +30,7 @@ func scanTwice(t *testing.T, env *testkit.Env) {
 		seen[r.ID.String()] = true
 	}
 	for range 2 {
-		if err := env.Services.Reports.ScanOutcomes(env.Ctx()); err != nil {
+		if err := env.Services.Reports.ScanOutcomes(env.Ctx(), workers.Periodic{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -237,7 +237,7 @@ func TestReviewDatePromptsBothSidesOnce(t *testing.T) {
 		}
 		edit("2027-03-20")
 		env.Clock.Set(time.Date(2027, 3, 20, 8, 0, 0, 0, time.UTC))
-		if err := env.Services.Reports.ScanOutcomes(env.Ctx()); err != nil {
+		if err := env.Services.Reports.ScanOutcomes(env.Ctx(), workers.Periodic{}); err != nil {
 			t.Fatal(err)
 		}
 		edit("2027-03-25")

@@ -47,6 +47,9 @@ type Settings struct {
 	// quiet relationship is proposed for concluding, a week ahead, unless
 	// someone objects (0: the default, 12).
 	ConcludeAfterWeeks int `json:"conclude_after_weeks"`
+	// LongSessionMinutes is the longest session scheduled without being
+	// asked "do you mean it?" (0: the default, four hours).
+	LongSessionMinutes int `json:"long_session_minutes,omitempty"`
 }
 
 // Defaults of the quiet-relationship settings.
@@ -71,6 +74,18 @@ func (s Settings) EffectiveConcludeAfterWeeks() int {
 		w = DefaultConcludeAfterWeeks
 	}
 	return max(w, 2*s.EffectiveQuietWeeks()+1)
+}
+
+// DefaultLongSessionMinutes is how long a session may be before
+// scheduling it asks for a confirmation, unless the organisation says.
+const DefaultLongSessionMinutes = 240
+
+// LongSession is the longest session scheduled without a confirmation.
+func (s Settings) LongSession() int {
+	if s.LongSessionMinutes > 0 {
+		return s.LongSessionMinutes
+	}
+	return DefaultLongSessionMinutes
 }
 
 // DefaultSettings are a new organisation's policies.
