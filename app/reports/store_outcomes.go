@@ -43,8 +43,9 @@ type Proposal struct {
 // Open reports whether the proposal still stands.
 func (p *Proposal) Open() bool { return p.ObjectedAt == nil && p.ConcludedAt == nil }
 
-// settledProposals lists the proposals objected to or carried out, as
-// "relationship:spell".
+// settledProposals lists the proposals objected to, as
+// "relationship:spell" (one carried out whose relationship is still
+// active is carried out again, so it is not settled).
 func (s *Store) settledProposals(ctx context.Context, q bun.IDB, orgID uuid.UUID) (map[string]bool, error) {
 	var ps []Proposal
 	err := q.NewSelect().Model(&ps).Column("relationship_id", "spell").Where("org_id = ? AND objected_at IS NOT NULL", orgID).Scan(ctx)
