@@ -207,6 +207,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	anyone.POST("/relationships/:id/rematch", e(h.matching.Rematch))
 	anyone.GET("/relationships/:id/progress", e(h.reports.ShowProgress))
 	anyone.GET("/relationships/:id/progress/csv/:table", e(h.reports.ProgressCSV))
+	anyone.POST("/relationships/:id/keep", e(h.reports.KeepGoing))
 
 	// /o/:slug/people, /invitations, /settings, /audit: the organisation's admin.
 	admins.GET("/people", e(h.tenancy.ShowPeoplePage))
@@ -304,6 +305,9 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	// answers, staff individual answers only where allowed, practitioners
 	// averages over five); a request is answered by its author alone.
 	anyone.GET("/feedback", e(h.feedback.ShowIndex))
+	// Which of the organisation's e-mails (digest, summaries, nudges) a person gets.
+	anyone.GET("/email-preferences", e(h.reports.ShowPreferences))
+	anyone.POST("/email-preferences", e(h.reports.SavePreferences))
 	anyone.GET("/feedback/:id", e(h.feedback.ShowForm))
 	anyone.POST("/feedback/:id", e(h.feedback.AnswerSignedIn))
 	// /o/:slug/library: everyone reads, votes and downloads; admins write,

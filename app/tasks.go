@@ -36,6 +36,11 @@ func newTaskMux(s *App) *asynq.ServeMux {
 	mux.HandleFunc(workers.TypeQuietScan, workers.Handle(s.Reports.ScanQuiet))
 	mux.HandleFunc(workers.TypeQuietNudge, workers.Handle(s.Reports.HandleQuietNudge))
 	mux.HandleFunc(workers.TypeAskFeedback, workers.Handle(s.Feedback.HandleAskFeedback))
+	mux.HandleFunc(workers.TypeOutcomesScan, workers.Handle(s.Reports.ScanOutcomes))
+	mux.HandleFunc(workers.TypeCheckIn, workers.Handle(s.Feedback.HandleCheckIn))
+	mux.HandleFunc(workers.TypeReviewDue, workers.Handle(s.Reports.HandleReviewDue))
+	mux.HandleFunc(workers.TypeWeeklyDigest, workers.Handle(s.Reports.HandleWeeklyDigest))
+	mux.HandleFunc(workers.TypeMonthlySummary, workers.Handle(s.Reports.HandleMonthlySummary))
 	return mux
 }
 

@@ -96,6 +96,9 @@ type Config struct {
 	// Redis but not reported done is handed over again (a Redis that lost
 	// its data).
 	OutboxRecheckAfter time.Duration
+	// OutcomesEvery is how often the worker looks for due nudges,
+	// check-ins, digests and summaries (0: hourly).
+	OutcomesEvery time.Duration
 	// MemoryLimit is the Go runtime's soft memory limit in bytes: 0 derives
 	// it from the container's limit (or a default), negative turns it off.
 	MemoryLimit int64
@@ -253,6 +256,10 @@ func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 	duration("TOOLBOX_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	duration("TOOLBOX_DRAIN_PERIOD", &c.DrainPeriod)
 	duration("TOOLBOX_OUTBOX_RECHECK_AFTER", &c.OutboxRecheckAfter)
+	duration("TOOLBOX_OUTCOMES_EVERY", &c.OutcomesEvery)
+	if c.OutcomesEvery > 0 && c.OutcomesEvery < time.Second {
+		errs = append(errs, fmt.Errorf("TOOLBOX_OUTCOMES_EVERY: %s is less than a second", c.OutcomesEvery))
+	}
 	if v, ok := lookup("TOOLBOX_MEMORY_LIMIT"); ok && v != "" {
 		n, err := ParseSize(v)
 		if err != nil {
