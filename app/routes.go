@@ -161,6 +161,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	staff.GET("/pipeline", e(h.matching.ShowPipelinePage))
 	staff.GET("/requests/:id", e(h.matching.ShowRequestPage))
 	staff.POST("/requests/:id/proposals", e(h.matching.ProposeByCoordinator))
+	staff.POST("/requests/:id/close", e(h.matching.CloseRequest))
 	anyone.GET("/requests/:id/choose", e(h.matching.ShowChoosePage))
 	anyone.POST("/requests/:id/choose", e(h.matching.Choose))
 	anyone.GET("/proposals/:id", e(h.matching.ShowProposalPage))

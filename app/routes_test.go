@@ -104,6 +104,7 @@ var routeMatrix = map[string]routeRule{
 	"GET /o/:slug/pipeline":                {access: tenant, roles: tenancy.Staff},
 	"GET /o/:slug/requests/:id":            {access: tenant, roles: tenancy.Staff, params: fixtureRequest},
 	"POST /o/:slug/requests/:id/proposals": {access: tenant, roles: tenancy.Staff, params: fixtureRequest},
+	"POST /o/:slug/requests/:id/close":     {access: tenant, roles: tenancy.Staff, params: fixtureRequest},
 	"GET /o/:slug/requests/:id/choose":     {access: tenant, roles: memberSide, params: selfSelectionRequest},
 	"POST /o/:slug/requests/:id/choose":    {access: tenant, roles: memberSide, params: selfSelectionRequest},
 	"GET /o/:slug/proposals/:id":           {access: tenant, roles: practitionerSide, params: fixtureProposal},

@@ -471,3 +471,40 @@ func (s *Service) Withdraw(ctx context.Context, orgID, proposalID, by uuid.UUID,
 	}
 	return nil
 }
+
+// CloseRequest closes a support request that no longer needs a match
+// (its member left, or staff settled it another way): a proposal still
+// waiting is withdrawn with the note, so the practitioner is not asked
+// any more. A request already matched or closed is ErrNotOpen.
+func (s *Service) CloseRequest(ctx context.Context, orgID, requestID, by uuid.UUID, note string) error {
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Clock.Now()
+		req, err := s.Assess.WithTx(tx).LockRequest(ctx, orgID, requestID)
+		if err != nil {
+			return err
+		}
+		if req.Status != assessment.RequestOpen && req.Status != assessment.RequestProposed {
+			return ErrNotOpen
+		}
+		st := s.store().WithTx(tx)
+		ps, err := st.Proposals(ctx, orgID, requestID)
+		if err != nil {
+			return err
+		}
+		for i := range ps {
+			p := &ps[i]
+			if p.Status != ProposalPending {
+				continue
+			}
+			p.Status, p.AnsweredAt, p.Reason = ProposalWithdrawn, &now, note
+			if err := st.AnswerProposal(ctx, p); err != nil {
+				return err
+			}
+		}
+		return s.Assess.WithTx(tx).SetRequestStatus(ctx, orgID, requestID, assessment.RequestClosed, now)
+	})
+	if err != nil {
+		return fmt.Errorf("matching: close request %s by %s: %w", requestID, by, err)
+	}
+	return nil
+}
