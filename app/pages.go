@@ -14,6 +14,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/topics"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
@@ -43,6 +44,7 @@ func pages() []web.PageName {
 	all = append(all, billing.PagePurchased, billing.PageHistory, billing.PageEvents, billing.PageSeats)
 	all = append(all, reports.PageProgramme, reports.PageRun, reports.PageSnapshot, reports.PageProgress)
 	all = append(all, feedback.PageAnswer, feedback.PageIndex)
+	all = append(all, topics.PageSettings)
 	all = append(all, library.PageIndex, library.PageArticle, library.PageForm, library.PageAgenda, library.PageFramework)
 	return all
 }

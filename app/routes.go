@@ -21,6 +21,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/topics"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
@@ -39,6 +40,7 @@ type handlers struct {
 	reports       *reports.Handlers
 	feedback      *feedback.Handlers
 	library       *library.Handlers
+	topics        *topics.Handlers
 	outbox        *mail.Outbox
 }
 
@@ -57,9 +59,9 @@ func newHandlers(s *Services) *handlers {
 				calendar.ActionCancelOverride, calendar.ActionMoveOverride, calendar.ActionScheduledDirectly,
 				courses.ActionEnrolmentGranted, courses.ActionCourseCreated, courses.ActionCourseUpdated)},
 		account:    &account.Handlers{Service: s.Account, Sessions: s.Auth.Sessions, Renderer: d.Renderer, Refusal: tenancy.LastOwnerMessage},
-		assessment: &assessment.Handlers{Store: s.Assessment, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer},
+		assessment: &assessment.Handlers{Store: s.Assessment, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer, Topics: s.Topics},
 		relationships: &relationships.Handlers{Store: s.Relationships, Keys: s.NoteKeys, Tenancy: s.Tenancy.Store, Clock: d.Clock,
-			Renderer: d.Renderer, Sessions: s.Calendar, Library: s.Library},
+			Renderer: d.Renderer, Sessions: s.Calendar, Library: s.Library, Topics: s.Topics},
 		matching: &matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: nextSessions{s.Calendar}, Courses: s.Courses.Store,
 			Library: s.Library},
 		courses:  &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()},
@@ -68,6 +70,7 @@ func newHandlers(s *Services) *handlers {
 		reports:  &reports.Handlers{Service: s.Reports, Renderer: d.Renderer},
 		feedback: &feedback.Handlers{Service: s.Feedback, Renderer: d.Renderer},
 		library:  &library.Handlers{Service: s.Library, Renderer: d.Renderer},
+		topics:   &topics.Handlers{Store: s.Topics, Clock: d.Clock, Renderer: d.Renderer},
 		outbox:   &mail.Outbox{Mail: d.Mail, Renderer: d.Renderer},
 	}
 }
@@ -210,6 +213,8 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	admins.POST("/invitations/:id/revoke", e(h.tenancy.InvitationAction(false)))
 	admins.GET("/settings", e(h.tenancy.ShowSettingsPage))
 	admins.POST("/settings", e(h.tenancy.UpdateSettings))
+	admins.GET("/settings/topics", e(h.topics.ShowSettingsPage))
+	admins.POST("/settings/topics", e(h.topics.SaveSettings))
 	admins.GET("/audit", e(h.tenancy.ShowAuditPage))
 
 	// /o/:slug/courses, /certificates: the learner's pages and the course

@@ -129,6 +129,8 @@ var routeMatrix = map[string]routeRule{
 	"GET /o/:slug/settings":                   {access: tenant, roles: tenancy.Admins},
 	"POST /o/:slug/settings":                  {access: tenant, roles: tenancy.Admins},
 	"GET /o/:slug/audit":                      {access: tenant, roles: tenancy.Admins},
+	"GET /o/:slug/settings/topics":            {access: tenant, roles: tenancy.Admins},
+	"POST /o/:slug/settings/topics":           {access: tenant, roles: tenancy.Admins},
 	"GET /invitations/:token":                 {access: public},
 	"POST /invitations/:token":                {access: public},
 	// Personal data.

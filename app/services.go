@@ -28,6 +28,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/topics"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
@@ -69,6 +70,8 @@ type Services struct {
 	Reports *reports.Service
 	// Feedback after sessions.
 	Feedback *feedback.Service
+	// Topics: each organisation's vocabulary of topics.
+	Topics *topics.Store
 	// Library: articles, tools, agendas, recommendations, sharing.
 	Library *library.Service
 	// LibraryErr says why the library's starter content could not be
@@ -92,8 +95,11 @@ func NewServices(d Deps) *Services {
 	s.Assessment = &assessment.Store{DB: d.DB}
 	s.Relationships = &relationships.Store{DB: d.DB}
 	s.NoteKeys, s.NoteKeysErr = relationships.NewKeyring(d.Config.NotesKeys, d.Config.SecretKey)
+	s.Topics = &topics.Store{DB: d.DB}
+	// A new organisation starts with the default topics.
+	s.Tenancy.OnCreate = append(s.Tenancy.OnCreate, s.Topics)
 	s.Matching = &matching.Service{
-		DB: d.DB, Assess: s.Assessment, Rels: s.Relationships, Tenancy: s.Tenancy.Store, Mail: d.Mail,
+		DB: d.DB, Assess: s.Assessment, Rels: s.Relationships, Tenancy: s.Tenancy.Store, Topics: s.Topics, Mail: d.Mail,
 		Clock: d.Clock, Log: d.Log, BaseURL: d.Config.BaseURL,
 	}
 	// Personal data: each domain adds its part of the export, and its

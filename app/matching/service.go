@@ -20,6 +20,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/topics"
 	"github.com/leadershiptoolbox/toolbox/workers"
 )
 
@@ -31,6 +32,9 @@ type Service struct {
 	Assess  *assessment.Store
 	Rels    *relationships.Store
 	Tenancy *tenancy.Store
+	// Topics is the organisation's vocabulary: a request's and a
+	// profile's topics are compared through it.
+	Topics  *topics.Store
 	Mail    *mail.Service
 	Clock   clock.Clock
 	Log     *slog.Logger
@@ -125,9 +129,15 @@ func (s *Service) rankTx(ctx context.Context, tx bun.IDB, req *assessment.Reques
 	if err != nil {
 		return nil, err
 	}
+	var vocab topics.Vocabulary
+	if s.Topics != nil {
+		if vocab, err = s.Topics.WithTx(tx).Vocabulary(ctx, req.OrgID); err != nil {
+			return nil, err
+		}
+	}
 	need := Need{
 		MemberID: req.MemberID, Kind: relationships.PractitionerKind(relationships.Kind(req.Kind)),
-		Topics: relationships.SplitList(req.Topics), Languages: relationships.SplitList(req.Languages),
+		Topics: vocab.Canonical(relationships.SplitList(req.Topics)), TopicLabel: vocab.Label, Languages: relationships.SplitList(req.Languages),
 		TimeZone: pp.memberZone, LineManagerID: pp.member.LineManagerID, Asked: map[uuid.UUID]string{},
 		Avoid: map[uuid.UUID]string{},
 	}
@@ -158,12 +168,12 @@ func (s *Service) rankTx(ctx context.Context, tx bun.IDB, req *assessment.Reques
 		// A practitioner offers a kind when both their membership (set by
 		// admins) and their profile say so.
 		kinds := slices.DeleteFunc(p.KindList(), func(k string) bool { return !slices.Contains(tenancy.ParseKinds(person.Kinds), k) })
-		zone := p.TimeZone
+		zone := person.TimeZone
 		if zone == "" {
 			zone = pp.org.TimeZone
 		}
 		cands = append(cands, Candidate{
-			UserID: p.UserID, Name: person.Name, Kinds: kinds, Topics: p.TopicList(), Languages: p.LanguageList(),
+			UserID: p.UserID, Name: person.Name, Kinds: kinds, Topics: vocab.Canonical(p.TopicList()), Languages: p.LanguageList(),
 			TimeZone: zone, Capacity: p.Capacity, Active: active, Accepting: p.Accepting, TrainedMentor: p.TrainedMentorAt != nil,
 		})
 	}
