@@ -198,7 +198,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	anyone.GET("/relationships/:id/progress/csv/:table", e(h.reports.ProgressCSV))
 
 	// /o/:slug/people, /invitations, /settings, /audit: the organisation's admin.
-	admins.GET("/people", e(h.tenancy.ShowPeoplePage))
+	staff.GET("/people", e(h.tenancy.ShowPeoplePage)) // coordinators read the list; admins manage each person
 	admins.GET("/people/:userID", e(h.tenancy.ShowPersonPage))
 	admins.POST("/people/:userID/role", e(h.tenancy.ChangeRole))
 	admins.POST("/people/:userID/manager", e(h.tenancy.SetLineManager))

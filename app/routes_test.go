@@ -114,7 +114,7 @@ var routeMatrix = map[string]routeRule{
 	"POST /o/:slug/rematches/:id/close":    {access: tenant, roles: tenancy.Staff, params: fixtureRematch},
 	"POST /o/:slug/rematches/:id/request":  {access: tenant, roles: tenancy.Staff, params: fixtureRematch},
 	// Tenancy admin: people, invitations, settings, audit log.
-	"GET /o/:slug/people":                     {access: tenant, roles: tenancy.Admins},
+	"GET /o/:slug/people":                     {access: tenant, roles: tenancy.Staff},
 	"GET /o/:slug/people/:userID":             {access: tenant, roles: tenancy.Admins, params: freshMember},
 	"POST /o/:slug/people/:userID/role":       {access: tenant, roles: tenancy.Admins, params: freshMember},
 	"POST /o/:slug/people/:userID/manager":    {access: tenant, roles: tenancy.Admins, params: freshMember},

@@ -132,6 +132,9 @@ func (h *Handlers) render(c *gin.Context, status int, a *access, f *forms) error
 		if rv.Notes, err = h.Store.NotesFor(ctx, h.Keys, orgID, r.ID, v.UserID); err != nil {
 			return err
 		}
+	}
+	if a.Side != "" || rv.IsStaff {
+		// Staff looking on see goals only as progress (page.go).
 		if rv.Goals, err = h.Store.Goals(ctx, orgID, r.ID); err != nil {
 			return err
 		}

@@ -49,9 +49,11 @@ type relationshipPage struct {
 	Today                string
 	Notes                []Note
 	Goals                []Goal
-	IAccepted            bool
-	Joinable             []tenancy.Person // staff of a group: who may be added
-	Library              *library.Panel   // what the library offers its participants
+	// GoalProgress is each goal's progress (percent), for staff looking on.
+	GoalProgress []int
+	IAccepted    bool
+	Joinable     []tenancy.Person // staff of a group: who may be added
+	Library      *library.Panel   // what the library offers its participants
 }
 
 // namesNeeded lists the people the page names: participants past and
@@ -115,6 +117,13 @@ func newRelationshipPage(v relationshipView, f *forms) relationshipPage {
 			mine = agreement.PractitionerAcceptedAt
 		}
 		p.IAccepted = mine != nil
+	}
+	if v.Side == "" && v.IsStaff {
+		// Staff looking on follow how far each goal has come, not what
+		// it says: the goal's words are the relationship's business.
+		for _, g := range v.Goals {
+			p.GoalProgress = append(p.GoalProgress, g.Progress)
+		}
 	}
 	if v.IsStaff && p.IsGroup {
 		for _, person := range v.People {
