@@ -150,3 +150,151 @@ func TestTopicsComeFromOneVocabulary(t *testing.T) {
 		t.Errorf("vocabulary after adding Knitting: %+v", vocab)
 	}
 }
+
+// TestAuthorsEditAndDeleteGoalsAndNotes: a goal's owner and a note's
+// author change and delete them; nobody else can (another person's
+// private note is not even found).
+func TestAuthorsEditAndDeleteGoalsAndNotes(t *testing.T) {
+	env := testkit.New(t)
+	fx := newWallFixture(env)
+	base := "/o/" + fx.A.Slug
+	member, practitioner := env.SignIn(fx.ByRole[tenancy.RoleMember].User), env.SignIn(fx.ByRole[tenancy.RolePractitioner].User)
+	g := newGoal(env, fx)
+	rel := base + "/relationships/" + g.RelationshipID.String()
+	if member.Get(rel).Doc().Find(`form[action="`+base+`/goals/`+g.ID.String()+`/edit"]`).Length() != 1 {
+		t.Errorf("the goal's owner has no form to edit it")
+	}
+	if practitioner.Get(rel).Doc().Find(`form[action="`+base+`/goals/`+g.ID.String()+`/edit"]`).Length() != 0 {
+		t.Errorf("the practitioner is offered to edit the member's goal")
+	}
+	edit := map[string]string{"description": "Chair the team meeting", "success_measure": "The team decides", "target_date": "2027-03-01"}
+	if p := practitioner.Post(base+"/goals/"+g.ID.String()+"/edit", edit); p.Status != http.StatusForbidden {
+		t.Errorf("practitioner edits the member's goal = %d, want 403", p.Status)
+	}
+	if p := member.Post(base+"/goals/"+g.ID.String()+"/edit", edit); p.Status != http.StatusOK {
+		t.Fatalf("owner edits the goal = %d", p.Status)
+	}
+	if got, err := env.Services.Relationships.Goal(env.Ctx(), fx.A.ID, g.ID); err != nil || got.Description != "Chair the team meeting" || got.TargetDate != "2027-03-01" {
+		t.Fatalf("goal after editing = %+v, %v", got, err)
+	}
+	if p := practitioner.Post(base+"/goals/"+g.ID.String()+"/delete", nil); p.Status != http.StatusForbidden {
+		t.Errorf("practitioner deletes the member's goal = %d, want 403", p.Status)
+	}
+	if p := member.Post(base+"/goals/"+g.ID.String()+"/delete", nil); p.Status != http.StatusOK {
+		t.Fatalf("owner deletes the goal = %d", p.Status)
+	}
+	if n := env.Count("goals", "id = ?", g.ID); n != 0 {
+		t.Errorf("the deleted goal is still there")
+	}
+
+	note := &relationships.Note{AuthorID: fx.ByRole[tenancy.RoleMember].ID, RelationshipID: g.RelationshipID, Visibility: relationships.Shared}
+	if err := env.Services.Relationships.AddNote(env.Ctx(), env.Services.NoteKeys, fx.A.ID, env.Clock.Now(), note, "First thoughts"); err != nil {
+		t.Fatal(err)
+	}
+	shared := note.ID.String()
+	if p := practitioner.Post(base+"/notes/"+shared+"/edit", map[string]string{"body": "Rewritten"}); p.Status != http.StatusForbidden {
+		t.Errorf("practitioner edits the member's shared note = %d, want 403", p.Status)
+	}
+	if p := member.Post(base+"/notes/"+shared+"/edit", map[string]string{"body": "Second thoughts"}); p.Status != http.StatusOK {
+		t.Fatalf("author edits the note = %d", p.Status)
+	}
+	if p := member.Get(rel); !strings.Contains(p.Text("#notes"), "Second thoughts") {
+		t.Errorf("the edited note does not read \"Second thoughts\"")
+	}
+	private := &relationships.Note{AuthorID: fx.ByRole[tenancy.RoleMember].ID, RelationshipID: g.RelationshipID, Visibility: relationships.Private}
+	if err := env.Services.Relationships.AddNote(env.Ctx(), env.Services.NoteKeys, fx.A.ID, env.Clock.Now(), private, "Mine alone"); err != nil {
+		t.Fatal(err)
+	}
+	if p := practitioner.Post(base+"/notes/"+private.ID.String()+"/delete", nil); p.Status != http.StatusNotFound {
+		t.Errorf("practitioner deletes the member's private note = %d, want 404", p.Status)
+	}
+	if p := member.Post(base+"/notes/"+private.ID.String()+"/edit", map[string]string{"body": "Still mine"}); p.Status != http.StatusOK {
+		t.Fatalf("author edits the private note = %d", p.Status)
+	}
+	if got := member.Get(rel).Text("#notes"); !strings.Contains(got, "Still mine") {
+		t.Errorf("the private note does not open to its new text: %q", got)
+	}
+	for _, id := range []string{shared, private.ID.String()} {
+		if p := member.Post(base+"/notes/"+id+"/delete", nil); p.Status != http.StatusOK {
+			t.Fatalf("author deletes note = %d", p.Status)
+		}
+	}
+	if n := env.Count("notes", "relationship_id = ?", g.RelationshipID); n != 0 {
+		t.Errorf("%d notes left after deleting both", n)
+	}
+}
+
+// TestChangingTheEmailAddress: the new address is confirmed by a link
+// sent to it; until then the old one stays; then the old one is told.
+func TestChangingTheEmailAddress(t *testing.T) {
+	env := testkit.New(t)
+	fx := newWallFixture(env)
+	person := env.NewPerson(fx.A, tenancy.RoleMember)
+	old := person.Email
+	b := env.SignIn(person.User)
+	if p := b.Post("/account/email", map[string]string{"new_email": "new-" + old, "password": "wrong"}); p.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a change with the wrong password = %d, want 422", p.Status)
+	}
+	if p := b.Post("/account/email", map[string]string{"new_email": fx.A.Owner.Email, "password": testkit.Password}); p.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a change to another account's address = %d, want 422", p.Status)
+	}
+	if p := b.Post("/account/email", map[string]string{"new_email": "New-" + old, "password": testkit.Password}); p.Status != http.StatusOK {
+		t.Fatalf("ask for the change = %d: %s", p.Status, p.Text("main"))
+	}
+	if got := b.Get("/account").Text("#email strong"); got != old {
+		t.Errorf("before confirming, the account page shows %q, want the old %q", got, old)
+	}
+	link := env.LastLink("new-"+old, "Confirm your new e-mail")
+	page := env.Browser().Get(link)
+	if page.Status != http.StatusOK || !strings.Contains(page.Text("main"), "new-"+old) {
+		t.Fatalf("confirmation page = %d", page.Status)
+	}
+	if p := b.Post(link, nil); p.Status != http.StatusOK {
+		t.Fatalf("confirm = %d", p.Status)
+	}
+	if got := b.Get("/account").Text("#email strong"); got != "new-"+old {
+		t.Errorf("after confirming, the address is %q", got)
+	}
+	told := false
+	for _, m := range env.Emails(old) {
+		told = told || strings.Contains(m.Subject, "e-mail address was changed") && strings.Contains(m.TextBody, "new-"+old)
+	}
+	if !told {
+		t.Errorf("the old address was not told of the change")
+	}
+	if p := b.Post(link, nil); p.Status == http.StatusOK && strings.Contains(p.Text("main"), "is now") {
+		t.Errorf("the link worked twice")
+	}
+}
+
+// TestRevokingAnInvitationAsksFirst: the list links to a confirmation
+// page (no JavaScript needed); a post that did not come from it is sent
+// there, and the invitation stays open until confirmed.
+func TestRevokingAnInvitationAsksFirst(t *testing.T) {
+	env := testkit.New(t)
+	fx := newWallFixture(env)
+	id := freshInvitation(env, fx)["id"]
+	base := "/o/" + fx.A.Slug
+	admin := env.SignIn(fx.ByRole[tenancy.RoleAdmin].User)
+	list := admin.Get(base + "/invitations")
+	if list.Doc().Find(`form[action="`+base+`/invitations/`+id+`/revoke"]`).Length() != 0 ||
+		list.Doc().Find(`a[href="`+base+`/invitations/`+id+`/revoke"]`).Length() != 1 {
+		t.Fatalf("the invitations list does not link to the revoke confirmation")
+	}
+	page := admin.Get(base + "/invitations/" + id + "/revoke")
+	if page.Status != http.StatusOK || page.Doc().Find(`form[action="`+base+`/invitations/`+id+`/revoke"] input[name="confirm"]`).Length() != 1 {
+		t.Fatalf("confirmation page = %d", page.Status)
+	}
+	if p := env.SignIn(fx.ByRole[tenancy.RoleAdmin].User).NoRedirects().Post(base+"/invitations/"+id+"/revoke", nil); p.Status != http.StatusSeeOther || p.Header.Get("Location") != base+"/invitations/"+id+"/revoke" {
+		t.Errorf("an unconfirmed revoke = %d to %q, want a redirect to the confirmation", p.Status, p.Header.Get("Location"))
+	}
+	if n := env.Count("invitations", "id = ? AND revoked_at IS NULL", id); n != 1 {
+		t.Fatalf("the invitation was revoked without confirmation")
+	}
+	if p := admin.Post(base+"/invitations/"+id+"/revoke", map[string]string{"confirm": "yes"}); p.Status != http.StatusOK {
+		t.Fatalf("confirmed revoke = %d", p.Status)
+	}
+	if n := env.Count("invitations", "id = ? AND revoked_at IS NOT NULL", id); n != 1 {
+		t.Errorf("the confirmed revoke did not revoke")
+	}
+}

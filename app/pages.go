@@ -30,9 +30,9 @@ const (
 func pages() []web.PageName {
 	var all []web.PageName
 	all = append(all, pageHome, pageErrorStatus, mail.PageOutbox, mail.PageEmail)
-	all = append(all, auth.PageLogin, auth.PageVerify, auth.PageForgot, auth.PageReset, auth.PageAccount, auth.PageLinkInvalid)
+	all = append(all, auth.PageLogin, auth.PageVerify, auth.PageForgot, auth.PageReset, auth.PageAccount, auth.PageLinkInvalid, auth.PageChangeEmail)
 	all = append(all, tenancy.PageSignup, tenancy.PageHome, tenancy.PageDashboard, tenancy.PagePeople, tenancy.PagePerson,
-		tenancy.PageInvitations, tenancy.PageInvitation, tenancy.PageSettings, tenancy.PageAudit)
+		tenancy.PageInvitations, tenancy.PageInvitation, tenancy.PageSettings, tenancy.PageAudit, tenancy.PageRevokeInvitation)
 	all = append(all, calendar.PageWeek, calendar.PageAvailability, calendar.PageBook, calendar.PageNewSession,
 		calendar.PageSession, calendar.PageFeed, calendar.PageSessionTypes)
 	all = append(all, assessment.PageTake, assessment.PageReview, assessment.PageNew, assessment.PageQuestionnaire)

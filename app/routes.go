@@ -114,6 +114,8 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	public.POST("/logout", e(h.auth.SignOut))
 	public.GET("/verify/:token", e(h.auth.ShowVerifyPage))
 	public.POST("/verify/:token", e(h.auth.Verify))
+	public.GET("/account/email/:token", e(h.auth.ShowChangeEmailPage))
+	public.POST("/account/email/:token", e(h.auth.ConfirmChangeEmail))
 	public.GET("/password/forgot", e(h.auth.ShowForgotPage))
 	public.POST("/password/forgot", e(h.auth.RequestReset))
 	public.GET("/password/reset/:token", e(h.auth.ShowResetPage))
@@ -137,6 +139,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	signedIn.GET("/account", e(h.auth.ShowAccountPage))
 	signedIn.POST("/account/profile", e(h.auth.UpdateProfile))
 	signedIn.POST("/account/password", e(h.auth.ChangePassword))
+	signedIn.POST("/account/email", e(h.auth.ChangeEmail))
 	signedIn.POST("/account/sessions/end", e(h.auth.SignOutEverywhere))
 	signedIn.POST("/account/verify/resend", e(h.auth.ResendVerification))
 	signedIn.GET("/account/export", e(h.account.ExportData))
@@ -191,6 +194,10 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	anyone.POST("/relationships/:id/notes", e(h.relationships.AddNote))
 	anyone.POST("/relationships/:id/leave", e(h.relationships.LeaveGroup))
 	anyone.POST("/goals/:id/progress", e(h.relationships.RecordProgress))
+	anyone.POST("/goals/:id/edit", e(h.relationships.EditGoal))     // its owner only
+	anyone.POST("/goals/:id/delete", e(h.relationships.DeleteGoal)) // its owner only
+	anyone.POST("/notes/:id/edit", e(h.relationships.EditNote))     // its author only
+	anyone.POST("/notes/:id/delete", e(h.relationships.DeleteNote)) // its author only
 	anyone.POST("/goals/:id/milestones", e(h.relationships.AddMilestone))
 	anyone.POST("/goals/:id/milestones/:milestone/done", e(h.relationships.CompleteMilestone))
 	anyone.POST("/relationships/:id/rematch", e(h.matching.Rematch))
@@ -210,6 +217,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	admins.POST("/invitations", e(h.tenancy.Invite))
 	admins.POST("/invitations/upload", e(h.tenancy.UploadInvitations))
 	admins.POST("/invitations/:id/resend", e(h.tenancy.InvitationAction(true)))
+	admins.GET("/invitations/:id/revoke", e(h.tenancy.ShowRevokePage))
 	admins.POST("/invitations/:id/revoke", e(h.tenancy.InvitationAction(false)))
 	admins.GET("/settings", e(h.tenancy.ShowSettingsPage))
 	admins.POST("/settings", e(h.tenancy.UpdateSettings))

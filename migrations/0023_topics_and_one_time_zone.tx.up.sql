@@ -68,3 +68,7 @@ CREATE POLICY tenant_isolation ON topics
   USING (org_id = NULLIF(current_setting('app.org_id', true), '')::uuid)
   WITH CHECK (org_id = NULLIF(current_setting('app.org_id', true), '')::uuid);
 {{end}}
+--bun:split
+-- A person changes their e-mail address by a link sent to the new one:
+-- the link's row carries the address it confirms.
+ALTER TABLE user_tokens ADD COLUMN new_email TEXT NOT NULL DEFAULT '';
