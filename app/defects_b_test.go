@@ -123,7 +123,7 @@ func TestTopicsComeFromOneVocabulary(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := env.SignIn(fx.ByRole[tenancy.RoleCoordinator].User).Get(base + "/requests/" + req.ID.String())
-	if got := page.Text("main"); !strings.Contains(got, "Shared topics: Challenging conversations") {
+	if got := page.Text("main"); !strings.Contains(got, "Shared topics: Challenging conversations") || !strings.Contains(got, "topics: Challenging conversations ·") {
 		t.Errorf("request page does not find the shared topic:\n%s", got)
 	}
 	admin := env.SignIn(fx.ByRole[tenancy.RoleAdmin].User)

@@ -78,12 +78,16 @@ func (h *Handlers) renderRequest(c *gin.Context, status int, id uuid.UUID, probl
 	if err != nil {
 		return err
 	}
+	topicLabels, err := h.Service.TopicLabels(ctx, v.Org.ID, req.Topics)
+	if err != nil {
+		return err
+	}
 	title := "Match " + names[req.MemberID]
 	if !stayed {
 		title = "A request of " + PersonWhoLeft
 	}
 	page := web.NewPage(c, title, gin.H{"Org": v.Org, "R": rk.Request, "Eligible": rk.Eligible,
-		"Excluded": rk.Excluded, "Proposals": proposals, "Names": names, "Problem": problem, "Left": !stayed,
+		"Excluded": rk.Excluded, "Proposals": proposals, "Names": names, "Problem": problem, "Left": !stayed, "Topics": topicLabels,
 		"Open": req.Status == assessment.RequestOpen || req.Status == assessment.RequestProposed})
 	page.Nav = "pipeline"
 	return h.Renderer.Render(c, status, PageRequest, page)

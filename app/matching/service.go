@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -517,4 +518,21 @@ func (s *Service) CloseRequest(ctx context.Context, orgID, requestID, by uuid.UU
 		return fmt.Errorf("matching: close request %s by %s: %w", requestID, by, err)
 	}
 	return nil
+}
+
+// TopicLabels says a request's topics (comma-separated keys or text) in
+// the words of the organisation's vocabulary.
+func (s *Service) TopicLabels(ctx context.Context, orgID uuid.UUID, list string) (string, error) {
+	var vocab topics.Vocabulary
+	if s.Topics != nil {
+		var err error
+		if vocab, err = s.Topics.Vocabulary(ctx, orgID); err != nil {
+			return "", err
+		}
+	}
+	var out []string
+	for _, t := range vocab.Canonical(relationships.SplitList(list)) {
+		out = append(out, vocab.Label(t))
+	}
+	return strings.Join(out, ", "), nil
 }
