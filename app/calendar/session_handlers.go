@@ -62,8 +62,9 @@ type sessionPage struct {
 	InSeries, CanJoin, CanLeave, CanMove     bool
 	CanSwitchMode                            bool
 	// Onlooker: a coordinator who takes no part, reading only.
-	Onlooker bool
-	Side     string // the viewer's side: practitioner, member or "" (staff)
+	Onlooker      bool
+	Side          string // the viewer's side: practitioner, member or "" (staff)
+	OverrideLabel string
 }
 
 // newSessionPage says what a person who takes part in a session on the
@@ -85,6 +86,7 @@ func newSessionPage(sv *SessionView, side string, privileged bool, viewerID uuid
 		CanLeave:      sv.IsGroup() && mine != nil && (mine.Status == AttendeeBooked || mine.Status == AttendeeWaitlisted),
 		CanMove:       privileged || !sv.IsGroup(),
 		CanSwitchMode: side == relationships.SidePractitioner && sv.Status != StatusCancelled,
+		OverrideLabel: OverrideNoticeLabel,
 	}
 }
 
@@ -114,6 +116,11 @@ func (h *Handlers) renderSession(c *gin.Context, status int, st sessionState) er
 	if err != nil {
 		return err
 	}
+	names, err := h.Service.SessionNames(c.Request.Context(), v.Org.ID, v.UserID, []Session{sv.Session})
+	if err != nil {
+		return err
+	}
+	sv.Title = nameOr(names, sv.Session)
 	data := newSessionPage(sv, side, privileged, v.UserID, modes, st, loc, h.Service.Clock.Now())
 	data.Base = base(v)
 	if onlooker {
