@@ -96,6 +96,11 @@ export default [
       await shot(owner, "defects-b-request.png");
       await submitAndSee(owner, top.locator("form[action$='/proposals']"), ".flash-success", "Proposed");
       const { relPath } = await acceptProposal(coachPage, org, coach);
+      // Both accept the agreement: sessions are booked only then.
+      for (const page of [coachPage, memberPage]) {
+        await page.goto(new URL(relPath, page.url()).href);
+        await submitAndSee(page, page.locator("form[action$='/agreement/accept']"), ".flash-success", "");
+      }
 
       // The coach schedules a session: its page shows Paris time.
       await coachPage.goto(new URL(`/o/${org.slug}/calendar/new`, coachPage.url()).href);
@@ -104,8 +109,12 @@ export default [
       await sched.getByLabel("Relationship").selectOption({ index: 1 });
       await sched.getByLabel("Date", { exact: true }).fill(isoDate(Date.now() + 3 * 864e5));
       await sched.getByLabel("Start time").fill("10:00");
-      await Promise.all([coachPage.waitForURL("**/calendar/sessions/*", { waitUntil: "commit" }),
-        sched.getByRole("button", { name: "Schedule" }).click()]);
+      await sched.getByRole("button", { name: "Schedule" }).click();
+      await coachPage.waitForLoadState("load");
+      if (!/\/calendar\/sessions\/[0-9a-f-]+$/.test(new URL(coachPage.url()).pathname)) {
+        const why = await coachPage.locator(".field-error, .form-errors, .flash-error").allInnerTexts();
+        throw new Error(`scheduling was refused: ${why.join(" | ")}`);
+      }
       const sessionPath = new URL(coachPage.url()).pathname;
       expectTrue((await coachPage.locator(".tz-note").innerText()).includes(PARIS), "the coach's session page is not in Paris time");
       await shot(coachPage, "defects-b-coach-session.png");
