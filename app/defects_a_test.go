@@ -339,7 +339,7 @@ func TestMessagesSayWhatHappens(t *testing.T) {
 		coordinator := env.NewPerson(org, tenancy.RoleCoordinator)
 		coach := env.NewPerson(org, tenancy.RolePractitioner, tenancy.KindCoach)
 		prof := relationships.NewProfile(org.ID, coach.ID, []string{"coach"})
-		prof.Capacity, prof.TimeZone = 3, "Europe/London"
+		prof.Capacity = 3
 		if err := env.Services.Relationships.SaveProfile(env.Ctx(), org.ID, env.Clock.Now(), prof); err != nil {
 			t.Fatal(err)
 		}

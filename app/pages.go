@@ -15,6 +15,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/topics"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
@@ -30,9 +31,9 @@ const (
 func pages() []web.PageName {
 	var all []web.PageName
 	all = append(all, pageHome, pageErrorStatus, mail.PageOutbox, mail.PageEmail)
-	all = append(all, auth.PageLogin, auth.PageVerify, auth.PageForgot, auth.PageReset, auth.PageAccount, auth.PageLinkInvalid)
+	all = append(all, auth.PageLogin, auth.PageVerify, auth.PageForgot, auth.PageReset, auth.PageAccount, auth.PageLinkInvalid, auth.PageChangeEmail)
 	all = append(all, tenancy.PageSignup, tenancy.PageHome, tenancy.PageDashboard, tenancy.PagePeople, tenancy.PagePerson,
-		tenancy.PageInvitations, tenancy.PageInvitation, tenancy.PageSettings, tenancy.PageAudit)
+		tenancy.PageInvitations, tenancy.PageInvitation, tenancy.PageSettings, tenancy.PageAudit, tenancy.PageRevokeInvitation)
 	all = append(all, calendar.PageWeek, calendar.PageAvailability, calendar.PageBook, calendar.PageNewSession,
 		calendar.PageSession, calendar.PageFeed, calendar.PageSessionTypes)
 	all = append(all, assessment.PageTake, assessment.PageReview, assessment.PageNew, assessment.PageQuestionnaire)
@@ -45,6 +46,7 @@ func pages() []web.PageName {
 	all = append(all, reports.PageProgramme, reports.PageRun, reports.PageSnapshot, reports.PageProgress, reports.PagePreferences)
 	all = append(all, feedback.PageAnswer, feedback.PageIndex)
 	all = append(all, ops.PageOrgs, ops.PageOrg, ops.PageWork, ops.PageAudit)
+	all = append(all, topics.PageSettings)
 	all = append(all, library.PageIndex, library.PageArticle, library.PageForm, library.PageAgenda, library.PageFramework)
 	return all
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/topics"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
@@ -41,6 +42,7 @@ type handlers struct {
 	reports       *reports.Handlers
 	feedback      *feedback.Handlers
 	library       *library.Handlers
+	topics        *topics.Handlers
 	outbox        *mail.Outbox
 	ops           *ops.Handlers
 	queues        *ops.Queues
@@ -64,9 +66,9 @@ func newHandlers(s *App) *handlers {
 				courses.ActionEnrolmentGranted, courses.ActionCourseCreated, courses.ActionCourseUpdated, ops.OrgActionSupportStarted,
 				ops.OrgActionSupportEnded, ops.OrgActionSuspended, ops.OrgActionResumed)},
 		account:    &account.Handlers{Service: s.Account, Sessions: s.Auth.Sessions, Renderer: d.Renderer, Refusal: tenancy.LastOwnerMessage},
-		assessment: &assessment.Handlers{Store: s.Assessment, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer},
+		assessment: &assessment.Handlers{Store: s.Assessment, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer, Topics: s.Topics},
 		relationships: &relationships.Handlers{Store: s.Relationships, Keys: s.NoteKeys, Tenancy: s.Tenancy.Store, Clock: d.Clock,
-			Renderer: d.Renderer, Sessions: s.Calendar, Library: s.Library},
+			Renderer: d.Renderer, Sessions: s.Calendar, Library: s.Library, Topics: s.Topics},
 		matching: &matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: s.Calendar, Courses: s.Courses.Store,
 			Library: s.Library, Feedback: s.Feedback.Store},
 		courses:  &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()},
@@ -74,6 +76,7 @@ func newHandlers(s *App) *handlers {
 		reports:  &reports.Handlers{Service: s.Reports, Renderer: d.Renderer},
 		feedback: &feedback.Handlers{Service: s.Feedback, Renderer: d.Renderer},
 		library:  &library.Handlers{Service: s.Library, Renderer: d.Renderer},
+		topics:   &topics.Handlers{Store: s.Topics, Clock: d.Clock, Renderer: d.Renderer},
 		outbox:   &mail.Outbox{Mail: d.Mail, Renderer: d.Renderer},
 		ops:      &ops.Handlers{Service: s.Ops, Sessions: s.Auth.Sessions, Renderer: d.Renderer},
 		queues:   s.Queues,
@@ -126,6 +129,8 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	public.POST("/logout", e(h.auth.SignOut))
 	public.GET("/verify/:token", e(h.auth.ShowVerifyPage))
 	public.POST("/verify/:token", e(h.auth.Verify))
+	public.GET("/account/email/:token", e(h.auth.ShowChangeEmailPage))
+	public.POST("/account/email/:token", e(h.auth.ConfirmChangeEmail))
 	public.GET("/password/forgot", e(h.auth.ShowForgotPage))
 	public.POST("/password/forgot", e(h.auth.RequestReset))
 	public.GET("/password/reset/:token", e(h.auth.ShowResetPage))
@@ -149,6 +154,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	signedIn.GET("/account", e(h.auth.ShowAccountPage))
 	signedIn.POST("/account/profile", e(h.auth.UpdateProfile))
 	signedIn.POST("/account/password", e(h.auth.ChangePassword))
+	signedIn.POST("/account/email", e(h.auth.ChangeEmail))
 	signedIn.POST("/account/sessions/end", e(h.auth.SignOutEverywhere))
 	signedIn.POST("/account/verify/resend", e(h.auth.ResendVerification))
 	signedIn.GET("/account/export", e(h.account.ExportData))
@@ -176,6 +182,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	staff.GET("/pipeline", e(h.matching.ShowPipelinePage))
 	staff.GET("/requests/:id", e(h.matching.ShowRequestPage))
 	staff.POST("/requests/:id/proposals", e(h.matching.ProposeByCoordinator))
+	staff.POST("/requests/:id/close", e(h.matching.CloseRequest))
 	anyone.GET("/requests/:id/choose", e(h.matching.ShowChoosePage))
 	anyone.POST("/requests/:id/choose", e(h.matching.Choose))
 	anyone.GET("/proposals/:id", e(h.matching.ShowProposalPage))
@@ -202,6 +209,10 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	anyone.POST("/relationships/:id/notes", e(h.relationships.AddNote))
 	anyone.POST("/relationships/:id/leave", e(h.relationships.LeaveGroup))
 	anyone.POST("/goals/:id/progress", e(h.relationships.RecordProgress))
+	anyone.POST("/goals/:id/edit", e(h.relationships.EditGoal))     // its owner only
+	anyone.POST("/goals/:id/delete", e(h.relationships.DeleteGoal)) // its owner only
+	anyone.POST("/notes/:id/edit", e(h.relationships.EditNote))     // its author only
+	anyone.POST("/notes/:id/delete", e(h.relationships.DeleteNote)) // its author only
 	anyone.POST("/goals/:id/milestones", e(h.relationships.AddMilestone))
 	anyone.POST("/goals/:id/milestones/:milestone/done", e(h.relationships.CompleteMilestone))
 	anyone.POST("/relationships/:id/rematch", e(h.matching.Rematch))
@@ -210,7 +221,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	anyone.POST("/relationships/:id/keep", e(h.reports.KeepGoing))
 
 	// /o/:slug/people, /invitations, /settings, /audit: the organisation's admin.
-	admins.GET("/people", e(h.tenancy.ShowPeoplePage))
+	staff.GET("/people", e(h.tenancy.ShowPeoplePage)) // coordinators read the list; admins manage each person
 	admins.GET("/people/:userID", e(h.tenancy.ShowPersonPage))
 	admins.POST("/people/:userID/role", e(h.tenancy.ChangeRole))
 	admins.POST("/people/:userID/manager", e(h.tenancy.SetLineManager))
@@ -222,9 +233,12 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	admins.POST("/invitations", e(h.tenancy.Invite))
 	admins.POST("/invitations/upload", e(h.tenancy.UploadInvitations))
 	admins.POST("/invitations/:id/resend", e(h.tenancy.InvitationAction(true)))
+	admins.GET("/invitations/:id/revoke", e(h.tenancy.ShowRevokePage))
 	admins.POST("/invitations/:id/revoke", e(h.tenancy.InvitationAction(false)))
 	admins.GET("/settings", e(h.tenancy.ShowSettingsPage))
 	admins.POST("/settings", e(h.tenancy.UpdateSettings))
+	admins.GET("/settings/topics", e(h.topics.ShowSettingsPage))
+	admins.POST("/settings/topics", e(h.topics.SaveSettings))
 	admins.GET("/audit", e(h.tenancy.ShowAuditPage))
 
 	// /o/:slug/courses, /certificates: the learner's pages and the course

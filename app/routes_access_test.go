@@ -2,12 +2,18 @@ package app_test
 
 import (
 	"net/http"
+	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/ops"
+	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 )
@@ -139,5 +145,130 @@ func TestOperatorRoutesRefuseEveryoneElse(t *testing.T) {
 	}
 	if p := opB.Get("/home"); !sentToSignIn(p) {
 		t.Errorf("the stale operator session was not ended: /home = %d", p.Status)
+	}
+}
+
+// roleColumns are the role columns of docs/roles.md's tables, in order.
+var roleColumns = []tenancy.Role{tenancy.RoleOwner, tenancy.RoleAdmin, tenancy.RoleCoordinator, tenancy.RolePractitioner, tenancy.RoleMember}
+
+// roleTable reads the markdown table of docs/roles.md under heading:
+// each row's cells, the role columns (the last five) as yes or no.
+func roleTable(t *testing.T, heading string) (rows [][]string, admits []map[tenancy.Role]bool) {
+	t.Helper()
+	raw, err := os.ReadFile("../docs/roles.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(raw), "\n## "+heading+"\n")
+	if !ok {
+		t.Fatalf("docs/roles.md has no section %q", heading)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	for _, line := range strings.Split(section, "\n") {
+		if !strings.HasPrefix(line, "|") || strings.HasPrefix(line, "| ---") {
+			continue
+		}
+		var cells []string
+		for _, c := range strings.Split(strings.Trim(line, "|"), "|") {
+			cells = append(cells, strings.Trim(strings.TrimSpace(c), "`"))
+		}
+		if len(cells) < len(roleColumns)+1 {
+			t.Fatalf("docs/roles.md: row %q has too few cells", line)
+		}
+		if cells[len(cells)-1] == "member" {
+			continue // the header
+		}
+		yes := map[tenancy.Role]bool{}
+		for i, r := range roleColumns {
+			switch cells[len(cells)-len(roleColumns)+i] {
+			case "✓":
+				yes[r] = true
+			case "–":
+			default:
+				t.Fatalf("docs/roles.md: row %q: a role cell is neither ✓ nor –", line)
+			}
+		}
+		rows, admits = append(rows, cells), append(admits, yes)
+	}
+	if len(rows) == 0 {
+		t.Fatalf("docs/roles.md: no rows under %q", heading)
+	}
+	return rows, admits
+}
+
+// TestRoleTable asserts docs/roles.md: each page of its "Pages" table
+// admits exactly the roles ticked (a person of every role of the wall
+// fixture asks for it; sessions and relationships are ones they take no
+// part in), the route matrix admits them too, and each role's menu shows
+// exactly the entries ticked in its "Menu" table. Members are prompted
+// to take the needs assessment; practitioners are not.
+func TestRoleTable(t *testing.T) {
+	env := testkit.New(t)
+	fx := newWallFixture(env)
+	coach, member := env.NewPerson(fx.A, tenancy.RolePractitioner, tenancy.KindCoach), env.NewPerson(fx.A, tenancy.RoleMember)
+	rel := env.NewRelationship(fx.A, relationships.Coaching, coach, member)
+	ss, err := env.Services.Calendar.Book(env.Ctx(), fx.A.ID, calendar.BookInput{RelationshipID: rel.ID, ActorID: coach.ID,
+		Start: testkit.Epoch.Add(5*24*time.Hour + 10*time.Hour), Direct: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := map[string]string{"userID": member.ID.String(), "id": rel.ID.String()}
+	browsers := map[tenancy.Role]*testkit.Browser{}
+	for _, r := range roleColumns {
+		browsers[r] = env.SignIn(fx.ByRole[r].User).NoRedirects()
+	}
+	rows, admits := roleTable(t, "Pages")
+	for i, row := range rows {
+		key := row[1]
+		rule, ok := routeMatrix[key]
+		if !ok {
+			t.Errorf("docs/roles.md lists %q, which is not a route", key)
+			continue
+		}
+		p := params
+		if strings.Contains(key, "/calendar/sessions/") {
+			p = map[string]string{"id": ss[0].ID.String()}
+		}
+		_, pattern, _ := strings.Cut(key, " ")
+		path := fillPath(pattern, fx.A.Slug, p)
+		for _, r := range roleColumns {
+			page := browsers[r].Get(path)
+			admitted := page.Status == http.StatusOK
+			refused := page.Status == http.StatusForbidden || page.Status == http.StatusNotFound
+			switch {
+			case admits[i][r] && !admitted:
+				t.Errorf("%s (%s) as %s = %d, docs/roles.md says admitted", row[0], path, r, page.Status)
+			case !admits[i][r] && !refused:
+				t.Errorf("%s (%s) as %s = %d, docs/roles.md says refused", row[0], path, r, page.Status)
+			}
+			if admits[i][r] && !slices.Contains(rule.roles, r) {
+				t.Errorf("routeMatrix does not admit %s to %s, which docs/roles.md ticks", r, key)
+			}
+		}
+	}
+	rows, admits = roleTable(t, "Menu")
+	for _, r := range roleColumns {
+		var got, want []string
+		browsers[r].Get("/o/" + fx.A.Slug).Doc().Find(`nav[aria-label="Organisation"] a`).Each(func(_ int, s *goquery.Selection) {
+			got = append(got, strings.TrimSpace(s.Text()))
+		})
+		for i, row := range rows {
+			if admits[i][r] {
+				want = append(want, row[0])
+			}
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s's menu = %q, docs/roles.md says %q", r, got, want)
+		}
+	}
+	// Fresh people: the pages above started an assessment for each role.
+	prompt := `a.btn[href="/o/` + fx.A.Slug + `/assessment"]`
+	for role, want := range map[tenancy.Role]int{tenancy.RolePractitioner: 0, tenancy.RoleMember: 1} {
+		p := env.SignIn(env.NewPerson(fx.A, role, tenancy.KindCoach).User).Get("/o/" + fx.A.Slug + "/my")
+		if n := p.Doc().Find(prompt).Length(); n != want {
+			t.Errorf("%s's My support has %d buttons to take the needs assessment, want %d", role, n, want)
+		}
 	}
 }

@@ -58,6 +58,17 @@ func fixtureGoal(env *testkit.Env, fx *wallFixture) map[string]string {
 	return map[string]string{"id": newGoal(env, fx).ID.String()}
 }
 
+// fixtureNote is a shared note by the fixture's member, which its
+// practitioner reads but may not change.
+func fixtureNote(env *testkit.Env, fx *wallFixture) map[string]string {
+	r := env.NewRelationship(fx.A, relationships.Coaching, fx.ByRole[tenancy.RolePractitioner], fx.ByRole[tenancy.RoleMember])
+	n := &relationships.Note{AuthorID: fx.ByRole[tenancy.RoleMember].ID, RelationshipID: r.ID, Visibility: relationships.Shared}
+	if err := env.Services.Relationships.AddNote(context.Background(), env.Services.NoteKeys, fx.A.ID, env.Clock.Now(), n, "Shared thoughts"); err != nil {
+		env.T.Fatal(err)
+	}
+	return map[string]string{"id": n.ID.String()}
+}
+
 func fixtureMilestone(env *testkit.Env, fx *wallFixture) map[string]string {
 	g := newGoal(env, fx)
 	m := must[*relationships.Milestone](env)(env.Services.Relationships.AddMilestone(context.Background(), fx.A.ID, g.ID, g.OwnerID, env.Clock.Now(), "First meeting", ""))

@@ -32,6 +32,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/topics"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
@@ -74,6 +75,8 @@ type App struct {
 	Reports *reports.Service
 	// Feedback after sessions.
 	Feedback *feedback.Service
+	// Topics: each organisation's vocabulary of topics.
+	Topics *topics.Store
 	// Library: articles, tools, agendas, recommendations, sharing.
 	Library *library.Service
 	// Ops: the platform operator's console, suspension, support access.
@@ -149,6 +152,7 @@ func (a *App) buildServices() error {
 	a.Audit = &audit.Store{DB: d}
 	a.Assessment = &assessment.Store{DB: d}
 	a.Relationships = &relationships.Store{DB: d}
+	a.Topics = &topics.Store{DB: d}
 	a.Auth, a.Tenancy = &auth.Service{}, &tenancy.Service{}
 	a.Calendar = &calendar.Service{
 		DB: d, Clock: a.Clock, Mail: a.Mail, Relationships: a.Relationships,
@@ -173,11 +177,12 @@ func (a *App) buildServices() error {
 	*a.Tenancy = tenancy.Service{
 		DB: d, Store: tenancyStore, Auth: a.Auth, Clock: a.Clock, Log: a.Log,
 		Invitations: tenancy.InvitationLimits{PerDay: cfg.InvitationsPerDay, NewOrgPerDay: cfg.NewOrgInvitationsPerDay, NewFor: 7 * 24 * time.Hour},
-		// A new organisation starts with the library's starter content.
-		OnCreate: []tenancy.OrgCreated{a.Library},
+		// A new organisation starts with the library's starter content
+		// and the default topics.
+		OnCreate: []tenancy.OrgCreated{a.Library, a.Topics},
 	}
 	a.Matching = &matching.Service{
-		DB: d, Assess: a.Assessment, Rels: a.Relationships, Tenancy: tenancyStore, Mail: a.Mail,
+		DB: d, Assess: a.Assessment, Rels: a.Relationships, Tenancy: tenancyStore, Topics: a.Topics, Mail: a.Mail,
 		Clock: a.Clock, Log: a.Log, BaseURL: cfg.BaseURL,
 	}
 	// Personal data: each domain adds its part of the export, and its

@@ -72,19 +72,21 @@ export async function acceptInvitation(page, org, who) {
 }
 
 // fillPractitionerProfile opens the practitioner profile from My support
-// and saves it as a coach taking new people, in `zone`. It returns whether
-// the profile started with the kind "coach" (the invitation's) ticked.
-export async function fillPractitionerProfile(page, org, { zone = "Europe/London" } = {}) {
+// and saves it as a coach taking new people (topics typed, matched to the
+// organisation's vocabulary). A person has one time zone, on their
+// account: with `zone`, it is set there first. It returns whether the
+// profile started with the kind "coach" (the invitation's) ticked.
+export async function fillPractitionerProfile(page, org, { zone } = {}) {
+  if (zone) await setAccountZone(page, org, zone);
   await clickNav(page, "My support", `/o/${org.slug}/my`);
   await Promise.all([page.waitForURL(`**/o/${org.slug}/profile`, { waitUntil: "commit" }),
     page.getByRole("link", { name: "Your profile", exact: true }).click()]);
   const profile = page.locator(`form[action$='/o/${org.slug}/profile']`);
   const startedAsCoach = await profile.getByLabel("coach", { exact: true }).isChecked();
   await profile.getByLabel("coach", { exact: true }).check();
-  await profile.getByLabel("Topics").fill("leadership, trust");
+  await profile.getByLabel("Other topics").fill("leadership, trust");
   await profile.getByLabel("Languages").fill("en");
   await profile.getByLabel("How many people at once").fill("3");
-  await profile.getByLabel("Your time zone").selectOption(zone);
   await profile.getByLabel("A short bio").fill("Twenty years of leading teams; now I coach.");
   await profile.getByLabel("I am taking new people").check();
   await submitAndSee(page, profile, ".flash-success", "Profile saved");

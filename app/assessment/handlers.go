@@ -14,6 +14,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/topics"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
@@ -23,6 +24,22 @@ type Handlers struct {
 	Tenancy  *tenancy.Store
 	Clock    clock.Clock
 	Renderer *web.Renderer
+	// Topics is the organisation's vocabulary: topics typed when
+	// signposting are recorded as its keys where they name one.
+	Topics *topics.Store
+}
+
+// canonicalTopics maps the decision's typed topics to the vocabulary.
+func (h *Handlers) canonicalTopics(c *gin.Context, d *Decision) error {
+	if h.Topics == nil {
+		return nil
+	}
+	vocab, err := h.Topics.Vocabulary(c.Request.Context(), web.CurrentViewer(c).Org.ID)
+	if err != nil {
+		return err
+	}
+	d.Topics = vocab.Canonical(d.Topics)
+	return nil
 }
 
 // Choices offered by the signposting forms.
@@ -292,6 +309,9 @@ func (h *Handlers) Decide(c *gin.Context) error {
 	}
 	f := web.NewForm(web.PostedForm(c))
 	d := decisionForm(f)
+	if err := h.canonicalTopics(c, &d); err != nil {
+		return err
+	}
 	if f.Valid() && (d.Kind != a.RecKind || d.Format != a.RecFormat || d.Duration != a.RecDuration) && d.Reason == "" {
 		f.Add("reason", "Say why you override the recommendation: the member and other coordinators will want to know.")
 	}
@@ -332,6 +352,9 @@ func (h *Handlers) RecordFaceToFace(c *gin.Context) error {
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("member_id")
 	d := decisionForm(f)
+	if err := h.canonicalTopics(c, &d); err != nil {
+		return err
+	}
 	f.Required("reason")
 	var memberID uuid.UUID
 	if raw := f.Get("member_id"); raw != "" {

@@ -12,7 +12,14 @@ import (
 )
 
 func (h *Handlers) renderAccount(c *gin.Context, status int, profile, password *web.Form) error {
+	return h.renderAccountWith(c, status, profile, password, nil)
+}
+
+func (h *Handlers) renderAccountWith(c *gin.Context, status int, profile, password, email *web.Form) error {
 	v := web.CurrentViewer(c)
+	if email == nil {
+		email = web.NewForm(nil)
+	}
 	if profile == nil {
 		profile = web.NewForm(nil)
 		profile.Set("name", v.Name)
@@ -22,7 +29,7 @@ func (h *Handlers) renderAccount(c *gin.Context, status int, profile, password *
 		password = web.NewForm(nil)
 	}
 	return h.Renderer.Render(c, status, PageAccount, web.NewPage(c, "Your account", gin.H{
-		"Profile": profile, "Password": password, "Zones": web.TimeZones(),
+		"Profile": profile, "Password": password, "Email": email, "Zones": web.TimeZones(),
 	}))
 }
 

@@ -10,4 +10,5 @@ const (
 	PageReset       web.PageName = "auth/reset"
 	PageAccount     web.PageName = "auth/account"
 	PageLinkInvalid web.PageName = "auth/link_invalid"
+	PageChangeEmail web.PageName = "auth/change_email"
 )

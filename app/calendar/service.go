@@ -116,16 +116,9 @@ func loadZone(name string) *time.Location {
 	return loc
 }
 
-// personZone is a practitioner's zone: their profile's, else their
-// account's, else the organisation's, else UTC.
+// personZone is a person's one time zone: their own, else the
+// organisation's, else UTC.
 func personZone(ctx context.Context, tx bun.IDB, org *tenancy.Organisation, userID uuid.UUID) (*time.Location, error) {
-	z, err := relationships.ProfileTimeZone(ctx, tx, org.ID, userID)
-	if err != nil {
-		return nil, err
-	}
-	if loc := loadZone(z); loc != nil {
-		return loc, nil
-	}
 	u, err := auth.UserByID(ctx, tx, userID)
 	if err != nil {
 		return nil, err

@@ -18,24 +18,35 @@ import (
 // loadSession loads a session the viewer may see: its people, and the
 // organisation's admins. Anyone else gets the same 404 as for no session.
 func (h *Handlers) loadSession(c *gin.Context) (*SessionView, string, bool, error) {
+	sv, side, privileged, onlooker, err := h.loadSessionFor(c, false)
+	if onlooker {
+		return nil, "", false, fmt.Errorf("calendar: %s only looks on at session %s: %w", web.CurrentViewer(c).UserID, sv.ID, db.ErrNotFound)
+	}
+	return sv, side, privileged, err
+}
+
+// loadSessionFor loads the session of the :id parameter for its people
+// and admins; with onlookers, coordinators who take no part in it are
+// admitted too, to read it (onlooker true): they follow sessions and
+// attendance, and change nothing.
+func (h *Handlers) loadSessionFor(c *gin.Context, onlookers bool) (sv *SessionView, side string, privileged, onlooker bool, err error) {
 	v := web.CurrentViewer(c)
 	id, err := web.IDParam(c, "id")
 	if err != nil {
-		return nil, "", false, err
+		return nil, "", false, false, err
 	}
-	sv, err := h.Service.SessionDetail(c.Request.Context(), v.Org.ID, id)
-	if err != nil {
-		return nil, "", false, err
+	if sv, err = h.Service.SessionDetail(c.Request.Context(), v.Org.ID, id); err != nil {
+		return nil, "", false, false, err
 	}
-	side, err := h.Service.Participates(c.Request.Context(), sv, v.UserID)
-	if err != nil {
-		return nil, "", false, err
+	if side, err = h.Service.Participates(c.Request.Context(), sv, v.UserID); err != nil {
+		return nil, "", false, false, err
 	}
 	admin := tenancy.Has(v, tenancy.Admins...)
-	if side == "" && !admin {
-		return nil, "", false, fmt.Errorf("calendar: %s is not in session %s: %w", v.UserID, id, db.ErrNotFound)
+	onlooker = side == "" && !admin && onlookers && tenancy.Has(v, tenancy.Staff...)
+	if side == "" && !admin && !onlooker {
+		return nil, "", false, false, fmt.Errorf("calendar: %s is not in session %s: %w", v.UserID, id, db.ErrNotFound)
 	}
-	return sv, side, admin || side == relationships.SidePractitioner, nil
+	return sv, side, admin || side == relationships.SidePractitioner, onlooker, nil
 }
 
 // sessionPage is what pages/calendar/session.html shows.
@@ -50,8 +61,10 @@ type sessionPage struct {
 	Privileged, Scheduled, Started, Upcoming bool
 	InSeries, CanJoin, CanLeave, CanMove     bool
 	CanSwitchMode                            bool
-	Side                                     string // the viewer's side: practitioner, member or "" (staff)
-	OverrideLabel                            string
+	// Onlooker: a coordinator who takes no part, reading only.
+	Onlooker      bool
+	Side          string // the viewer's side: practitioner, member or "" (staff)
+	OverrideLabel string
 }
 
 // newSessionPage says what a person who takes part in a session on the
@@ -84,7 +97,7 @@ type sessionState struct {
 
 func (h *Handlers) renderSession(c *gin.Context, status int, st sessionState) error {
 	v := web.CurrentViewer(c)
-	sv, side, privileged, err := h.loadSession(c)
+	sv, side, privileged, onlooker, err := h.loadSessionFor(c, true)
 	if err != nil {
 		return err
 	}
@@ -110,6 +123,11 @@ func (h *Handlers) renderSession(c *gin.Context, status int, st sessionState) er
 	sv.Title = nameOr(names, sv.Session)
 	data := newSessionPage(sv, side, privileged, v.UserID, modes, st, loc, h.Service.Clock.Now())
 	data.Base = base(v)
+	if onlooker {
+		// A coordinator reads when, who and attendance; not the reasons
+		// given for a change of mode, which are the practitioner's notes.
+		data.Onlooker, data.CanMove, data.CanJoin, data.CanLeave, data.CanSwitchMode = true, false, false, false, false
+	}
 	page := web.NewPage(c, sv.Title, data)
 	page.Nav = "calendar"
 	return h.Renderer.Render(c, status, PageSession, page)

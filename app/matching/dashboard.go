@@ -53,7 +53,10 @@ func (h *Handlers) ShowMyPage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
 	s := h.Service
-	data := gin.H{"Org": v.Org, "IsStaff": tenancy.Has(v, tenancy.Staff...), "IsAdmin": tenancy.Has(v, tenancy.Admins...)}
+	data := gin.H{"Org": v.Org, "IsStaff": tenancy.Has(v, tenancy.Staff...), "IsAdmin": tenancy.Has(v, tenancy.Admins...),
+		// Members are asked to take the needs assessment; other roles
+		// are offered it in a line (a practitioner may want supervision).
+		"IsMember": v.Org.Role == string(tenancy.RoleMember)}
 	latest, err := s.Assess.Latest(ctx, v.Org.ID, v.UserID)
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return err

@@ -57,7 +57,7 @@ func (h *Handlers) names(c *gin.Context, ids ...uuid.UUID) (map[uuid.UUID]string
 func (h *Handlers) renderRequest(c *gin.Context, status int, id uuid.UUID, problem string) error {
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
-	rk, err := h.Service.Candidates(ctx, v.Org.ID, id)
+	req, err := h.Service.Assess.Request(ctx, v.Org.ID, id)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (h *Handlers) renderRequest(c *gin.Context, status int, id uuid.UUID, probl
 	if err != nil {
 		return err
 	}
-	ids := []uuid.UUID{rk.Request.MemberID}
+	ids := []uuid.UUID{req.MemberID}
 	for _, p := range proposals {
 		ids = append(ids, p.PractitionerID)
 	}
@@ -73,10 +73,60 @@ func (h *Handlers) renderRequest(c *gin.Context, status int, id uuid.UUID, probl
 	if err != nil {
 		return err
 	}
-	page := web.NewPage(c, "Match "+names[rk.Request.MemberID], gin.H{"Org": v.Org, "R": rk.Request, "Eligible": rk.Eligible,
-		"Excluded": rk.Excluded, "Proposals": proposals, "Names": names, "Problem": problem})
+	// A member who deleted their account or left the organisation has no
+	// one to match: staff see the request as theirs ("a person who left")
+	// with what they can still do, closing it or withdrawing a proposal.
+	_, stayed := names[req.MemberID]
+	rk := &Ranking{Request: req}
+	if stayed {
+		if rk, err = h.Service.Candidates(ctx, v.Org.ID, id); err != nil {
+			return err
+		}
+	}
+	topicLabels, err := h.Service.TopicLabels(ctx, v.Org.ID, req.Topics)
+	if err != nil {
+		return err
+	}
+	title := "Match " + names[req.MemberID]
+	if !stayed {
+		title = "A request of " + PersonWhoLeft
+	}
+	page := web.NewPage(c, title, gin.H{"Org": v.Org, "R": rk.Request, "Eligible": rk.Eligible,
+		"Excluded": rk.Excluded, "Proposals": proposals, "Names": names, "Problem": problem, "Left": !stayed, "Topics": topicLabels,
+		"Open": req.Status == assessment.RequestOpen || req.Status == assessment.RequestProposed})
 	page.Nav = "pipeline"
 	return h.Renderer.Render(c, status, PageRequest, page)
+}
+
+// PersonWhoLeft stands for the name of a person who deleted their
+// account or left the organisation, wherever their requests remain.
+const PersonWhoLeft = "a person who left"
+
+// CloseRequest closes a support request from its page, with an optional
+// note recorded on a proposal it withdraws.
+func (h *Handlers) CloseRequest(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		return err
+	}
+	note := strings.TrimSpace(web.PostedForm(c).Get("note"))
+	if problem := web.TextProblem("note", note); problem != "" {
+		return h.renderRequest(c, http.StatusUnprocessableEntity, id, problem)
+	}
+	if len(note) > 2000 {
+		return h.renderRequest(c, http.StatusUnprocessableEntity, id, "Please keep the note under 2000 characters.")
+	}
+	err = h.Service.CloseRequest(c.Request.Context(), v.Org.ID, id, v.UserID, note)
+	switch {
+	case errors.Is(err, ErrNotOpen):
+		return h.renderRequest(c, http.StatusConflict, id, "This request is matched or closed already.")
+	case err != nil:
+		return err
+	}
+	web.AddFlash(c, "success", "Request closed. It has left the pipeline.")
+	web.Redirect(c, "/o/"+v.Org.Slug+"/pipeline")
+	return nil
 }
 
 func (h *Handlers) ShowRequestPage(c *gin.Context) error {

@@ -25,7 +25,7 @@ func coach(env *testkit.Env, org *testkit.Org, capacity int, topics string) *tes
 	env.T.Helper()
 	p := env.NewPerson(org, tenancy.RolePractitioner, tenancy.KindCoach)
 	prof := relationships.NewProfile(org.ID, p.ID, []string{"coach"})
-	prof.Capacity, prof.Topics, prof.TimeZone = capacity, topics, "Europe/London"
+	prof.Capacity, prof.Topics = capacity, topics
 	if err := env.Services.Relationships.SaveProfile(env.Ctx(), org.ID, env.Clock.Now(), prof); err != nil {
 		env.T.Fatal(err)
 	}

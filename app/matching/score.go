@@ -36,8 +36,12 @@ func (c Candidate) Free() int { return max(c.Capacity-c.Active, 0) }
 type Need struct {
 	MemberID uuid.UUID
 	// Kind is the practitioner kind needed: mentor, coach or supervisor.
-	Kind          string
-	Topics        []string
+	Kind string
+	// Topics are compared as they are: the caller maps both sides to the
+	// organisation's vocabulary first (topics.Vocabulary.Canonical).
+	Topics []string
+	// TopicLabel, if set, says how a topic reads in the explanation.
+	TopicLabel    func(string) string
 	Languages     []string
 	TimeZone      string
 	LineManagerID *uuid.UUID
@@ -113,6 +117,9 @@ func Rank(need Need, cands []Candidate, day time.Time) (eligible, excluded []Ran
 		var shared []string
 		for _, t := range need.Topics {
 			if slices.Contains(c.Topics, t) {
+				if need.TopicLabel != nil {
+					t = need.TopicLabel(t)
+				}
 				shared = append(shared, t)
 			}
 		}

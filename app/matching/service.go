@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,6 +20,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/topics"
 	"github.com/leadershiptoolbox/toolbox/app/words"
 	"github.com/leadershiptoolbox/toolbox/workers"
 )
@@ -31,6 +33,9 @@ type Service struct {
 	Assess  *assessment.Store
 	Rels    *relationships.Store
 	Tenancy *tenancy.Store
+	// Topics is the organisation's vocabulary: a request's and a
+	// profile's topics are compared through it.
+	Topics  *topics.Store
 	Mail    *mail.Service
 	Clock   clock.Clock
 	Log     *slog.Logger
@@ -125,9 +130,15 @@ func (s *Service) rankTx(ctx context.Context, tx bun.IDB, req *assessment.Reques
 	if err != nil {
 		return nil, err
 	}
+	var vocab topics.Vocabulary
+	if s.Topics != nil {
+		if vocab, err = s.Topics.WithTx(tx).Vocabulary(ctx, req.OrgID); err != nil {
+			return nil, err
+		}
+	}
 	need := Need{
 		MemberID: req.MemberID, Kind: relationships.PractitionerKind(relationships.Kind(req.Kind)),
-		Topics: relationships.SplitList(req.Topics), Languages: relationships.SplitList(req.Languages),
+		Topics: vocab.Canonical(relationships.SplitList(req.Topics)), TopicLabel: vocab.Label, Languages: relationships.SplitList(req.Languages),
 		TimeZone: pp.memberZone, LineManagerID: pp.member.LineManagerID, Asked: map[uuid.UUID]string{},
 		Avoid: map[uuid.UUID]string{},
 	}
@@ -158,12 +169,12 @@ func (s *Service) rankTx(ctx context.Context, tx bun.IDB, req *assessment.Reques
 		// A practitioner offers a kind when both their membership (set by
 		// admins) and their profile say so.
 		kinds := slices.DeleteFunc(p.KindList(), func(k string) bool { return !slices.Contains(tenancy.ParseKinds(person.Kinds), k) })
-		zone := p.TimeZone
+		zone := person.TimeZone
 		if zone == "" {
 			zone = pp.org.TimeZone
 		}
 		cands = append(cands, Candidate{
-			UserID: p.UserID, Name: person.Name, Kinds: kinds, Topics: p.TopicList(), Languages: p.LanguageList(),
+			UserID: p.UserID, Name: person.Name, Kinds: kinds, Topics: vocab.Canonical(p.TopicList()), Languages: p.LanguageList(),
 			TimeZone: zone, Capacity: p.Capacity, Active: active, Accepting: p.Accepting, TrainedMentor: p.TrainedMentorAt != nil,
 		})
 	}
@@ -510,4 +521,58 @@ func (s *Service) Withdraw(ctx context.Context, orgID, proposalID, by uuid.UUID,
 		return fmt.Errorf("matching: withdraw %s: %w", proposalID, err)
 	}
 	return nil
+}
+
+// CloseRequest closes a support request that no longer needs a match
+// (its member left, or staff settled it another way): a proposal still
+// waiting is withdrawn with the note, so the practitioner is not asked
+// any more. A request already matched or closed is ErrNotOpen.
+func (s *Service) CloseRequest(ctx context.Context, orgID, requestID, by uuid.UUID, note string) error {
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Clock.Now()
+		req, err := s.Assess.WithTx(tx).LockRequest(ctx, orgID, requestID)
+		if err != nil {
+			return err
+		}
+		if req.Status != assessment.RequestOpen && req.Status != assessment.RequestProposed {
+			return ErrNotOpen
+		}
+		st := s.store().WithTx(tx)
+		ps, err := st.Proposals(ctx, orgID, requestID)
+		if err != nil {
+			return err
+		}
+		for i := range ps {
+			p := &ps[i]
+			if p.Status != ProposalPending {
+				continue
+			}
+			p.Status, p.AnsweredAt, p.Reason = ProposalWithdrawn, &now, note
+			if err := st.AnswerProposal(ctx, p); err != nil {
+				return err
+			}
+		}
+		return s.Assess.WithTx(tx).SetRequestStatus(ctx, orgID, requestID, assessment.RequestClosed, now)
+	})
+	if err != nil {
+		return fmt.Errorf("matching: close request %s by %s: %w", requestID, by, err)
+	}
+	return nil
+}
+
+// TopicLabels says a request's topics (comma-separated keys or text) in
+// the words of the organisation's vocabulary.
+func (s *Service) TopicLabels(ctx context.Context, orgID uuid.UUID, list string) (string, error) {
+	var vocab topics.Vocabulary
+	if s.Topics != nil {
+		var err error
+		if vocab, err = s.Topics.Vocabulary(ctx, orgID); err != nil {
+			return "", err
+		}
+	}
+	var out []string
+	for _, t := range vocab.Canonical(relationships.SplitList(list)) {
+		out = append(out, vocab.Label(t))
+	}
+	return strings.Join(out, ", "), nil
 }

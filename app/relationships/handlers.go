@@ -17,6 +17,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/topics"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
@@ -35,6 +36,8 @@ type Handlers struct {
 	// Library shows its participants what the library recommends for the
 	// relationship and what its practitioners shared into it (optional).
 	Library RelationshipResources
+	// Topics is the organisation's vocabulary, offered on the profile.
+	Topics *topics.Store
 }
 
 // RelationshipResources is the library's panel on a relationship page
@@ -129,6 +132,9 @@ func (h *Handlers) render(c *gin.Context, status int, a *access, f *forms) error
 		if rv.Notes, err = h.Store.NotesFor(ctx, h.Keys, orgID, r.ID, v.UserID); err != nil {
 			return err
 		}
+	}
+	if a.Side != "" || rv.IsStaff {
+		// Staff looking on see goals only as progress (page.go).
 		if rv.Goals, err = h.Store.Goals(ctx, orgID, r.ID); err != nil {
 			return err
 		}
@@ -496,12 +502,21 @@ func (h *Handlers) AddNote(c *gin.Context) error {
 	return nil
 }
 
-// profileForm checks the profile form and applies it to p.
-func profileForm(f *web.Form, p *Profile) {
+// vocabulary is the organisation's topics (none without a store).
+func (h *Handlers) vocabulary(c *gin.Context) (topics.Vocabulary, error) {
+	if h.Topics == nil {
+		return nil, nil
+	}
+	return h.Topics.Vocabulary(c.Request.Context(), web.CurrentViewer(c).Org.ID)
+}
+
+// profileForm checks the profile form and applies it to p: the topics
+// ticked from the vocabulary, and the other topics typed, each matched
+// to the vocabulary where it names one of its topics.
+func profileForm(f *web.Form, p *Profile, vocab topics.Vocabulary) {
 	f.MaxLength("topics", 500)
 	f.MaxLength("languages", 100)
 	f.MaxLength("bio", 2000)
-	f.TimeZone("time_zone")
 	f.Required("capacity")
 	p.Capacity = intField(f, "capacity", 0, 50, "Use a number from 0 to 50.")
 	var kinds []string
@@ -513,19 +528,28 @@ func profileForm(f *web.Form, p *Profile) {
 		}
 	}
 	p.Kinds = strings.Join(kinds, ",")
-	p.Topics = strings.Join(SplitList(f.Get("topics")), ",")
+	var chosen []string
+	for _, k := range f.Values["topic"] {
+		if t, ok := vocab.Match(k); ok && t.Key == k {
+			chosen = append(chosen, k)
+		} else {
+			f.Add("topics", "Choose among the topics listed, or type others below.")
+		}
+	}
+	p.Topics = strings.Join(vocab.Canonical(append(chosen, SplitList(f.Get("topics"))...)), ",")
 	p.Languages = strings.Join(SplitList(f.Get("languages")), ",")
-	p.TimeZone, p.Bio, p.Accepting = f.Get("time_zone"), f.Get("bio"), f.Get("accepting") != ""
+	p.Bio, p.Accepting = f.Get("bio"), f.Get("accepting") != ""
 }
 
-func (h *Handlers) renderProfile(c *gin.Context, status int, p *Profile, f *web.Form) error {
+func (h *Handlers) renderProfile(c *gin.Context, status int, p *Profile, f *web.Form, vocab topics.Vocabulary) error {
 	v := web.CurrentViewer(c)
 	counts, err := h.Store.ActiveCounts(c.Request.Context(), v.Org.ID)
 	if err != nil {
 		return err
 	}
-	page := web.NewPage(c, "Your practitioner profile", gin.H{"Org": v.Org, "Profile": p, "Form": f, "Zones": web.TimeZones(),
-		"Kinds": tenancy.Kinds, "Chosen": f.Values["kinds"], "Active": counts[v.UserID]})
+	page := web.NewPage(c, "Your practitioner profile", gin.H{"Org": v.Org, "Profile": p, "Form": f, "Zone": v.Zone(), "OwnZone": v.TimeZone != "",
+		"Kinds": tenancy.Kinds, "Chosen": f.Values["kinds"], "Active": counts[v.UserID],
+		"Vocabulary": vocab, "ChosenTopics": f.Values["topic"], "IsAdmin": tenancy.Has(v, tenancy.Admins...)})
 	page.Nav = "profile"
 	return h.Renderer.Render(c, status, PageProfile, page)
 }
@@ -539,16 +563,28 @@ func (h *Handlers) ShowProfilePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	vocab, err := h.vocabulary(c)
+	if err != nil {
+		return err
+	}
+	// Topics of the vocabulary are ticked; any others are typed.
 	f := web.NewForm(url.Values{"kinds": p.KindList()})
-	f.Set("topics", strings.Join(p.TopicList(), ", "))
+	var others []string
+	for _, t := range p.TopicList() {
+		if m, ok := vocab.Match(t); ok {
+			f.Values.Add("topic", m.Key)
+		} else {
+			others = append(others, t)
+		}
+	}
+	f.Set("topics", strings.Join(others, ", "))
 	f.Set("languages", strings.Join(p.LanguageList(), ", "))
 	f.Set("capacity", strconv.Itoa(p.Capacity))
-	f.Set("time_zone", p.TimeZone)
 	f.Set("bio", p.Bio)
 	if p.Accepting {
 		f.Set("accepting", "1")
 	}
-	return h.renderProfile(c, http.StatusOK, p, f)
+	return h.renderProfile(c, http.StatusOK, p, f, vocab)
 }
 
 func (h *Handlers) SaveProfile(c *gin.Context) error {
@@ -561,10 +597,14 @@ func (h *Handlers) SaveProfile(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	vocab, err := h.vocabulary(c)
+	if err != nil {
+		return err
+	}
 	f := web.NewForm(web.PostedForm(c))
-	profileForm(f, p)
+	profileForm(f, p, vocab)
 	if !f.Valid() {
-		return h.renderProfile(c, http.StatusUnprocessableEntity, p, f)
+		return h.renderProfile(c, http.StatusUnprocessableEntity, p, f, vocab)
 	}
 	if err := h.Store.SaveProfile(ctx, v.Org.ID, h.Clock.Now(), p); err != nil {
 		return err

@@ -116,7 +116,6 @@ type Profile struct {
 	Topics          string     `bun:"topics"`
 	Languages       string     `bun:"languages"`
 	Capacity        int        `bun:"capacity"`
-	TimeZone        string     `bun:"time_zone"`
 	Bio             string     `bun:"bio"`
 	Accepting       bool       `bun:"accepting"`
 	TrainedMentorAt *time.Time `bun:"trained_mentor_at"`

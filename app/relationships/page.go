@@ -52,12 +52,14 @@ type relationshipPage struct {
 	Today            string
 	// Reassess offers the member the needs assessment again: at the
 	// review date, or once the relationship has concluded.
-	Reassess  bool
-	Notes     []Note
-	Goals     []Goal
-	IAccepted bool
-	Joinable  []tenancy.Person // staff of a group: who may be added
-	Library   *library.Panel   // what the library offers its participants
+	Reassess bool
+	Notes    []Note
+	Goals    []Goal
+	// GoalProgress is each goal's progress (percent), for staff looking on.
+	GoalProgress []int
+	IAccepted    bool
+	Joinable     []tenancy.Person // staff of a group: who may be added
+	Library      *library.Panel   // what the library offers its participants
 }
 
 // namesNeeded lists the people the page names: participants past and
@@ -126,6 +128,13 @@ func newRelationshipPage(v relationshipView, f *forms) relationshipPage {
 			mine = agreement.PractitionerAcceptedAt
 		}
 		p.IAccepted = mine != nil
+	}
+	if v.Side == "" && v.IsStaff {
+		// Staff looking on follow how far each goal has come, not what
+		// it says: the goal's words are the relationship's business.
+		for _, g := range v.Goals {
+			p.GoalProgress = append(p.GoalProgress, g.Progress)
+		}
 	}
 	concluded := v.Rel.Status == StatusCompleted || v.Rel.Status == StatusEnded
 	p.Reassess = v.Side == SideMember && (concluded || (agreement.ReviewDate != "" && agreement.ReviewDate <= v.Today))

@@ -13,14 +13,11 @@ import (
 // sealed before it reaches the database.
 func (s *Store) AddNote(ctx context.Context, keys *Keyring, orgID uuid.UUID, now time.Time, n *Note, text string) error {
 	n.ID, n.OrgID, n.CreatedAt = uuid.Must(uuid.NewV7()), orgID, now
-	if n.Visibility == Private {
-		ct, nonce, keyID, err := keys.Seal(n.ID.String(), []byte(text))
-		if err != nil {
-			return err
-		}
-		n.Ciphertext, n.Nonce, n.KeyID, n.Body = ct, nonce, keyID, ""
-	} else {
-		n.Visibility, n.Body = Shared, text
+	if n.Visibility != Private {
+		n.Visibility = Shared
+	}
+	if err := setNoteText(keys, n, text); err != nil {
+		return err
 	}
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		_, err := tx.NewInsert().Model(n).Exec(ctx)
@@ -29,6 +26,21 @@ func (s *Store) AddNote(ctx context.Context, keys *Keyring, orgID uuid.UUID, now
 	if err != nil {
 		return fmt.Errorf("relationships: add note: %w", err)
 	}
+	return nil
+}
+
+// setNoteText puts text in a note: sealed if the note is private, as
+// its body otherwise.
+func setNoteText(keys *Keyring, n *Note, text string) error {
+	if n.Visibility != Private {
+		n.Body = text
+		return nil
+	}
+	ct, nonce, keyID, err := keys.Seal(n.ID.String(), []byte(text))
+	if err != nil {
+		return err
+	}
+	n.Ciphertext, n.Nonce, n.KeyID, n.Body = ct, nonce, keyID, ""
 	return nil
 }
 

@@ -33,7 +33,7 @@ func (s *Store) SaveProfile(ctx context.Context, orgID uuid.UUID, now time.Time,
 		_, err := tx.NewInsert().Model(p).
 			On("CONFLICT (org_id, user_id) DO UPDATE").
 			Set("kinds = EXCLUDED.kinds, topics = EXCLUDED.topics, languages = EXCLUDED.languages").
-			Set("capacity = EXCLUDED.capacity, time_zone = EXCLUDED.time_zone, bio = EXCLUDED.bio").
+			Set("capacity = EXCLUDED.capacity, bio = EXCLUDED.bio").
 			Set("accepting = EXCLUDED.accepting, updated_at = EXCLUDED.updated_at").
 			Exec(ctx)
 		return err
@@ -85,22 +85,6 @@ func (s *Store) ActiveCounts(ctx context.Context, orgID uuid.UUID) (map[uuid.UUI
 		return nil, fmt.Errorf("relationships: active counts: %w", err)
 	}
 	return out, nil
-}
-
-// ProfileTimeZone returns the time zone on a practitioner's profile in an
-// organisation, or "" when they have no profile or set none; tx must be
-// scoped to orgID. (Used by the calendar.)
-func ProfileTimeZone(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID) (string, error) {
-	var zones []string
-	err := tx.NewSelect().Model((*Profile)(nil)).Column("time_zone").
-		Where("org_id = ? AND user_id = ?", orgID, userID).Scan(ctx, &zones)
-	if err != nil {
-		return "", fmt.Errorf("relationships: time zone of %s: %w", userID, err)
-	}
-	if len(zones) == 0 {
-		return "", nil
-	}
-	return zones[0], nil
 }
 
 // Profiles lists every practitioner profile of an organisation.

@@ -443,6 +443,15 @@ func (h *Handlers) InvitationAction(resend bool) web.HandlerFunc {
 			return db.ErrNotFound
 		}
 		v := web.CurrentViewer(c)
+		if !resend && web.PostedForm(c).Get("confirm") == "" {
+			// Revoking is confirmed on its own page first (of an
+			// invitation of this organisation: another's is 404).
+			if _, err := h.Service.Invitation(c.Request.Context(), v.Org.ID, id); err != nil {
+				return err
+			}
+			web.Redirect(c, orgPath(c, "/invitations/"+id.String()+"/revoke"))
+			return nil
+		}
 		var inv *Invitation
 		if resend {
 			if !v.Verified {
@@ -467,4 +476,35 @@ func (h *Handlers) InvitationAction(resend bool) web.HandlerFunc {
 		web.Redirect(c, orgPath(c, "/invitations"))
 		return nil
 	}
+}
+
+// Invitation loads one invitation of an organisation.
+func (s *Service) Invitation(ctx context.Context, orgID, id uuid.UUID) (*Invitation, error) {
+	var inv *Invitation
+	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		var err error
+		inv, err = invitationByID(ctx, q, orgID, id)
+		return err
+	})
+	return inv, err
+}
+
+// ShowRevokePage asks an admin to confirm revoking an invitation: a page
+// of its own, so that the question is asked without JavaScript too.
+func (h *Handlers) ShowRevokePage(c *gin.Context) error {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return db.ErrNotFound
+	}
+	v := web.CurrentViewer(c)
+	inv, err := h.Service.Invitation(c.Request.Context(), v.Org.ID, id)
+	if err != nil {
+		return err
+	}
+	if inv.AcceptedAt != nil || inv.RevokedAt != nil {
+		return web.Errorf(http.StatusConflict, "That invitation was already accepted or revoked.")
+	}
+	page := web.NewPage(c, "Revoke the invitation", gin.H{"Slug": v.Org.Slug, "Invitation": inv})
+	page.Nav = "people"
+	return h.Renderer.Render(c, http.StatusOK, PageRevokeInvitation, page)
 }

@@ -132,7 +132,7 @@ func TestExpiredRevokedAndResentInvitations(t *testing.T) {
 		resent, oldLink := invite("resent@example.test")
 
 		admin := env.SignIn(org.Owner.User)
-		if p := admin.Post("/o/"+org.Slug+"/invitations/"+revoked.ID.String()+"/revoke", nil); p.Status != http.StatusOK {
+		if p := admin.Post("/o/"+org.Slug+"/invitations/"+revoked.ID.String()+"/revoke", map[string]string{"confirm": "yes"}); p.Status != http.StatusOK {
 			t.Fatalf("revoke = %d", p.Status)
 		}
 		if got := accept(revokedLink); got != http.StatusNotFound {

@@ -14,4 +14,6 @@ const (
 	PageInvitation  web.PageName = "tenancy/invitation"
 	PageSettings    web.PageName = "tenancy/settings"
 	PageAudit       web.PageName = "tenancy/audit"
+	// PageRevokeInvitation asks to confirm revoking an invitation.
+	PageRevokeInvitation web.PageName = "tenancy/revoke_invitation"
 )

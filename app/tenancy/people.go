@@ -286,7 +286,7 @@ func (h *Handlers) ShowPeoplePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	data := gin.H{"People": people, "Filter": f, "Roles": Roles, "Slug": v.Org.Slug, "Next": nextPage(c, more, "after", func() string {
+	data := gin.H{"People": people, "Filter": f, "Roles": Roles, "Slug": v.Org.Slug, "IsAdmin": Has(v, Admins...), "Next": nextPage(c, more, "after", func() string {
 		return people[len(people)-1].UserID.String()
 	})}
 	if web.IsFragmentRequest(c.Request) {

@@ -142,6 +142,9 @@ type Person struct {
 	LineManager   string     `bun:"line_manager_name"`
 	Verified      bool       `bun:"verified"`
 	JoinedAt      time.Time  `bun:"created_at"`
+	// TimeZone is the person's own zone ("" until they choose one: the
+	// organisation's applies).
+	TimeZone string `bun:"time_zone"`
 }
 
 // PeopleFilter narrows the people list.
@@ -195,7 +198,7 @@ func (s *Store) people(ctx context.Context, orgID uuid.UUID, f PeopleFilter) ([]
 	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, idb bun.IDB) error {
 		q := idb.NewSelect().TableExpr("memberships AS m").
 			Join("JOIN users AS u ON u.id = m.user_id").
-			ColumnExpr("m.user_id, u.name, u.email, m.role, m.kinds, m.status, m.line_manager_id, m.created_at").
+			ColumnExpr("m.user_id, u.name, u.email, u.time_zone, m.role, m.kinds, m.status, m.line_manager_id, m.created_at").
 			ColumnExpr("u.verified_at IS NOT NULL AS verified").
 			Join("LEFT JOIN users AS lm ON lm.id = m.line_manager_id").ColumnExpr("COALESCE(lm.name, '') AS line_manager_name").
 			Where("m.org_id = ?", orgID).Where("u.deleted_at IS NULL")
