@@ -50,6 +50,7 @@ type relationshipPage struct {
 	Notes                []Note
 	Goals                []Goal
 	IAccepted            bool
+	CanEditAgreement     bool
 	Joinable             []tenancy.Person // staff of a group: who may be added
 	Library              *library.Panel   // what the library offers its participants
 }
@@ -94,6 +95,7 @@ func newRelationshipPage(v relationshipView, f *forms) relationshipPage {
 	for _, person := range v.People {
 		p.Names[person.UserID] = person.Name
 	}
+	p.CanEditAgreement = mayEditAgreement(&access{Rel: v.Rel, Side: v.Side}, v.IsStaff)
 	current := map[uuid.UUID]bool{}
 	for _, pt := range v.Participants {
 		current[pt.UserID] = true
@@ -118,7 +120,7 @@ func newRelationshipPage(v relationshipView, f *forms) relationshipPage {
 	}
 	if v.IsStaff && p.IsGroup {
 		for _, person := range v.People {
-			if !current[person.UserID] && person.Status == tenancy.StatusActive {
+			if !current[person.UserID] && person.Status == tenancy.StatusActive && person.UserID != v.Viewer {
 				p.Joinable = append(p.Joinable, person)
 			}
 		}

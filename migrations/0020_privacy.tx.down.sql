@@ -1,0 +1,1 @@
+ALTER TABLE relationship_participants DROP COLUMN notes_from;
