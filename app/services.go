@@ -25,6 +25,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
+	"github.com/leadershiptoolbox/toolbox/app/personaldata"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
@@ -101,8 +102,16 @@ func NewServices(d Deps) *Services {
 	// memberships, so it stays last.
 	s.Account = &account.Service{
 		DB: d.DB, Clock: d.Clock, Audit: s.Tenancy,
-		Exporters: []account.Exporter{account.AccountExporter{DB: d.DB}, s.Tenancy},
-		Erasers:   []account.Eraser{s.Tenancy},
+		Domains: PersonalDataDomains(s),
+		Orgs: func(ctx context.Context, userID uuid.UUID) ([]uuid.UUID, error) {
+			ms, err := s.Tenancy.Store.Memberships(ctx, userID)
+			out := make([]uuid.UUID, 0, len(ms))
+			for _, m := range ms {
+				out = append(out, m.OrgID)
+			}
+			return out, err
+		},
+		Erasers: []account.Eraser{s.Tenancy},
 	}
 	courseStore := &courses.Store{DB: d.DB}
 	s.Courses = &courses.Service{
@@ -180,3 +189,23 @@ func (n nextSessions) NextSessions(ctx context.Context, orgID, userID uuid.UUID,
 	}
 	return out, nil
 }
+
+// PersonalDataDomains is every domain's part of personal data, in the
+// order the export lists them and erasure runs them (tenancy's own eraser,
+// which removes the memberships, runs after all of them).
+func PersonalDataDomains(s *Services) []personaldata.Domain {
+	keys := s.NoteKeys
+	return []personaldata.Domain{
+		personalSpec(auth.PersonalData), s.Tenancy,
+		personalSpec(assessment.PersonalData), personalSpec(matching.PersonalData),
+		personalSpec(func() personaldata.Spec { return relationships.PersonalData(keys) }),
+		personalSpec(calendar.PersonalData), personalSpec(courses.PersonalData), personalSpec(billing.PersonalData),
+		personalSpec(feedback.PersonalData), personalSpec(reports.PersonalData), personalSpec(library.PersonalData),
+		personalSpec(mail.PersonalData),
+	}
+}
+
+// personalSpec makes a domain's PersonalData function a personaldata.Domain.
+type personalSpec func() personaldata.Spec
+
+func (f personalSpec) PersonalData() personaldata.Spec { return f() }

@@ -1,0 +1,23 @@
+package auth
+
+import "github.com/leadershiptoolbox/toolbox/app/personaldata"
+
+// PersonalData is the account's part of a person's data (personaldata.Domain).
+func PersonalData() personaldata.Spec {
+	return personaldata.Spec{
+		Domain: "account",
+		Tables: map[string]string{
+			"users":       "kept as an anonymous row (\"Deleted person\", an address that receives nothing, no password), so that records kept for others point at nobody",
+			"user_tokens": "deleted (e-mailed links stop working)",
+			"sessions":    "deleted (signed out everywhere)",
+		},
+		Export: []personaldata.Query{
+			{Name: "account", SQL: "SELECT email, name, time_zone, verified_at, created_at FROM users WHERE id = :user"},
+			{Name: "signed_in_sessions", SQL: "SELECT expiry AS expires_at FROM sessions WHERE user_id = :user ORDER BY expiry"},
+		},
+		Erase: []personaldata.Step{
+			{SQL: "DELETE FROM sessions WHERE user_id = :user"},
+			{SQL: "DELETE FROM user_tokens WHERE user_id = :user"},
+		},
+	}
+}
