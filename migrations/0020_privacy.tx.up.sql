@@ -3,6 +3,20 @@
 ALTER TABLE relationship_participants ADD COLUMN notes_from {{.Time}};
 {{if .AppRole}}
 --bun:split
+-- The SECURITY DEFINER look-ups (viewer_memberships, invitation_org_by_token,
+-- certificate_org_by_code, payment_org_by_intent) run as the owner of the
+-- tables, which row-level security binds too (FORCE) unless it is a
+-- superuser: where the migrating role is not one (docker-compose.yml),
+-- they found nothing. These policies admit the owner, for reading, and
+-- nobody else; the application logs in as a role that is not the owner.
+CREATE POLICY definer_lookups ON memberships FOR SELECT TO CURRENT_USER USING (true);
+--bun:split
+CREATE POLICY definer_lookups ON invitations FOR SELECT TO CURRENT_USER USING (true);
+--bun:split
+CREATE POLICY definer_lookups ON certificates FOR SELECT TO CURRENT_USER USING (true);
+--bun:split
+CREATE POLICY definer_lookups ON payments FOR SELECT TO CURRENT_USER USING (true);
+--bun:split
 -- Least privilege: the application's role keeps on each table only what
 -- the code does to it (migrations/grants.txt lists the same, and
 -- app/db/grants_test.go compares the two).
