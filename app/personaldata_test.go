@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -66,6 +67,30 @@ func TestPersonalDataCoversEveryTable(t *testing.T) {
 		sort.Strings(missing)
 		for _, m := range missing {
 			t.Errorf("table %s names a person but no domain exports and erases it: add it to the domain's PersonalData (and docs/organisations.md)", m)
+		}
+		// Each table a spec answers for is exported by one of its queries,
+		// and erased by one of its steps unless it is kept (the
+		// organisations' erasure is tenancy.EraseUser, in Go).
+		for _, d := range app.PersonalDataDomains(env.Services) {
+			spec := d.PersonalData()
+			for table, why := range spec.Tables {
+				mentions := func(sqls []string) bool {
+					return slices.ContainsFunc(sqls, func(q string) bool { return regexp.MustCompile(`\b` + table + `\b`).MatchString(q) })
+				}
+				var exports, erases []string
+				for _, q := range spec.Export {
+					exports = append(exports, q.SQL)
+				}
+				for _, st := range spec.Erase {
+					erases = append(erases, st.SQL)
+				}
+				if !mentions(exports) {
+					t.Errorf("%s: no export query of %s reads %s", spec.Domain, spec.Domain, table)
+				}
+				if !strings.HasPrefix(why, "kept") && spec.Domain != "organisations" && !mentions(erases) {
+					t.Errorf("%s: %s is said to be erased (%q) but no step touches it", spec.Domain, table, why)
+				}
+			}
 		}
 		doc := readDoc(t, "../docs/organisations.md")
 		for table := range covered {

@@ -17,6 +17,7 @@ rec_duration AS recommended_duration, topics, explanation, face_to_face, decisio
 FROM assessments WHERE org_id = :org AND member_id = :user ORDER BY created_at`},
 			{Name: "support_requests", PerOrg: true, SQL: `SELECT kind, format, duration, topics, languages, status, reason, created_at
 FROM support_requests WHERE org_id = :org AND member_id = :user ORDER BY created_at`},
+			{Name: "questionnaires_written", PerOrg: true, SQL: "SELECT version, created_at FROM questionnaires WHERE org_id = :org AND created_by = :user ORDER BY created_at"},
 		},
 		Erase: []personaldata.Step{
 			{PerOrg: true, SQL: "DELETE FROM support_requests WHERE org_id = :org AND member_id = :user"},

@@ -14,6 +14,7 @@ func PersonalData() personaldata.Spec {
 		Export: []personaldata.Query{
 			{Name: "account", SQL: "SELECT email, name, time_zone, verified_at, created_at FROM users WHERE id = :user"},
 			{Name: "signed_in_sessions", SQL: "SELECT expiry AS expires_at FROM sessions WHERE user_id = :user ORDER BY expiry"},
+			{Name: "e_mailed_links", SQL: "SELECT purpose, created_at, expires_at, used_at FROM user_tokens WHERE user_id = :user ORDER BY created_at"},
 		},
 		Erase: []personaldata.Step{
 			{SQL: "DELETE FROM sessions WHERE user_id = :user"},

@@ -16,6 +16,7 @@ func PersonalData() personaldata.Spec {
 FROM payments p LEFT JOIN courses c ON c.org_id = p.org_id AND c.id = p.course_id WHERE p.org_id = :org AND p.user_id = :user ORDER BY p.created_at`},
 			{Name: "seats_assigned_to_you", PerOrg: true, SQL: `SELECT c.title AS course, s.assigned_at FROM seat_assignments s
 LEFT JOIN courses c ON c.org_id = s.org_id AND c.id = s.course_id WHERE s.org_id = :org AND s.user_id = :user ORDER BY s.assigned_at`},
+			{Name: "stripe_customer", PerOrg: true, SQL: "SELECT customer_id, created_at FROM stripe_customers WHERE org_id = :org AND user_id = :user"},
 		},
 		Erase: []personaldata.Step{
 			{PerOrg: true, SQL: "DELETE FROM stripe_customers WHERE org_id = :org AND user_id = :user"},

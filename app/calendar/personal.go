@@ -29,6 +29,8 @@ WHERE a.org_id = :org AND a.user_id = :user ORDER BY s.starts_at`},
 			{Name: "booking_settings", PerOrg: true, SQL: `SELECT buffer_before_min, buffer_after_min, min_notice_min, window_days, max_per_day, max_per_week
 FROM booking_settings WHERE org_id = :org AND practitioner_id = :user`},
 			{Name: "calendar_subscriptions", SQL: "SELECT created_at FROM calendar_feeds WHERE user_id = :user"},
+			{Name: "series", PerOrg: true, SQL: "SELECT interval_days, count AS occurrences, until, first_start, created_at FROM series WHERE org_id = :org AND practitioner_id = :user ORDER BY created_at"},
+			{Name: "reminders_sent", PerOrg: true, SQL: "SELECT offset_minutes, delivered_at FROM reminder_deliveries WHERE org_id = :org AND user_id = :user ORDER BY delivered_at"},
 		},
 		Erase: []personaldata.Step{
 			{PerOrg: true, SQL: `UPDATE calendar_sessions SET status = 'cancelled', cancel_reason = 'The practitioner left.', cancelled_at = :now, version = version + 1

@@ -18,6 +18,7 @@ JOIN library_articles a ON a.org_id = v.org_id AND a.id = v.article_id WHERE v.o
 			{Name: "articles_written", PerOrg: true, SQL: "SELECT title, kind, status, created_at, updated_at FROM library_articles WHERE org_id = :org AND created_by = :user ORDER BY created_at"},
 			{Name: "shared_by_you", PerOrg: true, SQL: `SELECT a.title AS article, s.note, s.shared_at FROM library_shares s
 JOIN library_articles a ON a.org_id = s.org_id AND a.id = s.article_id WHERE s.org_id = :org AND s.shared_by = :user ORDER BY s.shared_at`},
+			{Name: "agendas_attached", PerOrg: true, SQL: "SELECT title, updated_at FROM session_agendas WHERE org_id = :org AND attached_by = :user ORDER BY updated_at"},
 		},
 		Erase: []personaldata.Step{{PerOrg: true, SQL: "DELETE FROM library_votes WHERE org_id = :org AND user_id = :user"}},
 	}
