@@ -1,9 +1,12 @@
-// Package app assembles the web application: New builds the engine with its
-// middleware and error pages, and mounts the route table of routes.go, where
-// every route is one line with the role group that admits it.
+// Package app assembles the application: Build (services.go) is its one
+// constructor; it wires the domain services, builds the HTTP engine with
+// its middleware and error pages around the route table of routes.go
+// (every route one line, with the role group that admits it), and the
+// task mux of tasks.go.
 package app
 
 import (
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -11,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/leadershiptoolbox/toolbox/app/config"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 	"github.com/leadershiptoolbox/toolbox/static"
 	"github.com/leadershiptoolbox/toolbox/templates"
@@ -31,16 +35,15 @@ func NewRendererFS(fsys fs.FS, assets *web.Assets) (*web.Renderer, error) {
 	return web.NewRenderer(fsys, template.FuncMap{"asset": assets.URL})
 }
 
-// New builds the HTTP handler.
-func New(s *Services) (*gin.Engine, error) {
-	d := s.Deps
+// newEngine builds the HTTP handler.
+func newEngine(d *App) (*gin.Engine, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = true
 	r.ContextWithFallback = true
 	if err := web.TrustProxies(r, d.Config.TrustedProxies); err != nil {
-		return nil, err
+		return nil, config.Invalid{Err: fmt.Errorf("TOOLBOX_TRUSTED_PROXIES: %w", err)}
 	}
 
 	site := web.Site{Name: "Leadership Toolbox", DevOutbox: d.Config.DevOutbox(), BaseURL: d.Config.BaseURL}
@@ -66,13 +69,6 @@ func New(s *Services) (*gin.Engine, error) {
 		return nil, err
 	}
 
-	if s.NoteKeysErr != nil {
-		return nil, s.NoteKeysErr
-	}
-	if s.LibraryErr != nil {
-		return nil, s.LibraryErr
-	}
-
 	https := strings.HasPrefix(d.Config.BaseURL, "https://")
 	r.Use(
 		web.AssignRequestID(),
@@ -87,7 +83,7 @@ func New(s *Services) (*gin.Engine, error) {
 	r.NoMethod(func(c *gin.Context) {
 		errs.Handle(c, web.Errorf(http.StatusMethodNotAllowed, "That action is not available here."))
 	})
-	mountRoutes(r, newHandlers(s), errs)
+	mountRoutes(r, newHandlers(d), errs)
 	return r, nil
 }
 

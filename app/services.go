@@ -2,12 +2,15 @@ package app
 
 import (
 	"context"
-	"time"
-
-	"github.com/google/uuid"
-	"github.com/uptrace/bun"
+	"fmt"
 	"log/slog"
 	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/leadershiptoolbox/toolbox/app/account"
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
@@ -32,38 +35,32 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
-// Deps are the infrastructure the application is built on; cmd/toolbox
-// and the tests construct them.
-type Deps struct {
+// App is the whole application, built once by Build: the infrastructure
+// it runs on, the domain services (shared by the web handlers and the
+// worker's task handlers), the HTTP handler and the task mux.
+type App struct {
 	Config   config.Config
 	DB       *db.DB
-	Redis    health.Pinger
 	Clock    clock.Clock
 	Log      *slog.Logger
 	Mail     *mail.Service
 	Relay    *outbox.Relay
 	Renderer *web.Renderer
 	Assets   *web.Assets
-}
+	// Ready are the checks /readyz makes (Redis only when there is one).
+	Ready health.Checks
 
-// Services are the domain services, built once and shared by the web
-// handlers and the worker's task handlers.
-type Services struct {
-	Deps
-	Auth    *auth.Service
-	Tenancy *tenancy.Service
-	Audit   *audit.Store
-
+	Auth          *auth.Service
+	Tenancy       *tenancy.Service
+	Audit         *audit.Store
 	Assessment    *assessment.Store
 	Relationships *relationships.Store
-	Matching      *matching.Service
-	// NoteKeys seal private notes; NoteKeysErr says why they could not be
-	// read from the configuration (app.New refuses to start then).
-	NoteKeys    *relationships.Keyring
-	NoteKeysErr error
-	Account     *account.Service
-	Courses     *courses.Service
-	Billing     *billing.Service
+	// NoteKeys seal private notes.
+	NoteKeys *relationships.Keyring
+	Matching *matching.Service
+	Account  *account.Service
+	Courses  *courses.Service
+	Billing  *billing.Service
 	// Calendar: availability, sessions, subscriptions and reminders.
 	Calendar *calendar.Service
 	// Reports: the programme report, compiled by workers.
@@ -72,131 +69,152 @@ type Services struct {
 	Feedback *feedback.Service
 	// Library: articles, tools, agendas, recommendations, sharing.
 	Library *library.Service
-	// LibraryErr says why the library's starter content could not be
-	// read (app.New refuses to start then).
-	LibraryErr error
+
+	// Handler serves HTTP: the route table of routes.go.
+	Handler *gin.Engine
+	// Tasks runs background tasks: the task table of tasks.go.
+	Tasks *asynq.ServeMux
 }
 
-// NewServices wires the domain services together.
-func NewServices(d Deps) *Services {
-	https := strings.HasPrefix(d.Config.BaseURL, "https://")
-	s := &Services{Deps: d}
-	s.Auth = &auth.Service{
-		DB: d.DB, Store: &auth.Store{DB: d.DB}, Sessions: auth.NewSessions(d.DB, https),
-		Clock: d.Clock, Mail: d.Mail, Log: d.Log, BaseURL: d.Config.BaseURL,
+// Build is the one constructor of the application, used by cmd/toolbox,
+// the test kit and the worker processes of tests. rdb is the task
+// queue's Redis; without one (tests that run the outbox's tasks
+// themselves through Tasks) nothing is handed to a queue and /readyz does
+// not ask Redis. A configuration value that was read but cannot be used
+// (a notes key, the SMTP settings, a proxy address) is a config.Invalid.
+func Build(cfg config.Config, d *db.DB, rdb redis.UniversalClient, clk clock.Clock, log *slog.Logger) (*App, error) {
+	assets, err := NewAssets()
+	if err != nil {
+		return nil, err
 	}
-	s.Tenancy = &tenancy.Service{DB: d.DB, Store: tenancy.NewStore(d.DB), Auth: s.Auth, Clock: d.Clock, Log: d.Log,
-		Invitations: tenancy.InvitationLimits{PerDay: d.Config.InvitationsPerDay, NewOrgPerDay: d.Config.NewOrgInvitationsPerDay, NewFor: 7 * 24 * time.Hour}}
-	s.Auth.Events = s.Tenancy
-	s.Auth.Access = s.Tenancy
-	s.Audit = &audit.Store{DB: d.DB}
-	s.Assessment = &assessment.Store{DB: d.DB}
-	s.Relationships = &relationships.Store{DB: d.DB}
-	s.NoteKeys, s.NoteKeysErr = relationships.NewKeyring(d.Config.NotesKeys, d.Config.SecretKey)
-	s.Matching = &matching.Service{
-		DB: d.DB, Assess: s.Assessment, Rels: s.Relationships, Tenancy: s.Tenancy.Store, Mail: d.Mail,
-		Clock: d.Clock, Log: d.Log, BaseURL: d.Config.BaseURL,
+	renderer, err := NewRenderer(assets)
+	if err != nil {
+		return nil, err
 	}
-	// Personal data: each domain adds its part of the export, and its
-	// eraser for account deletion. Tenancy's eraser removes the
-	// memberships, so it stays last.
-	s.Account = &account.Service{
-		DB: d.DB, Clock: d.Clock, Audit: s.Tenancy,
-		Domains: PersonalDataDomains(s),
+	mailer := &mail.Service{DB: d, Renderer: renderer, Clock: clk, Log: log}
+	if cfg.SMTPEnabled() {
+		sender, err := mail.NewSMTPSender(mail.SMTPConfig{
+			Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
+			TLS: cfg.SMTPTLS, From: cfg.MailFrom,
+		})
+		if err != nil {
+			return nil, config.Invalid{Err: fmt.Errorf("TOOLBOX_SMTP_HOST: %w", err)}
+		}
+		mailer.Sender = sender
+	}
+	var queue outbox.Enqueuer
+	ready := health.Checks{"database": d}
+	if rdb != nil {
+		queue = asynq.NewClientFromRedisClient(rdb)
+		ready["redis"] = health.PingFunc(func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
+	}
+	relay := outbox.NewRelay(d, queue, clk, log)
+	relay.RecheckAfter = cfg.OutboxRecheckAfter
+	keys, err := relationships.NewKeyring(cfg.NotesKeys, cfg.SecretKey)
+	if err != nil {
+		return nil, config.Invalid{Err: fmt.Errorf("TOOLBOX_NOTES_KEYS: %w", err)}
+	}
+
+	a := &App{Config: cfg, DB: d, Clock: clk, Log: log, Mail: mailer, Relay: relay, Renderer: renderer, Assets: assets,
+		Ready: ready, NoteKeys: keys}
+	if err := a.buildServices(); err != nil {
+		return nil, err
+	}
+	if a.Handler, err = newEngine(a); err != nil {
+		return nil, err
+	}
+	a.Tasks = newTaskMux(a)
+	return a, nil
+}
+
+// buildServices wires the domain services together, each in one literal.
+// Auth and tenancy need each other (sign-in asks tenancy who may enter;
+// tenancy signs people up through auth), so both are allocated first.
+func (a *App) buildServices() error {
+	d, cfg := a.DB, a.Config
+	https := strings.HasPrefix(cfg.BaseURL, "https://")
+	tenancyStore := tenancy.NewStore(d)
+	a.Audit = &audit.Store{DB: d}
+	a.Assessment = &assessment.Store{DB: d}
+	a.Relationships = &relationships.Store{DB: d}
+	a.Auth, a.Tenancy = &auth.Service{}, &tenancy.Service{}
+	a.Calendar = &calendar.Service{
+		DB: d, Clock: a.Clock, Mail: a.Mail, Relationships: a.Relationships,
+		Tenancy: tenancyStore, Log: a.Log, BaseURL: cfg.BaseURL,
+	}
+	var err error
+	a.Library, err = library.NewService(library.Service{
+		Store: &library.Store{DB: d}, Clock: a.Clock, Log: a.Log,
+		Relationships: libraryRelationships{rels: a.Relationships, tenancy: tenancyStore},
+		Needs:         libraryNeeds{assess: a.Assessment, rels: a.Relationships},
+		Sessions:      librarySessions{calendar: a.Calendar},
+		Goals:         libraryGoals{rels: a.Relationships, clock: a.Clock},
+	})
+	if err != nil {
+		return fmt.Errorf("library: starter content: %w", err)
+	}
+	*a.Auth = auth.Service{
+		DB: d, Store: &auth.Store{DB: d}, Sessions: auth.NewSessions(d, https),
+		Clock: a.Clock, Mail: a.Mail, Log: a.Log, BaseURL: cfg.BaseURL,
+		Events: a.Tenancy, Access: a.Tenancy, Feeds: a.Calendar,
+	}
+	*a.Tenancy = tenancy.Service{
+		DB: d, Store: tenancyStore, Auth: a.Auth, Clock: a.Clock, Log: a.Log,
+		Invitations: tenancy.InvitationLimits{PerDay: cfg.InvitationsPerDay, NewOrgPerDay: cfg.NewOrgInvitationsPerDay, NewFor: 7 * 24 * time.Hour},
+		// A new organisation starts with the library's starter content.
+		OnCreate: []tenancy.OrgCreated{a.Library},
+	}
+	a.Matching = &matching.Service{
+		DB: d, Assess: a.Assessment, Rels: a.Relationships, Tenancy: tenancyStore, Mail: a.Mail,
+		Clock: a.Clock, Log: a.Log, BaseURL: cfg.BaseURL,
+	}
+	// Personal data: each domain describes its part of the export and of
+	// account deletion (PersonalDataDomains); tenancy's eraser, which
+	// removes the memberships, runs after them.
+	a.Account = &account.Service{
+		DB: d, Clock: a.Clock, Audit: a.Tenancy,
+		Domains: PersonalDataDomains(a),
 		Orgs: func(ctx context.Context, userID uuid.UUID) ([]uuid.UUID, error) {
-			ms, err := s.Tenancy.Store.Memberships(ctx, userID)
+			ms, err := tenancyStore.Memberships(ctx, userID)
 			out := make([]uuid.UUID, 0, len(ms))
 			for _, m := range ms {
 				out = append(out, m.OrgID)
 			}
 			return out, err
 		},
-		Erasers: []account.Eraser{s.Tenancy},
+		Erasers: []account.Eraser{a.Tenancy},
 	}
-	courseStore := &courses.Store{DB: d.DB}
-	s.Courses = &courses.Service{
-		DB: d.DB, Store: courseStore, Clock: d.Clock, Mail: d.Mail, Tenancy: s.Tenancy.Store, Log: d.Log,
-		BaseURL: d.Config.BaseURL,
-		// A completed mentor training is recorded with the course and on
-		// the practitioner profile, which matching reads.
-		Mentors: trainedMentors{courseStore},
+	courseStore := &courses.Store{DB: d}
+	a.Courses = &courses.Service{
+		DB: d, Store: courseStore, Clock: a.Clock, Mail: a.Mail, Tenancy: tenancyStore, Log: a.Log,
+		BaseURL: cfg.BaseURL,
+		// A completed mentor training is stamped on the practitioner
+		// profile too, which matching reads.
+		Mentors: a.Relationships,
 	}
-	s.Billing = &billing.Service{
-		DB: d.DB, Store: &billing.Store{DB: d.DB}, Courses: courseStore, Tenancy: s.Tenancy.Store, Mail: d.Mail,
-		Clock: d.Clock, Log: d.Log, Stripe: billing.NewStripe(d.Config), WebhookSecret: d.Config.StripeWebhookSecret,
-		BaseURL: d.Config.BaseURL,
+	a.Billing = &billing.Service{
+		DB: d, Store: &billing.Store{DB: d}, Courses: courseStore, Tenancy: tenancyStore, Mail: a.Mail,
+		Clock: a.Clock, Log: a.Log, Stripe: billing.NewStripe(cfg), WebhookSecret: cfg.StripeWebhookSecret,
+		BaseURL: cfg.BaseURL,
 	}
-	s.Calendar = &calendar.Service{
-		DB: d.DB, Clock: d.Clock, Mail: d.Mail, Relationships: &relationships.Store{DB: d.DB},
-		Tenancy: s.Tenancy.Store, Log: d.Log, BaseURL: d.Config.BaseURL,
+	a.Reports = &reports.Service{
+		DB: d, Store: &reports.Store{DB: d}, Orgs: tenancyStore, Rels: a.Relationships, Answers: &feedback.Store{DB: d},
+		Clock: a.Clock, Log: a.Log, Mail: a.Mail, BaseURL: cfg.BaseURL,
 	}
-	s.Reports = &reports.Service{
-		DB: d.DB, Store: &reports.Store{DB: d.DB}, Orgs: s.Tenancy.Store, Rels: s.Relationships, Answers: &feedback.Store{DB: d.DB},
-		Clock: d.Clock, Log: d.Log, Mail: d.Mail, BaseURL: d.Config.BaseURL,
+	a.Feedback = &feedback.Service{
+		DB: d, Store: &feedback.Store{DB: d}, Orgs: tenancyStore, Mail: a.Mail, Rematch: a.Matching,
+		Clock: a.Clock, Log: a.Log, BaseURL: cfg.BaseURL, Secret: []byte(cfg.SecretKey),
 	}
-	s.Feedback = &feedback.Service{
-		DB: d.DB, Store: &feedback.Store{DB: d.DB}, Orgs: s.Tenancy.Store, Mail: d.Mail, Rematch: rematches{s.Matching},
-		Clock: d.Clock, Log: d.Log, BaseURL: d.Config.BaseURL, Secret: []byte(d.Config.SecretKey),
-	}
-	s.Library, s.LibraryErr = library.NewService(library.Service{
-		Store: &library.Store{DB: d.DB}, Clock: d.Clock, Log: d.Log,
-		Relationships: libraryRelationships{rels: s.Relationships, tenancy: s.Tenancy.Store},
-		Needs:         libraryNeeds{assess: s.Assessment, rels: s.Relationships},
-		Sessions:      librarySessions{calendar: s.Calendar},
-		Goals:         libraryGoals{rels: s.Relationships, clock: d.Clock},
-	})
-	if s.LibraryErr == nil {
-		// A new organisation starts with the library's starter content.
-		s.Tenancy.OnCreate = append(s.Tenancy.OnCreate, s.Library)
-	}
-	s.Auth.Feeds = s.Calendar
-	return s
-}
-
-// rematches opens a rematch request through matching's flow (feedback:
-// "not a good fit").
-type rematches struct{ matching *matching.Service }
-
-func (r rematches) OpenRematch(ctx context.Context, orgID, memberID, relationshipID uuid.UUID, reason string) error {
-	_, err := r.matching.RequestRematch(ctx, orgID, memberID, &relationshipID, reason)
-	return err
-}
-
-// trainedMentors records a completed mentor training in both places that
-// need it, in the completing transaction: the courses' own record (which
-// course qualified the person) and the practitioner profile (matching).
-type trainedMentors struct{ courses *courses.Store }
-
-func (t trainedMentors) MarkTrainedMentor(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID, at time.Time) error {
-	if err := t.courses.MarkTrainedMentor(ctx, tx, orgID, userID, at); err != nil {
-		return err
-	}
-	return relationships.MarkTrainedMentor(ctx, tx, orgID, userID, at)
-}
-
-// nextSessions gives the My support page (matching) the viewer's next
-// sessions from the calendar, which owns them.
-type nextSessions struct{ calendar *calendar.Service }
-
-func (n nextSessions) NextSessions(ctx context.Context, orgID, userID uuid.UUID, limit int) ([]matching.NextSession, error) {
-	ss, err := n.calendar.Upcoming(ctx, orgID, userID, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]matching.NextSession, 0, len(ss))
-	for _, s := range ss {
-		out = append(out, matching.NextSession{ID: s.ID, Title: s.Title, Kind: s.Kind, Status: s.Status, StartsAt: s.StartsAt, EndsAt: s.EndsAt, Place: s.Place})
-	}
-	return out, nil
+	return nil
 }
 
 // PersonalDataDomains is every domain's part of personal data, in the
 // order the export lists them and erasure runs them (tenancy's own eraser,
 // which removes the memberships, runs after all of them).
-func PersonalDataDomains(s *Services) []personaldata.Domain {
-	keys := s.NoteKeys
+func PersonalDataDomains(a *App) []personaldata.Domain {
+	keys := a.NoteKeys
 	return []personaldata.Domain{
-		personalSpec(auth.PersonalData), s.Tenancy,
+		personalSpec(auth.PersonalData), a.Tenancy,
 		personalSpec(assessment.PersonalData), personalSpec(matching.PersonalData),
 		personalSpec(func() personaldata.Spec { return relationships.PersonalData(keys) }),
 		personalSpec(calendar.PersonalData), personalSpec(courses.PersonalData), personalSpec(billing.PersonalData),

@@ -6,6 +6,7 @@
 package workers
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -48,10 +49,28 @@ func newTask(typ, queue string, payload any) Task {
 	return Task{Type: typ, Payload: b, Queue: queue}
 }
 
+// Periodic is the payload of a periodic task: it has none.
+type Periodic struct{}
+
+// Handle is how every task reaches its handler: a task handler has the one
+// shape func(ctx, payload) error, and Handle decodes the payload for it.
+func Handle[P any](fn func(context.Context, P) error) asynq.HandlerFunc {
+	return func(ctx context.Context, t *asynq.Task) error {
+		p, err := Decode[P](t)
+		if err != nil {
+			return err
+		}
+		return fn(ctx, p)
+	}
+}
+
 // Decode reads a task's payload. A payload that cannot be decoded will
 // never succeed, so the error wraps asynq.SkipRetry.
 func Decode[T any](t *asynq.Task) (T, error) {
 	var p T
+	if _, periodic := any(p).(Periodic); periodic {
+		return p, nil
+	}
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return p, fmt.Errorf("workers: decode %s payload: %v: %w", t.Type(), err, asynq.SkipRetry)
 	}
@@ -224,5 +243,22 @@ type WeeklyDigestPayload struct {
 func NewWeeklyDigestTask(p WeeklyDigestPayload) Task {
 	t := newTask(TypeWeeklyDigest, QueueLow, p)
 	t.OrgID = p.OrgID
+	return t
+}
+
+// TypeAskFeedback asks the members of a completed session for feedback
+// (recorded when attendance marks the session completed).
+const TypeAskFeedback = "feedback:ask"
+
+// AskFeedbackPayload names the session; the handler reads who attended.
+type AskFeedbackPayload struct {
+	OrgID     uuid.UUID `json:"org_id"`
+	SessionID uuid.UUID `json:"session_id"`
+}
+
+// NewAskFeedbackTask asks for the feedback requests of a session.
+func NewAskFeedbackTask(orgID, sessionID uuid.UUID) Task {
+	t := newTask(TypeAskFeedback, QueueDefault, AskFeedbackPayload{OrgID: orgID, SessionID: sessionID})
+	t.OrgID = orgID
 	return t
 }

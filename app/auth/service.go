@@ -15,6 +15,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
+	"github.com/leadershiptoolbox/toolbox/workers"
 )
 
 // Link lifetimes.
@@ -374,7 +375,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID uuid.UUID, current,
 }
 
 // Purge deletes expired sessions and old sign-in failures (periodic).
-func (s *Service) Purge(ctx context.Context) error {
+func (s *Service) Purge(ctx context.Context, _ workers.Periodic) error {
 	if err := s.Sessions.store.purgeExpired(ctx); err != nil {
 		return err
 	}

@@ -7,11 +7,11 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-	"github.com/hibiken/asynq"
 	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/workers"
 )
 
 // Refunds: a refund withdraws what its payment gave (a place, or seats),
@@ -62,7 +62,7 @@ func (s *Service) ReconcileRefunds(ctx context.Context) (int, error) {
 }
 
 // HandleReconcileRefunds is the periodic task's handler.
-func (s *Service) HandleReconcileRefunds(ctx context.Context, _ *asynq.Task) error {
+func (s *Service) HandleReconcileRefunds(ctx context.Context, _ workers.Periodic) error {
 	_, err := s.ReconcileRefunds(ctx)
 	return err
 }

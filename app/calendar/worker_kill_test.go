@@ -1,111 +1,19 @@
 package calendar_test
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
-	"io"
-	"log/slog"
-	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 
-	"github.com/leadershiptoolbox/toolbox/app"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
-	"github.com/leadershiptoolbox/toolbox/app/config"
-	"github.com/leadershiptoolbox/toolbox/app/db"
-	"github.com/leadershiptoolbox/toolbox/app/health"
-	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 	"github.com/leadershiptoolbox/toolbox/workers"
-	"github.com/leadershiptoolbox/toolbox/workers/server"
 )
-
-// Environment of the worker child process.
-const (
-	envWorker  = "CALENDAR_TEST_WORKER"   // set: run as a worker
-	envDBURL   = "CALENDAR_TEST_DB_URL"   // the parent test's database
-	envRedis   = "CALENDAR_TEST_REDIS"    // the parent test's Redis
-	envBlockAt = "CALENDAR_TEST_BLOCK_AT" // a file to create, then hang, inside a reminder's transaction
-)
-
-// runWorker is a real worker: the application's services and task mux
-// on an Asynq server, with the system clock.
-func runWorker() int {
-	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := db.Open(ctx, db.Options{URL: os.Getenv(envDBURL), Role: testkit.AppRole, MaxConns: 4})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	assets, err := app.NewAssets()
-	if err != nil {
-		return 2
-	}
-	renderer, err := app.NewRenderer(assets)
-	if err != nil {
-		return 2
-	}
-	cfg := config.Default()
-	cfg.BaseURL = "http://toolbox.test"
-	clk := clock.System{}
-	services := app.NewServices(app.Deps{
-		Config: cfg, DB: d, Clock: clk, Log: log, Renderer: renderer, Assets: assets,
-		Mail:  &mail.Service{DB: d, Renderer: renderer, Clock: clk, Log: log},
-		Relay: outbox.NewRelay(d, nil, clk, log), Redis: health.PingFunc(func(context.Context) error { return nil }),
-	})
-	if marker := os.Getenv(envBlockAt); marker != "" {
-		services.Calendar.ReminderHook = func(context.Context) {
-			_ = os.WriteFile(marker, []byte("in the transaction"), 0o600)
-			select {} // until killed
-		}
-	}
-	opt, err := asynq.ParseRedisURI(os.Getenv(envRedis))
-	if err != nil {
-		return 2
-	}
-	srv := asynq.NewServer(opt, asynq.Config{
-		Concurrency: 2, Queues: workers.Queues, DelayedTaskCheckInterval: time.Second, Logger: server.Logger{L: log},
-		RetryDelayFunc: func(int, error, *asynq.Task) time.Duration { return time.Second },
-	})
-	if err := srv.Run(server.NewMux(services)); err != nil {
-		return 1
-	}
-	return 0
-}
-
-func startWorker(t *testing.T, dbURL, redisURL, blockAt string) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envWorker+"=1", envDBURL+"="+dbURL, envRedis+"="+redisURL, envBlockAt+"="+blockAt)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
-	return cmd
-}
-
-// waitFor polls cond until it holds, failing the test after a generous
-// deadline (a hung worker, not a slow one).
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
 
 // TestReminderSurvivesAWorkerKilledMidway: a real worker process is
 // SIGKILLed while a reminder is inside its transaction (e-mails queued,
@@ -113,21 +21,6 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // worker, and each person gets exactly one reminder.
 func TestReminderSurvivesAWorkerKilledMidway(t *testing.T) {
 	env := testkit.New(t)
-	redisURL := testkit.RedisURL(t)
-	var dbName string
-	if err := env.OwnerDB.QueryRowContext(env.Ctx(), "SELECT current_database()").Scan(&dbName); err != nil {
-		t.Fatal(err)
-	}
-	admin := os.Getenv("TOOLBOX_TEST_DATABASE_URL")
-	if admin == "" {
-		admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + dbName
-	dbURL := u.String()
 
 	// Book, by the real clock, a session whose 1-hour reminder is due now.
 	now := time.Now().UTC().Truncate(time.Microsecond)
@@ -155,7 +48,7 @@ func TestReminderSurvivesAWorkerKilledMidway(t *testing.T) {
 	if taskID == "" {
 		t.Fatal("no reminder task for the session")
 	}
-	opt, err := asynq.ParseRedisURI(redisURL)
+	opt, err := asynq.ParseRedisURI(testkit.RedisURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,8 +60,8 @@ func TestReminderSurvivesAWorkerKilledMidway(t *testing.T) {
 	}
 
 	marker := filepath.Join(t.TempDir(), "blocked")
-	first := startWorker(t, dbURL, redisURL, marker)
-	waitFor(t, "the first worker to be inside the reminder", func() bool { _, err := os.Stat(marker); return err == nil })
+	first := testkit.StartWorker(t, envBlockAt+"="+marker)
+	testkit.WaitFor(t, "the first worker to be inside the reminder", func() bool { _, err := os.Stat(marker); return err == nil })
 	if n := env.Count("reminder_deliveries", "session_id = ?", s.ID); n != 0 {
 		t.Fatalf("%d deliveries visible before commit", n)
 	}
@@ -177,24 +70,14 @@ func TestReminderSurvivesAWorkerKilledMidway(t *testing.T) {
 	}
 	_, _ = first.Process.Wait()
 
-	// Asynq recovers a dead worker's task once its lease has expired (30 s,
-	// plus 30 s of allowance for clock skew, checked every minute). Rather
-	// than wait, expire the lease in Redis: what the passing of time would do.
-	rdb := redis.NewClient(mustRedisOptions(t, redisURL))
-	defer rdb.Close()
-	leaseKey := "asynq:{" + workers.QueueDefault + "}:lease"
-	members, err := rdb.ZRange(env.Ctx(), leaseKey, 0, -1).Result()
-	if err != nil || len(members) == 0 {
-		t.Fatalf("the killed worker's lease: %v %v", members, err)
-	}
-	for _, m := range members {
-		rdb.ZAdd(env.Ctx(), leaseKey, redis.Z{Score: 1, Member: m})
-	}
+	// Asynq hands a dead worker's task to the next one once its lease has
+	// expired; ExpireLeases is what the passing of that time would do.
+	testkit.ExpireLeases(t, workers.QueueDefault)
 
-	startWorker(t, dbURL, redisURL, "")
+	testkit.StartWorker(t)
 	inspector := asynq.NewInspector(opt)
 	defer inspector.Close()
-	waitFor(t, "the fresh worker to complete the reminder", func() bool {
+	testkit.WaitFor(t, "the fresh worker to complete the reminder", func() bool {
 		info, err := inspector.GetTaskInfo(workers.QueueDefault, taskID)
 		return err == nil && info.State == asynq.TaskStateCompleted
 	})
@@ -206,13 +89,4 @@ func TestReminderSurvivesAWorkerKilledMidway(t *testing.T) {
 			t.Errorf("%d reminder e-mails to %s, want 1", n, p.Email)
 		}
 	}
-}
-
-func mustRedisOptions(t *testing.T, raw string) *redis.Options {
-	t.Helper()
-	o, err := redis.ParseURL(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o
 }

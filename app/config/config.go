@@ -362,3 +362,12 @@ func Load() (Config, error) {
 	}
 	return c, c.Validate()
 }
+
+// Invalid is a value that was read but cannot be used (a notes key that
+// does not decode, SMTP settings the client refuses), found when the
+// application is built; it names the variable, and the command reports it
+// as a configuration error.
+type Invalid struct{ Err error }
+
+func (e Invalid) Error() string { return e.Err.Error() }
+func (e Invalid) Unwrap() error { return e.Err }

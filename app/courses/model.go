@@ -271,8 +271,7 @@ type TrainedMentor struct {
 
 // TrainedMentorRecorder is told, in the transaction that completes a
 // course qualifying as mentor training, that a person is now a trained
-// mentor. The practitioner profiles can implement it to stamp the profile;
-// this package's own implementation is Store.MarkTrainedMentor.
+// mentor (relationships.Store stamps the practitioner profile).
 type TrainedMentorRecorder interface {
 	MarkTrainedMentor(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID, at time.Time) error
 }

@@ -32,7 +32,9 @@ type Service struct {
 	Log     *slog.Logger
 	BaseURL string
 	// Mentors is told when a course that qualifies as mentor training is
-	// completed, in the completing transaction.
+	// completed, in the completing transaction, after this package has
+	// recorded which course qualified the person (the practitioner
+	// profiles stamp the profile matching reads; nil: nothing more).
 	Mentors TrainedMentorRecorder
 }
 
@@ -237,9 +239,14 @@ func (s *Service) afterStep(ctx context.Context, tx bun.IDB, now time.Time, o *O
 	if _, err := tx.NewInsert().Model(cert).On("CONFLICT (org_id, user_id, course_id) DO NOTHING").Exec(ctx); err != nil {
 		return nil, fmt.Errorf("courses: issue certificate: %w", err)
 	}
-	if o.Course.QualifiesMentor && s.Mentors != nil {
-		if err := s.Mentors.MarkTrainedMentor(WithQualifyingCourse(ctx, o.Course.ID), tx, e.OrgID, e.UserID, now); err != nil {
+	if o.Course.QualifiesMentor {
+		if err := s.Store.WithTx(tx).MarkTrainedMentor(ctx, e.OrgID, e.UserID, o.Course.ID, now); err != nil {
 			return nil, err
+		}
+		if s.Mentors != nil {
+			if err := s.Mentors.MarkTrainedMentor(ctx, tx, e.OrgID, e.UserID, now); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := outbox.Add(ctx, tx, now, workers.NewCourseCompletedTask(e.OrgID, e.ID)); err != nil {
@@ -251,16 +258,12 @@ func (s *Service) afterStep(ctx context.Context, tx bun.IDB, now time.Time, o *O
 // HandleCourseCompleted tells the person and the organisation's staff
 // (owners, admins, coordinators) that a course was completed. Each e-mail
 // carries a dedupe key, so a task run twice sends each once.
-func (s *Service) HandleCourseCompleted(ctx context.Context, t *asynq.Task) error {
-	p, err := workers.Decode[workers.CourseCompletedPayload](t)
-	if err != nil {
-		return err
-	}
+func (s *Service) HandleCourseCompleted(ctx context.Context, p workers.CourseCompletedPayload) error {
 	var e *Enrolment
 	var c *Course
 	var cert *Certificate
 	var person *auth.User
-	err = s.DB.InTenant(ctx, p.OrgID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTenant(ctx, p.OrgID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if e, err = s.Store.WithTx(tx).EnrolmentByID(ctx, p.OrgID, p.EnrolmentID); err != nil {
 			return err

@@ -322,28 +322,16 @@ func (s *Store) VerifyCertificate(ctx context.Context, code string) (*Certificat
 	return s.Certificate(ctx, orgID, code)
 }
 
-// MarkTrainedMentor records that a person qualified as a mentor, once: the
-// first qualification stands. It implements TrainedMentorRecorder; the
-// course that qualified them travels in ctx (WithQualifyingCourse).
-func (s *Store) MarkTrainedMentor(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID, at time.Time) error {
-	tm := &TrainedMentor{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, UserID: userID, QualifiedAt: at}
-	if id, ok := ctx.Value(qualifyingCourseKey).(uuid.UUID); ok {
-		tm.CourseID = &id
-	}
-	if _, err := tx.NewInsert().Model(tm).On("CONFLICT (org_id, user_id) DO NOTHING").Exec(ctx); err != nil {
-		return fmt.Errorf("courses: mark %s a trained mentor: %w", userID, err)
-	}
-	return nil
-}
-
-type ctxKey int
-
-const qualifyingCourseKey ctxKey = iota
-
-// WithQualifyingCourse tells MarkTrainedMentor which course qualified the
-// person.
-func WithQualifyingCourse(ctx context.Context, courseID uuid.UUID) context.Context {
-	return context.WithValue(ctx, qualifyingCourseKey, courseID)
+// MarkTrainedMentor records that a person qualified as a mentor by a
+// course, once: the first qualification stands.
+func (s *Store) MarkTrainedMentor(ctx context.Context, orgID, userID, courseID uuid.UUID, at time.Time) error {
+	tm := &TrainedMentor{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, UserID: userID, CourseID: &courseID, QualifiedAt: at}
+	return s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+		if _, err := tx.NewInsert().Model(tm).On("CONFLICT (org_id, user_id) DO NOTHING").Exec(ctx); err != nil {
+			return fmt.Errorf("courses: mark %s a trained mentor: %w", userID, err)
+		}
+		return nil
+	})
 }
 
 // IsTrainedMentor reports whether a person has qualified as a mentor in

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/hibiken/asynq"
 	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app/clock"
@@ -150,11 +149,7 @@ const (
 // sent by a live worker waits for that one, and a run whose claim lapsed
 // (its worker died) is taken over. The Message-ID is the row's id, so a
 // receiving server can drop the rare duplicate.
-func (s *Service) HandleSendEmail(ctx context.Context, t *asynq.Task) error {
-	p, err := workers.Decode[workers.SendEmailPayload](t)
-	if err != nil {
-		return err
-	}
+func (s *Service) HandleSendEmail(ctx context.Context, p workers.SendEmailPayload) error {
 	s.inflight.Add(1)
 	defer s.inflight.Done()
 	token := uuid.NewString()
@@ -321,7 +316,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 }
 
 // HandleSweep runs Sweep (periodic).
-func (s *Service) HandleSweep(ctx context.Context, _ *asynq.Task) error {
+func (s *Service) HandleSweep(ctx context.Context, _ workers.Periodic) error {
 	_, err := s.Sweep(ctx)
 	return err
 }

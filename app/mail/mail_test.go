@@ -43,7 +43,7 @@ func TestQueuedMailIsDeliveredOnceEvenIfTheTaskRunsTwice(t *testing.T) {
 		if !strings.Contains(emails[0].HTMLBody, "Ann &amp; Bo") {
 			t.Fatalf("html body not escaped: %q", emails[0].HTMLBody)
 		}
-		task := asynq.NewTask(workers.TypeSendEmail, workers.NewSendEmailTask(emails[0].ID, emails[0].ID).Payload)
+		task := workers.SendEmailPayload{EmailID: emails[0].ID}
 		for range 2 {
 			if err := svc.HandleSendEmail(context.Background(), task); err != nil {
 				t.Fatal(err)
@@ -84,7 +84,7 @@ func TestDedupeKeyQueuesOnce(t *testing.T) {
 
 func TestUndecodablePayloadIsNotRetried(t *testing.T) {
 	env := testkit.New(t)
-	err := env.Services.Mail.HandleSendEmail(context.Background(), asynq.NewTask(workers.TypeSendEmail, []byte("{not json")))
+	err := workers.Handle(env.Services.Mail.HandleSendEmail)(context.Background(), asynq.NewTask(workers.TypeSendEmail, []byte("{not json")))
 	if err == nil || !errors.Is(err, asynq.SkipRetry) {
 		t.Fatalf("err = %v, want SkipRetry", err)
 	}
@@ -104,8 +104,8 @@ func queueOne(t *testing.T, env *testkit.Env, to string) mail.Email {
 	return env.Emails(to)[0]
 }
 
-func sendTask(e mail.Email) *asynq.Task {
-	return asynq.NewTask(workers.TypeSendEmail, workers.NewSendEmailTask(e.ID, e.ID).Payload)
+func sendTask(e mail.Email) workers.SendEmailPayload {
+	return workers.SendEmailPayload{EmailID: e.ID}
 }
 
 // TestDeliveredMessageIsMarkedSentWhileTheWorkerStops: the server accepts

@@ -1,15 +1,11 @@
 package matching_test
 
 import (
-	"encoding/json"
-
 	"github.com/google/uuid"
-	"github.com/hibiken/asynq"
 
 	"github.com/leadershiptoolbox/toolbox/workers"
 )
 
-func expiryTask(orgID, proposalID uuid.UUID) *asynq.Task {
-	b, _ := json.Marshal(workers.ProposalExpiryPayload{OrgID: orgID, ProposalID: proposalID})
-	return asynq.NewTask(workers.TypeProposalExpiry, b)
+func expiryTask(orgID, proposalID uuid.UUID) workers.ProposalExpiryPayload {
+	return workers.ProposalExpiryPayload{OrgID: orgID, ProposalID: proposalID}
 }

@@ -17,6 +17,13 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 )
 
+// OpenRematch opens a rematch request for a relationship (feedback's "not
+// a good fit" does).
+func (s *Service) OpenRematch(ctx context.Context, orgID, memberID, relationshipID uuid.UUID, reason string) error {
+	_, err := s.RequestRematch(ctx, orgID, memberID, &relationshipID, reason)
+	return err
+}
+
 // RequestRematch records a member's wish to be matched again and tells
 // the coordinators; the reason is for them alone.
 func (s *Service) RequestRematch(ctx context.Context, orgID, memberID uuid.UUID, relID *uuid.UUID, reason string) (*Rematch, error) {

@@ -291,7 +291,7 @@ const keepRelayed = 7 * 24 * time.Hour
 
 // HandlePurge deletes rows finished more than a week ago, and rows handed
 // over that a week of rechecks since their due time did not see finish.
-func (r *Relay) HandlePurge(ctx context.Context, _ *asynq.Task) error {
+func (r *Relay) HandlePurge(ctx context.Context, _ workers.Periodic) error {
 	cutoff := r.Clock.Now().Add(-keepRelayed)
 	_, err := r.DB.NewDelete().Model((*Row)(nil)).
 		Where("done_at < ? OR (done_at IS NULL AND enqueued_at IS NOT NULL AND run_at < ?)", cutoff, cutoff).Exec(ctx)

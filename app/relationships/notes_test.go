@@ -147,7 +147,7 @@ func TestMarkTrainedMentorUpsertsTheProfile(t *testing.T) {
 		first := env.Clock.Now()
 		for _, at := range []time.Time{first, first.Add(time.Hour)} {
 			err := env.DB.InTenant(env.Ctx(), org.ID, func(ctx context.Context, tx bun.Tx) error {
-				return relationships.MarkTrainedMentor(ctx, tx, org.ID, p.ID, at)
+				return env.Services.Relationships.MarkTrainedMentor(ctx, tx, org.ID, p.ID, at)
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -20,6 +20,7 @@ func PersonalData(keys *Keyring) personaldata.Spec {
 			"notes":                     "private notes the person wrote are deleted (nothing of them remains to decrypt); shared notes stay for the others, naming the deleted account",
 			"status_changes":            "kept: the relationship's history; who changed it is the deleted account",
 			"mode_switches":             "kept: the relationship's history; who switched is the deleted account",
+			"conclusion_proposals":      "kept: the relationship's history; who objected to concluding it is the deleted account",
 		},
 		Export: []personaldata.Query{
 			{Name: "relationships", PerOrg: true, SQL: `SELECT r.kind, r.format, r.status, r.title, p.side AS your_side, p.joined_at, p.left_at, r.started_at, r.ended_at
@@ -40,6 +41,8 @@ FROM notes WHERE org_id = :org AND author_id = :user ORDER BY created_at`},
 			{Name: "status_changes", PerOrg: true, SQL: `SELECT from_status, to_status, why, private_feedback, at FROM status_changes
 WHERE org_id = :org AND changed_by = :user ORDER BY at`},
 			{Name: "mode_switches", PerOrg: true, SQL: "SELECT from_kind, to_kind, why, at FROM mode_switches WHERE org_id = :org AND switched_by = :user ORDER BY at"},
+			{Name: "objections_to_concluding", PerOrg: true, SQL: `SELECT spell, proposed_at, conclude_at, objected_at, concluded_at
+FROM conclusion_proposals WHERE org_id = :org AND objected_by = :user ORDER BY proposed_at`},
 			{Name: "practitioner_profile", PerOrg: true, SQL: `SELECT kinds, topics, languages, capacity, time_zone, bio, accepting, trained_mentor_at, created_at, updated_at
 FROM practitioner_profiles WHERE org_id = :org AND user_id = :user`},
 		},

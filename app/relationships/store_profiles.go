@@ -45,9 +45,10 @@ func (s *Store) SaveProfile(ctx context.Context, orgID uuid.UUID, now time.Time,
 }
 
 // MarkTrainedMentor records that a person completed mentor training (the
-// courses feature calls it in its own tenant transaction), creating their
-// profile when they have none yet. Marking again keeps the first date.
-func MarkTrainedMentor(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID, at time.Time) error {
+// courses feature calls it in its own tenant transaction, tx), creating
+// their profile when they have none yet. Marking again keeps the first
+// date. It implements courses.TrainedMentorRecorder.
+func (s *Store) MarkTrainedMentor(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID, at time.Time) error {
 	p := NewProfile(orgID, userID, nil)
 	p.ID, p.TrainedMentorAt, p.CreatedAt, p.UpdatedAt = uuid.Must(uuid.NewV7()), &at, at, at
 	_, err := tx.NewInsert().Model(p).

@@ -14,7 +14,7 @@ import (
 const envBlockAt = "REPORTS_TEST_BLOCK_AT"
 
 func TestMain(m *testing.M) {
-	testkit.RunWorkerIfAsked(func(s *app.Services) {
+	testkit.RunWorkerIfAsked(func(s *app.App) {
 		if marker := os.Getenv(envBlockAt); marker != "" {
 			s.Reports.CompileHook = func(context.Context) {
 				_ = os.WriteFile(marker, []byte("compiled, not stored"), 0o600)

@@ -74,7 +74,7 @@ func (q quietState) stage(now time.Time, weeks int) string {
 // ScanQuiet records a nudge task for every quiet relationship of every
 // organisation (the daily periodic task). Nudges already sent are not
 // sent again: the nudge task checks its unique key.
-func (s *Service) ScanQuiet(ctx context.Context) error {
+func (s *Service) ScanQuiet(ctx context.Context, _ workers.Periodic) error {
 	ids, err := tenancy.OrgIDs(ctx, s.DB)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
+	"github.com/leadershiptoolbox/toolbox/workers"
 )
 
 func mails(env *testkit.Env, p *testkit.Person, template string) int {
@@ -39,7 +40,7 @@ func TestQuietRelationshipsAreNudgedOnce(t *testing.T) {
 		svc := env.Services.Reports
 		scan := func() {
 			t.Helper()
-			if err := svc.ScanQuiet(env.Ctx()); err != nil {
+			if err := svc.ScanQuiet(env.Ctx(), workers.Periodic{}); err != nil {
 				t.Fatal(err)
 			}
 			env.RunDueTasks()
@@ -76,7 +77,7 @@ func TestQuietRelationshipsAreNudgedOnce(t *testing.T) {
 
 		// A task recorded before the relationship ended does nothing.
 		env.Clock.Set(start.AddDate(0, 0, 100))
-		if err := svc.ScanQuiet(env.Ctx()); err != nil {
+		if err := svc.ScanQuiet(env.Ctx(), workers.Periodic{}); err != nil {
 			t.Fatal(err)
 		}
 		err := env.DB.InTenant(env.Ctx(), org.ID, func(ctx context.Context, tx bun.Tx) error {

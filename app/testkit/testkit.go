@@ -35,11 +35,9 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/config"
 	"github.com/leadershiptoolbox/toolbox/app/db"
-	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
 	"github.com/leadershiptoolbox/toolbox/migrations"
-	"github.com/leadershiptoolbox/toolbox/workers/server"
 )
 
 // Environment variables that point the tests elsewhere.
@@ -206,7 +204,7 @@ type Env struct {
 	OwnerDB  *db.DB // the schema owner's (Postgres); the same as DB on SQLite
 	Clock    *clock.Fixed
 	Config   config.Config
-	Services *app.Services
+	Services *app.App // app.Build's result: its services, handler and task mux
 	Handler  *gin.Engine
 	Server   *httptest.Server
 	Mux      *asynq.ServeMux
@@ -236,6 +234,19 @@ func OnEngine(e db.Engine) Option { return func(o *envOptions) { o.engine = e } 
 // WithConfig edits the configuration before the app is built.
 func WithConfig(f func(*config.Config)) Option { return func(o *envOptions) { o.config = f } }
 
+// testConfig is the configuration of the application in tests, before
+// their own changes (WithConfig).
+func testConfig(engine db.Engine) config.Config {
+	cfg := config.Default()
+	cfg.BaseURL = "http://toolbox.test"
+	cfg.SecretKey = "test-secret-key-test-secret-key-0123456789"
+	cfg.DatabaseURL = "test"
+	if engine == db.Postgres {
+		cfg.DatabaseURL = "postgres://test"
+	}
+	return cfg
+}
+
 // New builds the application for a test, on Postgres unless told otherwise.
 func New(t testing.TB, opts ...Option) *Env {
 	t.Helper()
@@ -258,13 +269,7 @@ func New(t testing.TB, opts ...Option) *Env {
 		env.DB = shared.sqlite(t)
 		env.OwnerDB = env.DB
 	}
-	cfg := config.Default()
-	cfg.BaseURL = "http://toolbox.test"
-	cfg.SecretKey = "test-secret-key-test-secret-key-0123456789"
-	cfg.DatabaseURL = "test"
-	if o.engine == db.Postgres {
-		cfg.DatabaseURL = "postgres://test"
-	}
+	cfg := testConfig(o.engine)
 	if o.config != nil {
 		o.config(&cfg)
 	}
@@ -273,26 +278,11 @@ func New(t testing.TB, opts ...Option) *Env {
 	if testing.Verbose() {
 		env.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	assets, err := app.NewAssets()
-	if err != nil {
-		t.Fatal(err)
-	}
-	renderer, err := app.NewRenderer(assets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mailer := &mail.Service{DB: env.DB, Renderer: renderer, Clock: env.Clock, Log: env.Log}
-	relay := outbox.NewRelay(env.DB, nil, env.Clock, env.Log)
-	env.Services = app.NewServices(app.Deps{
-		Config: cfg, DB: env.DB, Clock: env.Clock, Log: env.Log, Mail: mailer, Relay: relay,
-		Renderer: renderer, Assets: assets,
-		Redis: health.PingFunc(func(context.Context) error { return nil }),
-	})
-	env.Handler, err = app.New(env.Services)
+	a, err := app.Build(cfg, env.DB, nil, env.Clock, env.Log)
 	if err != nil {
 		t.Fatalf("testkit: build app: %v", err)
 	}
-	env.Mux = server.NewMux(env.Services)
+	env.Services, env.Handler, env.Mux = a, a.Handler, a.Tasks
 	env.Server = httptest.NewServer(env.Handler)
 	t.Cleanup(env.Server.Close)
 	return env

@@ -15,11 +15,7 @@ import (
 
 	"github.com/leadershiptoolbox/toolbox/app"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
-	"github.com/leadershiptoolbox/toolbox/app/config"
 	"github.com/leadershiptoolbox/toolbox/app/db"
-	"github.com/leadershiptoolbox/toolbox/app/health"
-	"github.com/leadershiptoolbox/toolbox/app/mail"
-	"github.com/leadershiptoolbox/toolbox/app/outbox"
 	"github.com/leadershiptoolbox/toolbox/workers"
 	"github.com/leadershiptoolbox/toolbox/workers/server"
 )
@@ -31,17 +27,17 @@ const (
 )
 
 // RunWorkerIfAsked, called first in TestMain, turns this test binary into
-// a real worker when StartWorker started it: the application's services
-// (adjusted by setup, where a test hangs a hook) and task mux on an Asynq
-// server, with the system clock. It never returns then.
-func RunWorkerIfAsked(setup func(s *app.Services)) {
+// a real worker when StartWorker started it: the application (app.Build,
+// adjusted by setup, where a test hangs a hook) and its task mux on an
+// Asynq server, with the system clock. It never returns then.
+func RunWorkerIfAsked(setup func(a *app.App)) {
 	if os.Getenv(envWorkerDB) == "" {
 		return
 	}
 	os.Exit(runWorker(setup))
 }
 
-func runWorker(setup func(s *app.Services)) int {
+func runWorker(setup func(a *app.App)) int {
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	d, err := db.Open(ctx, db.Options{URL: os.Getenv(envWorkerDB), Role: AppRole, MaxConns: 4})
@@ -49,24 +45,13 @@ func runWorker(setup func(s *app.Services)) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	assets, err := app.NewAssets()
+	a, err := app.Build(testConfig(db.Postgres), d, nil, clock.System{}, log)
 	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	renderer, err := app.NewRenderer(assets)
-	if err != nil {
-		return 2
-	}
-	cfg := config.Default()
-	cfg.BaseURL = "http://toolbox.test"
-	clk := clock.System{}
-	services := app.NewServices(app.Deps{
-		Config: cfg, DB: d, Clock: clk, Log: log, Renderer: renderer, Assets: assets,
-		Mail:  &mail.Service{DB: d, Renderer: renderer, Clock: clk, Log: log},
-		Relay: outbox.NewRelay(d, nil, clk, log), Redis: health.PingFunc(func(context.Context) error { return nil }),
-	})
 	if setup != nil {
-		setup(services)
+		setup(a)
 	}
 	opt, err := asynq.ParseRedisURI(os.Getenv(envWorkerRedis))
 	if err != nil {
@@ -76,7 +61,7 @@ func runWorker(setup func(s *app.Services)) int {
 		Concurrency: 2, Queues: workers.Queues, DelayedTaskCheckInterval: time.Second, Logger: server.Logger{L: log},
 		RetryDelayFunc: func(int, error, *asynq.Task) time.Duration { return time.Second },
 	})
-	if err := srv.Run(server.NewMux(services)); err != nil {
+	if err := srv.Run(a.Tasks); err != nil {
 		return 1
 	}
 	return 0

@@ -79,17 +79,10 @@ func run(ctx context.Context, slug, ownerEmail, coachEmail, password string, per
 		return err
 	}
 	defer d.Close()
-	assets, err := app.NewAssets()
+	s, err := app.Build(cfg, d, nil, clock.System{}, log)
 	if err != nil {
 		return err
 	}
-	renderer, err := app.NewRenderer(assets)
-	if err != nil {
-		return err
-	}
-	clk := clock.System{}
-	mailer := &mail.Service{DB: d, Renderer: renderer, Clock: clk, Log: log}
-	s := app.NewServices(app.Deps{Config: cfg, DB: d, Clock: clk, Log: log, Mail: mailer, Renderer: renderer, Assets: assets})
 
 	org, err := s.Tenancy.Store.OrgBySlug(ctx, slug)
 	if err != nil {
@@ -102,7 +95,7 @@ func run(ctx context.Context, slug, ownerEmail, coachEmail, password string, per
 	// The owner confirms their address with the link they were sent (an
 	// unconfirmed owner may not invite).
 	if owner.VerifiedAt == nil {
-		token, err := mailedToken(ctx, mailer, ownerEmail, "verify_email", verificationLink)
+		token, err := mailedToken(ctx, s.Mail, ownerEmail, "verify_email", verificationLink)
 		if err != nil {
 			return err
 		}
@@ -116,7 +109,7 @@ func run(ctx context.Context, slug, ownerEmail, coachEmail, password string, per
 		if err != nil {
 			return nil, fmt.Errorf("invite %s: %w", email, err)
 		}
-		token, err := mailedToken(ctx, mailer, email, "invitation", invitationLink)
+		token, err := mailedToken(ctx, s.Mail, email, "invitation", invitationLink)
 		if err != nil {
 			return nil, err
 		}

@@ -26,27 +26,17 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/config"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/health"
-	"github.com/leadershiptoolbox/toolbox/app/mail"
-	"github.com/leadershiptoolbox/toolbox/app/outbox"
-	"github.com/leadershiptoolbox/toolbox/app/web"
 	"github.com/leadershiptoolbox/toolbox/migrations"
 	"github.com/leadershiptoolbox/toolbox/workers/server"
 )
 
-// services are what the web server and the worker are built from.
+// services are what the web server and the worker run: the application
+// (app.Build) and the connections and closers it was built on.
 type services struct {
 	cfg      config.Config
 	log      *slog.Logger
-	clock    clock.Clock
-	db       *db.DB
 	redisOpt asynq.RedisConnOpt
-	redis    redis.UniversalClient
-	client   *asynq.Client
-	relay    *outbox.Relay
-	mail     *mail.Service
-	assets   *web.Assets
-	renderer *web.Renderer
-	app      *app.Services
+	app      *app.App
 	// readiness adds draining and the schema check to /readyz.
 	readiness *health.Readiness
 	closers   []func() error
@@ -143,11 +133,10 @@ func appRole(cfg config.Config) string {
 	return cfg.DatabaseRole
 }
 
-// startServices opens the database and Redis and builds the shared
-// services. In the embedded mode it migrates first and starts the
-// in-process Redis.
+// startServices opens the database and Redis and builds the application.
+// In the embedded mode it migrates first and starts the in-process Redis.
 func startServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, error) {
-	s := &services{cfg: cfg, log: log, clock: clock.System{}}
+	s := &services{cfg: cfg, log: log}
 	ok := false
 	defer func() {
 		if !ok {
@@ -163,7 +152,6 @@ func startServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*s
 	if err != nil {
 		return nil, err
 	}
-	s.db = d
 	s.closers = append(s.closers, d.Close)
 	// An older schema fails requests one by one (a missing column, a
 	// missing table): refuse to start instead, saying what to do.
@@ -205,50 +193,28 @@ func startServices(ctx context.Context, cfg config.Config, log *slog.Logger) (*s
 		return nil, configError{fmt.Errorf("TOOLBOX_REDIS_URL: %w", err)}
 	}
 	s.redisOpt = opt
-	s.redis = opt.MakeRedisClient().(redis.UniversalClient)
-	s.closers = append(s.closers, s.redis.Close)
+	rdb := opt.MakeRedisClient().(redis.UniversalClient)
+	s.closers = append(s.closers, rdb.Close)
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := s.redis.Ping(pingCtx).Err(); err != nil {
+	if err := rdb.Ping(pingCtx).Err(); err != nil {
 		return nil, configError{fmt.Errorf("TOOLBOX_REDIS_URL: cannot reach Redis: %w", err)}
 	}
 	if !cfg.EmbeddedRedis() {
-		warnWithoutPersistence(ctx, s.redis, log)
+		warnWithoutPersistence(ctx, rdb, log)
 	}
-	s.client = asynq.NewClientFromRedisClient(s.redis)
-	s.relay = outbox.NewRelay(s.db, s.client, s.clock, log)
-	s.relay.RecheckAfter = cfg.OutboxRecheckAfter
-
-	if s.assets, err = app.NewAssets(); err != nil {
-		return nil, err
-	}
-	if s.renderer, err = app.NewRenderer(s.assets); err != nil {
-		return nil, err
-	}
-	s.mail = &mail.Service{DB: s.db, Renderer: s.renderer, Clock: s.clock, Log: log}
-	if cfg.SMTPEnabled() {
-		sender, err := mail.NewSMTPSender(mail.SMTPConfig{
-			Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
-			TLS: cfg.SMTPTLS, From: cfg.MailFrom,
-		})
-		if err != nil {
-			return nil, configError{fmt.Errorf("TOOLBOX_SMTP_HOST: %w", err)}
-		}
-		s.mail.Sender = sender
-	} else {
+	if !cfg.SMTPEnabled() {
 		log.Warn(noSMTPMessage(cfg))
 	}
-	s.app = app.NewServices(app.Deps{
-		Config: cfg, DB: s.db, Clock: s.clock, Log: log, Mail: s.mail, Relay: s.relay,
-		Renderer: s.renderer, Assets: s.assets,
-		Redis: health.PingFunc(func(ctx context.Context) error { return s.redis.Ping(ctx).Err() }),
-	})
+	if s.app, err = app.Build(cfg, d, rdb, clock.System{}, log); err != nil {
+		var invalid config.Invalid
+		if errors.As(err, &invalid) {
+			return nil, configError{invalid.Err}
+		}
+		return nil, err
+	}
 	ok = true
 	return s, nil
-}
-
-func (s *services) handler() (http.Handler, error) {
-	return app.New(s.app)
 }
 
 // warnWithoutPersistence warns when Redis keeps nothing on disk: a restart
@@ -326,7 +292,7 @@ const mailFinishGrace = 5 * time.Second
 // (up to the shutdown timeout, after which they go back to the queue).
 func (s *services) work(ctx context.Context) error {
 	srv := server.New(s.redisOpt, server.Options{Concurrency: s.cfg.WorkerConcurrency, ShutdownTimeout: s.cfg.ShutdownTimeout, Log: s.log})
-	if err := srv.Start(server.NewMux(s.app)); err != nil {
+	if err := srv.Start(s.app.Tasks); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	sched, err := server.NewScheduler(s.redisOpt, s.log)
@@ -341,7 +307,7 @@ func (s *services) work(ctx context.Context) error {
 	relayCtx, stopRelay := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { defer wg.Done(); s.relay.Run(relayCtx) }()
+	go func() { defer wg.Done(); s.app.Relay.Run(relayCtx) }()
 
 	<-ctx.Done()
 	s.log.Info("shutting down the worker: no new tasks; waiting for running ones")
@@ -350,7 +316,7 @@ func (s *services) work(ctx context.Context) error {
 	// Asynq has handed the tasks still running back to the queue; an
 	// e-mail under way may yet be accepted by its server, and is recorded
 	// as sent if so, rather than sent again by the next worker.
-	if !s.mail.Wait(mailFinishGrace) {
+	if !s.app.Mail.Wait(mailFinishGrace) {
 		s.log.Warn("e-mails still being sent at exit; the next worker sends them", "waited", mailFinishGrace)
 	}
 	stopRelay()
@@ -394,16 +360,12 @@ func runAll(ctx context.Context, stderr io.Writer) error {
 		return err
 	}
 	defer s.close()
-	h, err := s.handler()
-	if err != nil {
-		return err
-	}
 	// When one half stops (a signal, or the port is taken), stop the other.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 2)
 	go func() { errc <- s.work(ctx) }()
-	go func() { errc <- s.serveHTTP(ctx, h) }()
+	go func() { errc <- s.serveHTTP(ctx, s.app.Handler) }()
 	first := <-errc
 	cancel()
 	second := <-errc
@@ -416,16 +378,14 @@ func runWeb(ctx context.Context, stderr io.Writer) error {
 		return err
 	}
 	defer s.close()
-	h, err := s.handler()
-	if err != nil {
-		return err
-	}
 	// The web process relays too, so that work recorded by a request is
 	// enqueued at once even when the worker is busy; relays share rows.
+	// The relay has stopped before the database is closed.
 	relayCtx, stopRelay := context.WithCancel(context.Background())
-	defer stopRelay()
-	go s.relay.Run(relayCtx)
-	return s.serveHTTP(ctx, h)
+	relayDone := make(chan struct{})
+	go func() { defer close(relayDone); s.app.Relay.Run(relayCtx) }()
+	defer func() { stopRelay(); <-relayDone }()
+	return s.serveHTTP(ctx, s.app.Handler)
 }
 
 func runWorker(ctx context.Context, stderr io.Writer) error {

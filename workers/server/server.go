@@ -1,5 +1,5 @@
-// Package server wires the Asynq server: queues and priorities, the task
-// handlers of each domain, and the periodic scheduler.
+// Package server wires the Asynq server (queues and priorities) and the
+// periodic scheduler; the task table is app/tasks.go (app.Build's Tasks).
 package server
 
 import (
@@ -10,46 +10,8 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/leadershiptoolbox/toolbox/app"
 	"github.com/leadershiptoolbox/toolbox/workers"
 )
-
-// NewMux routes each task type to the handler of the domain that owns it.
-func NewMux(s *app.Services) *asynq.ServeMux {
-	mux := asynq.NewServeMux()
-	// A task from the outbox reports on its row when it finished.
-	mux.Use(s.Relay.Track)
-	mux.HandleFunc(workers.TypeSendEmail, s.Mail.HandleSendEmail)
-	mux.HandleFunc(workers.TypeSweepEmails, s.Mail.HandleSweep)
-	mux.HandleFunc(workers.TypePurgeOutbox, s.Relay.HandlePurge)
-	mux.HandleFunc(workers.TypeProposalExpiry, s.Matching.HandleProposalExpiry)
-	mux.HandleFunc(workers.TypeCourseCompleted, s.Courses.HandleCourseCompleted)
-	mux.HandleFunc(workers.TypeSessionReminder, func(ctx context.Context, t *asynq.Task) error {
-		p, err := workers.Decode[workers.SessionReminderPayload](t)
-		if err != nil {
-			return err
-		}
-		return s.Calendar.HandleSessionReminder(ctx, p)
-	})
-	mux.HandleFunc(workers.TypeReconcileRefunds, s.Billing.HandleReconcileRefunds)
-	mux.HandleFunc(workers.TypeCompileReport, func(ctx context.Context, t *asynq.Task) error {
-		p, err := workers.Decode[workers.CompileReportPayload](t)
-		if err != nil {
-			return err
-		}
-		return s.Reports.HandleCompile(ctx, p)
-	})
-	mux.HandleFunc(workers.TypeQuietScan, func(ctx context.Context, _ *asynq.Task) error { return s.Reports.ScanQuiet(ctx) })
-	mux.HandleFunc(workers.TypeQuietNudge, func(ctx context.Context, t *asynq.Task) error {
-		p, err := workers.Decode[workers.QuietNudgePayload](t)
-		if err != nil {
-			return err
-		}
-		return s.Reports.HandleQuietNudge(ctx, p)
-	})
-	mux.HandleFunc(workers.TypePurgeSessions, func(ctx context.Context, _ *asynq.Task) error { return s.Auth.Purge(ctx) })
-	return mux
-}
 
 // Options configure the server.
 type Options struct {
