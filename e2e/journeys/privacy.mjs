@@ -103,10 +103,17 @@ export default [
       await group.locator("label.checkbox-row", { hasText: m1.name }).locator("input[name=members]").check();
       await group.locator("label.checkbox-row", { hasText: m2.name }).locator("input[name=members]").check();
       await Promise.all([owner.waitForURL(`**/o/${org.slug}/relationships/*`, { waitUntil: "commit" }), group.getByRole("button", { name: "Start the group" }).click()]);
+      const relID = new URL(owner.url()).pathname.split("/").pop();
+      // The practitioner and the members' side accept the agreement
+      // (sessions wait for that; one member's acceptance stands for the side).
+      for (const pg of [coachPage, p1]) {
+        await pg.goto(new URL(`/o/${org.slug}/relationships/${relID}`, pg.url()).href);
+        await submitAndSee(pg, pg.locator("form[action$='/agreement/accept']"), ".flash-success", "You accepted");
+      }
 
       await coachPage.goto(new URL(`/o/${org.slug}/calendar/new`, coachPage.url()).href);
       const sched = coachPage.locator(`form[action='/o/${org.slug}/calendar/sessions']`);
-      await sched.getByLabel("Relationship").selectOption({ label: title });
+      await sched.getByLabel("Relationship").selectOption(relID);
       await sched.getByLabel("Date", { exact: true }).fill(addDays(new Date().toISOString().slice(0, 10), 9));
       await sched.getByLabel("Start time").fill("10:00");
       await sched.getByLabel("Seats").fill("4");
