@@ -208,6 +208,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	anyone.POST("/relationships/:id/goals", e(h.relationships.AddGoal))
 	anyone.POST("/relationships/:id/notes", e(h.relationships.AddNote))
 	anyone.POST("/relationships/:id/leave", e(h.relationships.LeaveGroup))
+	anyone.POST("/relationships/:id/members/:userID/share-notes", e(h.relationships.ShareEarlierNotes)) // the group's practitioners
 	anyone.POST("/goals/:id/progress", e(h.relationships.RecordProgress))
 	anyone.POST("/goals/:id/edit", e(h.relationships.EditGoal))     // its owner only
 	anyone.POST("/goals/:id/delete", e(h.relationships.DeleteGoal)) // its owner only

@@ -18,6 +18,10 @@ var (
 	bothSides        = []tenancy.Role{tenancy.RolePractitioner, tenancy.RoleMember}
 	practitionerSide = []tenancy.Role{tenancy.RolePractitioner}
 	memberSide       = []tenancy.Role{tenancy.RoleMember}
+	// groupSessionChangers cancel and move the route matrix's group
+	// session: its practitioner side and the admins (its plain member may
+	// only give up a seat; docs/group-permissions.md).
+	groupSessionChangers = []tenancy.Role{tenancy.RoleOwner, tenancy.RoleAdmin, tenancy.RoleCoordinator, tenancy.RolePractitioner}
 )
 
 // must stops the test on err and returns v.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
@@ -29,6 +30,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/metrics"
 	"github.com/leadershiptoolbox/toolbox/app/ops"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
+	"github.com/leadershiptoolbox/toolbox/app/personaldata"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
@@ -185,13 +187,21 @@ func (a *App) buildServices() error {
 		DB: d, Assess: a.Assessment, Rels: a.Relationships, Tenancy: tenancyStore, Topics: a.Topics, Mail: a.Mail,
 		Clock: a.Clock, Log: a.Log, BaseURL: cfg.BaseURL,
 	}
-	// Personal data: each domain adds its part of the export, and its
-	// eraser for account deletion. Tenancy's eraser removes the
-	// memberships, so it stays last.
+	// Personal data: each domain describes its part of the export and of
+	// account deletion (PersonalDataDomains); tenancy's eraser, which
+	// removes the memberships, runs after them.
 	a.Account = &account.Service{
 		DB: d, Clock: a.Clock, Audit: a.Tenancy,
-		Exporters: []account.Exporter{account.AccountExporter{DB: d}, a.Tenancy},
-		Erasers:   []account.Eraser{a.Tenancy},
+		Domains: PersonalDataDomains(a),
+		Orgs: func(ctx context.Context, userID uuid.UUID) ([]uuid.UUID, error) {
+			ms, err := tenancyStore.Memberships(ctx, userID)
+			out := make([]uuid.UUID, 0, len(ms))
+			for _, m := range ms {
+				out = append(out, m.OrgID)
+			}
+			return out, err
+		},
+		Erasers: []account.Eraser{a.Tenancy},
 	}
 	courseStore := &courses.Store{DB: d}
 	a.Courses = &courses.Service{
@@ -223,3 +233,23 @@ func (a *App) buildServices() error {
 	a.Mail.SendFailed = a.Metrics.EmailFailed
 	return nil
 }
+
+// PersonalDataDomains is every domain's part of personal data, in the
+// order the export lists them and erasure runs them (tenancy's own eraser,
+// which removes the memberships, runs after all of them).
+func PersonalDataDomains(a *App) []personaldata.Domain {
+	keys := a.NoteKeys
+	return []personaldata.Domain{
+		personalSpec(auth.PersonalData), a.Tenancy,
+		personalSpec(assessment.PersonalData), personalSpec(matching.PersonalData),
+		personalSpec(func() personaldata.Spec { return relationships.PersonalData(keys) }),
+		personalSpec(calendar.PersonalData), personalSpec(courses.PersonalData), personalSpec(billing.PersonalData),
+		personalSpec(feedback.PersonalData), personalSpec(reports.PersonalData), personalSpec(library.PersonalData),
+		personalSpec(mail.PersonalData),
+	}
+}
+
+// personalSpec makes a domain's PersonalData function a personaldata.Domain.
+type personalSpec func() personaldata.Spec
+
+func (f personalSpec) PersonalData() personaldata.Spec { return f() }

@@ -1,9 +1,13 @@
 {{if .AppRole}}
 -- The application runs as this role (SET ROLE after connecting): it holds
 -- no table and is no superuser, so row-level security applies to it.
+-- Where it exists already (made by whoever set up the database, as in
+-- docker-compose.yml), the migrating role needs no right to create roles.
 DO $$
 BEGIN
-  CREATE ROLE {{.AppRole}} NOLOGIN;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{{.AppRole}}') THEN
+    CREATE ROLE {{.AppRole}} NOLOGIN;
+  END IF;
 EXCEPTION WHEN duplicate_object OR unique_violation THEN
   NULL;
 END

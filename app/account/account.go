@@ -1,7 +1,7 @@
 // Package account gives a person their own data: a download of
 // everything the product holds about them, and the deletion of their
-// account. Each domain adds its part through the Exporter and Eraser
-// interfaces, registered in app/services.go.
+// account. Each domain describes its part in a personaldata.Spec,
+// registered in app/services.go.
 package account
 
 import (
@@ -16,19 +16,16 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/personaldata"
 )
 
-// Exporter contributes one named part of a person's data export.
-type Exporter interface {
-	ExportUser(ctx context.Context, userID uuid.UUID) (name string, data any, err error)
-}
-
-// Eraser removes or anonymises a domain's records of a person whose
-// account is being deleted, in the deletion's transaction: private things
-// the person authored are deleted, shared records are anonymised. An
-// error (such as a rule refusing) rolls the whole deletion back. The
-// transaction sees the person's own rows (db.AsUser); an eraser that
-// touches tenant-owned tables scopes itself to each organisation.
+// Eraser removes or anonymises what a domain's Spec cannot say in SQL
+// alone (tenancy: the last-owner rule, the audit record of the deletion,
+// the memberships), in the deletion's transaction, after every domain's
+// erasure steps. An error (such as a rule refusing) rolls the whole
+// deletion back. The transaction sees the person's own rows (db.AsUser);
+// an eraser that touches tenant-owned tables scopes itself to each
+// organisation.
 type Eraser interface {
 	EraseUser(ctx context.Context, tx bun.Tx, userID uuid.UUID) error
 }
@@ -41,33 +38,35 @@ type Recorder interface {
 
 // Service runs exports and deletions.
 type Service struct {
-	DB        *db.DB
-	Clock     clock.Clock
-	Exporters []Exporter
-	// Erasers run in order; the tenancy one, which removes the
-	// memberships, is registered last.
+	DB    *db.DB
+	Clock clock.Clock
+	// Domains are every domain's part of personal data (app/services.go).
+	Domains []personaldata.Domain
+	// Orgs lists the organisations a person belongs to (any status).
+	Orgs func(ctx context.Context, userID uuid.UUID) ([]uuid.UUID, error)
+	// Erasers run after the domains' erasure steps; the tenancy one,
+	// which removes the memberships, is registered last.
 	Erasers []Eraser
 	Audit   Recorder
 }
 
 // Export is the whole download.
 type Export struct {
-	ExportedAt time.Time      `json:"exported_at"`
-	Format     string         `json:"format"`
-	Parts      map[string]any `json:"data"`
+	ExportedAt time.Time
+	Parts      []personaldata.Part
 }
 
 // Export gathers a person's data from every domain.
 func (s *Service) Export(ctx context.Context, userID uuid.UUID) (*Export, error) {
-	out := &Export{ExportedAt: s.Clock.Now(), Format: "leadership-toolbox-export/1", Parts: map[string]any{}}
-	for _, e := range s.Exporters {
-		name, data, err := e.ExportUser(ctx, userID)
-		if err != nil {
-			return nil, fmt.Errorf("account: export %s: %w", name, err)
-		}
-		out.Parts[name] = data
+	orgs, err := s.Orgs(ctx, userID)
+	if err != nil {
+		return nil, fmt.Errorf("account: export: %w", err)
 	}
-	return out, nil
+	parts, err := personaldata.Export(ctx, s.DB, personaldata.Person{ID: userID, Orgs: orgs, Now: s.Clock.Now()}, s.Domains)
+	if err != nil {
+		return nil, fmt.Errorf("account: export: %w", err)
+	}
+	return &Export{ExportedAt: s.Clock.Now(), Parts: parts}, nil
 }
 
 // ErrWrongPassword refuses a deletion that was not confirmed with the
@@ -88,7 +87,15 @@ func (s *Service) Delete(ctx context.Context, userID uuid.UUID, password string)
 	if !ok {
 		return ErrWrongPassword
 	}
+	orgs, err := s.Orgs(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("account: delete %s: %w", userID, err)
+	}
+	who := personaldata.Person{ID: userID, Orgs: orgs, Now: s.Clock.Now()}
 	err = s.DB.AsUser(ctx, userID, func(ctx context.Context, tx bun.Tx) error {
+		if err := personaldata.Erase(ctx, tx, s.DB.Engine, who, s.Domains); err != nil {
+			return err
+		}
 		for _, e := range s.Erasers {
 			if err := e.EraseUser(ctx, tx, userID); err != nil {
 				return err
@@ -100,19 +107,4 @@ func (s *Service) Delete(ctx context.Context, userID uuid.UUID, password string)
 		return fmt.Errorf("account: delete %s: %w", userID, err)
 	}
 	return nil
-}
-
-// AccountExporter exports the account itself.
-type AccountExporter struct{ DB *db.DB }
-
-// ExportUser implements Exporter.
-func (a AccountExporter) ExportUser(ctx context.Context, userID uuid.UUID) (string, any, error) {
-	u, err := auth.UserByID(ctx, a.DB, userID)
-	if err != nil {
-		return "account", nil, err
-	}
-	return "account", map[string]any{
-		"id": u.ID, "email": u.Email, "name": u.Name, "time_zone": u.TimeZone,
-		"verified_at": u.VerifiedAt, "created_at": u.CreatedAt,
-	}, nil
 }

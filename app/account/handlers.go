@@ -1,6 +1,7 @@
 package account
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/personaldata"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
@@ -31,9 +33,13 @@ func (h *Handlers) ExportData(c *gin.Context) error {
 	if h.Service.Audit != nil {
 		h.Service.Audit.RecordEverywhere(c.Request.Context(), v.UserID, audit.ActionDataExported, c.ClientIP())
 	}
-	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "leadership-toolbox-data-"+data.ExportedAt.Format("2006-01-02")+".json"))
+	var buf bytes.Buffer
+	if err := personaldata.WriteZIP(&buf, data.ExportedAt, data.Parts); err != nil {
+		return err
+	}
+	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "leadership-toolbox-data-"+data.ExportedAt.Format("2006-01-02")+".zip"))
 	c.Header("Cache-Control", "no-store")
-	c.IndentedJSON(http.StatusOK, data)
+	c.Data(http.StatusOK, "application/zip", buf.Bytes())
 	return nil
 }
 

@@ -77,13 +77,12 @@ func TestSignupValidation(t *testing.T) {
 				"name": "N", "email": uuid.NewString()[:8] + "@example.test", "password": "a long enough password"}
 		}
 		cases := map[string]func(map[string]string){
-			"reserved slug":   func(f map[string]string) { f["slug"] = "admin" },
-			"bad characters":  func(f map[string]string) { f["slug"] = "Acme_Inc!" },
-			"double hyphen":   func(f map[string]string) { f["slug"] = "a--b" },
-			"taken slug":      func(f map[string]string) { f["slug"] = org.Slug },
-			"duplicate email": func(f map[string]string) { f["email"] = org.Owner.Email },
-			"short password":  func(f map[string]string) { f["password"] = "short" },
-			"bad zone":        func(f map[string]string) { f["time_zone"] = "Nowhere/Never" },
+			"reserved slug":  func(f map[string]string) { f["slug"] = "admin" },
+			"bad characters": func(f map[string]string) { f["slug"] = "Acme_Inc!" },
+			"double hyphen":  func(f map[string]string) { f["slug"] = "a--b" },
+			"taken slug":     func(f map[string]string) { f["slug"] = org.Slug },
+			"short password": func(f map[string]string) { f["password"] = "short" },
+			"bad zone":       func(f map[string]string) { f["time_zone"] = "Nowhere/Never" },
 		}
 		for name, edit := range cases {
 			f := good()
@@ -95,6 +94,43 @@ func TestSignupValidation(t *testing.T) {
 			if n := env.Count("organisations", "slug = ?", f["slug"]); name != "taken slug" && n != 0 {
 				t.Errorf("%s created an organisation", name)
 			}
+		}
+	})
+}
+
+// TestSignupAnswersTheSameForAnExistingAddress: signing up with an
+// address that has an account answers exactly as a new address does (a
+// 303 to the new organisation's address, no field error, an empty body),
+// makes nothing, and e-mails the holder instead.
+func TestSignupAnswersTheSameForAnExistingAddress(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		clearFailures(env)
+		org := env.NewOrg()
+		post := func(email string) (*testkit.Page, string) {
+			b := env.Browser().NoRedirects()
+			b.Get("/signup")
+			slug := "same-" + uuid.NewString()[:8]
+			return b.Post("/signup", map[string]string{"org_name": "Same Answer", "slug": slug, "time_zone": "UTC",
+				"name": "N", "email": email, "password": "a long enough password"}), slug
+		}
+		fresh, freshSlug := post("new-" + uuid.NewString()[:8] + "@example.test")
+		taken, takenSlug := post(strings.ToUpper(org.Owner.Email))
+		for _, c := range []struct {
+			p    *testkit.Page
+			slug string
+		}{{fresh, freshSlug}, {taken, takenSlug}} {
+			if c.p.Status != http.StatusSeeOther || c.p.Header.Get("Location") != "/o/"+c.slug {
+				t.Errorf("sign-up answered %d to %q, want 303 to /o/%s", c.p.Status, c.p.Header.Get("Location"), c.slug)
+			}
+		}
+		if fresh.Body != strings.ReplaceAll(taken.Body, takenSlug, freshSlug) || fresh.Header.Get("Content-Type") != taken.Header.Get("Content-Type") {
+			t.Errorf("the answers differ:\n%q\n%q", fresh.Body, taken.Body)
+		}
+		if env.Count("organisations", "slug = ?", takenSlug) != 0 {
+			t.Error("an organisation was made for an address that has an account")
+		}
+		if len(env.Emails(org.Owner.Email)) == 0 || env.Emails(org.Owner.Email)[len(env.Emails(org.Owner.Email))-1].Subject != "Someone tried to sign up with your address" {
+			t.Error("the holder of the address was not told")
 		}
 	})
 }

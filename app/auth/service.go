@@ -293,6 +293,27 @@ func (s *Service) Verify(ctx context.Context, token string) (*User, error) {
 	return u, err
 }
 
+// TellAboutSignupAttempt e-mails the holder of an address that already
+// has an account that someone tried to sign up with it: the sign-up form
+// answers the same whether or not an address has an account, and the
+// holder learns what happened from this message.
+func (s *Service) TellAboutSignupAttempt(ctx context.Context, email string) error {
+	return s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		u, err := UserByEmail(ctx, tx, email)
+		if errors.Is(err, db.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = s.Mail.Queue(ctx, tx, mail.Message{
+			To: u.Email, Template: "signup_existing",
+			Data: map[string]any{"Name": u.Name, "Link": s.BaseURL + "/login"},
+		})
+		return err
+	})
+}
+
 // RequestReset e-mails a reset link if the address has an account, and
 // does nothing otherwise: the answer to the person is the same.
 func (s *Service) RequestReset(ctx context.Context, email string) error {

@@ -60,6 +60,11 @@ func (h *Handlers) changeFailure(c *gin.Context, err error, f *web.Form, privile
 	return "", false
 }
 
+// groupSessionRefusal is the answer to a member of a group who tries to
+// cancel or move one of its sessions: those are the practitioners' and
+// admins' (docs/group-permissions.md); a member gives up their own seat.
+var groupSessionRefusal = web.Errorf(http.StatusForbidden, "A group's sessions are changed by its practitioner. You can give up your own seat instead (\"Give up my place\" on the session's page).")
+
 func (h *Handlers) Cancel(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(web.PostedForm(c))
@@ -67,6 +72,9 @@ func (h *Handlers) Cancel(c *gin.Context) error {
 	in, sv, err := h.changeInput(c, f)
 	if err != nil {
 		return err
+	}
+	if sv.IsGroup() && !in.Privileged {
+		return groupSessionRefusal
 	}
 	if !f.Valid() {
 		return h.renderSession(c, http.StatusUnprocessableEntity, sessionState{Cancel: f})
@@ -91,12 +99,12 @@ func (h *Handlers) Reschedule(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if sv.IsGroup() && !in.Privileged {
+		return groupSessionRefusal
+	}
 	in.NewStart = parseLocal(f, "date", "time", viewerZone(v))
 	if f.Valid() && !in.NewStart.After(h.Service.Clock.Now()) {
 		f.Add("date", "Choose a time in the future.")
-	}
-	if sv.IsGroup() && !in.Privileged {
-		f.Add("date", "Only the practitioner can move a group session.")
 	}
 	if !f.Valid() {
 		return h.renderSession(c, http.StatusUnprocessableEntity, sessionState{Move: f})

@@ -189,6 +189,11 @@ func (h *Handlers) AddMember(c *gin.Context) error {
 	if f.Members.Valid() && a.Rel.Format != Group {
 		f.Members.Add("member_id", "Only a group takes more members.")
 	}
+	// Staff look on from outside a group (counts, never contents): joining
+	// it as a member would open its notes, so nobody adds themselves.
+	if f.Members.Valid() && id == v.UserID {
+		f.Members.Add("member_id", "You cannot add yourself to a group. Ask its practitioner or another coordinator if you should take part.")
+	}
 	if !f.Members.Valid() {
 		return h.render(c, http.StatusUnprocessableEntity, a, f)
 	}
@@ -250,5 +255,24 @@ func (h *Handlers) LeaveGroup(c *gin.Context) error {
 	}
 	web.AddFlash(c, "success", "You left the group. The others carry on without you.")
 	web.Redirect(c, "/o/"+v.Org.Slug+"/my")
+	return nil
+}
+
+// ShareEarlierNotes lets one member of a group read the shared notes
+// written before they joined: the group's practitioner decides.
+func (h *Handlers) ShareEarlierNotes(c *gin.Context) error {
+	a, err := h.loadAs(c, SidePractitioner)
+	if err != nil {
+		return err
+	}
+	v := web.CurrentViewer(c)
+	id, err := web.IDParam(c, "userID")
+	if err != nil {
+		return err
+	}
+	if err := h.Store.ShareEarlierNotes(c.Request.Context(), v.Org.ID, a.Rel.ID, id); err != nil {
+		return err
+	}
+	h.back(c, a, "people", "Done: they can now read the notes shared before they joined.")
 	return nil
 }

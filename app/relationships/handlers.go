@@ -213,12 +213,28 @@ func (h *Handlers) ChangeStatus(c *gin.Context) error {
 	return nil
 }
 
+// mayEditAgreement says who changes a relationship's agreement: both
+// sides of a one-to-one; in a group its practitioners, and staff (who
+// look on from outside it), never a member (docs/group-permissions.md).
+func mayEditAgreement(a *access, staff bool) bool {
+	if a.Rel.Format != Group {
+		return a.Side != ""
+	}
+	return a.Side == SidePractitioner || (a.Side == "" && staff)
+}
+
 func (h *Handlers) EditAgreement(c *gin.Context) error {
-	a, err := h.load(c, false)
+	a, err := h.load(c, true)
 	if err != nil {
 		return err
 	}
 	v := web.CurrentViewer(c)
+	if !mayEditAgreement(a, tenancy.Has(v, tenancy.Staff...)) {
+		if a.Side == SideMember {
+			return web.Errorf(http.StatusForbidden, "In a group, the practitioners and coordinators change the agreement; you can accept it or leave the group.")
+		}
+		return web.ErrForbidden
+	}
 	f := newForms()
 	f.Agreement = web.NewForm(web.PostedForm(c))
 	af := f.Agreement
@@ -248,7 +264,11 @@ func (h *Handlers) EditAgreement(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	h.back(c, a, "agreement", "Agreement saved. Both of you now accept it again.")
+	msg := "Agreement saved. Both of you now accept it again."
+	if a.Rel.Format == Group {
+		msg = "Agreement saved. Everyone in the group now accepts it again."
+	}
+	h.back(c, a, "agreement", msg)
 	return nil
 }
 

@@ -74,6 +74,10 @@ type Participant struct {
 	Side           string     `bun:"side"`
 	JoinedAt       time.Time  `bun:"joined_at"`
 	LeftAt         *time.Time `bun:"left_at"`
+	// NotesFrom, when set, is earlier than JoinedAt: a practitioner shared
+	// the notes written before the person joined. Shared notes are read
+	// from NotesFrom, or else from JoinedAt.
+	NotesFrom *time.Time `bun:"notes_from"`
 }
 
 // Agreement is the agreed bounds of a relationship.

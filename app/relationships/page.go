@@ -58,8 +58,10 @@ type relationshipPage struct {
 	// GoalProgress is each goal's progress (percent), for staff looking on.
 	GoalProgress []int
 	IAccepted    bool
-	Joinable     []tenancy.Person // staff of a group: who may be added
-	Library      *library.Panel   // what the library offers its participants
+	// CanEditAgreement: docs/group-permissions.md says who changes it.
+	CanEditAgreement bool
+	Joinable         []tenancy.Person // staff of a group: who may be added
+	Library          *library.Panel   // what the library offers its participants
 }
 
 // namesNeeded lists the people the page names: participants past and
@@ -107,6 +109,7 @@ func newRelationshipPage(v relationshipView, f *forms) relationshipPage {
 		naming.People = append(naming.People, Named{RelationshipID: v.Rel.ID, UserID: pt.UserID, Side: pt.Side, Name: p.Names[pt.UserID]})
 	}
 	p.Name = naming.NameFor(v.Viewer)
+	p.CanEditAgreement = mayEditAgreement(&access{Rel: v.Rel, Side: v.Side}, v.IsStaff)
 	current := map[uuid.UUID]bool{}
 	for _, pt := range v.Participants {
 		current[pt.UserID] = true
@@ -140,7 +143,7 @@ func newRelationshipPage(v relationshipView, f *forms) relationshipPage {
 	p.Reassess = v.Side == SideMember && (concluded || (agreement.ReviewDate != "" && agreement.ReviewDate <= v.Today))
 	if v.IsStaff && p.IsGroup {
 		for _, person := range v.People {
-			if !current[person.UserID] && person.Status == tenancy.StatusActive {
+			if !current[person.UserID] && person.Status == tenancy.StatusActive && person.UserID != v.Viewer {
 				p.Joinable = append(p.Joinable, person)
 			}
 		}

@@ -44,15 +44,19 @@ func setNoteText(keys *Keyring, n *Note, text string) error {
 	return nil
 }
 
-// NotesFor lists the notes of a relationship that viewer may read: the
-// shared ones and their own private ones, opened. Callers must have
-// checked that viewer takes part in the relationship.
+// NotesFor lists the notes of a relationship that viewer may read: their
+// own private ones, opened, and the shared ones written since they joined
+// (or since their notes_from, when a practitioner shared earlier ones).
+// Someone added to a group later does not read what was said before them.
+// Callers must have checked that viewer takes part in the relationship.
 func (s *Store) NotesFor(ctx context.Context, keys *Keyring, orgID, relID, viewer uuid.UUID) ([]Note, error) {
 	var out []Note
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		since := tx.NewSelect().Model((*Participant)(nil)).ColumnExpr("MIN(COALESCE(notes_from, joined_at))").
+			Where("org_id = ? AND relationship_id = ? AND user_id = ? AND left_at IS NULL", orgID, relID, viewer)
 		return tx.NewSelect().Model(&out).
 			Where("org_id = ? AND relationship_id = ?", orgID, relID).
-			Where("(visibility = ? OR (visibility = ? AND author_id = ?))", Shared, Private, viewer).
+			Where("((visibility = ? AND created_at >= (?)) OR (visibility = ? AND author_id = ?))", Shared, since, Private, viewer).
 			OrderExpr("created_at DESC, id DESC").Scan(ctx)
 	})
 	if err != nil {
@@ -124,4 +128,29 @@ func (s *Store) Reseal(ctx context.Context, keys *Keyring, orgID uuid.UUID) (int
 		return 0, fmt.Errorf("relationships: reseal notes: %w", err)
 	}
 	return changed, nil
+}
+
+// ShareEarlierNotes lets a member of a relationship read the shared notes
+// written before they joined (a practitioner's decision, one person at a
+// time). ErrNotMember when the person does not take part as a member.
+func (s *Store) ShareEarlierNotes(ctx context.Context, orgID, relID, userID uuid.UUID) error {
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		r, err := s.WithTx(tx).Get(ctx, orgID, relID)
+		if err != nil {
+			return err
+		}
+		res, err := tx.NewUpdate().Model((*Participant)(nil)).Set("notes_from = ?", r.CreatedAt).
+			Where("org_id = ? AND relationship_id = ? AND user_id = ? AND side = ? AND left_at IS NULL", orgID, relID, userID, SideMember).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotMember
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("relationships: share earlier notes of %s with %s: %w", relID, userID, err)
+	}
+	return nil
 }

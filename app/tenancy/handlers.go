@@ -145,7 +145,15 @@ func (h *Handlers) SignUp(c *gin.Context) error {
 	case errors.Is(err, ErrSlugTaken):
 		f.Add("slug", "Another organisation already uses this address. Please choose another.")
 	case errors.Is(err, ErrEmailTaken):
-		f.Add("email", "An account already uses this e-mail address. Sign in first, then set up the organisation from your account.")
+		// The answer must not tell whether an address has an account: it
+		// is the redirect a new account gets (the password was hashed all
+		// the same), without the sign-in; the holder gets an e-mail.
+		if err := h.Service.Auth.TellAboutSignupAttempt(c.Request.Context(), in.Email); err != nil {
+			return err
+		}
+		web.AddFlash(c, "info", "Please check your e-mail: we sent a message to "+in.Email+" with what to do next.")
+		web.Redirect(c, "/o/"+slug)
+		return nil
 	case err != nil:
 		return err
 	}

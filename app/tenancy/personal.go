@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/personaldata"
 )
 
 // RecordEverywhere records an event done by a person in each of their
@@ -31,45 +31,32 @@ func (s *Service) AllSuspended(ctx context.Context, userID uuid.UUID) (bool, err
 	return s.Store.AllSuspended(ctx, userID)
 }
 
-// ExportedMembership is one organisation in a person's data export.
-type ExportedMembership struct {
-	Organisation string        `json:"organisation"`
-	Slug         string        `json:"slug"`
-	Role         Role          `json:"role"`
-	Kinds        []string      `json:"kinds"`
-	Status       string        `json:"status"`
-	LineManager  string        `json:"line_manager,omitempty"`
-	JoinedAt     time.Time     `json:"joined_at"`
-	Actions      []audit.Event `json:"actions_in_audit_log"`
-}
-
-// ExportUser implements account.Exporter: the person's memberships and
-// what the audit logs record them doing.
-func (s *Service) ExportUser(ctx context.Context, userID uuid.UUID) (string, any, error) {
-	ms, err := s.Store.Memberships(ctx, userID)
-	if err != nil {
-		return "organisations", nil, err
+// PersonalData is the organisations' part of a person's data
+// (personaldata.Domain): their memberships, the invitations sent to them
+// and the audit log's events by or about them, other people named only by
+// their role. Erasure is EraseUser's (it also refuses the last owner).
+func (s *Service) PersonalData() personaldata.Spec {
+	const email = "(SELECT email FROM users WHERE id = :user)"
+	return personaldata.Spec{
+		Domain: "organisations",
+		Tables: map[string]string{
+			"memberships":  "deleted: the person leaves every organisation; people they line-managed lose the link",
+			"invitations":  "invitations to the person's address are revoked and the address replaced; those they sent stay, naming the deleted account",
+			"audit_events": "kept: the organisation's record of what happened; the person's name and address in it are replaced",
+		},
+		Export: []personaldata.Query{
+			{Name: "memberships", PerOrg: true, SQL: `SELECT o.name AS organisation, o.slug, m.role, m.kinds, m.status,
+CASE WHEN m.line_manager_id IS NULL THEN '' ELSE 'a line manager' END AS line_manager, m.created_at AS joined_at
+FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.org_id = :org AND m.user_id = :user`},
+			{Name: "invitations_to_you", PerOrg: true, SQL: `SELECT role, kinds, created_at, expires_at, accepted_at, revoked_at FROM invitations
+WHERE org_id = :org AND email = ` + email + ` ORDER BY created_at`},
+			{Name: "audit_log", PerOrg: true, SQL: `SELECT a.at, a.action,
+CASE WHEN a.actor_id = :user THEN 'you' ELSE COALESCE((SELECT m.role FROM memberships m WHERE m.org_id = a.org_id AND m.user_id = a.actor_id), 'someone') END AS done_by,
+CASE WHEN a.target = ` + email + ` THEN 'you' WHEN a.target = '' THEN '' ELSE 'another person or thing' END AS about,
+CASE WHEN a.actor_id = :user THEN a.ip ELSE '' END AS ip
+FROM audit_events a WHERE a.org_id = :org AND (a.actor_id = :user OR a.target = ` + email + `) ORDER BY a.at, a.id`},
+		},
 	}
-	out := []ExportedMembership{}
-	for _, m := range ms {
-		p, err := s.Store.Member(ctx, m.OrgID, userID)
-		if err != nil {
-			return "organisations", nil, err
-		}
-		e := ExportedMembership{
-			Organisation: m.Name, Slug: m.Slug, Role: m.Role, Kinds: ParseKinds(m.Kinds), Status: m.Status,
-			LineManager: p.LineManager, JoinedAt: p.JoinedAt, Actions: []audit.Event{},
-		}
-		err = s.DB.InTenant(ctx, m.OrgID, func(ctx context.Context, tx bun.Tx) error {
-			return tx.NewSelect().Model(&e.Actions).Where("org_id = ? AND actor_id = ?", m.OrgID, userID).
-				OrderExpr("at, id").Limit(10000).Scan(ctx)
-		})
-		if err != nil {
-			return "organisations", nil, fmt.Errorf("tenancy: export audit events: %w", err)
-		}
-		out = append(out, e)
-	}
-	return "organisations", out, nil
 }
 
 // LastOwnerError refuses an account deletion while the person is the last
@@ -145,6 +132,10 @@ func (s *Service) EraseUser(ctx context.Context, tx bun.Tx, userID uuid.UUID) er
 		if _, err := tx.NewUpdate().Model((*Invitation)(nil)).Set("revoked_at = ?", now).
 			Where("org_id = ? AND email = ? AND accepted_at IS NULL AND revoked_at IS NULL", m.OrgID, u.Email).Exec(ctx); err != nil {
 			return fmt.Errorf("tenancy: revoke invitations: %w", err)
+		}
+		if _, err := tx.NewUpdate().Model((*Invitation)(nil)).Set("email = ?", anon).Set("name = ''").
+			Where("org_id = ? AND email = ?", m.OrgID, u.Email).Exec(ctx); err != nil {
+			return fmt.Errorf("tenancy: anonymise invitations: %w", err)
 		}
 		if err := audit.Record(ctx, tx, audit.Event{
 			OrgID: m.OrgID, ActorID: &userID, Actor: auth.DeletedName, Action: audit.ActionAccountDelete,
