@@ -147,6 +147,9 @@ var weekdayOrder = []int{1, 2, 3, 4, 5, 6, 0}
 
 type availabilityState struct {
 	Rule, Override, Settings *web.Form
+	// Preview: the preview alone answers an htmx request (the editor's
+	// live preview), not the editor.
+	Preview bool
 }
 
 func clockLabel(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
@@ -229,10 +232,11 @@ func (h *Handlers) renderAvailability(c *gin.Context, status int, st availabilit
 	data.Base = base(v)
 	page := web.NewPage(c, "Availability", data)
 	page.Nav = "calendar"
-	if c.Request.URL.Path == base(v)+"/availability/preview" && web.IsFragmentRequest(c.Request) {
-		return h.Renderer.RenderBlock(c, status, PageAvailability, "preview", page)
+	var preview []web.Fragment
+	if st.Preview {
+		preview = append(preview, web.Fragment{Block: "preview", Data: page})
 	}
-	return h.Renderer.Render(c, status, PageAvailability, page)
+	return h.Renderer.Render(c, status, PageAvailability, page, preview...)
 }
 
 func (h *Handlers) ShowAvailabilityPage(c *gin.Context) error {
@@ -242,12 +246,9 @@ func (h *Handlers) ShowAvailabilityPage(c *gin.Context) error {
 // availabilityDone answers a successful change: htmx gets the editor
 // again (the preview moves with it), a plain form a redirect.
 func (h *Handlers) availabilityDone(c *gin.Context, message string) error {
-	if web.IsFragmentRequest(c.Request) {
+	return web.Done(c, base(web.CurrentViewer(c))+"/availability", web.Flash{Kind: "success", Message: message}, func() error {
 		return h.renderAvailability(c, http.StatusOK, availabilityState{}, nil)
-	}
-	web.AddFlash(c, "success", message)
-	web.Redirect(c, base(web.CurrentViewer(c))+"/availability")
-	return nil
+	})
 }
 
 // parseClock reads HH:MM as minutes of the day; "24:00" is allowed as
@@ -394,11 +395,11 @@ func (h *Handlers) PreviewAvailability(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(c.Request.URL.Query())
 	if len(c.Request.URL.Query()) == 0 {
-		return h.renderAvailability(c, http.StatusOK, availabilityState{}, nil)
+		return h.renderAvailability(c, http.StatusOK, availabilityState{Preview: true}, nil)
 	}
 	b := settingsForm(f, v.Org.ID, v.UserID)
 	if !f.Valid() {
-		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Settings: f}, nil)
+		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Settings: f, Preview: true}, nil)
 	}
-	return h.renderAvailability(c, http.StatusOK, availabilityState{Settings: f}, &b)
+	return h.renderAvailability(c, http.StatusOK, availabilityState{Settings: f, Preview: true}, &b)
 }
