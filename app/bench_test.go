@@ -12,7 +12,9 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app/audit"
+	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 )
@@ -83,5 +85,35 @@ func servePages(b *testing.B, env *testkit.Env, browser *testkit.Browser, path s
 				b.Fatalf("%s: status %d", path, w.Code)
 			}
 		}
+	})
+}
+
+// BenchmarkBookingPage serves a member's booking page (a month of days
+// and the first free day's times) and its htmx fragment for another day,
+// for a coach open on every day of the week with a 365-day window: the
+// page costs one month's slots however far the window reaches.
+func BenchmarkBookingPage(b *testing.B) {
+	env := testkit.New(b)
+	org := env.NewOrg()
+	coach := env.NewPerson(org, tenancy.RolePractitioner, tenancy.KindCoach)
+	member := env.NewPerson(org, tenancy.RoleMember)
+	rel := env.NewRelationship(org, relationships.Coaching, coach, member)
+	cal := env.Services.Calendar
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if err := cal.AddRule(env.Ctx(), org.ID, coach.ID, d, 8*60, 18*60); err != nil {
+			b.Fatal(err)
+		}
+	}
+	bs := calendar.DefaultBookingSettings(org.ID, coach.ID)
+	bs.WindowDays = 365
+	if err := cal.SaveSettings(env.Ctx(), bs); err != nil {
+		b.Fatal(err)
+	}
+	browser := env.SignIn(member.User)
+	path := "/o/" + org.Slug + "/calendar/book/" + rel.ID.String()
+	day := env.Clock.Now().AddDate(0, 0, 40).Format(time.DateOnly)
+	b.Run("page", func(b *testing.B) { servePages(b, env, browser, path, nil) })
+	b.Run("day-fragment", func(b *testing.B) {
+		servePages(b, env, browser, path+"?day="+day, map[string]string{"HX-Request": "true", "HX-Target": "booking"})
 	})
 }

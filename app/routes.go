@@ -3,6 +3,7 @@ package app
 import (
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -40,6 +41,8 @@ type handlers struct {
 	feedback      *feedback.Handlers
 	library       *library.Handlers
 	outbox        *mail.Outbox
+	// once makes every form post under /o/:slug happen once.
+	once *web.Once
 }
 
 // home is the public home page.
@@ -61,7 +64,7 @@ func newHandlers(s *App) *handlers {
 		relationships: &relationships.Handlers{Store: s.Relationships, Keys: s.NoteKeys, Tenancy: s.Tenancy.Store, Clock: d.Clock,
 			Renderer: d.Renderer, Sessions: s.Calendar, Library: s.Library},
 		matching: &matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: s.Calendar, Courses: s.Courses.Store,
-			Library: s.Library},
+			Library: s.Library, Feedback: s.Feedback.Store},
 		courses:  &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()},
 		billing:  &billing.Handlers{Service: s.Billing, Renderer: d.Renderer},
 		calendar: &calendar.Handlers{Service: s.Calendar, Renderer: d.Renderer},
@@ -69,6 +72,7 @@ func newHandlers(s *App) *handlers {
 		feedback: &feedback.Handlers{Service: s.Feedback, Renderer: d.Renderer},
 		library:  &library.Handlers{Service: s.Library, Renderer: d.Renderer},
 		outbox:   &mail.Outbox{Mail: d.Mail, Renderer: d.Renderer},
+		once:     &web.Once{DB: d.DB, Now: d.Clock.Now, Wait: 10 * time.Second},
 	}
 }
 
@@ -89,7 +93,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	machine := r.Group("/")
 	public := r.Group("/", web.CSRF(d.Config.BaseURL, errs, "/webhooks/"), e(h.auth.LoadViewer))
 	signedIn := public.Group("/", e(auth.RequireUser))
-	org := signedIn.Group("/o/:slug", e(h.tenancy.Tenant)) // the tenant wall: another organisation's slug is 404
+	org := signedIn.Group("/o/:slug", e(h.tenancy.Tenant), e(h.once.Guard)) // the tenant wall: another organisation's slug is 404; a form's post happens once
 	anyone := org.Group("", e(tenancy.Require(tenancy.Anyone...)))
 	staff := org.Group("", e(tenancy.Require(tenancy.Staff...)))
 	practitioners := org.Group("", e(tenancy.Require(tenancy.Practitioners...)))

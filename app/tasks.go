@@ -24,5 +24,6 @@ func newTaskMux(s *App) *asynq.ServeMux {
 	mux.HandleFunc(workers.TypeCompileReport, workers.Handle(s.Reports.HandleCompile))
 	mux.HandleFunc(workers.TypeQuietScan, workers.Handle(s.Reports.ScanQuiet))
 	mux.HandleFunc(workers.TypeQuietNudge, workers.Handle(s.Reports.HandleQuietNudge))
+	mux.HandleFunc(workers.TypeAskFeedback, workers.Handle(s.Feedback.HandleAskFeedback))
 	return mux
 }

@@ -123,6 +123,7 @@ bench_org() {
     "week view, htmx fragment|$coach|$o/calendar?view=week&date=$week|$frag"
     "month view (practitioner)|$coach|$o/calendar?view=month&date=$week|"
     "booking page (member)|$member|$o/calendar/book/$rel|"
+    "booking page, htmx day fragment|$member|$o/calendar/book/$rel?day=$week|$frag^HX-Target: booking"
     "course lesson|$owner|$base$lesson|"
     "billing history|$owner|$o/billing|"
   )

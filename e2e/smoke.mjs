@@ -397,8 +397,14 @@ const CHECKS = [
       const bookPath = new URL(memberPage.url()).pathname;
       const bookNote = await memberPage.locator(".tz-note").innerText();
       expectTrue(bookNote.includes(`Times shown in ${LDN}`) && bookNote.includes(NY), `the booking page does not name both zones: ${bookNote}`);
-      const readSlots = () => memberPage.locator("#slots button[name=start]").evaluateAll((bs) => bs.map((b) => ({ value: b.value, label: b.textContent.trim() })));
-      const slots = await readSlots();
+      // The month shows the free days; each day's times sit beside it.
+      const readSlots = () => memberPage.locator(".booking-times button[name=start]").evaluateAll((bs) => bs.map((b) => ({ value: b.value, label: b.textContent.trim() })));
+      const slots = [];
+      for (const href of await memberPage.locator(".booking-grid td.free a").evaluateAll((as) => as.map((a) => a.getAttribute("href")))) {
+        await memberPage.locator(`.booking-grid a[href='${href}']`).click();
+        await memberPage.locator(`.booking-grid td.selected a[href='${href}']`).waitFor();
+        slots.push(...await readSlots());
+      }
       expectTrue(slots.length > 0, "the member is offered no slots");
       for (const sl of slots) {
         const t = Date.parse(sl.value);
@@ -411,18 +417,22 @@ const CHECKS = [
       if (!first) return;
       const firstDay = wall(Date.parse(first.value), NY).date;
       const seriesA = [0, 1, 2, 3, 4, 5].map((i) => zonedInstant(addDays(firstDay, 14 * i), "09:00", NY));
-      const form = memberPage.locator("#slots");
-      await form.getByLabel("Every how many days").fill("14");
-      await form.getByLabel("How many times").fill("6");
+      // Choose the day and the time, then the repeat, then confirm.
+      await memberPage.goto(new URL(`${bookPath}?day=${wall(Date.parse(first.value), LDN).date}`, memberPage.url()).href);
+      await memberPage.locator(`.booking-times button[value='${first.value}']`).click();
+      const repeat = memberPage.locator(".booking-side form");
+      await repeat.getByLabel("How often").selectOption("14");
+      await repeat.getByLabel("How many times").fill("6");
+      await repeat.getByRole("button", { name: "Continue" }).click();
       await Promise.all([memberPage.waitForURL("**/calendar/sessions/*", { waitUntil: "commit" }),
-        form.locator(`button[value='${first.value}']`).click()]);
+        memberPage.getByRole("button", { name: "Book 6 sessions" }).click()]);
       await memberPage.locator(".flash-success", { hasText: "6 sessions are booked" }).waitFor();
       const when = await memberPage.locator("#main dl").innerText();
       expectTrue(when.includes(wall(seriesA[0], LDN).go) && when.includes(wall(seriesA[0], NY).go),
         `the member's session page does not show London time and the coach's time: ${when}`);
       // The 15-minute buffers hold: after 09:00-10:00 New York, the next
       // start that day is 10:30, not 10:00.
-      await memberPage.goto(new URL(bookPath, memberPage.url()).href);
+      await memberPage.goto(new URL(`${bookPath}?day=${wall(Date.parse(first.value), LDN).date}`, memberPage.url()).href);
       const sameDay = (await readSlots()).filter((sl) => wall(Date.parse(sl.value), NY).date === firstDay).map((sl) => wall(Date.parse(sl.value), NY).time);
       expectTrue(sameDay.join(" ") === "10:30 11:00", `after the booking, that Thursday offers ${sameDay.join(" ") || "nothing"} (New York), want 10:30 11:00`);
 

@@ -245,3 +245,20 @@ func NewWeeklyDigestTask(p WeeklyDigestPayload) Task {
 	t.OrgID = p.OrgID
 	return t
 }
+
+// TypeAskFeedback asks the members of a completed session for feedback
+// (recorded when attendance marks the session completed).
+const TypeAskFeedback = "feedback:ask"
+
+// AskFeedbackPayload names the session; the handler reads who attended.
+type AskFeedbackPayload struct {
+	OrgID     uuid.UUID `json:"org_id"`
+	SessionID uuid.UUID `json:"session_id"`
+}
+
+// NewAskFeedbackTask asks for the feedback requests of a session.
+func NewAskFeedbackTask(orgID, sessionID uuid.UUID) Task {
+	t := newTask(TypeAskFeedback, QueueDefault, AskFeedbackPayload{OrgID: orgID, SessionID: sessionID})
+	t.OrgID = orgID
+	return t
+}

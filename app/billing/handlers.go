@@ -143,15 +143,24 @@ func (h *Handlers) ShowHistoryPage(c *gin.Context) error {
 		data["HasCustomer"] = cus != ""
 	}
 	if tenancy.Has(v, tenancy.Admins...) {
-		all, err := h.Service.Store.Payments(ctx, v.Org.ID, uuid.Nil)
+		// A malformed cursor shows the first page.
+		before, _ := uuid.Parse(c.Query("before"))
+		all, more, err := h.Service.Store.PaymentsPage(ctx, v.Org.ID, before)
 		if err != nil {
 			return err
 		}
-		names, err := h.names(c)
+		payers := make([]uuid.UUID, len(all))
+		for i, p := range all {
+			payers[i] = p.UserID
+		}
+		names, err := h.Service.Tenancy.Names(ctx, v.Org.ID, payers)
 		if err != nil {
 			return err
 		}
-		data["All"], data["Names"] = all, names
+		data["All"], data["Names"], data["Paged"] = all, names, before != uuid.Nil
+		if more {
+			data["Older"] = all[len(all)-1].ID
+		}
 	}
 	page := web.NewPage(c, "Billing", data)
 	page.Nav = "billing"
@@ -167,19 +176,6 @@ func (h *Handlers) courseTitles(c *gin.Context) (map[uuid.UUID]string, error) {
 	out := map[uuid.UUID]string{}
 	for _, co := range list {
 		out[co.ID] = co.Title
-	}
-	return out, nil
-}
-
-func (h *Handlers) names(c *gin.Context) (map[uuid.UUID]string, error) {
-	v := web.CurrentViewer(c)
-	people, err := h.Service.Tenancy.People(c.Request.Context(), v.Org.ID, tenancy.PeopleFilter{})
-	if err != nil {
-		return nil, err
-	}
-	out := map[uuid.UUID]string{}
-	for _, p := range people {
-		out[p.UserID] = p.Name
 	}
 	return out, nil
 }

@@ -351,13 +351,13 @@ func (s *Service) SeatPools(ctx context.Context, orgID uuid.UUID) ([]SeatPool, e
 	if err != nil {
 		return nil, err
 	}
-	people, err := s.Tenancy.People(ctx, orgID, tenancy.PeopleFilter{})
+	assigned := make([]uuid.UUID, len(as))
+	for i, a := range as {
+		assigned[i] = a.UserID
+	}
+	names, err := s.Tenancy.Names(ctx, orgID, assigned)
 	if err != nil {
 		return nil, err
-	}
-	names := map[uuid.UUID]string{}
-	for _, p := range people {
-		names[p.UserID] = p.Name
 	}
 	var out []SeatPool
 	for _, c := range list {

@@ -242,6 +242,28 @@ func (s *Store) Payments(ctx context.Context, orgID, userID uuid.UUID) ([]Paymen
 	return out, wrap(err, "payments")
 }
 
+// PaymentsPageSize is how many payments one page of the organisation's
+// billing history shows.
+const PaymentsPageSize = 50
+
+// PaymentsPage is one page of an organisation's payments, newest first:
+// those older than the payment before (from the start when uuid.Nil), and
+// whether older ones follow. Keyset paging on (created_at, id), so a page
+// reads one page of the index however many payments there are.
+func (s *Store) PaymentsPage(ctx context.Context, orgID, before uuid.UUID) (page []Payment, more bool, err error) {
+	err = s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		sel := q.NewSelect().Model(&page).Where("org_id = ?", orgID)
+		if before != uuid.Nil {
+			sel = sel.Where("(created_at, id) < (SELECT b.created_at, b.id FROM payments AS b WHERE b.org_id = ? AND b.id = ?)", orgID, before)
+		}
+		return sel.OrderExpr("created_at DESC, id DESC").Limit(PaymentsPageSize + 1).Scan(ctx)
+	})
+	if len(page) > PaymentsPageSize {
+		page, more = page[:PaymentsPageSize], true
+	}
+	return page, more, wrap(err, "page of payments")
+}
+
 // Open lists the organisation's payments whose checkout was started and
 // not settled (open or waiting for a delayed method), oldest first.
 func (s *Store) Open(ctx context.Context, orgID uuid.UUID) ([]Payment, error) {

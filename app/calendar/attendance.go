@@ -7,6 +7,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/outbox"
+	"github.com/leadershiptoolbox/toolbox/workers"
 )
 
 // Outcomes a practitioner marks after a session.
@@ -14,7 +17,8 @@ var Outcomes = []string{StatusCompleted, StatusNoShow, StatusCancelledLate}
 
 // MarkAttendance records the outcome of a session that has started and,
 // for group sessions, each attendee's own attendance (userID → attended
-// or no_show). Completed sessions count toward hours.
+// or no_show). Completed sessions count toward hours, and ask their
+// attendees for feedback (an outbox task: marked twice, asked once).
 func (s *Service) MarkAttendance(ctx context.Context, orgID, sessionID uuid.UUID, outcome string, each map[uuid.UUID]string) error {
 	if !slices.Contains(Outcomes, outcome) {
 		return fmt.Errorf("calendar: outcome %q: %w", outcome, ErrNotChangeable)
@@ -55,6 +59,9 @@ func (s *Service) MarkAttendance(ctx context.Context, orgID, sessionID uuid.UUID
 			if err := updateAttendee(ctx, tx, a); err != nil {
 				return err
 			}
+		}
+		if outcome == StatusCompleted {
+			return outbox.Add(ctx, tx, now, workers.NewAskFeedbackTask(orgID, sessionID))
 		}
 		return nil
 	})

@@ -89,6 +89,13 @@ func (s *Service) AddRule(ctx context.Context, orgID, practitionerID uuid.UUID, 
 		if len(rules) >= MaxRules {
 			return ErrTooManyRules
 		}
+		for _, r := range rules {
+			// Windows of the same day that overlap would count the same
+			// hours twice; kept in another zone they are another matter.
+			if r.Weekday == int(weekday) && r.TimeZone == zone.String() && startMinute < r.EndMinute && r.StartMinute < endMinute {
+				return &OverlapError{From: clockLabel(r.StartMinute), To: clockLabel(r.EndMinute)}
+			}
+		}
 		return insertRule(ctx, tx, &Rule{
 			ID: uuid.Must(uuid.NewV7()), OrgID: orgID, PractitionerID: practitionerID, Weekday: int(weekday),
 			StartMinute: startMinute, EndMinute: endMinute, TimeZone: zone.String(), CreatedAt: s.Clock.Now(),
@@ -105,7 +112,18 @@ func (s *Service) DeleteRule(ctx context.Context, orgID, practitionerID, id uuid
 
 // AddOverride adds a day off or extra hours on a date.
 func (s *Service) AddOverride(ctx context.Context, orgID, practitionerID uuid.UUID, day string, dayOff bool, startMinute, endMinute int) error {
+	org, err := s.Tenancy.OrgByID(ctx, orgID)
+	if err != nil {
+		return err
+	}
 	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		zone, err := personZone(ctx, tx, org, practitionerID)
+		if err != nil {
+			return err
+		}
+		if day < s.Clock.Now().In(zone).Format(time.DateOnly) {
+			return ErrPastDay
+		}
 		return insertOverride(ctx, tx, &Override{
 			ID: uuid.Must(uuid.NewV7()), OrgID: orgID, PractitionerID: practitionerID, Day: day, DayOff: dayOff,
 			StartMinute: startMinute, EndMinute: endMinute, CreatedAt: s.Clock.Now(),
@@ -147,9 +165,11 @@ var weekdayOrder = []int{1, 2, 3, 4, 5, 6, 0}
 
 type availabilityState struct {
 	Rule, Override, Settings *web.Form
-	// Preview: the preview alone answers an htmx request (the editor's
-	// live preview), not the editor.
-	Preview bool
+	// PreviewOnly: the preview alone answers an htmx request (the
+	// editor's live preview), not the editor.
+	PreviewOnly bool
+	// Saved says what an htmx change just saved ("Booking rules saved.").
+	Saved string
 }
 
 func clockLabel(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
@@ -233,7 +253,7 @@ func (h *Handlers) renderAvailability(c *gin.Context, status int, st availabilit
 	page := web.NewPage(c, "Availability", data)
 	page.Nav = "calendar"
 	var preview []web.Fragment
-	if st.Preview {
+	if st.PreviewOnly {
 		preview = append(preview, web.Fragment{Block: "preview", Data: page})
 	}
 	return h.Renderer.Render(c, status, PageAvailability, page, preview...)
@@ -247,7 +267,8 @@ func (h *Handlers) ShowAvailabilityPage(c *gin.Context) error {
 // again (the preview moves with it), a plain form a redirect.
 func (h *Handlers) availabilityDone(c *gin.Context, message string) error {
 	return web.Done(c, base(web.CurrentViewer(c))+"/availability", web.Flash{Kind: "success", Message: message}, func() error {
-		return h.renderAvailability(c, http.StatusOK, availabilityState{}, nil)
+		// The swapped editor says what was saved, as the flash would.
+		return h.renderAvailability(c, http.StatusOK, availabilityState{Saved: message}, nil)
 	})
 }
 
@@ -265,6 +286,17 @@ func parseClock(f *web.Form, field string) int {
 	}
 	return t.Hour()*60 + t.Minute()
 }
+
+// OverlapError: a weekly window overlaps one the practitioner has on the
+// same day.
+type OverlapError struct{ From, To string }
+
+func (e *OverlapError) Error() string {
+	return "calendar: the window overlaps " + e.From + "–" + e.To
+}
+
+// ErrPastDay: a date override for a day already gone.
+var ErrPastDay = errors.New("calendar: the day is in the past")
 
 func (h *Handlers) AddRule(c *gin.Context) error {
 	v := web.CurrentViewer(c)
@@ -284,6 +316,11 @@ func (h *Handlers) AddRule(c *gin.Context) error {
 	err = h.Service.AddRule(c.Request.Context(), v.Org.ID, v.UserID, time.Weekday(wd), start, end)
 	if errors.Is(err, ErrTooManyRules) {
 		f.Add("weekday", fmt.Sprintf("You have %d weekly windows, the most a calendar can hold. Remove some, or widen one to cover several.", MaxRules))
+		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Rule: f}, nil)
+	}
+	var overlap *OverlapError
+	if errors.As(err, &overlap) {
+		f.Add("start", fmt.Sprintf("This overlaps your hours on that day from %s to %s. Remove those first, or choose hours that do not overlap.", overlap.From, overlap.To))
 		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Rule: f}, nil)
 	}
 	if err != nil {
@@ -325,7 +362,12 @@ func (h *Handlers) AddOverride(c *gin.Context) error {
 	if !f.Valid() {
 		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Override: f}, nil)
 	}
-	if err := h.Service.AddOverride(c.Request.Context(), v.Org.ID, v.UserID, f.Get("day"), dayOff, start, end); err != nil {
+	err := h.Service.AddOverride(c.Request.Context(), v.Org.ID, v.UserID, f.Get("day"), dayOff, start, end)
+	if errors.Is(err, ErrPastDay) {
+		f.Add("day", "That day is in the past. Choose today or a later date.")
+		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Override: f}, nil)
+	}
+	if err != nil {
 		return err
 	}
 	return h.availabilityDone(c, "Date override added.")
@@ -395,11 +437,11 @@ func (h *Handlers) PreviewAvailability(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(c.Request.URL.Query())
 	if len(c.Request.URL.Query()) == 0 {
-		return h.renderAvailability(c, http.StatusOK, availabilityState{Preview: true}, nil)
+		return h.renderAvailability(c, http.StatusOK, availabilityState{PreviewOnly: true}, nil)
 	}
 	b := settingsForm(f, v.Org.ID, v.UserID)
 	if !f.Valid() {
-		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Settings: f, Preview: true}, nil)
+		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Settings: f, PreviewOnly: true}, nil)
 	}
-	return h.renderAvailability(c, http.StatusOK, availabilityState{Settings: f, Preview: true}, &b)
+	return h.renderAvailability(c, http.StatusOK, availabilityState{Settings: f, PreviewOnly: true}, &b)
 }

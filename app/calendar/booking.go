@@ -13,22 +13,47 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 )
 
-// BookingView is what a booking page shows.
+// BookingView is what a booking page shows: the open slots of one span
+// (a month), not of the whole booking window, so that the page costs
+// what it shows whatever the practitioner's hours and window.
 type BookingView struct {
 	Relationship *relationships.Relationship
+	Agreement    *relationships.Agreement // nil without one
 	Practitioner *auth.User
 	Zone         *time.Location // the practitioner's
 	Length       time.Duration
 	Place        string
-	Slots        []Slot
-	Upcoming     []Session
+	// Month is the first instant of the month shown (in the viewer's
+	// zone); Slots are the open slots starting in it.
+	Month time.Time
+	Slots []Slot
+	// First is the first open slot from now on; nil when none is open.
+	First *Slot
+	// WindowEnd: no slot starts at or after it (the booking window).
+	WindowEnd time.Time
+	// Due is when the next session is due by the agreed rhythm, counted
+	// from the last session booked or held; Rhythm is the open slot for
+	// it (the same wall-clock time in the week from Due, else the first
+	// open one then). Both nil without a cadence.
+	Due    *time.Time
+	Rhythm *Slot
+	// Upcoming are the relationship's sessions that have not ended.
+	Upcoming []Session
 }
 
-// BookingPage loads the open slots of a relationship's practitioner for
-// the next days, for a participant.
-func (s *Service) BookingPage(ctx context.Context, orgID, relationshipID, viewerID uuid.UUID, days int) (*BookingView, error) {
+// slotSearchStep is how much of the window one search for the first
+// open slot computes at a time.
+const slotSearchStep = 14 * 24 * time.Hour
+
+// BookingPage loads what a participant's booking page shows: the open
+// slots of the relationship's practitioner in one month of loc (the
+// month of month; with a zero month, the month of the first open slot,
+// else this month), the first open slot, and the slot at the agreed
+// rhythm.
+func (s *Service) BookingPage(ctx context.Context, orgID, relationshipID, viewerID uuid.UUID, month time.Time, loc *time.Location) (*BookingView, error) {
 	org, err := s.Tenancy.OrgByID(ctx, orgID)
 	if err != nil {
 		return nil, err
@@ -43,28 +68,110 @@ func (s *Service) BookingPage(ctx context.Context, orgID, relationshipID, viewer
 		if info.Side(viewerID) == "" || info.PractitionerID() == uuid.Nil {
 			return fmt.Errorf("calendar: %s takes no part in %s: %w", viewerID, relationshipID, db.ErrNotFound)
 		}
-		v.Relationship = info.Rel
+		v.Relationship, v.Agreement = info.Rel, info.Agreement
 		if v.Length, v.Place, err = sessionLength(ctx, tx, info); err != nil {
 			return err
 		}
 		if v.Practitioner, err = auth.UserByID(ctx, tx, info.PractitionerID()); err != nil {
 			return err
 		}
-		q, err := s.slotQuery(ctx, tx, org, info.PractitionerID(), v.Length, now, now.AddDate(0, 0, days))
+		q, err := s.slotQuery(ctx, tx, org, info.PractitionerID(), v.Length, now, now.AddDate(0, 0, maxWindowDays))
 		if err != nil {
 			return err
 		}
 		v.Zone = q.Zone
-		if info.Rel.Status == relationships.StatusActive {
-			v.Slots = Slots(q)
+		v.Month = monthOf(month, now, loc)
+		v.WindowEnd = now.AddDate(0, 0, maxWindowDays)
+		if q.WindowDays > 0 {
+			v.WindowEnd = now.Add(time.Duration(q.WindowDays) * 24 * time.Hour)
 		}
-		v.Upcoming, err = relationshipSessions(ctx, tx, orgID, relationshipID, now)
-		return err
+		if v.Upcoming, err = relationshipSessions(ctx, tx, orgID, relationshipID, now); err != nil {
+			return err
+		}
+		if info.Rel.Status != relationships.StatusActive {
+			return nil
+		}
+		v.First = firstSlot(q, now, v.WindowEnd, nil)
+		if month.IsZero() && v.First != nil {
+			month = v.First.Start
+		}
+		v.Month = monthOf(month, now, loc)
+		v.Slots = slotsIn(q, v.Month, v.Month.AddDate(0, 1, 0))
+		last, err := lastSessionStart(ctx, tx, orgID, relationshipID)
+		if err != nil {
+			return err
+		}
+		var anchor *time.Time
+		if !last.IsZero() {
+			anchor = &last
+		}
+		if v.Due = relationships.NextSessionDue(info.Rel, info.Agreement, anchor); v.Due != nil {
+			v.Rhythm = rhythmSlot(q, *v.Due, anchor, now, v.WindowEnd)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return v, nil
+}
+
+// slotsIn computes q's open slots starting in [from, to).
+func slotsIn(q SlotQuery, from, to time.Time) []Slot {
+	q.From, q.To = from, to
+	return Slots(q)
+}
+
+// firstSlot is the first open slot in [from, to) that want accepts (nil
+// accepts any), computed a fortnight at a time.
+func firstSlot(q SlotQuery, from, to time.Time, want func(Slot) bool) *Slot {
+	for f := from; f.Before(to); f = f.Add(slotSearchStep) {
+		for _, sl := range slotsIn(q, f, earlier(to, f.Add(slotSearchStep))) {
+			if want == nil || want(sl) {
+				return &sl
+			}
+		}
+	}
+	return nil
+}
+
+// monthOf is the first instant in loc of t's month (of now's, for a
+// zero t).
+func monthOf(t, now time.Time, loc *time.Location) time.Time {
+	if t.IsZero() {
+		t = now
+	}
+	l := t.In(loc)
+	return time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, loc)
+}
+
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// rhythmSlot is the open slot for a session due at due: in the week
+// from due's local date (or from now, when due has passed), the first at
+// the wall-clock time of the last session, else the first open one.
+func rhythmSlot(q SlotQuery, due time.Time, anchor *time.Time, now, windowEnd time.Time) *Slot {
+	d := due.In(q.Zone)
+	from := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, q.Zone)
+	if from.Before(now) {
+		from = now
+	}
+	to := earlier(from.AddDate(0, 0, 7), windowEnd)
+	if anchor != nil {
+		a := anchor.In(q.Zone)
+		if sl := firstSlot(q, from, to, func(s Slot) bool {
+			l := s.Start.In(q.Zone)
+			return l.Hour() == a.Hour() && l.Minute() == a.Minute()
+		}); sl != nil {
+			return sl
+		}
+	}
+	return firstSlot(q, from, to, nil)
 }
 
 // BookInput asks for a session, or a series of them.
@@ -89,6 +196,13 @@ type BookInput struct {
 	Skip []int
 	// Capacity above 1 makes a group session with seats.
 	Capacity int
+	// PractitionerID, when set, is the practitioner of the relationship
+	// who leads the session; else the practitioner who schedules it, else
+	// the relationship's first practitioner.
+	PractitionerID uuid.UUID
+	// LongConfirmed: the person confirmed a session longer than the
+	// organisation's usual maximum (tenancy.Settings.LongSession).
+	LongConfirmed bool
 	// IP is where the request came from (the audit log keeps it).
 	IP string
 }
@@ -142,60 +256,17 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 	now := s.Clock.Now()
 	var created []Session
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		info, err := s.readRelationship(ctx, tx, org, in.RelationshipID, true)
+		chk, err := s.checkBooking(ctx, tx, org, in, now, true)
 		if err != nil {
 			return err
-		}
-		if err := mayBook(info, in); err != nil {
-			return err
-		}
-		practitionerID := info.PractitionerID()
-		length, place, err := sessionLength(ctx, tx, info)
-		if err != nil {
-			return err
-		}
-		if in.Direct && in.Minutes > 0 {
-			length = minutes(in.Minutes)
-		}
-		zone, err := personZone(ctx, tx, info.Org, practitionerID)
-		if err != nil {
-			return err
-		}
-		bs, err := loadBookingSettings(ctx, tx, orgID, practitionerID)
-		if err != nil {
-			return err
-		}
-		occ, err := occurrences(in, zone, length)
-		if err != nil {
-			return err
-		}
-		if !slices.ContainsFunc(occ, func(o Occurrence) bool { return !slices.Contains(in.Skip, o.Index) }) {
-			return ErrEmptySeries
 		}
 		if s.beforeWrite != nil {
 			s.beforeWrite(ctx)
 		}
-		clash := false
-		for i := range occ {
-			o := &occ[i]
-			if slices.Contains(in.Skip, o.Index) {
-				continue
-			}
-			o.Problem, err = s.problem(ctx, tx, info, practitionerID, length, bs, o, in.Direct, now)
-			if err != nil {
-				return err
-			}
-			clash = clash || o.Problem != ""
+		if err := chk.refusal(); err != nil {
+			return err
 		}
-		if clash {
-			if len(occ) == 1 {
-				if occ[0].Problem == problemBusy {
-					return ErrSlotTaken
-				}
-				return ErrNotOffered
-			}
-			return &ClashError{Occurrences: occ}
-		}
+		info, occ, bs, zone, place, practitionerID := chk.info, chk.occ, chk.bs, chk.zone, chk.place, chk.leader
 		var series *Series
 		if len(occ) > 1 || in.IntervalDays > 0 {
 			series = &Series{
@@ -250,7 +321,21 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 				return err
 			}
 		}
-		return s.notify(ctx, tx, info.Org, created, "session_booked", "", nil)
+		if err := s.notify(ctx, tx, info.Org, created, "session_booked", "", nil); err != nil {
+			return err
+		}
+		if capacity > 1 {
+			// Every member of the group hears of a new group session (with
+			// its invitation), and takes a seat from its page.
+			var unseated []uuid.UUID
+			for _, m := range info.Members {
+				if m != in.ActorID {
+					unseated = append(unseated, m)
+				}
+			}
+			return s.notify(ctx, tx, info.Org, created, "session_group", "", unseated)
+		}
+		return nil
 	})
 	if err != nil {
 		if errors.Is(err, db.ErrConflict) {
@@ -259,6 +344,117 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 		return nil, err
 	}
 	return created, nil
+}
+
+// PlanBooking checks a booking without making it: the occurrences it
+// would book, each with the problem that stops it ("" when it fits),
+// those left out by in.Skip omitted. The booking page shows it as the
+// confirmation step, with the clash report in place.
+func (s *Service) PlanBooking(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Occurrence, error) {
+	org, err := s.Tenancy.OrgByID(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	var occ []Occurrence
+	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		chk, err := s.checkBooking(ctx, tx, org, in, s.Clock.Now(), false)
+		if err != nil {
+			return err
+		}
+		for _, o := range chk.occ {
+			if !slices.Contains(in.Skip, o.Index) {
+				occ = append(occ, o)
+			}
+		}
+		return nil
+	})
+	return occ, err
+}
+
+// bookingCheck is a booking read and checked, ready to write.
+type bookingCheck struct {
+	info   *relInfo
+	leader uuid.UUID // who leads the sessions (leader)
+	length time.Duration
+	place  string
+	zone   *time.Location
+	bs     BookingSettings
+	occ    []Occurrence // every planned occurrence, Problem set on those not skipped
+}
+
+// checkBooking reads the relationship (locked, when lock) and plans and
+// checks every occurrence of the booking.
+func (s *Service) checkBooking(ctx context.Context, tx bun.IDB, org *tenancy.Organisation, in BookInput, now time.Time, lock bool) (*bookingCheck, error) {
+	info, err := s.readRelationship(ctx, tx, org, in.RelationshipID, lock)
+	if err != nil {
+		return nil, err
+	}
+	if err := mayBook(info, in); err != nil {
+		return nil, err
+	}
+	chk := &bookingCheck{info: info}
+	if chk.leader, err = leader(info, in); err != nil {
+		return nil, err
+	}
+	practitionerID := chk.leader
+	if chk.length, chk.place, err = sessionLength(ctx, tx, info); err != nil {
+		return nil, err
+	}
+	if in.Direct && in.Minutes > 0 {
+		chk.length = minutes(in.Minutes)
+		// A length typed in (not the agreement's) above the usual maximum
+		// is asked about: 600 minutes is more often a slip than a plan.
+		if in.Minutes > org.Settings.LongSession() && !in.LongConfirmed {
+			return nil, ErrTooLong
+		}
+	}
+	if chk.zone, err = personZone(ctx, tx, info.Org, practitionerID); err != nil {
+		return nil, err
+	}
+	if chk.bs, err = loadBookingSettings(ctx, tx, org.ID, practitionerID); err != nil {
+		return nil, err
+	}
+	if chk.occ, err = occurrences(in, chk.zone, chk.length); err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(chk.occ, func(o Occurrence) bool { return !slices.Contains(in.Skip, o.Index) }) {
+		return nil, ErrEmptySeries
+	}
+	// The agreement holds for everyone, direct scheduling included: it is
+	// what both sides accepted.
+	for _, o := range chk.occ {
+		if slices.Contains(in.Skip, o.Index) {
+			continue
+		}
+		if err := agreementRefusal(info, o.Start); err != nil {
+			return nil, err
+		}
+	}
+	for i := range chk.occ {
+		o := &chk.occ[i]
+		if slices.Contains(in.Skip, o.Index) {
+			continue
+		}
+		if o.Problem, err = s.problem(ctx, tx, info, practitionerID, chk.length, chk.bs, o, in.Direct, now); err != nil {
+			return nil, err
+		}
+	}
+	return chk, nil
+}
+
+// refusal is the error for a checked booking that may not be made: a
+// single session that is taken or not offered, or a series with clashes.
+func (chk *bookingCheck) refusal() error {
+	if !slices.ContainsFunc(chk.occ, func(o Occurrence) bool { return o.Problem != "" }) {
+		return nil
+	}
+	if len(chk.occ) == 1 {
+		if chk.occ[0].Problem == problemBusy {
+			return ErrSlotTaken
+		}
+		return ErrNotOffered
+	}
+	return &ClashError{Occurrences: chk.occ}
 }
 
 // mayBook says whether the actor may book in the relationship as it
@@ -279,6 +475,44 @@ func mayBook(info *relInfo, in BookInput) error {
 	}
 	if info.PractitionerID() == uuid.Nil {
 		return fmt.Errorf("calendar: relationship %s has no practitioner: %w", in.RelationshipID, db.ErrNotFound)
+	}
+	return nil
+}
+
+// leader is who leads the sessions of a booking: the practitioner chosen,
+// else the practitioner who books, else the relationship's first.
+func leader(info *relInfo, in BookInput) (uuid.UUID, error) {
+	switch {
+	case in.PractitionerID != uuid.Nil:
+		if info.Side(in.PractitionerID) != relationships.SidePractitioner {
+			return uuid.Nil, ErrNotLeader
+		}
+		return in.PractitionerID, nil
+	case info.Side(in.ActorID) == relationships.SidePractitioner:
+		return in.ActorID, nil
+	}
+	return info.PractitionerID(), nil
+}
+
+// AgreementError is a booking the relationship's agreement does not
+// allow: while it awaits acceptance, or outside its dates. Message says
+// why, for the person booking.
+type AgreementError struct{ Message string }
+
+func (e *AgreementError) Error() string { return "calendar: refused by the agreement: " + e.Message }
+
+// agreementRefusal checks a session starting at start against the
+// relationship's agreement, in the organisation's zone (a relationship
+// without an agreement is not held to one).
+func agreementRefusal(info *relInfo, start time.Time) error {
+	loc := time.UTC
+	if info.Org != nil {
+		if l := loadZone(info.Org.TimeZone); l != nil {
+			loc = l
+		}
+	}
+	if msg := relationships.BookingRefusal(info.Rel, info.Agreement, start, loc); msg != "" {
+		return &AgreementError{Message: msg}
 	}
 	return nil
 }

@@ -118,6 +118,10 @@ func (s *Service) Reschedule(ctx context.Context, orgID uuid.UUID, in ChangeInpu
 			return err
 		}
 		first := sessions[0]
+		info, err := s.readRelationship(ctx, tx, org, first.RelationshipID, false)
+		if err != nil {
+			return err
+		}
 		zone := loadZone(first.TimeZone)
 		if zone == nil {
 			zone = time.UTC
@@ -147,6 +151,9 @@ func (s *Service) Reschedule(ctx context.Context, orgID uuid.UUID, in ChangeInpu
 			if i > 0 {
 				l := sess.StartsAt.In(zone).AddDate(0, 0, dayShift)
 				start = time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), 0, 0, zone).Add(shift).UTC()
+			}
+			if err := agreementRefusal(info, start); err != nil {
+				return err
 			}
 			if !in.Privileged {
 				// A member moves a session only to an open time, with notice.

@@ -24,9 +24,18 @@ func (h *Handlers) changeInput(c *gin.Context, f *web.Form) (ChangeInput, *Sessi
 	}, sv, nil
 }
 
+// OverrideNoticeLabel is the label of the checkbox that overrides the
+// minimum notice: the session page shows it, and the message that asks
+// for it quotes it, so the two always match.
+const OverrideNoticeLabel = "Override the organisation's minimum notice"
+
 // changeFailure turns a refused change into a message on the form.
 func (h *Handlers) changeFailure(c *gin.Context, err error, f *web.Form, privileged bool) (string, bool) {
+	var refused *AgreementError
 	switch {
+	case errors.As(err, &refused):
+		f.Add("time", refused.Message)
+		return refused.Message, true
 	case errors.Is(err, ErrTooLate):
 		org, oerr := h.Service.Tenancy.OrgByID(c.Request.Context(), web.CurrentViewer(c).Org.ID)
 		hours := 0
@@ -35,7 +44,7 @@ func (h *Handlers) changeFailure(c *gin.Context, err error, f *web.Form, privile
 		}
 		msg := fmt.Sprintf("This is less than %d hours before the session, the organisation's minimum notice. Please contact your practitioner.", hours)
 		if privileged {
-			msg = fmt.Sprintf("This is less than %d hours before the session, the organisation's minimum notice. Tick \"Override the notice\" to go ahead; the override is recorded.", hours)
+			msg = fmt.Sprintf("This is less than %d hours before the session, the organisation's minimum notice. Tick %q to go ahead; the override is recorded.", hours, OverrideNoticeLabel)
 		}
 		f.Add("override_notice", msg)
 		return msg, true

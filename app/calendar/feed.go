@@ -67,8 +67,12 @@ func (s *Service) FeedICS(ctx context.Context, token string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("calendar: feed of %s: %w", f.UserID, err)
 		}
+		names, err := s.SessionNames(ctx, m.OrgID, f.UserID, sessions)
+		if err != nil {
+			return "", fmt.Errorf("calendar: feed of %s: %w", f.UserID, err)
+		}
 		for _, sess := range sessions {
-			events = append(events, icsEvent{Session: sess, URL: s.sessionURL(org, &sess)})
+			events = append(events, icsEvent{Session: sess, Name: nameOr(names, sess), URL: s.sessionURL(org, &sess)})
 		}
 	}
 	return buildICS("", "Leadership Toolbox", events, now), nil

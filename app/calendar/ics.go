@@ -10,7 +10,10 @@ import (
 
 // icsEvent is one session as an iCalendar event.
 type icsEvent struct {
-	Session   Session
+	Session Session
+	// Name is the session's name for the calendar's reader ("Coaching
+	// with Mel Member"); the stored title when empty.
+	Name      string
 	Organizer person
 	Attendees []person
 	URL       string
@@ -51,14 +54,18 @@ func buildICS(method, name string, events []icsEvent, now time.Time) string {
 		e.SetStartAt(s.StartsAt.UTC())
 		e.SetEndAt(s.EndsAt.UTC())
 		e.SetModifiedAt(s.UpdatedAt.UTC())
-		e.SetSummary(icsLine(s.Title))
+		name := ev.Name
+		if name == "" {
+			name = s.Title
+		}
+		e.SetSummary(icsLine(name))
 		if s.Place != "" {
 			e.SetLocation(icsLine(s.Place))
 		}
 		if ev.URL != "" {
 			e.SetURL(ev.URL)
 		}
-		desc := icsLine(s.Title)
+		desc := icsLine(name)
 		if s.CancelReason != "" {
 			desc += "\nReason for cancelling: " + icsText(s.CancelReason)
 		}

@@ -197,6 +197,12 @@ var (
 	ErrEmptySeries = errors.New("calendar: the series has no session to book")
 	// ErrInactive: the relationship is not active.
 	ErrInactive = errors.New("calendar: the relationship is not active")
+	// ErrNotLeader: the person chosen to lead a session is not one of
+	// its relationship's practitioners.
+	ErrNotLeader = errors.New("calendar: the chosen leader is no practitioner of the relationship")
+	// ErrTooLong: a session longer than the organisation's usual maximum,
+	// not confirmed as meant.
+	ErrTooLong = errors.New("calendar: the session is longer than usual and was not confirmed")
 )
 
 // Occurrence is one planned session of a series.

@@ -62,17 +62,27 @@ func TestMySupportListsNextSessions(t *testing.T) {
 		}
 		got := nextSessionLinks(p)
 		want := []string{
-			base + ss[1].ID.String() + " Thu 4 Mar 2027, 00:00 JST – 01:00: Coaching session",
-			base + ss[2].ID.String() + " Fri 5 Mar 2027, 00:00 JST – 01:00: Coaching session",
-			base + ss[3].ID.String() + " Sat 6 Mar 2027, 00:00 JST – 01:00: Coaching session",
-			base + ss[4].ID.String() + " Sun 7 Mar 2027, 00:00 JST – 01:00: Coaching session",
-			base + ss[5].ID.String() + " Mon 8 Mar 2027, 00:00 JST – 01:00: Coaching session",
+			base + ss[1].ID.String() + " Thu 4 Mar 2027, 00:00 JST – 01:00: Coaching with " + fx.coach.Name,
+			base + ss[2].ID.String() + " Fri 5 Mar 2027, 00:00 JST – 01:00: Coaching with " + fx.coach.Name,
+			base + ss[3].ID.String() + " Sat 6 Mar 2027, 00:00 JST – 01:00: Coaching with " + fx.coach.Name,
+			base + ss[4].ID.String() + " Sun 7 Mar 2027, 00:00 JST – 01:00: Coaching with " + fx.coach.Name,
+			base + ss[5].ID.String() + " Mon 8 Mar 2027, 00:00 JST – 01:00: Coaching with " + fx.coach.Name,
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("member's next sessions =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 		if strings.Contains(p.Body, past.ID.String()) || strings.Contains(p.Body, theirs[0].ID.String()) {
 			t.Errorf("the member's page lists a past session or another member's")
+		}
+		// The coach leads them all: the next five they lead, whoever attends.
+		coachPage := env.SignIn(fx.coach.User).Get("/o/" + fx.org.Slug + "/my")
+		var coachGot []string
+		for _, l := range nextSessionLinks(coachPage) {
+			coachGot = append(coachGot, strings.Fields(l)[0])
+		}
+		coachWant := []string{base + ss[1].ID.String(), base + theirs[0].ID.String(), base + ss[2].ID.String(), base + ss[3].ID.String(), base + ss[4].ID.String()}
+		if strings.Join(coachGot, "\n") != strings.Join(coachWant, "\n") {
+			t.Errorf("coach's next sessions =\n%s\nwant\n%s", strings.Join(coachGot, "\n"), strings.Join(coachWant, "\n"))
 		}
 		if !strings.Contains(p.Text("#next-sessions"), "Times shown in Asia/Tokyo") {
 			t.Errorf("the zone is not named: %q", p.Text("#next-sessions"))

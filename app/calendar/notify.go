@@ -28,9 +28,12 @@ type EmailData struct {
 	First    EmailSession
 }
 
-// notify e-mails the people of sessions (or only the listed ones) about
-// them, with an .ics invitation: METHOD:CANCEL for cancellations,
-// REQUEST otherwise, SEQUENCE being the session's version.
+// notify e-mails the people of sessions about them, with an .ics
+// invitation: METHOD:CANCEL for cancellations, REQUEST otherwise,
+// SEQUENCE being the session's version. only, when not nil, lists who is
+// told instead of everyone taking part (it may name people who hold no
+// seat yet: the members of a group told of a new session). Each reader
+// gets the sessions named as they see them ("Coaching with Mel Member").
 func (s *Service) notify(ctx context.Context, tx bun.IDB, org *tenancy.Organisation, sessions []Session, template, reason string, only []uuid.UUID) error {
 	if len(sessions) == 0 {
 		return nil
@@ -82,15 +85,31 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, org *tenancy.Organisat
 			} else {
 				ev.Attendees = append(ev.Attendees, person{Name: u.Name, Email: u.Email})
 			}
-			if (only == nil || slices.Contains(only, id)) && !slices.Contains(recipients, id) {
+			if only == nil && !slices.Contains(recipients, id) {
 				recipients = append(recipients, id)
 			}
 		}
 		events = append(events, ev)
 	}
-	invite := buildICS(method, "", events, s.Clock.Now())
+	for _, id := range only {
+		if !slices.Contains(recipients, id) {
+			recipients = append(recipients, id)
+		}
+	}
+	rels := make([]uuid.UUID, 0, len(sessions))
+	for _, sess := range sessions {
+		rels = append(rels, sess.RelationshipID)
+	}
+	namings, err := s.Relationships.WithTx(tx).Namings(ctx, org.ID, rels)
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
 	for _, id := range recipients {
-		u := users[id]
+		u, err := load(id)
+		if err != nil {
+			return err
+		}
 		zone := loadZone(u.TimeZone)
 		if zone == nil {
 			zone = loadZone(org.TimeZone)
@@ -99,17 +118,23 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, org *tenancy.Organisat
 			zone = time.UTC
 		}
 		data := EmailData{Name: u.Name, Org: org.Name, Reason: reason}
+		mine := slices.Clone(events)
 		for i := range sessions {
 			sess := &sessions[i]
+			name := sess.Title
+			if n, ok := namings[sess.RelationshipID]; ok {
+				name = n.NameFor(id)
+			}
+			mine[i].Name = name
 			local := sess.StartsAt.In(zone)
 			data.Sessions = append(data.Sessions, EmailSession{
-				Title: sess.Title, When: local.Format("Mon 2 Jan 2006, 15:04 MST"), Zone: zone.String(),
+				Title: name, When: local.Format("Mon 2 Jan 2006, 15:04 MST"), Zone: zone.String(),
 				Place: sess.Place, Link: s.sessionURL(org, sess), Minutes: sess.Minutes(),
 			})
 		}
 		data.First = data.Sessions[0]
 		if _, err := s.Mail.Queue(ctx, tx, mail.Message{
-			OrgID: org.ID, To: u.Email, Template: template, Data: data, ICS: invite, ICSMethod: method,
+			OrgID: org.ID, To: u.Email, Template: template, Data: data, ICS: buildICS(method, "", mine, now), ICSMethod: method,
 		}); err != nil {
 			return err
 		}

@@ -10,9 +10,13 @@ import (
 // Join gives a member of the relationship a seat in a group session, or
 // a place on its waitlist when every seat is taken.
 func (s *Service) Join(ctx context.Context, orgID, sessionID, userID uuid.UUID) (string, error) {
+	org, err := s.Tenancy.OrgByID(ctx, orgID)
+	if err != nil {
+		return "", err
+	}
 	now := s.Clock.Now()
 	status := ""
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		sess, err := lockSession(ctx, tx, s.DB.Engine, orgID, sessionID)
 		if err != nil {
 			return err
@@ -47,9 +51,15 @@ func (s *Service) Join(ctx context.Context, orgID, sessionID, userID uuid.UUID) 
 		}
 		if mine != nil {
 			mine.Status, mine.WaitlistPosition, mine.UpdatedAt = status, pos, now
-			return updateAttendee(ctx, tx, mine)
+			err = updateAttendee(ctx, tx, mine)
+		} else {
+			err = insertAttendees(ctx, tx, []Attendee{{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, SessionID: sessionID, UserID: userID, Status: status, WaitlistPosition: pos, CreatedAt: now, UpdatedAt: now}})
 		}
-		return insertAttendees(ctx, tx, []Attendee{{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, SessionID: sessionID, UserID: userID, Status: status, WaitlistPosition: pos, CreatedAt: now, UpdatedAt: now}})
+		if err != nil || status != AttendeeBooked {
+			return err
+		}
+		// A seat taken is a session booked: its invitation goes out.
+		return s.notify(ctx, tx, org, []Session{*sess}, "session_booked", "", []uuid.UUID{userID})
 	})
 	return status, err
 }

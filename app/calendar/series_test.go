@@ -25,17 +25,9 @@ func TestFortnightlySeriesAcrossDaylightSaving(t *testing.T) {
 		fx := newFixture(t, env, "America/New_York")
 		// Ten weeks of sessions: the coach opens a 90-day booking window
 		// (the window holds for every occurrence).
-		bs := calendar.DefaultBookingSettings(fx.org.ID, fx.coach.ID)
-		bs.WindowDays = 90
-		if err := env.Services.Calendar.SaveSettings(env.Ctx(), bs); err != nil {
-			t.Fatal(err)
-		}
-		other := env.NewPerson(fx.org, tenancy.RoleMember)
-		otherRel := env.NewRelationship(fx.org, relationships.Coaching, fx.coach, other)
+		fx.openWindow(t, env, 90)
 		// The third occurrence (30 March, 09:00 New York) is taken.
-		if _, err := env.Services.Calendar.Book(env.Ctx(), fx.org.ID, calendar.BookInput{RelationshipID: otherRel.ID, ActorID: fx.coach.ID, Start: utc("2027-03-30T13:00:00Z"), Direct: true}); err != nil {
-			t.Fatal(err)
-		}
+		fx.takeForAnother(t, env, utc("2027-03-30T13:00:00Z"))
 		b := env.SignIn(fx.member.User)
 		path := "/o/" + fx.org.Slug + "/calendar/book/" + fx.rel.ID.String()
 		form := map[string]string{"start": "2027-03-02T14:00:00Z", "repeat_days": "14", "count": "6"}

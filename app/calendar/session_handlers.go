@@ -51,6 +51,7 @@ type sessionPage struct {
 	InSeries, CanJoin, CanLeave, CanMove     bool
 	CanSwitchMode                            bool
 	Side                                     string // the viewer's side: practitioner, member or "" (staff)
+	OverrideLabel                            string
 }
 
 // newSessionPage says what a person who takes part in a session on the
@@ -72,6 +73,7 @@ func newSessionPage(sv *SessionView, side string, privileged bool, viewerID uuid
 		CanLeave:      sv.IsGroup() && mine != nil && (mine.Status == AttendeeBooked || mine.Status == AttendeeWaitlisted),
 		CanMove:       privileged || !sv.IsGroup(),
 		CanSwitchMode: side == relationships.SidePractitioner && sv.Status != StatusCancelled,
+		OverrideLabel: OverrideNoticeLabel,
 	}
 }
 
@@ -101,6 +103,11 @@ func (h *Handlers) renderSession(c *gin.Context, status int, st sessionState) er
 	if err != nil {
 		return err
 	}
+	names, err := h.Service.SessionNames(c.Request.Context(), v.Org.ID, v.UserID, []Session{sv.Session})
+	if err != nil {
+		return err
+	}
+	sv.Title = nameOr(names, sv.Session)
 	data := newSessionPage(sv, side, privileged, v.UserID, modes, st, loc, h.Service.Clock.Now())
 	data.Base = base(v)
 	page := web.NewPage(c, sv.Title, data)

@@ -3,6 +3,7 @@ package calendar
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -223,16 +224,44 @@ const maxSessionLength = 24 * time.Hour
 // (as practitioner, or as an attendee with a seat or a waitlist place)
 // that have not ended by now.
 func upcomingOf(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID, now time.Time, n int) ([]Session, error) {
-	var out []Session
-	err := tx.NewSelect().Model(&out).
-		Where("org_id = ? AND status = ? AND ends_at > ?", orgID, StatusScheduled, now.UTC()).
-		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("practitioner_id = ?", userID).
-				WhereOr("EXISTS (SELECT 1 FROM session_attendees AS a WHERE a.org_id = ?TableAlias.org_id AND a.session_id = ?TableAlias.id AND a.user_id = ? AND a.status IN (?))", userID, bun.In([]string{AttendeeBooked, AttendeeWaitlisted}))
-		}).
+	// As sessionsOf: two indexed lookups, each the first n by start, then
+	// the first n of both. One OR with a sub-select made PostgreSQL walk
+	// every coming session of the organisation in start order, looking
+	// for the person's (0.4 s with a million sessions).
+	earliest := now.Add(-maxSessionLength).UTC()
+	var led, attended []Session
+	err := tx.NewSelect().Model(&led).
+		Where("org_id = ? AND practitioner_id = ? AND starts_at >= ? AND ends_at > ? AND status = ?", orgID, userID, earliest, now.UTC(), StatusScheduled).
 		OrderExpr("starts_at, id").Limit(int64(n)).Scan(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("calendar: next sessions of %s: %w", userID, err)
+		return nil, fmt.Errorf("calendar: next sessions led by %s: %w", userID, err)
+	}
+	err = tx.NewSelect().Model(&attended).
+		Where("?TableAlias.org_id = ? AND ?TableAlias.starts_at >= ? AND ?TableAlias.ends_at > ? AND ?TableAlias.status = ?", orgID, earliest, now.UTC(), StatusScheduled).
+		Where("?TableAlias.id IN (SELECT a.session_id FROM session_attendees AS a WHERE a.org_id = ? AND a.user_id = ? AND a.status IN (?))",
+			orgID, userID, bun.In([]string{AttendeeBooked, AttendeeWaitlisted})).
+		OrderExpr("?TableAlias.starts_at, ?TableAlias.id").Limit(int64(n)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: next sessions attended by %s: %w", userID, err)
+	}
+	out := led
+	seen := make(map[uuid.UUID]bool, len(led))
+	for _, s := range led {
+		seen[s.ID] = true
+	}
+	for _, s := range attended {
+		if !seen[s.ID] {
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, func(a, b Session) int {
+		if c := a.StartsAt.Compare(b.StartsAt); c != 0 {
+			return c
+		}
+		return slices.Compare(a.ID[:], b.ID[:])
+	})
+	if len(out) > n {
+		out = out[:n]
 	}
 	return out, nil
 }
@@ -338,4 +367,20 @@ func parkSessions(ctx context.Context, tx bun.IDB, orgID uuid.UUID, ids []uuid.U
 		return fmt.Errorf("calendar: park sessions: %w", err)
 	}
 	return nil
+}
+
+// lastSessionStart is the start of the relationship's latest session not
+// cancelled (held or booked); the zero time when it has none.
+func lastSessionStart(ctx context.Context, tx bun.IDB, orgID, relationshipID uuid.UUID) (time.Time, error) {
+	var out []Session
+	err := tx.NewSelect().Model(&out).Column("starts_at").
+		Where("org_id = ? AND relationship_id = ? AND status <> ?", orgID, relationshipID, StatusCancelled).
+		OrderExpr("starts_at DESC").Limit(1).Scan(ctx)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("calendar: last session of relationship %s: %w", relationshipID, err)
+	}
+	if len(out) == 0 {
+		return time.Time{}, nil
+	}
+	return out[0].StartsAt, nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
@@ -75,13 +76,22 @@ func spanOf(now time.Time, view, date string, loc *time.Location) calendarSpan {
 }
 
 // calendarGrid lays sessions out by day and hour: the hours run from
-// 08:00 to 18:00, widened to show every session; prefix is the sessions'
-// URL prefix.
-func calendarGrid(sp calendarSpan, sessions []Session, loc *time.Location, prefix string) (days []calDay, hours []string) {
+// 08:00 to 18:00, widened to show every session (its start, its end, and
+// to midnight for one that runs into the next day); prefix is the
+// sessions' URL prefix, names the sessions' names as the viewer sees them.
+func calendarGrid(sp calendarSpan, sessions []Session, names map[uuid.UUID]string, loc *time.Location, prefix string) (days []calDay, hours []string) {
 	firstHour, lastHour := 8, 18
 	for _, s := range sessions {
-		firstHour = min(firstHour, s.StartsAt.In(loc).Hour())
-		lastHour = max(lastHour, min(s.EndsAt.In(loc).Hour(), 23))
+		start, end := s.StartsAt.In(loc), s.EndsAt.In(loc)
+		if start.Before(sp.From) || !start.Before(sp.To) {
+			continue
+		}
+		endHour := end.Hour()
+		if end.YearDay() != start.YearDay() || end.Year() != start.Year() {
+			endHour = 23
+		}
+		firstHour = min(firstHour, start.Hour())
+		lastHour = max(lastHour, start.Hour(), endHour)
 	}
 	for hr := firstHour; hr <= lastHour; hr++ {
 		hours = append(hours, fmt.Sprintf("%02d:00", hr))
@@ -96,7 +106,7 @@ func calendarGrid(sp calendarSpan, sessions []Session, loc *time.Location, prefi
 			if l.Year() != d.Year() || l.YearDay() != d.YearDay() {
 				continue
 			}
-			ev := calEvent{Href: prefix + s.ID.String(), Time: l.Format("15:04"), Title: s.Title, Kind: s.Kind, Status: s.Status}
+			ev := calEvent{Href: prefix + s.ID.String(), Time: l.Format("15:04"), Title: nameOr(names, s), Kind: s.Kind, Status: s.Status}
 			day.Events = append(day.Events, ev)
 			if i := l.Hour() - firstHour; i >= 0 && i < len(day.Hours) {
 				day.Hours[i].Events = append(day.Hours[i].Events, ev)
@@ -114,6 +124,7 @@ type calendarPage struct {
 	Days                    []calDay
 	Hours                   []string
 	Bookable                []relationships.Relationship
+	BookableNames           map[uuid.UUID]string
 	Sessions                []Session
 	Loc                     *time.Location
 	IsPractitioner, IsAdmin bool
@@ -121,8 +132,8 @@ type calendarPage struct {
 }
 
 // newCalendarPage builds the calendar page of a span.
-func newCalendarPage(sp calendarSpan, sessions []Session, bookable []relationships.Relationship, loc *time.Location, base string) calendarPage {
-	days, hours := calendarGrid(sp, sessions, loc, base+"/sessions/")
+func newCalendarPage(sp calendarSpan, sessions []Session, names map[uuid.UUID]string, bookable []relationships.Relationship, loc *time.Location, base string) calendarPage {
+	days, hours := calendarGrid(sp, sessions, names, loc, base+"/sessions/")
 	return calendarPage{
 		View: sp.View, Title: sp.Title, Zone: loc.String(), Base: base,
 		Date: sp.Date.Format(time.DateOnly), Prev: sp.Prev.Format(time.DateOnly), Next: sp.Next.Format(time.DateOnly),
@@ -143,7 +154,14 @@ func (h *Handlers) ShowCalendarPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	data := newCalendarPage(sp, sessions, rels, loc, base(v))
+	names, err := h.Service.SessionNames(c.Request.Context(), v.Org.ID, v.UserID, sessions)
+	if err != nil {
+		return err
+	}
+	data := newCalendarPage(sp, sessions, names, rels, loc, base(v))
+	if data.BookableNames, err = h.Service.Relationships.NamesFor(c.Request.Context(), v.Org.ID, v.UserID, relIDs(rels)); err != nil {
+		return err
+	}
 	data.IsPractitioner, data.IsAdmin = tenancy.Has(v, tenancy.Practitioners...), tenancy.Has(v, tenancy.Admins...)
 	page := web.NewPage(c, "Calendar", data)
 	page.Nav = "calendar"
@@ -163,4 +181,127 @@ func (h *Handlers) bookable(c *gin.Context, v *web.Viewer) ([]relationships.Rela
 		}
 	}
 	return out, nil
+}
+
+// slotDay groups slots by the viewer's local date (the availability
+// editor's preview).
+type slotDay struct {
+	Label string
+	Slots []slotView
+}
+
+func groupSlots(slots []Slot, loc *time.Location) []slotDay {
+	var out []slotDay
+	for _, s := range slots {
+		l := s.Start.In(loc)
+		label := l.Format("Monday 2 January")
+		if len(out) == 0 || out[len(out)-1].Label != label {
+			out = append(out, slotDay{Label: label})
+		}
+		out[len(out)-1].Slots = append(out[len(out)-1].Slots, slotView{Value: s.Start.UTC().Format(time.RFC3339), Label: l.Format("15:04 MST")})
+	}
+	return out
+}
+
+// The booking page's month: weeks from Monday, each day of the month
+// marked with its number of open times and linked when it has any.
+
+type bookingMonth struct {
+	Title      string
+	Prev, Next string // links to the neighbouring months, "" past the ends
+	PrevLabel  string
+	NextLabel  string
+	Weeks      [][]monthDay
+	DOW        []string
+}
+
+type monthDay struct {
+	Number            int
+	Date              string // YYYY-MM-DD; "" for the days of other months
+	Href, Label       string // Href "" when the day has no open time
+	Free              int
+	Today, Selected   bool
+	Past, OutOfWindow bool
+}
+
+// newBookingMonth lays out bv's month in loc: a day with open times
+// links to its times; the neighbouring months link while they hold
+// bookable days (from this month to the end of the booking window).
+func newBookingMonth(bv *BookingView, action string, now time.Time, loc *time.Location) bookingMonth {
+	first := bv.Month
+	m := bookingMonth{Title: first.Format("January 2006"), DOW: []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}}
+	free := map[int]int{}
+	for _, s := range bv.Slots {
+		l := s.Start.In(loc)
+		if l.Year() == first.Year() && l.Month() == first.Month() {
+			free[l.Day()]++
+		}
+	}
+	n := now.In(loc)
+	today := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc)
+	if prev := first.AddDate(0, -1, 0); !first.Add(-time.Nanosecond).Before(monthOf(now, now, loc)) {
+		m.Prev, m.PrevLabel = link(action, "month", prev.Format("2006-01")), prev.Format("January 2006")
+	}
+	if next := first.AddDate(0, 1, 0); next.Before(bv.WindowEnd) {
+		m.Next, m.NextLabel = link(action, "month", next.Format("2006-01")), next.Format("January 2006")
+	}
+	week := make([]monthDay, (int(first.Weekday())+6)%7)
+	for d := first; d.Month() == first.Month(); d = d.AddDate(0, 0, 1) {
+		md := monthDay{Number: d.Day(), Date: d.Format(time.DateOnly), Free: free[d.Day()], Today: d.Equal(today), Past: d.Before(today), OutOfWindow: !d.Before(bv.WindowEnd)}
+		md.Label = d.Format("Monday 2 January") + ": no open times"
+		if md.Free > 0 {
+			md.Href = link(action, "day", md.Date)
+			md.Label = fmt.Sprintf("%s: %d open %s", d.Format("Monday 2 January"), md.Free, plural(md.Free, "time", "times"))
+		}
+		week = append(week, md)
+		if len(week) == 7 {
+			m.Weeks, week = append(m.Weeks, week), nil
+		}
+	}
+	if len(week) > 0 {
+		week = append(week, make([]monthDay, 7-len(week))...)
+		m.Weeks = append(m.Weeks, week)
+	}
+	return m
+}
+
+// choose marks day as the chosen one.
+func (m *bookingMonth) choose(day time.Time) {
+	for i := range m.Weeks {
+		for j := range m.Weeks[i] {
+			if m.Weeks[i][j].Date == day.Format(time.DateOnly) {
+				m.Weeks[i][j].Selected = true
+			}
+		}
+	}
+}
+
+func sameMonth(a, b time.Time) bool { return a.Year() == b.Year() && a.Month() == b.Month() }
+
+// firstFreeDay is the local date of the first slot; zero without slots.
+func firstFreeDay(slots []Slot, loc *time.Location) time.Time {
+	if len(slots) == 0 {
+		return time.Time{}
+	}
+	l := slots[0].Start.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+}
+
+// timesOf lists the slots that start on day (a local date of loc).
+func timesOf(slots []Slot, day time.Time, loc *time.Location) []slotView {
+	var out []slotView
+	for _, s := range slots {
+		l := s.Start.In(loc)
+		if l.Year() == day.Year() && l.YearDay() == day.YearDay() {
+			out = append(out, slotView{Value: s.Start.UTC().Format(time.RFC3339), Label: l.Format("15:04 MST")})
+		}
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -44,7 +44,7 @@ func TestCalendarGrid(t *testing.T) {
 		StartsAt: time.Date(2027, time.March, 2, 6, 30, 0, 0, loc), EndsAt: time.Date(2027, time.March, 2, 7, 30, 0, 0, loc)}
 	late := Session{ID: uuid.Must(uuid.NewV7()), Title: "Late", Kind: "mentoring", Status: StatusScheduled,
 		StartsAt: time.Date(2027, time.March, 5, 19, 0, 0, 0, loc), EndsAt: time.Date(2027, time.March, 5, 20, 0, 0, 0, loc)}
-	days, hours := calendarGrid(sp, []Session{early, late}, loc, "/o/x/calendar/sessions/")
+	days, hours := calendarGrid(sp, []Session{early, late}, nil, loc, "/o/x/calendar/sessions/")
 	if len(days) != 7 || days[0].Label != "Mon 1" || !days[2].Today {
 		t.Fatalf("days = %d, first %q, Wednesday today %v; want 7 from Mon 1 with Wed 3 today", len(days), days[0].Label, days[2].Today)
 	}
@@ -63,7 +63,7 @@ func TestCalendarGrid(t *testing.T) {
 		t.Errorf("the 19:00 session is not in the 19:00 row of Friday: %+v", fri.Hours[13])
 	}
 	month := spanOf(time.Date(2027, time.March, 3, 12, 0, 0, 0, loc), "month", "2027-05-02", loc)
-	mdays, _ := calendarGrid(month, nil, loc, "")
+	mdays, _ := calendarGrid(month, nil, nil, loc, "")
 	if len(mdays) != 42 || !mdays[0].Other || mdays[5].Other || mdays[5].Date.Day() != 1 {
 		t.Errorf("May's grid: %d days, 26 April other month %v, 1 May other month %v; want 42, true, false", len(mdays), mdays[0].Other, mdays[5].Other)
 	}

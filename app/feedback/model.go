@@ -35,11 +35,14 @@ type Feedback struct {
 	RelationshipID uuid.UUID  `bun:"relationship_id,type:uuid"`
 	SessionID      *uuid.UUID `bun:"session_id,type:uuid"`
 	AuthorID       uuid.UUID  `bun:"author_id,type:uuid"`
-	Rating         int        `bun:"rating"`
-	Fit            string     `bun:"fit"`
-	Comment        string     `bun:"comment"`
-	AskedAt        time.Time  `bun:"asked_at"`
-	AnsweredAt     *time.Time `bun:"answered_at"`
+	// CheckIn names a check-in at a milestone of the relationship (30d,
+	// 90d …); "" for feedback on a session.
+	CheckIn    string     `bun:"check_in"`
+	Rating     int        `bun:"rating"`
+	Fit        string     `bun:"fit"`
+	Comment    string     `bun:"comment"`
+	AskedAt    time.Time  `bun:"asked_at"`
+	AnsweredAt *time.Time `bun:"answered_at"`
 }
 
 // Answered reports whether the person answered.

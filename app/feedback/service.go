@@ -17,6 +17,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/workers"
 )
 
 // Orgs finds an organisation (tenancy owns them).
@@ -137,4 +138,18 @@ func (s *Service) Answer(ctx context.Context, orgID, id, authorID uuid.UUID, a A
 		}
 	}
 	return nil
+}
+
+// HandleAskFeedback asks the people who attended a completed session for
+// feedback (the task attendance records). It is idempotent: a person is
+// asked once per session, however often the task runs, and a session no
+// longer completed asks nobody.
+func (s *Service) HandleAskFeedback(ctx context.Context, p workers.AskFeedbackPayload) error {
+	return s.DB.InTenant(ctx, p.OrgID, func(ctx context.Context, tx bun.Tx) error {
+		done, err := s.Store.WithTx(tx).attended(ctx, p.OrgID, p.SessionID)
+		if err != nil || done == nil || len(done.Attended) == 0 {
+			return err
+		}
+		return s.AskAfterSession(ctx, tx, p.OrgID, p.SessionID, done.RelationshipID, done.Attended)
+	})
 }

@@ -156,3 +156,60 @@ func (s *Store) MonthlyTrend(ctx context.Context, orgID, relationshipID uuid.UUI
 	})
 	return out, storeErr("trend", err)
 }
+
+// completedSession is a completed session's relationship and the people
+// who attended it.
+type completedSession struct {
+	RelationshipID uuid.UUID
+	Attended       []uuid.UUID
+}
+
+// attended reads a session that is completed (nil when it is not, or is
+// gone) and who attended it.
+func (s *Store) attended(ctx context.Context, orgID, sessionID uuid.UUID) (*completedSession, error) {
+	var out *completedSession
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
+		var rel []uuid.UUID
+		if err := tx.NewRaw(`SELECT relationship_id FROM calendar_sessions WHERE org_id = ? AND id = ? AND status = 'completed'`, orgID, sessionID).Scan(ctx, &rel); err != nil {
+			return err
+		}
+		if len(rel) == 0 {
+			return nil
+		}
+		out = &completedSession{RelationshipID: rel[0]}
+		return tx.NewRaw(`SELECT user_id FROM session_attendees WHERE org_id = ? AND session_id = ? AND status = 'attended' ORDER BY user_id`, orgID, sessionID).
+			Scan(ctx, &out.Attended)
+	})
+	return out, storeErr("attendance of "+sessionID.String(), err)
+}
+
+// Ask is an unanswered request with the start of its session, for the
+// card on My support.
+type Ask struct {
+	ID       uuid.UUID  `bun:"id"`
+	AskedAt  time.Time  `bun:"asked_at"`
+	Session  *time.Time `bun:"session_at"`
+	CheckIn  string     `bun:"check_in"`
+	Relation uuid.UUID  `bun:"relationship_id"`
+}
+
+// SessionAt is the start of the session asked about (zero for a
+// check-in).
+func (a Ask) SessionAt() time.Time {
+	if a.Session == nil {
+		return time.Time{}
+	}
+	return *a.Session
+}
+
+// PendingAsks lists a person's unanswered requests with their sessions'
+// starts, newest first.
+func (s *Store) PendingAsks(ctx context.Context, orgID, userID uuid.UUID, limit int) ([]Ask, error) {
+	var out []Ask
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
+		return tx.NewRaw(`SELECT f.id, f.asked_at, s.starts_at AS session_at, f.check_in, f.relationship_id FROM feedback AS f
+ LEFT JOIN calendar_sessions AS s ON s.org_id = f.org_id AND s.id = f.session_id
+ WHERE f.org_id = ? AND f.author_id = ? AND f.answered_at IS NULL ORDER BY f.asked_at DESC, f.id DESC LIMIT ?`, orgID, userID, limit).Scan(ctx, &out)
+	})
+	return out, storeErr("pending asks", err)
+}

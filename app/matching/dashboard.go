@@ -15,6 +15,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
+	"github.com/leadershiptoolbox/toolbox/app/words"
 )
 
 // Learning lists a person's courses with their progress; the courses
@@ -36,10 +37,14 @@ type RelationshipRow struct {
 // them without reading the calendar's tables.
 type NextSessions interface {
 	Upcoming(ctx context.Context, orgID, userID uuid.UUID, n int) ([]calendar.Session, error)
+	SessionNames(ctx context.Context, orgID, viewer uuid.UUID, sessions []calendar.Session) (map[uuid.UUID]string, error)
 }
 
 // nextSessionsShown is how many sessions the My support page lists.
 const nextSessionsShown = 5
+
+// feedbackShown is how many unanswered requests for feedback it lists.
+const feedbackShown = 5
 
 // showMyPage is everyone's own support page: as a member (assessment,
 // requests, relationships, goals), as a practitioner (people, proposals
@@ -48,11 +53,7 @@ func (h *Handlers) ShowMyPage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
 	s := h.Service
-	names, err := h.names(c)
-	if err != nil {
-		return err
-	}
-	data := gin.H{"Org": v.Org, "Names": names, "IsStaff": tenancy.Has(v, tenancy.Staff...), "IsAdmin": tenancy.Has(v, tenancy.Admins...)}
+	data := gin.H{"Org": v.Org, "IsStaff": tenancy.Has(v, tenancy.Staff...), "IsAdmin": tenancy.Has(v, tenancy.Admins...)}
 	latest, err := s.Assess.Latest(ctx, v.Org.ID, v.UserID)
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return err
@@ -72,14 +73,29 @@ func (h *Handlers) ShowMyPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	relIDs := make([]uuid.UUID, len(rels))
+	for i, r := range rels {
+		relIDs[i] = r.ID
+	}
+	participants, err := s.Rels.ParticipantsOf(ctx, v.Org.ID, relIDs)
+	if err != nil {
+		return err
+	}
+	var others []uuid.UUID
+	for _, ps := range participants {
+		for _, p := range ps {
+			others = append(others, p.UserID)
+		}
+	}
+	names, err := h.names(c, others...)
+	if err != nil {
+		return err
+	}
+	data["Names"] = names
 	var mine, theirs []RelationshipRow
 	for _, r := range rels {
-		ps, err := s.Rels.Participants(ctx, v.Org.ID, r.ID)
-		if err != nil {
-			return err
-		}
 		row := RelationshipRow{Relationship: r}
-		for _, p := range ps {
+		for _, p := range participants[r.ID] {
 			if p.UserID == v.UserID {
 				row.Side = p.Side
 			} else {
@@ -114,11 +130,30 @@ func (h *Handlers) ShowMyPage(c *gin.Context) error {
 			return err
 		}
 		data["Proposals"] = proposals
-		counts, err := s.Rels.ActiveCounts(ctx, v.Org.ID)
+		// Each offer is named by its kind and the person it is for.
+		reqs := make([]*assessment.Request, 0, len(proposals))
+		var members []uuid.UUID
+		for _, p := range proposals {
+			req, err := s.Assess.Request(ctx, v.Org.ID, p.RequestID)
+			if err != nil {
+				return err
+			}
+			reqs, members = append(reqs, req), append(members, req.MemberID)
+		}
+		who, err := h.names(c, members...)
 		if err != nil {
 			return err
 		}
-		data["Active"] = counts[v.UserID]
+		offers := map[uuid.UUID]string{}
+		for i, p := range proposals {
+			offers[p.ID] = words.Title(reqs[i].Kind) + " with " + who[reqs[i].MemberID]
+		}
+		data["Offers"] = offers
+		active, err := s.Rels.ActiveCount(ctx, v.Org.ID, v.UserID)
+		if err != nil {
+			return err
+		}
+		data["Active"] = active
 		data["IsPractitioner"] = len(v.Kinds) > 0 || profile != nil
 	}
 	if h.Library != nil {
@@ -126,10 +161,26 @@ func (h *Handlers) ShowMyPage(c *gin.Context) error {
 			return err
 		}
 	}
+	if h.Feedback != nil {
+		if data["Feedback"], err = h.Feedback.PendingAsks(ctx, v.Org.ID, v.UserID, feedbackShown); err != nil {
+			return err
+		}
+	}
 	if h.Sessions != nil {
 		next, err := h.Sessions.Upcoming(ctx, v.Org.ID, v.UserID, nextSessionsShown)
 		if err != nil {
 			return err
+		}
+		// Each session is named as its reader sees it ("Coaching with
+		// Mel Member"), not by the title stored with it.
+		names, err := h.Sessions.SessionNames(ctx, v.Org.ID, v.UserID, next)
+		if err != nil {
+			return err
+		}
+		for i := range next {
+			if n := names[next[i].ID]; n != "" {
+				next[i].Title = n
+			}
 		}
 		data["NextSessions"], data["HasCalendar"] = next, true
 	}
@@ -158,11 +209,7 @@ func (h *Handlers) renderPipeline(c *gin.Context, status int, problems map[strin
 	if kind != "" && kind != "mentoring" && kind != "coaching" && kind != "supervision" {
 		kind = ""
 	}
-	names, err := h.names(c)
-	if err != nil {
-		return err
-	}
-	data := gin.H{"Org": v.Org, "Names": names, "Kind": kind, "Stage": stage, "Stages": Stages, "Kinds": relationships.Kinds,
+	data := gin.H{"Org": v.Org, "Kind": kind, "Stage": stage, "Stages": Stages, "Kinds": relationships.Kinds,
 		"IsAdmin": tenancy.Has(v, tenancy.Admins...)}
 	show := func(st string) bool { return stage == "" || stage == st }
 	total := 0
@@ -212,12 +259,41 @@ func (h *Handlers) renderPipeline(c *gin.Context, status int, problems map[strin
 			}
 		}
 		data["Active"], total = rows, total+len(rows)
+		ids := make([]uuid.UUID, 0, len(rows))
+		for _, r := range rows {
+			ids = append(ids, r.ID)
+		}
+		relNames, err := s.Rels.NamesFor(ctx, v.Org.ID, v.UserID, ids)
+		if err != nil {
+			return err
+		}
+		data["RelNames"] = relNames
 	}
 	rematches, err := s.Rematches(ctx, v.Org.ID)
 	if err != nil {
 		return err
 	}
 	data["Rematches"], data["Total"], data["Problems"] = rematches, total, problems
+	// Names of the people the page shows, and only those.
+	var shown []uuid.UUID
+	for _, key := range []string{"Assessed", "Signposted", "Proposed"} {
+		switch rows := data[key].(type) {
+		case []assessment.Assessment:
+			for _, a := range rows {
+				shown = append(shown, a.MemberID)
+			}
+		case []assessment.Request:
+			for _, r := range rows {
+				shown = append(shown, r.MemberID)
+			}
+		}
+	}
+	for _, r := range rematches {
+		shown = append(shown, r.MemberID)
+	}
+	if data["Names"], err = h.names(c, shown...); err != nil {
+		return err
+	}
 	profiles, err := s.Rels.Profiles(ctx, v.Org.ID)
 	if err != nil {
 		return err

@@ -11,10 +11,11 @@ import (
 
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
-	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
+	"github.com/leadershiptoolbox/toolbox/app/words"
 )
 
 // SelfSelectionSize is how many top candidates a member chooses from.
@@ -32,6 +33,15 @@ type Handlers struct {
 	// Library recommends articles and tools from what the person said
 	// they need (optional).
 	Library PersonResources
+	// Feedback lists the requests for feedback the viewer has not
+	// answered, for the card on My support (feedback.Store; optional).
+	Feedback PendingFeedback
+}
+
+// PendingFeedback is the feedback package's list of a person's
+// unanswered requests.
+type PendingFeedback interface {
+	PendingAsks(ctx context.Context, orgID, userID uuid.UUID, limit int) ([]feedback.Ask, error)
 }
 
 // PersonResources is what the library shows a person on My support; the
@@ -40,17 +50,8 @@ type PersonResources interface {
 	ForPerson(ctx context.Context, orgID uuid.UUID, slug string, userID uuid.UUID) (*library.Panel, error)
 }
 
-func (h *Handlers) names(c *gin.Context) (map[uuid.UUID]string, error) {
-	v := web.CurrentViewer(c)
-	ps, err := h.Service.Tenancy.People(c.Request.Context(), v.Org.ID, tenancy.PeopleFilter{})
-	if err != nil {
-		return nil, err
-	}
-	out := map[uuid.UUID]string{}
-	for _, p := range ps {
-		out[p.UserID] = p.Name
-	}
-	return out, nil
+func (h *Handlers) names(c *gin.Context, ids ...uuid.UUID) (map[uuid.UUID]string, error) {
+	return h.Service.Tenancy.Names(c.Request.Context(), web.CurrentViewer(c).Org.ID, ids)
 }
 
 func (h *Handlers) renderRequest(c *gin.Context, status int, id uuid.UUID, problem string) error {
@@ -64,7 +65,11 @@ func (h *Handlers) renderRequest(c *gin.Context, status int, id uuid.UUID, probl
 	if err != nil {
 		return err
 	}
-	names, err := h.names(c)
+	ids := []uuid.UUID{rk.Request.MemberID}
+	for _, p := range proposals {
+		ids = append(ids, p.PractitionerID)
+	}
+	names, err := h.names(c, ids...)
 	if err != nil {
 		return err
 	}
@@ -229,11 +234,11 @@ func (h *Handlers) renderProposal(c *gin.Context, status int, p *Proposal, probl
 	if err != nil {
 		return err
 	}
-	names, err := h.names(c)
+	names, err := h.names(c, r.MemberID)
 	if err != nil {
 		return err
 	}
-	page := web.NewPage(c, "A proposal for you", gin.H{"Org": v.Org, "P": p, "R": r, "Member": names[r.MemberID],
+	page := web.NewPage(c, words.Title(r.Kind)+" with "+names[r.MemberID]+": a proposal", gin.H{"Org": v.Org, "P": p, "R": r, "Member": names[r.MemberID],
 		"Open": p.Status == ProposalPending && h.Service.Clock.Now().Before(p.ExpiresAt), "Problem": problem})
 	page.Nav = "my"
 	return h.Renderer.Render(c, status, PageProposal, page)
@@ -295,7 +300,7 @@ func (h *Handlers) Decline(c *gin.Context) error {
 	if len(reason) > 2000 {
 		return h.renderProposal(c, http.StatusUnprocessableEntity, p, "Please keep the reason under 2000 characters.")
 	}
-	err = h.Service.Decline(c.Request.Context(), v.Org.ID, p.ID, v.UserID, reason)
+	asked, err := h.Service.DeclineAndNext(c.Request.Context(), v.Org.ID, p.ID, v.UserID, reason)
 	if errors.Is(err, ErrAnswered) {
 		p, problem := h.closedProblem(c, p)
 		return h.renderProposal(c, http.StatusConflict, p, problem)
@@ -303,7 +308,11 @@ func (h *Handlers) Decline(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	web.AddFlash(c, "success", "Declined. We will ask the next practitioner.")
+	if asked {
+		web.AddFlash(c, "success", "Declined. We have asked the next practitioner.")
+	} else {
+		web.AddFlash(c, "success", "Declined. No other practitioner fits, so we told the coordinators; they will find someone.")
+	}
 	web.Redirect(c, "/o/"+v.Org.Slug+"/my")
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
+	"github.com/leadershiptoolbox/toolbox/app/words"
 	"github.com/leadershiptoolbox/toolbox/workers"
 )
 
@@ -342,21 +343,38 @@ func (s *Service) Decline(ctx context.Context, orgID, proposalID, practitionerID
 	if p.PractitionerID != practitionerID {
 		return ErrNotYours
 	}
+	_, err = s.close(ctx, orgID, p, ProposalDeclined, reason, false)
+	return err
+}
+
+// DeclineAndNext is Decline that also says what became of the request:
+// true when the next candidate was asked, false when none was left and
+// the coordinators were told to find someone.
+func (s *Service) DeclineAndNext(ctx context.Context, orgID, proposalID, practitionerID uuid.UUID, reason string) (bool, error) {
+	p, err := s.Proposal(ctx, orgID, proposalID)
+	if err != nil {
+		return false, err
+	}
+	if p.PractitionerID != practitionerID {
+		return false, ErrNotYours
+	}
 	return s.close(ctx, orgID, p, ProposalDeclined, reason, false)
 }
 
 // close ends a pending proposal (declined or expired) and moves the
-// request on to the next candidate, or back to the coordinator when none
-// is left.
-func (s *Service) close(ctx context.Context, orgID uuid.UUID, p *Proposal, status, reason string, onlyIfDue bool) error {
+// request on to the next candidate, or back to the coordinators when none
+// is left, who are told so by e-mail. It says whether a next candidate
+// was asked.
+func (s *Service) close(ctx context.Context, orgID uuid.UUID, p *Proposal, status, reason string, onlyIfDue bool) (bool, error) {
 	req, err := s.Assess.Request(ctx, orgID, p.RequestID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	pp, err := s.loadPeople(ctx, orgID, req.MemberID)
 	if err != nil {
-		return err
+		return false, err
 	}
+	asked := false
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		now := s.Clock.Now()
 		st := s.store().WithTx(tx)
@@ -396,13 +414,39 @@ func (s *Service) close(ctx context.Context, orgID uuid.UUID, p *Proposal, statu
 			return err
 		}
 		if len(rk.Eligible) == 0 {
-			return nil // back with the coordinator
+			// Back with the coordinators, who must hear of it: nobody
+			// else is asked on the member's behalf.
+			return s.tellNoneLeft(ctx, tx, pp, req, p, status)
 		}
+		asked = true
 		_, err = s.proposeTx(ctx, tx, req, rk.Eligible[0], nil, pp)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("matching: %s proposal %s: %w", status, p.ID, err)
+		return false, fmt.Errorf("matching: %s proposal %s: %w", status, p.ID, err)
+	}
+	return asked, nil
+}
+
+// tellNoneLeft e-mails the organisation's staff that a request has no
+// candidate left after its proposal was declined or expired.
+func (s *Service) tellNoneLeft(ctx context.Context, tx bun.IDB, pp *people, req *assessment.Request, p *Proposal, status string) error {
+	what := "declined"
+	if status == ProposalExpired {
+		what = "was not answered in time"
+	}
+	for _, person := range pp.byID {
+		if !slices.Contains(tenancy.Staff, person.Role) || person.UserID == req.MemberID || person.Status != tenancy.StatusActive {
+			continue
+		}
+		_, err := s.Mail.Queue(ctx, tx, mail.Message{
+			OrgID: req.OrgID, To: person.Email, Template: "no_candidate_left", DedupeKey: "none-left:" + p.ID.String() + ":" + person.UserID.String(),
+			Data: map[string]any{"Name": person.Name, "Member": pp.member.Name, "Org": pp.org.Name, "What": what,
+				"Kind": words.Say(req.Kind), "Link": s.BaseURL + "/o/" + pp.org.Slug + "/requests/" + req.ID.String()},
+		})
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -421,7 +465,8 @@ func (s *Service) HandleProposalExpiry(ctx context.Context, pl workers.ProposalE
 	if p.Status != ProposalPending {
 		return nil
 	}
-	return s.close(ctx, pl.OrgID, p, ProposalExpired, "No answer in time.", true)
+	_, err = s.close(ctx, pl.OrgID, p, ProposalExpired, "No answer in time.", true)
+	return err
 }
 
 // ProposalsFor lists a practitioner's proposals waiting for an answer.

@@ -148,6 +148,7 @@ func (h *Handlers) render(c *gin.Context, status int, a *access, f *forms) error
 		f.Agreement.Set("cadence_days", strconv.Itoa(ag.CadenceDays))
 		f.Agreement.Set("session_minutes", strconv.Itoa(ag.SessionMinutes))
 		f.Agreement.Set("end_date", ag.EndDate)
+		f.Agreement.Set("review_date", ag.ReviewDate)
 		f.Agreement.Set("place", ag.Place)
 		f.Agreement.Set("confidentiality", ag.Confidentiality)
 	}
@@ -221,16 +222,21 @@ func (h *Handlers) EditAgreement(c *gin.Context) error {
 	af.MaxLength("confidentiality", 4000)
 	cadence := intField(af, "cadence_days", 1, 365, "Use a number of days from 1 to 365.")
 	minutes := intField(af, "session_minutes", 15, 480, "Use a number of minutes from 15 to 480.")
-	if d := af.Get("end_date"); d != "" {
-		if _, err := time.Parse("2006-01-02", d); err != nil {
-			af.Add("end_date", "Use a date such as 2027-12-31.")
+	for _, name := range []string{"end_date", "review_date"} {
+		if d := af.Get(name); d != "" {
+			if _, err := time.Parse("2006-01-02", d); err != nil {
+				af.Add(name, "Use a date such as 2027-12-31.")
+			}
 		}
+	}
+	if r, e := af.Get("review_date"), af.Get("end_date"); r != "" && e != "" && r > e {
+		af.Add("review_date", "Review on or before the end date.")
 	}
 	if !af.Valid() {
 		return h.render(c, http.StatusUnprocessableEntity, a, f)
 	}
 	_, err = h.Store.EditAgreement(c.Request.Context(), v.Org.ID, a.Rel.ID, h.Clock.Now(), Agreement{
-		Purpose: af.Get("purpose"), CadenceDays: cadence, SessionMinutes: minutes, EndDate: af.Get("end_date"),
+		Purpose: af.Get("purpose"), CadenceDays: cadence, SessionMinutes: minutes, EndDate: af.Get("end_date"), ReviewDate: af.Get("review_date"),
 		Place: af.Get("place"), Confidentiality: af.Get("confidentiality"),
 	})
 	if err != nil {
@@ -333,6 +339,8 @@ func (h *Handlers) AddGoal(c *gin.Context) error {
 	if d := f.Goal.Get("target_date"); d != "" {
 		if _, err := time.Parse("2006-01-02", d); err != nil {
 			f.Goal.Add("target_date", "Use a date such as 2027-12-31.")
+		} else if d < h.today(v) {
+			f.Goal.Add("target_date", "That date is in the past. Choose today or a later date, or leave it empty.")
 		}
 	}
 	if !f.Goal.Valid() {
@@ -345,6 +353,15 @@ func (h *Handlers) AddGoal(c *gin.Context) error {
 	}
 	h.back(c, a, "goals", "Goal added.")
 	return nil
+}
+
+// today is the viewer's date, in their zone: a target before it is past.
+func (h *Handlers) today(v *web.Viewer) string {
+	loc, err := time.LoadLocation(v.Zone())
+	if err != nil {
+		loc = time.UTC
+	}
+	return h.Clock.Now().In(loc).Format(time.DateOnly)
 }
 
 // loadGoal finds the goal of the path; only its owner may change it.
@@ -412,6 +429,8 @@ func (h *Handlers) AddMilestone(c *gin.Context) error {
 	if d := f.Get("due_date"); d != "" {
 		if _, err := time.Parse("2006-01-02", d); err != nil {
 			f.Add("due_date", "bad date")
+		} else if d < h.today(v) {
+			return h.goalError(c, g, "A milestone's date cannot be in the past. Choose today or a later date, or leave it empty.")
 		}
 	}
 	if !f.Valid() {

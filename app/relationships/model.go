@@ -87,6 +87,10 @@ type Agreement struct {
 	CadenceDays     int       `bun:"cadence_days"`
 	SessionMinutes  int       `bun:"session_minutes"`
 	EndDate         string    `bun:"end_date"` // YYYY-MM-DD or empty
+	// ReviewDate is when both sides review how it goes (YYYY-MM-DD or
+	// empty): both are reminded, and the member is offered the needs
+	// assessment again.
+	ReviewDate string `bun:"review_date"`
 	Place           string    `bun:"place"`
 	Confidentiality string    `bun:"confidentiality"`
 	// Each side accepts; the agreement holds when both have.

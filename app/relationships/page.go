@@ -37,21 +37,27 @@ type relationshipPage struct {
 	Side                 string
 	Participants, Former []Participant
 	Names                map[uuid.UUID]string
-	Agreement            *Agreement
-	Switches             []ModeSwitch
-	Changes              []StatusChange
-	NoteCounts           map[string]int
-	Forms                *forms
-	Mode                 Kind
-	Actions              []string
-	Kinds                []Kind
-	IsStaff, IsGroup     bool
-	Today                string
-	Notes                []Note
-	Goals                []Goal
-	IAccepted            bool
-	Joinable             []tenancy.Person // staff of a group: who may be added
-	Library              *library.Panel   // what the library offers its participants
+	// Name is the relationship as the viewer sees it: "Coaching with Mel
+	// Member", or a group's title.
+	Name             string
+	Agreement        *Agreement
+	Switches         []ModeSwitch
+	Changes          []StatusChange
+	NoteCounts       map[string]int
+	Forms            *forms
+	Mode             Kind
+	Actions          []string
+	Kinds            []Kind
+	IsStaff, IsGroup bool
+	Today            string
+	// Reassess offers the member the needs assessment again: at the
+	// review date, or once the relationship has concluded.
+	Reassess  bool
+	Notes     []Note
+	Goals     []Goal
+	IAccepted bool
+	Joinable  []tenancy.Person // staff of a group: who may be added
+	Library   *library.Panel   // what the library offers its participants
 }
 
 // namesNeeded lists the people the page names: participants past and
@@ -94,6 +100,11 @@ func newRelationshipPage(v relationshipView, f *forms) relationshipPage {
 	for _, person := range v.People {
 		p.Names[person.UserID] = person.Name
 	}
+	naming := Naming{Kind: v.Rel.Kind, Format: v.Rel.Format, Title: v.Rel.Title}
+	for _, pt := range v.Participants {
+		naming.People = append(naming.People, Named{RelationshipID: v.Rel.ID, UserID: pt.UserID, Side: pt.Side, Name: p.Names[pt.UserID]})
+	}
+	p.Name = naming.NameFor(v.Viewer)
 	current := map[uuid.UUID]bool{}
 	for _, pt := range v.Participants {
 		current[pt.UserID] = true
@@ -116,6 +127,8 @@ func newRelationshipPage(v relationshipView, f *forms) relationshipPage {
 		}
 		p.IAccepted = mine != nil
 	}
+	concluded := v.Rel.Status == StatusCompleted || v.Rel.Status == StatusEnded
+	p.Reassess = v.Side == SideMember && (concluded || (agreement.ReviewDate != "" && agreement.ReviewDate <= v.Today))
 	if v.IsStaff && p.IsGroup {
 		for _, person := range v.People {
 			if !current[person.UserID] && person.Status == tenancy.StatusActive {

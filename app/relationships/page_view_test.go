@@ -80,3 +80,29 @@ func TestRelationshipPageNamesOnlyItsPeople(t *testing.T) {
 }
 
 func copyOf(ps []Participant) []Participant { return append([]Participant(nil), ps...) }
+
+// TestMemberIsOfferedTheAssessmentAtReviewAndConclusion: the member (not
+// the practitioner) is offered the needs assessment again from the
+// review date on, and once the relationship has concluded.
+func TestMemberIsOfferedTheAssessmentAtReviewAndConclusion(t *testing.T) {
+	rel := &Relationship{ID: uuid.New(), Kind: Coaching, Format: OneToOne, Status: StatusActive}
+	v := relationshipView{Rel: rel, Side: SideMember, Agreement: &Agreement{CadenceDays: 14, ReviewDate: "2027-03-10"}, Today: "2027-03-09"}
+	if newRelationshipPage(v, newForms()).Reassess {
+		t.Error("offered the day before the review")
+	}
+	v.Today = "2027-03-10"
+	if !newRelationshipPage(v, newForms()).Reassess {
+		t.Error("not offered on the review date")
+	}
+	v.Side = SidePractitioner
+	if newRelationshipPage(v, newForms()).Reassess {
+		t.Error("the practitioner is offered the member's assessment")
+	}
+	v.Side, v.Today, v.Agreement.ReviewDate = SideMember, "2027-01-01", ""
+	for _, st := range []Status{StatusActive, StatusPaused, StatusCompleted, StatusEnded} {
+		rel.Status = st
+		if got, want := newRelationshipPage(v, newForms()).Reassess, st == StatusCompleted || st == StatusEnded; got != want {
+			t.Errorf("status %s: offered %v, want %v", st, got, want)
+		}
+	}
+}

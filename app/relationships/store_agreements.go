@@ -86,6 +86,7 @@ func (s *Store) EditAgreement(ctx context.Context, orgID, relID uuid.UUID, now t
 			}
 		}
 		a.Purpose, a.CadenceDays, a.SessionMinutes, a.EndDate = in.Purpose, in.CadenceDays, in.SessionMinutes, in.EndDate
+		a.ReviewDate = in.ReviewDate
 		a.Place, a.Confidentiality, a.UpdatedAt = in.Place, in.Confidentiality, now
 		a.PractitionerAcceptedAt, a.MemberAcceptedAt = nil, nil
 		_, err := tx.NewUpdate().Model(a).WherePK().Exec(ctx)

@@ -43,6 +43,21 @@ type Settings struct {
 	// QuietWeeks is how many weeks without a session booked in an active
 	// relationship before both sides are nudged (0: the default, 3).
 	QuietWeeks int `json:"quiet_weeks"`
+	// LongSessionMinutes is the longest session scheduled without being
+	// asked "do you mean it?" (0: the default, four hours).
+	LongSessionMinutes int `json:"long_session_minutes,omitempty"`
+}
+
+// DefaultLongSessionMinutes is how long a session may be before
+// scheduling it asks for a confirmation, unless the organisation says.
+const DefaultLongSessionMinutes = 240
+
+// LongSession is the longest session scheduled without a confirmation.
+func (s Settings) LongSession() int {
+	if s.LongSessionMinutes > 0 {
+		return s.LongSessionMinutes
+	}
+	return DefaultLongSessionMinutes
 }
 
 // DefaultSettings are a new organisation's policies.

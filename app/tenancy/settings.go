@@ -48,6 +48,9 @@ func (s *Service) UpdateOrganisation(ctx context.Context, orgID uuid.UUID, a Act
 		if org.Settings.SelfSelection != settings.SelfSelection {
 			changed = append(changed, "self-selection")
 		}
+		if org.Settings.LongSession() != settings.LongSession() {
+			changed = append(changed, "longest usual session")
+		}
 		if len(changed) == 0 {
 			return nil
 		}
@@ -79,6 +82,7 @@ func (h *Handlers) renderSettings(c *gin.Context, status int, f *web.Form) error
 		f.Set("min_cancel_notice_hours", strconv.Itoa(org.Settings.MinCancelNoticeHours))
 		f.Set("reminder_offsets", FormatOffsets(org.Settings.ReminderOffsetsMinutes))
 		f.Set("proposal_days", strconv.Itoa(org.Settings.ProposalDays))
+		f.Set("long_session_minutes", strconv.Itoa(org.Settings.LongSession()))
 		if org.Settings.SelfSelection {
 			f.Set("self_selection", "on")
 		}
@@ -112,6 +116,7 @@ func (h *Handlers) UpdateSettings(c *gin.Context) error {
 		MinCancelNoticeHours: intField("min_cancel_notice_hours", 0, 24*14),
 		ProposalDays:         intField("proposal_days", 1, 30),
 		SelfSelection:        f.Get("self_selection") != "",
+		LongSessionMinutes:   intField("long_session_minutes", 30, 24*60),
 	}
 	offsets, problem := ParseOffsets(f.Get("reminder_offsets"))
 	if problem != "" {

@@ -87,9 +87,12 @@ type Page struct {
 }
 
 const (
-	viewerKey = "toolbox.viewer"
-	siteKey   = "toolbox.site"
-	flashName = "flash"
+	// addedFlashesKey holds the flashes this request queued (Once keeps
+	// them with a form key's answer).
+	addedFlashesKey = "toolbox.flashes_added"
+	viewerKey       = "toolbox.viewer"
+	siteKey         = "toolbox.site"
+	flashName       = "flash"
 )
 
 // WithSite makes the site description available to NewPage.
@@ -127,6 +130,9 @@ func NewPage(c *gin.Context, title string, data any) Page {
 // AddFlash queues a message for the next page this browser shows.
 func AddFlash(c *gin.Context, kind, message string) {
 	flashes := append(readFlashes(c), Flash{Kind: kind, Message: message})
+	added, _ := c.Get(addedFlashesKey)
+	as, _ := added.([]Flash)
+	c.Set(addedFlashesKey, append(as, Flash{Kind: kind, Message: message}))
 	b, err := json.Marshal(flashes)
 	if err != nil {
 		return

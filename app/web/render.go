@@ -7,12 +7,15 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	texttemplate "text/template"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/leadershiptoolbox/toolbox/app/words"
 )
 
 // Renderer holds one parsed template set per page: the layouts, every
@@ -280,6 +283,10 @@ func (r *Renderer) Render(c *gin.Context, status int, page PageName, data any, f
 	return r.RenderBlock(c, status, page, block, data)
 }
 
+// RefusedHeader carries the real status (422, 409) of a refused form
+// answered to htmx with 200.
+const RefusedHeader = "X-Refused-Status"
+
 // RenderBlock writes one named block of a page (a table body, a form) for
 // htmx swaps that target part of a page.
 func (r *Renderer) RenderBlock(c *gin.Context, status int, page PageName, block string, data any) error {
@@ -297,6 +304,23 @@ func (r *Renderer) RenderBlock(c *gin.Context, status int, page PageName, block 
 	}
 	h := c.Writer.Header()
 	h.Add("Vary", "HX-Request")
+	if c.Request.Header.Get("HX-Request") == "true" && (status == http.StatusUnprocessableEntity || status == http.StatusConflict) {
+		// A refused form (or a time taken meanwhile) is shown to htmx as
+		// a 200 that says what it was: the browser logs every 4xx answer
+		// to a script's request as a console error, and a person who
+		// mistyped a date has met no error of the page. Without htmx the
+		// status stays as it is.
+		h.Set(RefusedHeader, strconv.Itoa(status))
+		status = http.StatusOK
+	}
+	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead && c.Request.Header.Get("HX-Request") == "true" {
+		// A page rendered in answer to a post (a refused form, a
+		// conflict) lives at an address only a post reaches: htmx would
+		// put it in the address bar (boosted forms push their URL), and a
+		// reload would GET it and find 405. The address bar keeps the
+		// page the form was on, which a reload shows afresh.
+		h.Set("HX-Push-Url", "false")
+	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "no-store")
@@ -343,6 +367,8 @@ func baseFuncs() template.FuncMap {
 		"fmtTime":     func(t time.Time) string { return t.Format("15:04") },
 		"fmtDateTime": func(t time.Time) string { return t.Format("Mon 2 Jan 2006, 15:04 MST") },
 		"isoTime":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		// formKey is a fresh key for a form's FormKeyField (see Once).
+		"formKey": NewFormKey,
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd number of arguments")
@@ -357,12 +383,11 @@ func baseFuncs() template.FuncMap {
 			}
 			return m, nil
 		},
-		"title": func(s string) string {
-			if s == "" {
-				return s
-			}
-			return strings.ToUpper(s[:1]) + s[1:]
-		},
+		// say shows a stored code as words ("one_to_one": "one to one");
+		// title does the same with a capital first letter. Both come
+		// from the words package, the one place codes are put in words.
+		"say":   func(code any) string { return words.Say(fmt.Sprint(code)) },
+		"title": func(code any) string { return words.Title(fmt.Sprint(code)) },
 		"percent": func(done, total int) int {
 			if total <= 0 {
 				return 0

@@ -4,6 +4,15 @@
 //  2. <form data-confirm="Really?"> (or a submit button with data-confirm)
 //     asks confirm() before submitting; works with and without htmx.
 //  3. <button data-copy="text"> copies the text to the clipboard.
+//  4. Every form that posts has its submit button disabled while its request
+//     runs (htmx's hx-disabled-elt, set here once for all forms rather than on
+//     each), so that a double click sends it once; its form key (a hidden
+//     field, web.Once) makes a second post that still gets through a no-op.
+//  5. After htmx swaps the booking picker (#booking), focus moves to the part
+//     that changed (its [data-swap-focus] heading), which also brings it into
+//     view on a phone, where the times sit below the month.
+//  6. A page (or swap) with a refused form opens the <details> the form
+//     sits in and puts the focus on its first field in error.
 (function () {
   "use strict";
 
@@ -15,6 +24,29 @@
   }
 
   document.addEventListener("DOMContentLoaded", readToken);
+
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    var target = evt.detail && evt.detail.target;
+    if (!target || target.id !== "booking") return;
+    var heading = document.querySelector("#booking [data-swap-focus]");
+    if (heading) heading.focus();
+  });
+
+  // htmx:load fires for the page once htmx has processed it, and for
+  // every piece of content it swaps in.
+  document.addEventListener("htmx:load", function (evt) {
+    var root = evt.detail && evt.detail.elt;
+    if (!root || !root.querySelectorAll) return;
+    var forms = root.matches && root.matches("form") ? [root] : [];
+    forms = forms.concat(Array.prototype.slice.call(root.querySelectorAll("form")));
+    forms.forEach(function (form) {
+      if ((form.getAttribute("method") || "").toLowerCase() !== "post") return;
+      if (form.hasAttribute("hx-disabled-elt") || !form.querySelector("[type=submit]")) return;
+      form.setAttribute("hx-disabled-elt", "find [type=submit]");
+      // Not for the links and fields inside that make requests of their own.
+      form.setAttribute("hx-disinherit", ((form.getAttribute("hx-disinherit") || "") + " hx-disabled-elt").trim());
+    });
+  });
 
   document.addEventListener("htmx:configRequest", function (evt) {
     if (!csrfToken) readToken();
@@ -34,6 +66,28 @@
       evt.stopImmediatePropagation();
     }
   }, true);
+
+  // revealErrors opens every <details> around the first field in error (or
+  // the form's error summary) and focuses it, so that a refused form in a
+  // collapsed section shows why.
+  function revealErrors(root) {
+    if (!root || !root.querySelector) return;
+    var el = root.querySelector('[aria-invalid="true"]') ||
+      root.querySelector(".has-error input, .has-error select, .has-error textarea") ||
+      root.querySelector(".form-errors");
+    if (!el) return;
+    for (var d = el.closest("details"); d; d = d.parentElement ? d.parentElement.closest("details") : null) {
+      d.open = true;
+    }
+    if (el.classList.contains("form-errors")) el.setAttribute("tabindex", "-1");
+    el.focus({ preventScroll: true });
+    el.scrollIntoView({ block: "center" });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { revealErrors(document.body); });
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    revealErrors(evt.detail && evt.detail.elt ? evt.detail.elt : document.body);
+  });
 
   document.addEventListener("click", function (evt) {
     var target = evt.target;
