@@ -80,19 +80,19 @@ type Participant struct {
 type Agreement struct {
 	bun.BaseModel `bun:"table:agreements"`
 
-	ID              uuid.UUID `bun:"id,pk,type:uuid"`
-	OrgID           uuid.UUID `bun:"org_id,type:uuid"`
-	RelationshipID  uuid.UUID `bun:"relationship_id,type:uuid"`
-	Purpose         string    `bun:"purpose"`
-	CadenceDays     int       `bun:"cadence_days"`
-	SessionMinutes  int       `bun:"session_minutes"`
-	EndDate         string    `bun:"end_date"` // YYYY-MM-DD or empty
+	ID             uuid.UUID `bun:"id,pk,type:uuid"`
+	OrgID          uuid.UUID `bun:"org_id,type:uuid"`
+	RelationshipID uuid.UUID `bun:"relationship_id,type:uuid"`
+	Purpose        string    `bun:"purpose"`
+	CadenceDays    int       `bun:"cadence_days"`
+	SessionMinutes int       `bun:"session_minutes"`
+	EndDate        string    `bun:"end_date"` // YYYY-MM-DD or empty
 	// ReviewDate is when both sides review how it goes (YYYY-MM-DD or
 	// empty): both are reminded, and the member is offered the needs
 	// assessment again.
-	ReviewDate string `bun:"review_date"`
-	Place           string    `bun:"place"`
-	Confidentiality string    `bun:"confidentiality"`
+	ReviewDate      string `bun:"review_date"`
+	Place           string `bun:"place"`
+	Confidentiality string `bun:"confidentiality"`
 	// Each side accepts; the agreement holds when both have.
 	PractitionerAcceptedAt *time.Time `bun:"practitioner_accepted_at"`
 	MemberAcceptedAt       *time.Time `bun:"member_accepted_at"`
