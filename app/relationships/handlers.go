@@ -518,14 +518,26 @@ func profileForm(f *web.Form, p *Profile) {
 	p.TimeZone, p.Bio, p.Accepting = f.Get("time_zone"), f.Get("bio"), f.Get("accepting") != ""
 }
 
+// ProfilePage is the practitioner's own profile form, with the kinds of
+// support they offer and how many relationships use their capacity.
+type ProfilePage struct {
+	Org     *web.OrgRef
+	Profile *Profile
+	Form    *web.Form
+	Zones   []string
+	Kinds   []string
+	Chosen  []string
+	Active  int
+}
+
 func (h *Handlers) renderProfile(c *gin.Context, status int, p *Profile, f *web.Form) error {
 	v := web.CurrentViewer(c)
 	counts, err := h.Store.ActiveCounts(c.Request.Context(), v.Org.ID)
 	if err != nil {
 		return err
 	}
-	page := web.NewPage(c, "Your practitioner profile", gin.H{"Org": v.Org, "Profile": p, "Form": f, "Zones": web.TimeZones(),
-		"Kinds": tenancy.Kinds, "Chosen": f.Values["kinds"], "Active": counts[v.UserID]})
+	page := web.NewPage(c, "Your practitioner profile", ProfilePage{Org: v.Org, Profile: p, Form: f, Zones: web.TimeZones(),
+		Kinds: tenancy.Kinds, Chosen: f.Values["kinds"], Active: counts[v.UserID]})
 	page.Nav = "profile"
 	return h.Renderer.Render(c, status, PageProfile, page)
 }
