@@ -72,6 +72,7 @@ func newEngine(d *App) (*gin.Engine, error) {
 	https := strings.HasPrefix(d.Config.BaseURL, "https://")
 	r.Use(
 		web.AssignRequestID(),
+		d.Metrics.Requests(),
 		web.AccessLog(d.Log),
 		web.Recover(errs),
 		web.SecurityHeaders(https),
@@ -112,6 +113,8 @@ func headingFor(status int) string {
 		return "Bad request"
 	case http.StatusMethodNotAllowed:
 		return "Not available"
+	case http.StatusLocked:
+		return "This organisation is suspended"
 	case http.StatusServiceUnavailable:
 		return "Back in a moment"
 	default:

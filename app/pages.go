@@ -11,6 +11,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
+	"github.com/leadershiptoolbox/toolbox/app/ops"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
@@ -41,8 +42,9 @@ func pages() []web.PageName {
 	all = append(all, courses.PageCatalogue, courses.PageCourse, courses.PageLesson, courses.PageQuiz, courses.PageCertificate,
 		courses.PageVerify, courses.PageCourseForm, courses.PageLessonForm, courses.PageQuizForm)
 	all = append(all, billing.PagePurchased, billing.PageHistory, billing.PageEvents, billing.PageSeats)
-	all = append(all, reports.PageProgramme, reports.PageRun, reports.PageSnapshot, reports.PageProgress)
+	all = append(all, reports.PageProgramme, reports.PageRun, reports.PageSnapshot, reports.PageProgress, reports.PagePreferences)
 	all = append(all, feedback.PageAnswer, feedback.PageIndex)
+	all = append(all, ops.PageOrgs, ops.PageOrg, ops.PageWork, ops.PageAudit)
 	all = append(all, library.PageIndex, library.PageArticle, library.PageForm, library.PageAgenda, library.PageFramework)
 	return all
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
+	"github.com/leadershiptoolbox/toolbox/app/ops"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
@@ -41,6 +42,8 @@ type handlers struct {
 	feedback      *feedback.Handlers
 	library       *library.Handlers
 	outbox        *mail.Outbox
+	ops           *ops.Handlers
+	queues        *ops.Queues
 	// once makes every form post under /o/:slug happen once.
 	once *web.Once
 }
@@ -58,7 +61,8 @@ func newHandlers(s *App) *handlers {
 		tenancy: &tenancy.Handlers{Service: s.Tenancy, Renderer: d.Renderer, Audit: s.Audit,
 			AuditActions: append(slices.Clone(audit.Actions),
 				calendar.ActionCancelOverride, calendar.ActionMoveOverride, calendar.ActionScheduledDirectly,
-				courses.ActionEnrolmentGranted, courses.ActionCourseCreated, courses.ActionCourseUpdated)},
+				courses.ActionEnrolmentGranted, courses.ActionCourseCreated, courses.ActionCourseUpdated, ops.OrgActionSupportStarted,
+				ops.OrgActionSupportEnded, ops.OrgActionSuspended, ops.OrgActionResumed)},
 		account:    &account.Handlers{Service: s.Account, Sessions: s.Auth.Sessions, Renderer: d.Renderer, Refusal: tenancy.LastOwnerMessage},
 		assessment: &assessment.Handlers{Store: s.Assessment, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer},
 		relationships: &relationships.Handlers{Store: s.Relationships, Keys: s.NoteKeys, Tenancy: s.Tenancy.Store, Clock: d.Clock,
@@ -66,12 +70,14 @@ func newHandlers(s *App) *handlers {
 		matching: &matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: s.Calendar, Courses: s.Courses.Store,
 			Library: s.Library, Feedback: s.Feedback.Store},
 		courses:  &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()},
-		billing:  &billing.Handlers{Service: s.Billing, Renderer: d.Renderer},
 		calendar: &calendar.Handlers{Service: s.Calendar, Renderer: d.Renderer},
 		reports:  &reports.Handlers{Service: s.Reports, Renderer: d.Renderer},
 		feedback: &feedback.Handlers{Service: s.Feedback, Renderer: d.Renderer},
 		library:  &library.Handlers{Service: s.Library, Renderer: d.Renderer},
 		outbox:   &mail.Outbox{Mail: d.Mail, Renderer: d.Renderer},
+		ops:      &ops.Handlers{Service: s.Ops, Sessions: s.Auth.Sessions, Renderer: d.Renderer},
+		queues:   s.Queues,
+		billing:  &billing.Handlers{Service: s.Billing, Renderer: d.Renderer, WebhookOutcome: d.Metrics.Webhook},
 		once:     &web.Once{DB: d.DB, Now: d.Clock.Now, Wait: 10 * time.Second},
 	}
 }
@@ -86,12 +92,16 @@ func newHandlers(s *App) *handlers {
 //	anyone         under /o/:slug, any active member of the organisation (some
 //	               handlers then admit only the people an object concerns)
 //	staff, practitioners, admins   under /o/:slug, those roles (tenancy.Staff …)
+//	operators      under /ops, the platform's operators (app/ops) with a recent
+//	               sign-in; anyone else, organisation owners included, gets 404
 //
 // owners (tenancy.Owners) is a check added on a line of its own.
 func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	d, e := h.deps, errs.H
 	machine := r.Group("/")
-	public := r.Group("/", web.CSRF(d.Config.BaseURL, errs, "/webhooks/"), e(h.auth.LoadViewer))
+	// The queue console's own script sends no CSRF token; ops.Queues.Serve
+	// checks the origin of its changes instead.
+	public := r.Group("/", web.CSRF(d.Config.BaseURL, errs, "/webhooks/", ops.QueuesPath+"/"), e(h.auth.LoadViewer))
 	signedIn := public.Group("/", e(auth.RequireUser))
 	org := signedIn.Group("/o/:slug", e(h.tenancy.Tenant), e(h.once.Guard)) // the tenant wall: another organisation's slug is 404; a form's post happens once
 	anyone := org.Group("", e(tenancy.Require(tenancy.Anyone...)))
@@ -99,6 +109,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	practitioners := org.Group("", e(tenancy.Require(tenancy.Practitioners...)))
 	admins := org.Group("", e(tenancy.Require(tenancy.Admins...)))
 	owners := e(tenancy.Require(tenancy.Owners...))
+	operators := signedIn.Group("/ops", e(h.ops.RequireOperator))
 
 	// Machine routes.
 	machine.GET("/healthz", health.Live)
@@ -196,6 +207,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	anyone.POST("/relationships/:id/rematch", e(h.matching.Rematch))
 	anyone.GET("/relationships/:id/progress", e(h.reports.ShowProgress))
 	anyone.GET("/relationships/:id/progress/csv/:table", e(h.reports.ProgressCSV))
+	anyone.POST("/relationships/:id/keep", e(h.reports.KeepGoing))
 
 	// /o/:slug/people, /invitations, /settings, /audit: the organisation's admin.
 	admins.GET("/people", e(h.tenancy.ShowPeoplePage))
@@ -293,6 +305,9 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	// answers, staff individual answers only where allowed, practitioners
 	// averages over five); a request is answered by its author alone.
 	anyone.GET("/feedback", e(h.feedback.ShowIndex))
+	// Which of the organisation's e-mails (digest, summaries, nudges) a person gets.
+	anyone.GET("/email-preferences", e(h.reports.ShowPreferences))
+	anyone.POST("/email-preferences", e(h.reports.SavePreferences))
 	anyone.GET("/feedback/:id", e(h.feedback.ShowForm))
 	anyone.POST("/feedback/:id", e(h.feedback.AnswerSignedIn))
 	// /o/:slug/library: everyone reads, votes and downloads; admins write,
@@ -315,6 +330,24 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	practitioners.POST("/library/sessions/:id/agenda", e(h.library.AttachAgenda))
 	anyone.GET("/library/relationships/:rel/goals/:key", e(h.library.ShowGoalFramework))
 	anyone.POST("/library/relationships/:rel/goals/:key", e(h.library.CreateFrameworkGoal))
+
+	// /ops: the platform operator's console: organisations, suspension,
+	// support access, background work, the platform audit log; the queue
+	// console (asynqmon) and Go's profiler.
+	operators.GET("", e(h.ops.ShowOrgsPage))
+	operators.GET("/orgs/:id", e(h.ops.ShowOrgPage))
+	operators.POST("/orgs/:id/suspend", e(h.ops.Suspend))
+	operators.POST("/orgs/:id/resume", e(h.ops.Resume))
+	operators.POST("/orgs/:id/support", e(h.ops.StartSupport))
+	operators.POST("/orgs/:id/support/end", e(h.ops.EndSupport))
+	operators.GET("/work", e(h.ops.ShowWorkPage))
+	operators.POST("/work/tasks/:id/retry", e(h.ops.RetryTask))
+	operators.GET("/audit", e(h.ops.ShowAuditPage))
+	operators.GET("/debug/pprof/*name", h.ops.Profile)
+	operators.GET("/queues", func(c *gin.Context) { web.Redirect(c, ops.QueuesPath+"/") })
+	operators.GET("/queues/*path", h.queues.Serve)
+	operators.POST("/queues/*path", h.queues.Serve)   // asynqmon's changes; the origin is checked
+	operators.DELETE("/queues/*path", h.queues.Serve) // asynqmon's deletions; the origin is checked
 
 	// /dev/mail: the development outbox (config.DevOutbox), answering only
 	// requests whose TCP peer is this machine.

@@ -5,7 +5,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/leadershiptoolbox/toolbox/app/ops"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 )
@@ -65,5 +67,77 @@ func TestRoutesOutsideOrganisations(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// opsRequest sends method to path as b: a form post with its CSRF token
+// and Origin, or a DELETE from the same origin as asynqmon sends it.
+func opsRequest(env *testkit.Env, b *testkit.Browser, method, path string) *testkit.Page {
+	env.T.Helper()
+	if method != http.MethodDelete {
+		return request(b, method, path)
+	}
+	req, _ := http.NewRequest(method, env.Server.URL+path, nil)
+	req.Header.Set("Origin", env.Server.URL)
+	for _, c := range b.Cookies() {
+		req.AddCookie(c)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		env.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	resp.Body.Close()
+	return &testkit.Page{Status: resp.StatusCode, Header: resp.Header}
+}
+
+// TestOperatorRoutesRefuseEveryoneElse tries every operator route of the
+// matrix: anonymous visitors are sent to sign in; every role of an
+// organisation (its owner included), another organisation's admin and a
+// person without any organisation get 404; an operator is admitted, and
+// an operator whose sign-in is older than ops.RecentSignIn is signed out
+// and sent to sign in again.
+func TestOperatorRoutesRefuseEveryoneElse(t *testing.T) {
+	env := testkit.New(t)
+	fx := newWallFixture(env)
+	anonymous := env.Browser().NoRedirects()
+	others := map[string]*testkit.Browser{"other organisation's admin": env.SignIn(fx.BAdmin.User).NoRedirects(),
+		"person without organisation": env.SignIn(env.NewUser()).NoRedirects()}
+	for role, p := range fx.ByRole {
+		others[string(role)] = env.SignIn(p.User).NoRedirects()
+	}
+	opB := env.SignIn(newOperator(env).User).NoRedirects()
+	keys := routesOf(operator)
+	if len(keys) < 10 {
+		t.Fatalf("only %d operator routes in the matrix", len(keys))
+	}
+	for _, key := range keys {
+		method, pattern, _ := strings.Cut(key, " ")
+		rule := routeMatrix[key]
+		t.Run(key, func(t *testing.T) {
+			path := fillPath(pattern, fx.A.Slug, rule.params0(env, fx))
+			if p := opsRequest(env, anonymous, method, path); !sentToSignIn(p) {
+				t.Errorf("anonymous %s = %d (Location %q), want a redirect to sign in", key, p.Status, p.Header.Get("Location"))
+			}
+			for who, b := range others {
+				if p := opsRequest(env, b, method, path); p.Status != http.StatusNotFound {
+					t.Errorf("%s %s = %d, want 404", who, key, p.Status)
+				}
+			}
+			p := opsRequest(env, opB, method, fillPath(pattern, fx.A.Slug, rule.params0(env, fx)))
+			if sentToSignIn(p) || p.Status == http.StatusForbidden || p.Status == http.StatusNotFound || p.Status >= 500 {
+				t.Errorf("operator %s = %d (Location %q), want it admitted", key, p.Status, p.Header.Get("Location"))
+			}
+		})
+	}
+
+	// A day later the same session is not enough.
+	env.Clock.Advance(ops.RecentSignIn + time.Minute)
+	p := opB.Get("/ops")
+	if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/login?next=%2Fops") {
+		t.Fatalf("stale operator GET /ops = %d (Location %q), want sign in again", p.Status, p.Header.Get("Location"))
+	}
+	if p := opB.Get("/home"); !sentToSignIn(p) {
+		t.Errorf("the stale operator session was not ended: /home = %d", p.Status)
 	}
 }

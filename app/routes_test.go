@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/leadershiptoolbox/toolbox/app/config"
+	"github.com/leadershiptoolbox/toolbox/app/ops"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 )
@@ -27,6 +28,9 @@ const (
 	signedIn
 	// tenant routes live under /o/:slug and admit the listed roles.
 	tenant
+	// operator routes live under /ops and admit the platform's operators
+	// only (routes_ops_test.go).
+	operator
 )
 
 // routeRule is a route's entry in the matrix.
@@ -206,6 +210,9 @@ var routeMatrix = map[string]routeRule{
 	"GET /o/:slug/reports/programme/snapshots/:id/csv/:table": {access: tenant, roles: tenancy.Staff, params: fixtureSnapshot},
 	"GET /o/:slug/relationships/:id/progress":                 {access: tenant, roles: bothSides, params: fixtureRelationshipTable},
 	"GET /o/:slug/relationships/:id/progress/csv/:table":      {access: tenant, roles: bothSides, params: fixtureRelationshipTable},
+	"POST /o/:slug/relationships/:id/keep":                    {access: tenant, roles: bothSides, params: fixtureRelationship},
+	"GET /o/:slug/email-preferences":                          {access: tenant, roles: tenancy.Anyone},
+	"POST /o/:slug/email-preferences":                         {access: tenant, roles: tenancy.Anyone},
 	"GET /o/:slug/feedback":                                   {access: tenant, roles: tenancy.Anyone},
 	"GET /o/:slug/feedback/:id":                               {access: tenant, roles: memberSide, params: fixtureFeedback},
 	"POST /o/:slug/feedback/:id":                              {access: tenant, roles: memberSide, params: fixtureFeedback},
@@ -228,6 +235,22 @@ var routeMatrix = map[string]routeRule{
 	"POST /o/:slug/library/sessions/:id/agenda":           {access: tenant, roles: calendarPractitioners, params: calendarSession},
 	"GET /o/:slug/library/relationships/:rel/goals/:key":  {access: tenant, roles: memberSide, params: libraryFramework},
 	"POST /o/:slug/library/relationships/:rel/goals/:key": {access: tenant, roles: memberSide, params: libraryFramework},
+
+	// The platform operator's console (fixtures in routes_ops_test.go).
+	"GET /ops":                       {access: operator},
+	"GET /ops/orgs/:id":              {access: operator, params: opsOrg},
+	"POST /ops/orgs/:id/suspend":     {access: operator, params: opsOrg},
+	"POST /ops/orgs/:id/resume":      {access: operator, params: opsOrg},
+	"POST /ops/orgs/:id/support":     {access: operator, params: opsOrg},
+	"POST /ops/orgs/:id/support/end": {access: operator, params: opsOrg},
+	"GET /ops/work":                  {access: operator},
+	"POST /ops/work/tasks/:id/retry": {access: operator, params: opsFailedTask},
+	"GET /ops/audit":                 {access: operator},
+	"GET /ops/debug/pprof/*name":     {access: operator, params: opsProfile},
+	"GET /ops/queues":                {access: operator},
+	"GET /ops/queues/*path":          {access: operator, params: opsQueuesRead},
+	"POST /ops/queues/*path":         {access: operator, params: opsQueuesChange},
+	"DELETE /ops/queues/*path":       {access: operator, params: opsQueuesDelete},
 }
 
 // freshMember is a new member of organisation A.
@@ -391,7 +414,9 @@ func TestEveryStateChangingRouteRequiresCSRF(t *testing.T) {
 	b := env.SignIn(fx.A.Owner.User).NoRedirects()
 	for key, rule := range routeMatrix {
 		method, pattern, _ := strings.Cut(key, " ")
-		if method == http.MethodGet || method == http.MethodHead || strings.HasPrefix(pattern, "/webhooks/") {
+		// Webhooks are signed; the queue console's changes are checked for
+		// their origin instead (TestQueueConsoleAnswersOperatorsOnly).
+		if method == http.MethodGet || method == http.MethodHead || strings.HasPrefix(pattern, "/webhooks/") || strings.HasPrefix(pattern, ops.QueuesPath+"/") {
 			continue
 		}
 		path := fillPath(pattern, fx.A.Slug, rule.params0(env, fx))

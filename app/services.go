@@ -26,6 +26,8 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
+	"github.com/leadershiptoolbox/toolbox/app/metrics"
+	"github.com/leadershiptoolbox/toolbox/app/ops"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
@@ -47,6 +49,13 @@ type App struct {
 	Assets   *web.Assets
 	// Ready are the checks /readyz makes (Redis only when there is one).
 	Ready health.Checks
+	// Metrics counts what Prometheus scrapes (cmd/toolbox serves them on
+	// their own address).
+	Metrics *metrics.Metrics
+	// Queues is the queue console (asynqmon) at /ops/queues, on the task
+	// queue's own Redis client (in the embedded mode, the in-process
+	// server); without Redis it says there is no queue.
+	Queues *ops.Queues
 
 	Auth          *auth.Service
 	Tenancy       *tenancy.Service
@@ -67,6 +76,8 @@ type App struct {
 	Feedback *feedback.Service
 	// Library: articles, tools, agendas, recommendations, sharing.
 	Library *library.Service
+	// Ops: the platform operator's console, suspension, support access.
+	Ops *ops.Service
 
 	// Handler serves HTTP: the route table of routes.go.
 	Handler *gin.Engine
@@ -114,10 +125,13 @@ func Build(cfg config.Config, d *db.DB, rdb redis.UniversalClient, clk clock.Clo
 	}
 
 	a := &App{Config: cfg, DB: d, Clock: clk, Log: log, Mail: mailer, Relay: relay, Renderer: renderer, Assets: assets,
-		Ready: ready, NoteKeys: keys}
+		Ready: ready, NoteKeys: keys, Metrics: metrics.New()}
+	a.Metrics.WatchDB(d)
+	a.Metrics.WatchOutbox(d, clk, log)
 	if err := a.buildServices(); err != nil {
 		return nil, err
 	}
+	a.Queues = ops.NewQueues(rdb, cfg.BaseURL, a.Ops.Store, clk)
 	if a.Handler, err = newEngine(a); err != nil {
 		return nil, err
 	}
@@ -195,5 +209,12 @@ func (a *App) buildServices() error {
 		DB: d, Store: &feedback.Store{DB: d}, Orgs: tenancyStore, Mail: a.Mail, Rematch: a.Matching,
 		Clock: a.Clock, Log: a.Log, BaseURL: cfg.BaseURL, Secret: []byte(cfg.SecretKey),
 	}
+	a.Ops = &ops.Service{DB: d, Store: &ops.Store{DB: d}, Tenancy: tenancyStore, Mail: a.Mail, Billing: a.Billing.Store,
+		Clock: a.Clock, Log: a.Log}
+	// The operator's console asks for a recent sign-in, stamped by this clock.
+	a.Auth.Sessions.Clock = a.Clock
+	// The metrics hear of reminders sent and e-mail that failed.
+	a.Calendar.ReminderLateness = a.Metrics.ReminderSent
+	a.Mail.SendFailed = a.Metrics.EmailFailed
 	return nil
 }

@@ -130,6 +130,20 @@ export async function matchFaceToFace(owner, coachPage, org, coach, member) {
   return (await acceptProposal(coachPage, org, coach)).relPath;
 }
 
+// acceptAgreement accepts the draft agreement of the relationship at
+// relPath as the person of page (sessions are booked once both sides have).
+export async function acceptAgreement(page, relPath) {
+  await page.goto(new URL(relPath, page.url()).href);
+  await submitAndSee(page, page.locator("form[action$='/agreement/accept']"), ".flash-success", "You accepted the agreement");
+}
+
+// agreeBothSides has the coach and then the member accept the
+// relationship's agreement as it stands (sessions are booked only under
+// an agreement both sides accepted).
+export async function agreeBothSides(coachPage, memberPage, relPath) {
+  for (const page of [coachPage, memberPage]) await acceptAgreement(page, relPath);
+}
+
 // setAccountZone saves the person's own time zone on /account, and goes
 // back to the organisation's dashboard.
 export async function setAccountZone(page, org, zone) {

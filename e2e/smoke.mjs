@@ -30,6 +30,8 @@
 //                                prefixed with [label]) and closed after the check
 //     expectStatus(page, p, n)   open path p in page, wanting HTTP status n (>= 400
 //                                is then not a problem); returns the Response
+//     allowStatus(p, n)          an answer n (>= 400) from path p is wanted (a form a
+//                                step submits to see it refused), not a problem
 //     shot(page, file)           full-page screenshot into e2e/artifacts/
 // Asset URLs are never hard-coded: the server may serve content-hashed names.
 //
@@ -51,6 +53,7 @@ import {
   fillPractitionerProfile,
   acceptProposal,
   matchFaceToFace,
+  agreeBothSides,
   setAccountZone,
   DAY_MS,
   ZONE_ABBR,
@@ -346,7 +349,8 @@ const CHECKS = [
       await setAccountZone(coachPage, org, NY);
       await setAccountZone(memberPage, org, LDN);
       await fillPractitionerProfile(coachPage, org, { zone: NY });
-      await matchFaceToFace(owner, coachPage, org, coach, member);
+      const relPath = await matchFaceToFace(owner, coachPage, org, coach, member);
+      await agreeBothSides(coachPage, memberPage, relPath);
 
       // The coach opens Tuesday and Thursday mornings, with buffers, in the
       // availability editor (htmx).
@@ -810,6 +814,7 @@ async function runCheck(browser, check) {
       expectTrue(res && res.status() === status, `GET ${p}: status ${res ? res.status() : "none"}, want ${status}`);
       return res;
     },
+    allowStatus: (p, status) => { allowed.add(`${status} ${new URL(p, base).toString()}`); },
     shot: async (page, file) => {
       await mkdir(artifacts, { recursive: true });
       await page.screenshot({ path: path.join(artifacts, file), fullPage: true });

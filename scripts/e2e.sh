@@ -34,10 +34,15 @@ fi
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/toolbox-e2e.XXXXXX")"
 server_pid=""
+granter_pid=""
 status=1
 
 # shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
+  if [[ -n $granter_pid ]]; then
+    kill "$granter_pid" 2>/dev/null || true
+    wait "$granter_pid" 2>/dev/null || true
+  fi
   if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill "$server_pid" 2>/dev/null || true
     for _ in $(seq 1 50); do
@@ -76,7 +81,7 @@ fi
 port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 base="http://127.0.0.1:$port"
 mkdir -p "$tmp/data"
-TOOLBOX_ADDR="127.0.0.1:$port" TOOLBOX_DATA_DIR="$tmp/data" "$bin" >"$tmp/server.log" 2>&1 &
+TOOLBOX_ADDR="127.0.0.1:$port" TOOLBOX_DATA_DIR="$tmp/data" TOOLBOX_OUTCOMES_EVERY=5s "$bin" >"$tmp/server.log" 2>&1 &
 server_pid=$!
 
 healthy=0
@@ -97,7 +102,21 @@ if [[ $healthy -ne 1 ]]; then
   exit 1
 fi
 
-# (e) smoke test; (f) cleanup runs from the trap
+# (e) the operator's journey (e2e/journeys/ops.mjs) signs up this address;
+# the platform role is given on the command line only, so grant it, against
+# the same data dir, as soon as the account exists.
+export E2E_OPERATOR_EMAIL="e2e-operator@example.test"
+(
+  for _ in $(seq 1 600); do
+    if TOOLBOX_DATA_DIR="$tmp/data" TOOLBOX_METRICS_ADDR="" "$bin" operator grant "$E2E_OPERATOR_EMAIL" >>"$tmp/grant.log" 2>&1; then
+      exit 0
+    fi
+    sleep 1
+  done
+) &
+granter_pid=$!
+
+# (f) smoke test; (g) cleanup runs from the trap
 set +e
 node e2e/smoke.mjs "$base"
 status=$?

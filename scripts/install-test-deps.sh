@@ -5,6 +5,8 @@
 #
 #   chromium (+ fonts-dejavu-core)  Debian package, /usr/bin/chromium
 #   wrk                             Debian package, HTTP load generator
+#   pg_dump, pg_restore             Debian package postgresql-client (the
+#                                   backup-and-restore test, docs/operations.md)
 #   stripe-mock                     go install, $(go env GOPATH)/bin/stripe-mock
 set -euo pipefail
 
@@ -54,6 +56,11 @@ else
   apt_install fonts-dejavu-core
 fi
 [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium missing after install"
+
+# pg_dump and pg_restore for the backup-and-restore test.
+if ! command -v pg_dump >/dev/null 2>&1 || ! command -v pg_restore >/dev/null 2>&1; then
+  apt_install postgresql-client
+fi
 
 # wrk for the load benchmarks.
 if ! command -v wrk >/dev/null 2>&1; then

@@ -262,3 +262,70 @@ func NewAskFeedbackTask(orgID, sessionID uuid.UUID) Task {
 	t.OrgID = orgID
 	return t
 }
+
+// TypeOutcomesScan looks, in every organisation, for the scheduled work
+// that is due: quiet relationships, check-ins, review dates, the weekly
+// digest and the monthly summaries, and records a task for each
+// (periodic; every run finds only what was not sent yet).
+const TypeOutcomesScan = "reports:outcomes_scan"
+
+// NewOutcomesScanTask asks for the scan.
+func NewOutcomesScanTask() *asynq.Task { return asynq.NewTask(TypeOutcomesScan, nil) }
+
+// TypeCheckIn asks both sides of a relationship how it goes, at a
+// milestone (30 days, then every 60).
+const TypeCheckIn = "feedback:check_in"
+
+// CheckInPayload names the relationship, its start (a relationship
+// started again is another) and the milestone in days.
+type CheckInPayload struct {
+	OrgID          uuid.UUID `json:"org_id"`
+	RelationshipID uuid.UUID `json:"relationship_id"`
+	Started        string    `json:"started"`
+	Days           int       `json:"days"`
+}
+
+// NewCheckInTask asks for one check-in.
+func NewCheckInTask(p CheckInPayload) Task {
+	t := newTask(TypeCheckIn, QueueLow, p)
+	t.OrgID = p.OrgID
+	return t
+}
+
+// TypeReviewDue reminds both sides of a relationship of its review date.
+const TypeReviewDue = "reports:review_due"
+
+// ReviewDuePayload names the relationship and the review date it was
+// recorded for (a changed date makes the task do nothing).
+type ReviewDuePayload struct {
+	OrgID          uuid.UUID `json:"org_id"`
+	RelationshipID uuid.UUID `json:"relationship_id"`
+	Date           string    `json:"date"`
+}
+
+// NewReviewDueTask asks for one reminder of a review.
+func NewReviewDueTask(p ReviewDuePayload) Task {
+	t := newTask(TypeReviewDue, QueueLow, p)
+	t.OrgID = p.OrgID
+	return t
+}
+
+// TypeMonthlySummary e-mails one participant the summary of their own
+// relationship's month.
+const TypeMonthlySummary = "reports:monthly_summary"
+
+// MonthlySummaryPayload names the relationship, the person and the month
+// (YYYY-MM, in the organisation's zone).
+type MonthlySummaryPayload struct {
+	OrgID          uuid.UUID `json:"org_id"`
+	RelationshipID uuid.UUID `json:"relationship_id"`
+	UserID         uuid.UUID `json:"user_id"`
+	Month          string    `json:"month"`
+}
+
+// NewMonthlySummaryTask asks for one summary.
+func NewMonthlySummaryTask(p MonthlySummaryPayload) Task {
+	t := newTask(TypeMonthlySummary, QueueLow, p)
+	t.OrgID = p.OrgID
+	return t
+}

@@ -69,6 +69,9 @@ func (h *Handlers) SignIn(c *gin.Context) error {
 			return h.Renderer.Render(c, http.StatusTooManyRequests, PageLogin, web.NewPage(c, "Sign in", gin.H{"Form": f}))
 		case errors.Is(err, ErrBadCredentials):
 			f.Add("email", "That e-mail address and password do not match an account.")
+		case errors.Is(err, ErrSuspended):
+			f.Add("email", "Your organisation is suspended for now, so signing in is closed. Nothing has been deleted; your organisation's owners can ask the service's support why.")
+			return h.Renderer.Render(c, http.StatusForbidden, PageLogin, web.NewPage(c, "Sign in", gin.H{"Form": f}))
 		case errors.Is(err, ErrAccessRemoved):
 			f.Add("email", "Your access was removed by your organisation's administrators. Please ask them if you think this is a mistake.")
 			return h.Renderer.Render(c, http.StatusForbidden, PageLogin, web.NewPage(c, "Sign in", gin.H{"Form": f}))

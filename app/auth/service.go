@@ -81,7 +81,14 @@ type Events interface {
 // at all: someone whose every membership was deactivated may not.
 type AccessPolicy interface {
 	AccessRemoved(ctx context.Context, userID uuid.UUID) (bool, error)
+	// AllSuspended: every organisation of the person is suspended by the
+	// platform's operators.
+	AllSuspended(ctx context.Context, userID uuid.UUID) (bool, error)
 }
+
+// ErrSuspended refuses a sign-in by a person whose every organisation is
+// suspended (only the holder of the password learns it).
+var ErrSuspended = errors.New("auth: organisation suspended")
 
 // ErrAccessRemoved refuses a sign-in with the right password by a person
 // whose access was removed. Telling them so leaks nothing: only the
@@ -179,6 +186,13 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*User
 		}
 		if removed {
 			return nil, ErrAccessRemoved
+		}
+		suspended, err := s.Access.AllSuspended(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if suspended {
+			return nil, ErrSuspended
 		}
 	}
 	if s.Events != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/leadershiptoolbox/toolbox/app/cache"
+	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 )
 
@@ -34,6 +35,9 @@ type prefetched struct {
 const (
 	keyUserID = "user_id"
 	keyEpoch  = "epoch"
+	// keySignedInAt is when the password was last given (Unix seconds):
+	// the operator's console asks for a recent one.
+	keySignedInAt = "signed_in_at"
 )
 
 // Sessions wraps scs for Gin: it loads the session at the start of a
@@ -45,6 +49,8 @@ type Sessions struct {
 	// cache maps a token hash to its session and person for a few
 	// seconds; the database's invalidation feed empties it on any change.
 	cache *cache.Cache[string, cachedSession]
+	// Clock stamps sign-ins (SignedInAt); the system clock when nil.
+	Clock clock.Clock
 }
 
 type cachedSession struct {
@@ -137,12 +143,39 @@ func (s *Sessions) SignIn(c *gin.Context, u *User) error {
 	}
 	s.manager.Put(ctx, keyUserID, u.ID.String())
 	s.manager.Put(ctx, keyEpoch, u.AuthEpoch)
+	at := time.Now()
+	if s.Clock != nil {
+		at = s.Clock.Now()
+	}
+	s.manager.Put(ctx, keySignedInAt, int(at.Unix()))
 	c.Request = c.Request.WithContext(context.WithValue(ctx, committingUserKey, u.ID))
 	return s.save(c)
 }
 
+// SignedInAt is when the person signed in with their password in this
+// session (zero for a session older than the stamp).
+func (s *Sessions) SignedInAt(c *gin.Context) time.Time {
+	sec := s.manager.GetInt(c.Request.Context(), keySignedInAt)
+	if sec == 0 {
+		return time.Time{}
+	}
+	return time.Unix(int64(sec), 0)
+}
+
 // Rotate gives the session a new token after a privilege change.
-func (s *Sessions) Rotate(c *gin.Context, u *User) error { return s.SignIn(c, u) }
+// It keeps the time of the last sign-in: no password was given now.
+func (s *Sessions) Rotate(c *gin.Context, u *User) error {
+	ctx := c.Request.Context()
+	at := s.manager.GetInt(ctx, keySignedInAt)
+	if err := s.manager.RenewToken(ctx); err != nil {
+		return fmt.Errorf("auth: rotate session: %w", err)
+	}
+	s.manager.Put(ctx, keyUserID, u.ID.String())
+	s.manager.Put(ctx, keyEpoch, u.AuthEpoch)
+	s.manager.Put(ctx, keySignedInAt, at)
+	c.Request = c.Request.WithContext(context.WithValue(ctx, committingUserKey, u.ID))
+	return s.save(c)
+}
 
 // SignOut destroys the session and its cookie.
 func (s *Sessions) SignOut(c *gin.Context) error {

@@ -274,7 +274,7 @@ func (s *Service) record(ctx context.Context, ev stripe.Event, sub subject, appl
 			return "", fmt.Errorf("billing: event %s (%s): %w", ev.ID, ev.Type, err)
 		}
 		if outcome == outcomeUnknownOrg || outcome == outcomeUnknownPayment {
-			s.Log.Warn("stripe event names nothing we know; recorded for the operator", "event", ev.ID, "type", ev.Type, "outcome", outcome)
+			s.Log.WarnContext(ctx, "stripe event names nothing we know; recorded for the operator", "event", ev.ID, "type", ev.Type, "outcome", outcome)
 		}
 		return outcome, nil
 	}
@@ -291,6 +291,10 @@ func (s *Service) recordIn(ctx context.Context, ev stripe.Event, sub subject, or
 		case errors.Is(err, db.ErrNotFound):
 		case err != nil:
 			return "", err
+		case o.SuspendedAt != nil:
+			// Nothing is recorded: Stripe sends the event again later, and
+			// it is applied once the organisation is resumed.
+			return "", tenancy.ErrSuspended
 		default:
 			org = o
 		}

@@ -18,6 +18,9 @@ import (
 type Handlers struct {
 	Service  *Service
 	Renderer *web.Renderer
+	// WebhookOutcome, when set, counts each webhook by provider and kind
+	// of outcome (the metrics).
+	WebhookOutcome func(provider, kind string)
 }
 
 func buyer(v *web.Viewer) Buyer {

@@ -56,7 +56,7 @@ func (s *Service) ReconcileRefunds(ctx context.Context) (int, error) {
 		}
 	}
 	if applied > 0 {
-		s.Log.Warn("billing: deferred refunds applied by reconciliation", "count", applied)
+		s.Log.WarnContext(ctx, "billing: deferred refunds applied by reconciliation", "count", applied)
 	}
 	return applied, nil
 }

@@ -191,7 +191,7 @@ func (s *Service) CancelCheckout(ctx context.Context, orgID, userID, paymentID u
 		params := &stripe.CheckoutSessionExpireParams{}
 		params.SetIdempotencyKey("expire-" + pay.ID.String())
 		if _, err := s.Stripe.CheckoutSessions.Expire(*pay.CheckoutSessionID, params); err != nil {
-			s.Log.Warn("billing: expire a cancelled checkout session", "payment", pay.ID, "session", *pay.CheckoutSessionID, "err", err)
+			s.Log.WarnContext(ctx, "billing: expire a cancelled checkout session", "payment", pay.ID, "session", *pay.CheckoutSessionID, "err", err)
 		}
 	}
 	return true, nil

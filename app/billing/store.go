@@ -440,3 +440,21 @@ func wrap(err error, format string, args ...any) error {
 	}
 	return fmt.Errorf("billing: "+format+": %w", append(args, db.Classify(err))...)
 }
+
+// UnresolvedEvents lists the Stripe events, newest first, that changed
+// nothing: of a kind we do not use, or naming an organisation or payment
+// we do not know (stripe_events is read across organisations: it is not
+// behind row-level security). Events whose processing failed are not
+// recorded at all; Stripe sends them again and the log says why.
+func (s *Store) UnresolvedEvents(ctx context.Context, limit int) ([]StripeEvent, error) {
+	var out []StripeEvent
+	err := s.global(ctx, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().Model(&out).
+			Where("outcome IN (?, ?, ?, ?) OR processed_at IS NULL", outcomeIgnored, outcomeUnknownOrg, outcomeUnknownPayment, outcomeNoReceipt).
+			OrderExpr("received_at DESC, id DESC").Limit(int64(limit)).Scan(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("billing: list unresolved Stripe events: %w", err)
+	}
+	return out, nil
+}

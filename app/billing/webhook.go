@@ -14,6 +14,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
+
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 )
 
 // maxWebhookBody bounds what the webhook reads; Stripe events are far
@@ -50,7 +52,8 @@ func (h *Handlers) ReceiveWebhook(c *gin.Context) {
 	header := c.GetHeader("Stripe-Signature")
 	// Real time, as Stripe's library uses for the past: the signature was made by Stripe's clock.
 	if err := verifySignature(body, header, s.WebhookSecret, time.Now()); err != nil {
-		s.Log.Warn("stripe webhook refused", "err", err)
+		h.observe("invalid")
+		s.Log.WarnContext(c.Request.Context(), "stripe webhook refused", "err", err)
 		c.JSON(http.StatusBadRequest, gin.H{"error": "invalid signature or payload"})
 		return
 	}
@@ -61,12 +64,43 @@ func (h *Handlers) ReceiveWebhook(c *gin.Context) {
 	} else {
 		outcome, err = s.HandleEvent(c.Request.Context(), ev)
 	}
+	if errors.Is(err, tenancy.ErrSuspended) {
+		h.observe("suspended")
+		s.Log.WarnContext(c.Request.Context(), "stripe event for a suspended organisation: Stripe will send it again", "event", ev.ID, "type", ev.Type)
+		c.Header("Retry-After", "3600")
+		c.JSON(http.StatusServiceUnavailable, gin.H{"error": "the organisation is suspended; please retry later"})
+		return
+	}
 	if err != nil {
-		s.Log.Error("stripe webhook failed", "event", ev.ID, "type", ev.Type, "err", err)
+		h.observe("failed")
+		s.Log.ErrorContext(c.Request.Context(), "stripe webhook failed", "event", ev.ID, "type", ev.Type, "err", err)
 		c.JSON(http.StatusInternalServerError, gin.H{"error": "processing failed; please retry"})
 		return
 	}
+	h.observe(outcomeKind(outcome))
 	c.JSON(http.StatusOK, gin.H{"received": true, "outcome": outcome})
+}
+
+// observe counts a webhook's outcome for the metrics, if wired.
+func (h *Handlers) observe(kind string) {
+	if h.WebhookOutcome != nil {
+		h.WebhookOutcome("stripe", kind)
+	}
+}
+
+// outcomeKind folds an event's recorded outcome into a few kinds, so that
+// the metric's label stays small.
+func outcomeKind(outcome string) string {
+	switch outcome {
+	case outcomeDuplicate:
+		return "duplicate"
+	case outcomeIgnored, outcomeNoReceipt:
+		return "ignored"
+	case outcomeUnknownOrg, outcomeUnknownPayment:
+		return "unmatched"
+	default:
+		return "processed"
+	}
 }
 
 // verifySignature checks the Stripe-Signature header against the body,

@@ -199,6 +199,7 @@ func (h *Handlers) confirmStep(c *gin.Context, d *bookingPage, relID uuid.UUID, 
 		}
 	} else {
 		var err error
+		var refused *AgreementError
 		occ, err = h.Service.PlanBooking(c.Request.Context(), v.Org.ID, in)
 		switch {
 		case errors.Is(err, ErrEmptySeries):
@@ -207,6 +208,10 @@ func (h *Handlers) confirmStep(c *gin.Context, d *bookingPage, relID uuid.UUID, 
 		case errors.Is(err, ErrInactive):
 			d.State.Message = "This relationship is not active, so sessions cannot be booked."
 			d.Chosen = nil
+			return nil
+		case errors.As(err, &refused):
+			// The repeat stays on offer: fewer times may fit.
+			d.State.Message = refused.Message
 			return nil
 		case err != nil:
 			return err

@@ -11,6 +11,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
+	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 )
 
@@ -229,4 +230,24 @@ func TestBookingFlowFromTheMonthView(t *testing.T) {
 			t.Errorf("the shortcut's confirmation = %q", p.Text(".booking-side"))
 		}
 	})
+}
+
+// TestTheConfirmationSaysWhatTheAgreementRefuses: while an edited
+// agreement waits for both sides, the confirmation step says so in place
+// (no 500, no button to book), and the chosen time and its repeat stay
+// on offer.
+func TestTheConfirmationSaysWhatTheAgreementRefuses(t *testing.T) {
+	env := testkit.New(t)
+	fx := newFixture(t, env, "Europe/London")
+	if _, err := env.Services.Relationships.EditAgreement(env.Ctx(), fx.org.ID, fx.rel.ID, env.Clock.Now(), relationships.Agreement{Purpose: "Grow", CadenceDays: 14, SessionMinutes: 60}); err != nil {
+		t.Fatal(err)
+	}
+	path := "/o/" + fx.org.Slug + "/calendar/book/" + fx.rel.ID.String()
+	p := env.SignIn(fx.member.User).Get(path + "?" + url.Values{"start": {"2027-03-02T09:00:00Z"}, "step": {"confirm"}}.Encode())
+	if p.Status != http.StatusOK || !strings.Contains(p.Text("#booking .flash"), "waiting for both sides") {
+		t.Fatalf("confirmation while the agreement waits = %d, message %q", p.Status, p.Text("#booking .flash"))
+	}
+	if p.Doc().Find(`.booking-side form[method="post"]`).Length() != 0 || p.Doc().Find(`select[name="repeat_days"]`).Length() != 1 {
+		t.Errorf("the step offers to book, or no longer offers the repeat: %q", p.Text(".booking-side"))
+	}
 }

@@ -82,6 +82,7 @@ func (s *Service) HandleSessionReminder(ctx context.Context, p workers.SessionRe
 		if err != nil {
 			return err
 		}
+		sent := false
 		for _, userID := range people {
 			fresh, err := recordDelivery(ctx, tx, &delivery{
 				ID: uuid.Must(uuid.NewV7()), OrgID: p.OrgID, SessionID: sess.ID, OffsetMinutes: p.OffsetMinutes,
@@ -96,6 +97,10 @@ func (s *Service) HandleSessionReminder(ctx context.Context, p workers.SessionRe
 			if err := s.notify(ctx, tx, org, []Session{*sess}, "session_reminder", "", []uuid.UUID{userID}); err != nil {
 				return err
 			}
+			sent = true
+		}
+		if sent && s.ReminderLateness != nil {
+			s.ReminderLateness(now.Sub(due))
 		}
 		if s.ReminderHook != nil {
 			s.ReminderHook(ctx)

@@ -32,7 +32,10 @@ type Service struct {
 	// ReminderHook, when set, runs inside a reminder's transaction after
 	// its e-mails are queued and before it commits (tests use it to kill
 	// a worker mid-way).
-	ReminderHook func(ctx context.Context)
+	// ReminderLateness, when set, is told how long after its due time
+	// each reminder went out (the metrics).
+	ReminderLateness func(time.Duration)
+	ReminderHook     func(ctx context.Context)
 	// beforeWrite, when set, runs inside a booking's transaction after its
 	// checks and before its writes (tests use it to lose a race).
 	beforeWrite func(ctx context.Context)

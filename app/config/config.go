@@ -24,6 +24,9 @@ import (
 type Config struct {
 	// Addr is the web listener address (TOOLBOX_ADDR, or PORT as ":PORT").
 	Addr string
+	// MetricsAddr is where /metrics is served for Prometheus, apart from
+	// the site (TOOLBOX_METRICS_ADDR); empty serves no metrics.
+	MetricsAddr string
 	// BaseURL is the public URL used in e-mails and redirects to the app.
 	BaseURL string
 	// DataDir holds the embedded mode's SQLite file and generated secrets.
@@ -93,6 +96,9 @@ type Config struct {
 	// Redis but not reported done is handed over again (a Redis that lost
 	// its data).
 	OutboxRecheckAfter time.Duration
+	// OutcomesEvery is how often the worker looks for due nudges,
+	// check-ins, digests and summaries (0: hourly).
+	OutcomesEvery time.Duration
 	// MemoryLimit is the Go runtime's soft memory limit in bytes: 0 derives
 	// it from the container's limit (or a default), negative turns it off.
 	MemoryLimit int64
@@ -102,6 +108,7 @@ type Config struct {
 func Default() Config {
 	return Config{
 		Addr:              ":8080",
+		MetricsAddr:       "127.0.0.1:9091",
 		DataDir:           "data",
 		DatabaseRole:      "toolbox_app",
 		DatabaseMaxConns:  20,
@@ -190,6 +197,7 @@ func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 		c.Addr = ":" + strings.TrimSpace(port)
 	}
 	str("TOOLBOX_ADDR", &c.Addr)
+	str("TOOLBOX_METRICS_ADDR", &c.MetricsAddr)
 	str("TOOLBOX_BASE_URL", &c.BaseURL)
 	str("TOOLBOX_DATA_DIR", &c.DataDir)
 	if v, ok := lookup("TOOLBOX_TRUSTED_PROXIES"); ok {
@@ -248,6 +256,10 @@ func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 	duration("TOOLBOX_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	duration("TOOLBOX_DRAIN_PERIOD", &c.DrainPeriod)
 	duration("TOOLBOX_OUTBOX_RECHECK_AFTER", &c.OutboxRecheckAfter)
+	duration("TOOLBOX_OUTCOMES_EVERY", &c.OutcomesEvery)
+	if c.OutcomesEvery > 0 && c.OutcomesEvery < time.Second {
+		errs = append(errs, fmt.Errorf("TOOLBOX_OUTCOMES_EVERY: %s is less than a second", c.OutcomesEvery))
+	}
 	if v, ok := lookup("TOOLBOX_MEMORY_LIMIT"); ok && v != "" {
 		n, err := ParseSize(v)
 		if err != nil {
@@ -285,6 +297,11 @@ func (c Config) Validate() error {
 
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		bad("TOOLBOX_ADDR: %q is not host:port (for example :8080 or 127.0.0.1:8080)", c.Addr)
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad("TOOLBOX_METRICS_ADDR: %q is not host:port (for example 127.0.0.1:9091), or empty to serve no metrics", c.MetricsAddr)
+		}
 	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("TOOLBOX_BASE_URL: %q is not an http(s) URL", c.BaseURL)

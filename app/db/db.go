@@ -62,6 +62,16 @@ func (d *DB) Close() error {
 	return d.DB.Close()
 }
 
+// Pools names the connection pools, for the metrics: "main", and on
+// PostgreSQL "tenant" (the tenant-scoped pool).
+func (d *DB) Pools() map[string]*sql.DB {
+	out := map[string]*sql.DB{"main": d.DB.DB}
+	if d.scopedPool != nil {
+		out["tenant"] = d.scopedPool.DB
+	}
+	return out
+}
+
 // WatchWrites attaches an invalidator to the database's writes.
 func (d *DB) WatchWrites(inv *Invalidator) {
 	d.Invalidator = inv

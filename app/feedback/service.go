@@ -8,8 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"time"
 
 	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
 	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app/auth"
@@ -97,10 +100,7 @@ func (s *Service) AskAfterSession(ctx context.Context, tx bun.IDB, orgID, sessio
 			return err
 		}
 		link := s.Link(orgID, f.ID)
-		ratings := make([]string, 5)
-		for i := range ratings {
-			ratings[i] = fmt.Sprintf("%s?rating=%d", link, i+1)
-		}
+		ratings := ratingLinks(link)
 		_, err = s.Mail.Queue(ctx, tx, mail.Message{
 			OrgID: orgID, To: u.Email, Template: "feedback_requested", DedupeKey: "feedback:" + f.ID.String(),
 			Data: map[string]any{"Name": u.Name, "Org": org.Name, "Link": link, "Ratings": ratings},
@@ -132,7 +132,15 @@ func (s *Service) Answer(ctx context.Context, orgID, id, authorID uuid.UUID, a A
 	if !saved {
 		return ErrAnswered
 	}
-	if a.Fit == FitNotGood && s.Rematch != nil {
+	member := true
+	if f.CheckIn != "" {
+		// Both sides are asked at check-ins: a practitioner's "not a good
+		// fit" is for the coordinators to read, not a rematch request.
+		if member, err = s.Store.isMember(ctx, orgID, f.RelationshipID, authorID); err != nil {
+			return err
+		}
+	}
+	if a.Fit == FitNotGood && member && s.Rematch != nil {
 		if err := s.Rematch.OpenRematch(ctx, orgID, authorID, f.RelationshipID, reasonNotAFit); err != nil {
 			return fmt.Errorf("feedback: open rematch: %w", err)
 		}
@@ -152,4 +160,60 @@ func (s *Service) HandleAskFeedback(ctx context.Context, p workers.AskFeedbackPa
 		}
 		return s.AskAfterSession(ctx, tx, p.OrgID, p.SessionID, done.RelationshipID, done.Attended)
 	})
+}
+
+// HandleCheckIn asks both sides of a relationship how it goes at a
+// milestone (30 days, then every 60): once per person and milestone,
+// never before the milestone, never once the relationship stopped being
+// active or was started again, and never to someone who opted out of
+// nudges.
+func (s *Service) HandleCheckIn(ctx context.Context, p workers.CheckInPayload) error {
+	started, err := time.Parse(time.RFC3339, p.Started)
+	if err != nil {
+		return fmt.Errorf("feedback: check-in start %q: %v: %w", p.Started, err, asynq.SkipRetry)
+	}
+	now := s.Clock.Now()
+	if now.Before(started.AddDate(0, 0, p.Days)) {
+		return nil
+	}
+	org, err := s.Orgs.OrgByID(ctx, p.OrgID)
+	if err != nil {
+		return err
+	}
+	return s.DB.InTenant(ctx, p.OrgID, func(ctx context.Context, tx bun.Tx) error {
+		st := s.Store.WithTx(tx)
+		people, err := st.checkInPeople(ctx, p.OrgID, p.RelationshipID, started)
+		if err != nil {
+			return err
+		}
+		name := strconv.Itoa(p.Days) + "d"
+		for _, person := range people {
+			f := &Feedback{ID: uuid.Must(uuid.NewV7()), OrgID: p.OrgID, RelationshipID: p.RelationshipID, AuthorID: person.UserID, CheckIn: name, AskedAt: now}
+			fresh, err := st.askCheckIn(ctx, f)
+			if err != nil {
+				return err
+			}
+			if !fresh {
+				continue
+			}
+			link := s.Link(p.OrgID, f.ID)
+			_, err = s.Mail.Queue(ctx, tx, mail.Message{
+				OrgID: p.OrgID, To: person.Email, Template: "check_in", DedupeKey: "check_in:" + f.ID.String(),
+				Data: map[string]any{"Name": person.Name, "Org": org.Name, "Link": link, "Ratings": ratingLinks(link), "Days": p.Days,
+					"Preferences": s.BaseURL + "/o/" + org.Slug + "/email-preferences"},
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func ratingLinks(link string) []string {
+	out := make([]string, 5)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s?rating=%d", link, i+1)
+	}
+	return out
 }

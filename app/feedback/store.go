@@ -213,3 +213,63 @@ func (s *Store) PendingAsks(ctx context.Context, orgID, userID uuid.UUID, limit 
 	})
 	return out, storeErr("pending asks", err)
 }
+
+// checkInPerson is a participant asked at a check-in.
+type checkInPerson struct {
+	UserID uuid.UUID `bun:"user_id"`
+	Name   string    `bun:"name"`
+	Email  string    `bun:"email"`
+}
+
+// checkInPeople lists the current participants of a relationship that is
+// active and started at started, without those who opted out of nudges
+// (none when the relationship is not active, or started at another
+// time).
+func (s *Store) checkInPeople(ctx context.Context, orgID, relID uuid.UUID, started time.Time) ([]checkInPerson, error) {
+	var out []checkInPerson
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
+		var rel []struct {
+			Status    string     `bun:"status"`
+			StartedAt *time.Time `bun:"started_at"`
+		}
+		if err := tx.NewRaw(`SELECT status, started_at FROM relationships WHERE org_id = ? AND id = ?`, orgID, relID).Scan(ctx, &rel); err != nil {
+			return err
+		}
+		if len(rel) == 0 || rel[0].Status != "active" || rel[0].StartedAt == nil || !rel[0].StartedAt.Equal(started) {
+			return nil
+		}
+		return tx.NewRaw(`SELECT p.user_id, u.name, u.email FROM relationship_participants AS p JOIN users AS u ON u.id = p.user_id
+ WHERE p.org_id = ? AND p.relationship_id = ? AND p.left_at IS NULL AND u.deleted_at IS NULL
+   AND NOT EXISTS (SELECT 1 FROM mail_opt_outs AS o WHERE o.org_id = p.org_id AND o.user_id = p.user_id AND o.topic = 'nudges')
+ ORDER BY p.side DESC, u.name`, orgID, relID).Scan(ctx, &out)
+	})
+	return out, storeErr("check-in people", err)
+}
+
+// askCheckIn records a check-in request; false when the person was asked
+// at this milestone already.
+func (s *Store) askCheckIn(ctx context.Context, f *Feedback) (bool, error) {
+	fresh := false
+	err := db.In(ctx, s.DB, s.idb, f.OrgID, func(ctx context.Context, tx bun.IDB) error {
+		res, err := tx.NewInsert().Model(f).On("CONFLICT (org_id, relationship_id, author_id, check_in) WHERE check_in <> '' DO NOTHING").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		fresh = n == 1
+		return err
+	})
+	return fresh, storeErr("ask check-in", err)
+}
+
+// isMember reports whether a person takes part in a relationship on the
+// member side.
+func (s *Store) isMember(ctx context.Context, orgID, relID, userID uuid.UUID) (bool, error) {
+	var n int64
+	err := db.In(ctx, s.DB, s.idb, orgID, func(ctx context.Context, tx bun.IDB) error {
+		var err error
+		n, err = tx.NewSelect().Table("relationship_participants").Where("org_id = ? AND relationship_id = ? AND user_id = ? AND side = 'member'", orgID, relID, userID).Count(ctx)
+		return err
+	})
+	return n > 0, storeErr("side", err)
+}

@@ -88,6 +88,9 @@ type Service struct {
 	// Sender is nil in development: messages are kept for the outbox page.
 	Sender Sender
 	Log    *slog.Logger
+	// SendFailed, when set, counts each failed delivery attempt (the
+	// metrics).
+	SendFailed func()
 	// inflight counts deliveries under way (Wait).
 	inflight sync.WaitGroup
 }
@@ -245,7 +248,7 @@ func (s *Service) renewClaim(ctx context.Context, id uuid.UUID, token string) (s
 			_, err := s.DB.NewUpdate().Model((*Email)(nil)).Set("claimed_at = ?", s.Clock.Now()).
 				Where("id = ? AND status = ? AND claim_token = ?", id, StatusSending, token).Exec(ctx)
 			if err != nil {
-				s.Log.Warn("mail: renew claim", "email", id, "err", err)
+				s.Log.WarnContext(ctx, "mail: renew claim", "email", id, "err", err)
 			}
 		}
 	}()
@@ -255,12 +258,15 @@ func (s *Service) renewClaim(ctx context.Context, id uuid.UUID, token string) (s
 // release gives up this run's claim after a failure, so that the retry
 // (or another worker) need not wait for it to lapse.
 func (s *Service) release(ctx context.Context, id uuid.UUID, token string, cause error) {
+	if s.SendFailed != nil {
+		s.SendFailed()
+	}
 	fin, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer cancel()
 	_, err := s.DB.NewUpdate().Model((*Email)(nil)).Set("status = ?", StatusFailed).Set("last_error = ?", cause.Error()).
 		Set("claim_token = ''").Where("id = ? AND status = ? AND claim_token = ?", id, StatusSending, token).Exec(fin)
 	if err != nil {
-		s.Log.Error("mail: record failure", "email", id, "err", err)
+		s.Log.ErrorContext(ctx, "mail: record failure", "email", id, "err", err)
 	}
 }
 
@@ -310,7 +316,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		return nil
 	})
 	if n > 0 && err == nil {
-		s.Log.Warn("mail: re-queued messages left sending by a worker that died", "count", n)
+		s.Log.WarnContext(ctx, "mail: re-queued messages left sending by a worker that died", "count", n)
 	}
 	return n, err
 }
@@ -340,4 +346,16 @@ func (s *Service) Get(ctx context.Context, id uuid.UUID) (*Email, error) {
 		return nil, fmt.Errorf("mail: load %s: %w", id, db.Classify(err))
 	}
 	return e, nil
+}
+
+// Failed lists the messages whose last delivery attempt failed, newest
+// first, for the operator (the reason is last_error).
+func (s *Service) Failed(ctx context.Context, limit int) ([]Email, error) {
+	var out []Email
+	err := s.DB.NewSelect().Model(&out).Column("id", "org_id", "to_addr", "subject", "template", "status", "attempts", "last_error", "created_at").
+		Where("status = ?", StatusFailed).OrderExpr("created_at DESC, id DESC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("mail: list failed messages: %w", err)
+	}
+	return out, nil
 }

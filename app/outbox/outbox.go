@@ -50,6 +50,12 @@ type Row struct {
 // Add records a task in the caller's transaction (or outside one: idb may
 // be the database itself for work that needs no atomicity).
 func Add(ctx context.Context, idb bun.IDB, now time.Time, t workers.Task) error {
+	_, err := add(ctx, idb, now, t)
+	return err
+}
+
+// add records a task and returns its row's id.
+func add(ctx context.Context, idb bun.IDB, now time.Time, t workers.Task) (uuid.UUID, error) {
 	row := &Row{
 		ID:        uuid.Must(uuid.NewV7()),
 		TaskType:  t.Type,
@@ -70,9 +76,9 @@ func Add(ctx context.Context, idb bun.IDB, now time.Time, t workers.Task) error 
 		row.OrgID = &org
 	}
 	if _, err := idb.NewInsert().Model(row).Exec(ctx); err != nil {
-		return fmt.Errorf("outbox: record %s task: %w", t.Type, err)
+		return uuid.Nil, fmt.Errorf("outbox: record %s task: %w", t.Type, err)
 	}
-	return nil
+	return row.ID, nil
 }
 
 // Enqueuer is the part of asynq.Client the relay uses.
@@ -157,7 +163,7 @@ func (r *Relay) flushBatch(ctx context.Context) (int, error) {
 	err := r.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var rows []Row
 		// Several relays (web and worker processes) share the work.
-		q := db.ForUpdateSkipLocked(tx.NewSelect().Model(&rows).Where("enqueued_at IS NULL").OrderExpr("created_at, id").Limit(batchSize))
+		q := db.ForUpdateSkipLocked(tx.NewSelect().Model(&rows).Where("enqueued_at IS NULL").Where(NotHeld).OrderExpr("created_at, id").Limit(batchSize))
 		if err := q.Scan(ctx); err != nil {
 			return fmt.Errorf("outbox: read waiting tasks: %w", err)
 		}
@@ -280,7 +286,7 @@ func (r *Relay) Track(next asynq.Handler) asynq.Handler {
 			Where("id = ? AND done_at IS NULL", rowID).Exec(fin); merr != nil {
 			// The row is rechecked later; the task's id or its idempotent
 			// handler keeps that harmless.
-			r.Log.Warn("outbox: record task done", "task", t.Type(), "id", rowID, "err", merr)
+			r.Log.WarnContext(ctx, "outbox: record task done", "task", t.Type(), "id", rowID, "err", merr)
 		}
 		return err
 	})

@@ -18,6 +18,8 @@ const (
 	PageRun       web.PageName = "reports/run"
 	PageSnapshot  web.PageName = "reports/snapshot"
 	PageProgress  web.PageName = "reports/progress"
+	// PagePreferences: which e-mails of the organisation a person gets.
+	PagePreferences web.PageName = "reports/preferences"
 )
 
 // Handlers serve the programme report to staff (owners, admins and

@@ -21,6 +21,8 @@ type Relationships interface {
 	AgreementFor(ctx context.Context, orgID, relationshipID uuid.UUID) (*relationships.Agreement, error)
 	Goals(ctx context.Context, orgID, relID uuid.UUID) ([]relationships.Goal, error)
 	ModeSwitches(ctx context.Context, orgID, relID uuid.UUID) ([]relationships.ModeSwitch, error)
+	// ChangeStatus concludes a quiet relationship no one kept going.
+	ChangeStatus(ctx context.Context, orgID, relID, by uuid.UUID, now time.Time, action, why, privateFeedback string) (*relationships.StatusChange, error)
 }
 
 // Answers is what the progress page asks of the feedback domain

@@ -12,6 +12,7 @@ import (
 
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
+	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
@@ -21,6 +22,9 @@ type ProgressPage struct {
 	Progress *Progress
 	Tables   []Table
 	Zone     string
+	// Proposal is the standing proposal to conclude the relationship,
+	// which a participant may object to (Keep it going).
+	Proposal *Proposal
 }
 
 // Progress computes a relationship's progress for one of its
@@ -87,7 +91,12 @@ func (h *Handlers) ShowProgress(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	page := web.NewPage(c, "Progress", ProgressPage{Base: b, Progress: p, Tables: ProgressTables(p), Zone: web.CurrentViewer(c).Zone()})
+	v := web.CurrentViewer(c)
+	prop, err := h.Service.Store.OpenProposal(c.Request.Context(), v.Org.ID, p.Relationship.ID)
+	if err != nil {
+		return err
+	}
+	page := web.NewPage(c, "Progress", ProgressPage{Base: b, Progress: p, Tables: ProgressTables(p), Zone: v.Zone(), Proposal: prop})
 	page.Nav = "my"
 	return h.Renderer.Render(c, http.StatusOK, PageProgress, page)
 }
@@ -108,4 +117,82 @@ func (h *Handlers) ProgressCSV(c *gin.Context) error {
 		}
 	}
 	return web.Errorf(http.StatusNotFound, "The progress page has no such table.")
+}
+
+// KeepGoing records a participant's objection to concluding a quiet
+// relationship: it is not concluded for this quiet spell.
+func (h *Handlers) KeepGoing(c *gin.Context) error {
+	p, b, err := h.progress(c) // participants only
+	if err != nil {
+		return err
+	}
+	v := web.CurrentViewer(c)
+	kept, err := h.Service.Store.Object(c.Request.Context(), v.Org.ID, p.Relationship.ID, v.UserID, h.Service.Clock.Now())
+	if err != nil {
+		return err
+	}
+	if kept {
+		web.AddFlash(c, "success", "Thank you: the relationship stays active. Book a session to keep its rhythm.")
+	} else {
+		web.AddFlash(c, "info", "The relationship is not proposed for concluding.")
+	}
+	web.Redirect(c, b+"/progress")
+	return nil
+}
+
+// PreferencesPage is the e-mail preferences page.
+type PreferencesPage struct {
+	Slug    string
+	Topics  []TopicChoice
+	IsStaff bool
+}
+
+// TopicChoice is one topic with whether the person gets it.
+type TopicChoice struct {
+	Topic, Label, Hint string
+	On                 bool
+}
+
+var topicLabels = map[string][2]string{
+	TopicDigest:  {"The weekly programme digest", "For owners, admins and coordinators: the week's figures and a link to the programme report."},
+	TopicSummary: {"A monthly summary of my relationships", "Sessions held, the next one, and goals, once a month."},
+	TopicNudges:  {"Check-ins, review reminders and nudges", "How is it going at 30 days and every 60 after; review dates; a word when no session is booked for a while."},
+}
+
+// ShowPreferences shows which of the organisation's e-mails the person
+// gets.
+func (h *Handlers) ShowPreferences(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	out, err := h.Service.Store.OptOuts(c.Request.Context(), v.Org.ID, v.UserID)
+	if err != nil {
+		return err
+	}
+	data := PreferencesPage{Slug: v.Org.Slug, IsStaff: tenancy.Has(v, tenancy.Staff...)}
+	for _, t := range Topics {
+		if t == TopicDigest && !data.IsStaff {
+			continue
+		}
+		data.Topics = append(data.Topics, TopicChoice{Topic: t, Label: topicLabels[t][0], Hint: topicLabels[t][1], On: !out[t]})
+	}
+	page := web.NewPage(c, "E-mail preferences", data)
+	page.Nav = "my"
+	return h.Renderer.Render(c, http.StatusOK, PagePreferences, page)
+}
+
+// SavePreferences records the topics the person no longer wants.
+func (h *Handlers) SavePreferences(c *gin.Context) error {
+	v := web.CurrentViewer(c)
+	form := web.PostedForm(c)
+	var off []string
+	for _, t := range Topics {
+		if form.Get(t) != "on" {
+			off = append(off, t)
+		}
+	}
+	if err := h.Service.Store.SetOptOuts(c.Request.Context(), v.Org.ID, v.UserID, off, h.Service.Clock.Now()); err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Your e-mail preferences are saved.")
+	web.Redirect(c, "/o/"+v.Org.Slug+"/email-preferences")
+	return nil
 }

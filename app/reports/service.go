@@ -87,7 +87,7 @@ func (s *Service) HandleCompile(ctx context.Context, p workers.CompileReportPayl
 	}
 	figures, err := s.Compile(ctx, p.OrgID, run.Params, func(percent int) {
 		if err := s.Store.SetProgress(ctx, p.OrgID, run.ID, percent); err != nil {
-			s.Log.Warn("report progress", "run", run.ID, "err", err)
+			s.Log.WarnContext(ctx, "report progress", "run", run.ID, "err", err)
 		}
 	})
 	if err != nil {

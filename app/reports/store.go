@@ -16,13 +16,16 @@ import (
 // the read-only aggregate queries over the domains it reports on.
 type Store struct {
 	DB *db.DB
+	// Raw compiles sessions and people from the sessions themselves, not
+	// the pre-aggregates PostgreSQL keeps (tests compare the two).
+	Raw bool
 	// idb, when set, is the transaction the store runs in (WithTx).
 	idb bun.IDB
 }
 
 // WithTx returns the store working inside tx, which must be scoped to the
 // organisation of every call.
-func (s *Store) WithTx(tx bun.IDB) *Store { return &Store{DB: s.DB, idb: tx} }
+func (s *Store) WithTx(tx bun.IDB) *Store { return &Store{DB: s.DB, Raw: s.Raw, idb: tx} }
 
 // storeErr maps driver errors in one place.
 func storeErr(what string, err error) error {

@@ -131,8 +131,9 @@ type monthRow struct {
 	People   int     `bun:"people"`
 }
 
-// sessionMonths counts the period's sessions by month, kind and outcome.
-func (s *Store) sessionMonths(ctx context.Context, q bun.IDB, p period) ([]monthRow, error) {
+// sessionMonthsRaw counts the period's sessions by month, kind and
+// outcome from the sessions themselves.
+func (s *Store) sessionMonthsRaw(ctx context.Context, q bun.IDB, p period) ([]monthRow, error) {
 	month, margs := s.monthOf("s.starts_at", p)
 	var rows []monthRow
 	err := q.NewRaw(`SELECT `+month+` AS month, s.kind, s.status, COUNT(*) AS sessions, COALESCE(SUM(`+s.minutesBetween("s.starts_at", "s.ends_at")+`), 0) AS minutes
@@ -145,12 +146,12 @@ func (s *Store) sessionMonths(ctx context.Context, q bun.IDB, p period) ([]month
 	return rows, storeErr("sessions by month", err)
 }
 
-// sessionPeople counts, in one pass over the period's sessions and their
+// sessionPeopleRaw counts, in one pass over the period's sessions and their
 // attendees, the people in each month, kind and outcome, and the people
 // of each outcome over the whole period (month and kind empty). A held
 // session counts those who attended; a missed or late-cancelled one those
 // who were booked in.
-func (s *Store) sessionPeople(ctx context.Context, q bun.IDB, p period) ([]monthRow, error) {
+func (s *Store) sessionPeopleRaw(ctx context.Context, q bun.IDB, p period) ([]monthRow, error) {
 	month, margs := s.monthOf("s.starts_at", p)
 	var rows []monthRow
 	err := q.NewRaw(`WITH seen AS (

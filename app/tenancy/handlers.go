@@ -2,6 +2,7 @@ package tenancy
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/logctx"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
 
@@ -40,6 +42,7 @@ func (h *Handlers) Tenant(c *gin.Context) error {
 		return err
 	}
 	v.Orgs = v.Orgs[:0]
+	suspended := ""
 	for _, m := range ms {
 		if m.Status != StatusActive {
 			continue
@@ -48,14 +51,25 @@ func (h *Handlers) Tenant(c *gin.Context) error {
 			IsStaff: slices.Contains(Staff, m.Role), IsAdmin: slices.Contains(Admins, m.Role)}
 		v.Orgs = append(v.Orgs, ref)
 		if m.Slug == slug {
+			if m.Suspended {
+				suspended = m.Name
+				continue
+			}
 			org := ref
 			v.Org = &org
 			v.Kinds = ParseKinds(m.Kinds)
 		}
 	}
+	if suspended != "" {
+		// A member learns it; anyone else gets the same 404 as ever.
+		return web.Errorf(http.StatusLocked, suspended+" is suspended for now, so its pages are closed. "+
+			"Nothing has been deleted, and everything comes back when it is resumed. Your organisation's owners can ask the service's support why.")
+	}
 	if v.Org == nil {
 		return db.ErrNotFound
 	}
+	// Every line logged for the request from here on names the organisation.
+	c.Request = c.Request.WithContext(logctx.With(c.Request.Context(), slog.String("org_id", v.Org.ID.String())))
 	return nil
 }
 

@@ -23,6 +23,11 @@ type Organisation struct {
 	TimeZone  string    `bun:"time_zone"`
 	Settings  Settings  `bun:"settings"`
 	CreatedAt time.Time `bun:"created_at"`
+	// SuspendedAt is set while a platform operator has suspended the
+	// organisation: its people see a page saying so, sign-in is refused,
+	// and its background work waits (app/ops).
+	SuspendedAt     *time.Time `bun:"suspended_at"`
+	SuspendedReason string     `bun:"suspended_reason"`
 }
 
 // Settings are an organisation's policies; later features add fields.
@@ -43,9 +48,37 @@ type Settings struct {
 	// QuietWeeks is how many weeks without a session booked in an active
 	// relationship before both sides are nudged (0: the default, 3).
 	QuietWeeks int `json:"quiet_weeks"`
+	// ConcludeAfterWeeks is how many weeks without a session before a
+	// quiet relationship is proposed for concluding, a week ahead, unless
+	// someone objects (0: the default, 12).
+	ConcludeAfterWeeks int `json:"conclude_after_weeks"`
 	// LongSessionMinutes is the longest session scheduled without being
 	// asked "do you mean it?" (0: the default, four hours).
 	LongSessionMinutes int `json:"long_session_minutes,omitempty"`
+}
+
+// Defaults of the quiet-relationship settings.
+const (
+	DefaultQuietWeeks         = 3
+	DefaultConcludeAfterWeeks = 12
+)
+
+// EffectiveQuietWeeks is QuietWeeks, or its default.
+func (s Settings) EffectiveQuietWeeks() int {
+	if s.QuietWeeks > 0 {
+		return s.QuietWeeks
+	}
+	return DefaultQuietWeeks
+}
+
+// EffectiveConcludeAfterWeeks is ConcludeAfterWeeks, or its default, and
+// always after the coordinators have heard (twice the quiet weeks).
+func (s Settings) EffectiveConcludeAfterWeeks() int {
+	w := s.ConcludeAfterWeeks
+	if w <= 0 {
+		w = DefaultConcludeAfterWeeks
+	}
+	return max(w, 2*s.EffectiveQuietWeeks()+1)
 }
 
 // DefaultLongSessionMinutes is how long a session may be before

@@ -25,6 +25,12 @@ func (s *Service) AccessRemoved(ctx context.Context, userID uuid.UUID) (bool, er
 	return s.Store.AccessRemoved(ctx, userID)
 }
 
+// AllSuspended implements auth.AccessPolicy: every organisation of the
+// person is suspended.
+func (s *Service) AllSuspended(ctx context.Context, userID uuid.UUID) (bool, error) {
+	return s.Store.AllSuspended(ctx, userID)
+}
+
 // ExportedMembership is one organisation in a person's data export.
 type ExportedMembership struct {
 	Organisation string        `json:"organisation"`

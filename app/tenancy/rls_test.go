@@ -13,6 +13,7 @@ import (
 
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/ops"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 )
@@ -20,9 +21,10 @@ import (
 // Tables that carry org_id but are not behind row-level security, and
 // why. Anything else with an org_id column must have the tenant policy.
 var rlsExempt = map[string]string{
-	"outbox":        "infrastructure: the relay and worker read it across organisations; org_id is nullable (account mail)",
-	"emails":        "infrastructure: the worker delivers mail across organisations; org_id is nullable (account mail)",
-	"stripe_events": "infrastructure: the Stripe webhook records an event before any organisation is known; the event id is unique across organisations and org_id is filled only when the event names one",
+	"outbox":         "infrastructure: the relay and worker read it across organisations; org_id is nullable (account mail)",
+	"emails":         "infrastructure: the worker delivers mail across organisations; org_id is nullable (account mail)",
+	"platform_audit": "the platform operators' own log (app/ops): read only behind the operator check, never by a tenant route; org_id names the organisation acted on and outlives it",
+	"stripe_events":  "infrastructure: the Stripe webhook records an event before any organisation is known; the event id is unique across organisations and org_id is filled only when the event names one",
 }
 
 // rlsTables are the tenant tables and how to write a row of an
@@ -42,6 +44,12 @@ func rlsTables(env *testkit.Env) map[string]func(ctx context.Context, tx bun.Tx,
 		},
 		"audit_events": func(ctx context.Context, tx bun.Tx, orgID uuid.UUID) error {
 			return audit.Record(ctx, tx, audit.Event{OrgID: orgID, Action: "test", At: now})
+		},
+		"support_access": func(ctx context.Context, tx bun.Tx, orgID uuid.UUID) error {
+			op := env.NewUser()
+			_, err := tx.NewInsert().Model(&ops.SupportAccess{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, OperatorID: op.ID, Operator: op.Email,
+				Reason: "rls", StartsAt: now, Until: now.Add(time.Hour)}).Exec(ctx)
+			return err
 		},
 	}
 }
@@ -80,6 +88,11 @@ func rlsFixture(t *testing.T, env *testkit.Env) (a, b *testkit.Org) {
 	for _, o := range []*testkit.Org{a, b} {
 		env.NewPerson(o, tenancy.RoleMember)
 		if _, err := env.Services.Tenancy.Invite(env.Ctx(), o.ID, owner(o), tenancy.InviteRow{Email: "rls-" + uuid.NewString()[:6] + "@example.test", Role: tenancy.RoleMember}); err != nil {
+			t.Fatal(err)
+		}
+		op := env.NewUser()
+		if err := env.Services.Ops.Store.StartSupport(env.Ctx(), &ops.SupportAccess{ID: uuid.Must(uuid.NewV7()), OrgID: o.ID, OperatorID: op.ID,
+			Operator: op.Email, Reason: "rls", StartsAt: env.Clock.Now(), Until: env.Clock.Now().Add(time.Hour)}, ""); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -132,17 +132,17 @@ func (s *Service) SignInFailed(ctx context.Context, userID uuid.UUID, ip string)
 func (s *Service) auditEverywhere(ctx context.Context, userID uuid.UUID, action, ip string) {
 	ms, err := s.Store.Memberships(ctx, userID)
 	if err != nil {
-		s.Log.Error("audit: list memberships", "err", err)
+		s.Log.ErrorContext(ctx, "audit: list memberships", "err", err)
 		return
 	}
 	u, err := auth.UserByID(ctx, s.DB, userID)
 	if err != nil {
-		s.Log.Error("audit: load user", "err", err)
+		s.Log.ErrorContext(ctx, "audit: load user", "err", err)
 		return
 	}
 	for _, m := range ms {
 		if err := s.Audit(ctx, audit.Event{OrgID: m.OrgID, ActorID: &userID, Actor: actorName(u.Name, u.Email), Action: action, Target: u.Email, IP: ip}); err != nil {
-			s.Log.Error("audit: record", "action", action, "err", err)
+			s.Log.ErrorContext(ctx, "audit: record", "action", action, "err", err)
 		}
 	}
 }

@@ -48,6 +48,15 @@ func (s *Service) UpdateOrganisation(ctx context.Context, orgID uuid.UUID, a Act
 		if org.Settings.SelfSelection != settings.SelfSelection {
 			changed = append(changed, "self-selection")
 		}
+		if org.Settings.FeedbackToCoordinators != settings.FeedbackToCoordinators {
+			changed = append(changed, "feedback to coordinators")
+		}
+		if org.Settings.QuietWeeks != settings.QuietWeeks {
+			changed = append(changed, "quiet weeks")
+		}
+		if org.Settings.ConcludeAfterWeeks != settings.ConcludeAfterWeeks {
+			changed = append(changed, "conclude after")
+		}
 		if org.Settings.LongSession() != settings.LongSession() {
 			changed = append(changed, "longest usual session")
 		}
@@ -86,6 +95,11 @@ func (h *Handlers) renderSettings(c *gin.Context, status int, f *web.Form) error
 		if org.Settings.SelfSelection {
 			f.Set("self_selection", "on")
 		}
+		if org.Settings.FeedbackToCoordinators {
+			f.Set("feedback_to_coordinators", "on")
+		}
+		f.Set("quiet_weeks", strconv.Itoa(org.Settings.EffectiveQuietWeeks()))
+		f.Set("conclude_after_weeks", strconv.Itoa(org.Settings.EffectiveConcludeAfterWeeks()))
 	}
 	page := web.NewPage(c, "Settings", gin.H{"Form": f, "Zones": web.TimeZones(), "Slug": v.Org.Slug})
 	page.Nav = "settings"
@@ -117,6 +131,13 @@ func (h *Handlers) UpdateSettings(c *gin.Context) error {
 		ProposalDays:         intField("proposal_days", 1, 30),
 		SelfSelection:        f.Get("self_selection") != "",
 		LongSessionMinutes:   intField("long_session_minutes", 30, 24*60),
+		// Individual answers reach coordinators only where this is ticked.
+		FeedbackToCoordinators: f.Get("feedback_to_coordinators") != "",
+		QuietWeeks:             intField("quiet_weeks", 1, 26),
+		ConcludeAfterWeeks:     intField("conclude_after_weeks", 2, 104),
+	}
+	if s.QuietWeeks > 0 && s.ConcludeAfterWeeks > 0 && s.ConcludeAfterWeeks <= 2*s.QuietWeeks {
+		f.Add("conclude_after_weeks", fmt.Sprintf("Propose concluding only after the coordinators have heard: more than %d weeks (twice the quiet weeks).", 2*s.QuietWeeks))
 	}
 	offsets, problem := ParseOffsets(f.Get("reminder_offsets"))
 	if problem != "" {

@@ -2,6 +2,7 @@ package tenancy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -103,6 +104,8 @@ type ViewerMembership struct {
 	Role     Role      `bun:"role"`
 	Kinds    string    `bun:"kinds"`
 	Status   string    `bun:"status"`
+	// Suspended: the organisation is suspended by a platform operator.
+	Suspended bool `bun:"suspended"`
 }
 
 // viewerMemberships lists every organisation of a person; the
@@ -113,7 +116,7 @@ func (s *Store) viewerMemberships(ctx context.Context, userID uuid.UUID) ([]View
 	err := s.q(func(q bun.IDB) error {
 		return q.NewSelect().TableExpr("memberships AS m").
 			Join("JOIN organisations AS o ON o.id = m.org_id").
-			ColumnExpr("m.org_id, o.slug, o.name, o.time_zone, m.role, m.kinds, m.status").
+			ColumnExpr("m.org_id, o.slug, o.name, o.time_zone, m.role, m.kinds, m.status, o.suspended_at IS NOT NULL AS suspended").
 			Where("m.user_id = ?", userID).
 			OrderExpr("o.name, o.slug").Scan(ctx, &out)
 	}, "memberships of %s", userID)
@@ -491,3 +494,44 @@ func (s *Store) AccessRemoved(ctx context.Context, userID uuid.UUID) (bool, erro
 	}
 	return len(ms) > 0, nil
 }
+
+// AllSuspended reports whether every organisation in which the person is
+// an active member is suspended (and there is at least one): their
+// sign-in is refused, saying so.
+func (s *Store) AllSuspended(ctx context.Context, userID uuid.UUID) (bool, error) {
+	ms, err := s.Memberships(ctx, userID)
+	if err != nil {
+		return false, err
+	}
+	active := 0
+	for _, m := range ms {
+		if m.Status != StatusActive {
+			continue
+		}
+		if !m.Suspended {
+			return false, nil
+		}
+		active++
+	}
+	return active > 0, nil
+}
+
+// SetSuspended suspends an organisation (at set) or resumes it (at nil).
+// It reports whether anything changed.
+func (s *Store) SetSuspended(ctx context.Context, idb bun.IDB, orgID uuid.UUID, at *time.Time, reason string) (bool, error) {
+	q := idb.NewUpdate().Model((*Organisation)(nil)).Set("suspended_at = ?", at).Set("suspended_reason = ?", reason).Where("id = ?", orgID)
+	if at != nil {
+		q = q.Where("suspended_at IS NULL")
+	} else {
+		q = q.Where("suspended_at IS NOT NULL")
+	}
+	res, err := q.Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("tenancy: suspend organisation %s: %w", orgID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// ErrSuspended is work refused because its organisation is suspended.
+var ErrSuspended = errors.New("tenancy: the organisation is suspended")

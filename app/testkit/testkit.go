@@ -26,9 +26,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app"
@@ -36,6 +38,8 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/config"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
+	"github.com/leadershiptoolbox/toolbox/app/metrics"
+	"github.com/leadershiptoolbox/toolbox/app/ops"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
 	"github.com/leadershiptoolbox/toolbox/migrations"
 )
@@ -209,6 +213,10 @@ type Env struct {
 	Server   *httptest.Server
 	Mux      *asynq.ServeMux
 	Log      *slog.Logger
+	// Metrics is the application's registry (served apart in production).
+	Metrics *metrics.Metrics
+	// QueueRedis is the in-process Redis the queue console reads.
+	QueueRedis asynq.RedisClientOpt
 	// since marks where this test's outbox rows begin (ids are UUIDv7,
 	// ordered by creation): RunDueTasks leaves earlier tests' rows alone.
 	since uuid.UUID
@@ -219,6 +227,7 @@ type Option func(*envOptions)
 
 type envOptions struct {
 	engine   db.Engine
+	pgURL    string
 	config   func(*config.Config)
 	maxConns int
 }
@@ -227,6 +236,11 @@ type envOptions struct {
 // most n connections (as the application role), for tests of behaviour
 // under a small pool.
 func WithPool(n int) Option { return func(o *envOptions) { o.maxConns = n } }
+
+// OnDatabase builds the Env on another PostgreSQL database (owner's URL),
+// migrated or restored already: the backup-and-restore test starts the
+// application on a restored dump.
+func OnDatabase(url string) Option { return func(o *envOptions) { o.pgURL = url } }
 
 // OnEngine builds the Env on the given database engine (default Postgres).
 func OnEngine(e db.Engine) Option { return func(o *envOptions) { o.engine = e } }
@@ -255,7 +269,18 @@ func New(t testing.TB, opts ...Option) *Env {
 		opt(&o)
 	}
 	env := &Env{T: t, Engine: o.engine, Clock: clock.NewFixed(Epoch), since: uuid.Must(uuid.NewV7())}
-	if o.engine == db.Postgres {
+	if o.pgURL != "" {
+		var err error
+		if env.OwnerDB, err = db.Open(context.Background(), db.Options{URL: o.pgURL, MaxConns: 2}); err != nil {
+			t.Fatalf("testkit: open %s: %v", o.pgURL, err)
+		}
+		t.Cleanup(func() { env.OwnerDB.Close() })
+		if env.DB, err = db.Open(context.Background(), db.Options{URL: o.pgURL, Role: AppRole, MaxConns: 4}); err != nil {
+			t.Fatalf("testkit: open %s as %s: %v", o.pgURL, AppRole, err)
+		}
+		t.Cleanup(func() { env.DB.Close() })
+		env.DB.WatchWrites(db.LocalInvalidator())
+	} else if o.engine == db.Postgres {
 		env.OwnerDB, env.DB = shared.postgres(t)
 		if o.maxConns > 0 {
 			small, err := db.Open(context.Background(), db.Options{URL: shared.pgAdmin, Role: AppRole, MaxConns: o.maxConns})
@@ -283,6 +308,20 @@ func New(t testing.TB, opts ...Option) *Env {
 		t.Fatalf("testkit: build app: %v", err)
 	}
 	env.Services, env.Handler, env.Mux = a, a.Handler, a.Tasks
+	env.Metrics = a.Metrics
+	// The queue console (asynqmon) reads Asynq's Redis: an in-process one
+	// per test, as the embedded mode runs. Only the console gets it: the
+	// tests run the outbox's tasks themselves (RunDueTasks).
+	queues := miniredis.NewMiniRedis()
+	queues.ClockTTL(true)
+	if err := queues.Start(); err != nil {
+		t.Fatalf("testkit: start the in-process Redis: %v", err)
+	}
+	t.Cleanup(queues.Close)
+	env.QueueRedis = asynq.RedisClientOpt{Addr: queues.Addr()}
+	rdb := redis.NewClient(&redis.Options{Addr: queues.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	*a.Queues = *ops.NewQueues(rdb, cfg.BaseURL, a.Ops.Store, env.Clock)
 	env.Server = httptest.NewServer(env.Handler)
 	t.Cleanup(env.Server.Close)
 	return env
@@ -310,7 +349,8 @@ func (e *Env) RunDueTasks() int {
 	ran := 0
 	for range 100 {
 		var rows []outbox.Row
-		err := e.DB.NewSelect().Model(&rows).Where("enqueued_at IS NULL AND run_at <= ? AND id > ?", e.Clock.Now(), e.since).
+		// As the relay does, a suspended organisation's rows wait.
+		err := e.DB.NewSelect().Model(&rows).Where("enqueued_at IS NULL AND run_at <= ? AND id > ?", e.Clock.Now(), e.since).Where(outbox.NotHeld).
 			OrderExpr("run_at, created_at, id").Scan(context.Background())
 		if err != nil {
 			e.T.Fatalf("testkit: read outbox: %v", err)

@@ -65,7 +65,7 @@ func (e *Errors) Handle(c *gin.Context, err error) {
 	if status == http.StatusServiceUnavailable {
 		c.Header("Retry-After", retryAfter)
 		e.Log.WarnContext(c.Request.Context(), "request refused for now",
-			"err", err, "method", c.Request.Method, "path", c.Request.URL.Path, "request_id", RequestID(c))
+			"err", err, "method", c.Request.Method, "path", c.Request.URL.Path)
 	}
 	if status == http.StatusUnauthorized {
 		RedirectToLogin(c)
@@ -74,7 +74,7 @@ func (e *Errors) Handle(c *gin.Context, err error) {
 	}
 	if status >= 500 && status != http.StatusServiceUnavailable {
 		e.Log.ErrorContext(c.Request.Context(), "request failed",
-			"err", err, "method", c.Request.Method, "path", c.Request.URL.Path, "request_id", RequestID(c))
+			"err", err, "method", c.Request.Method, "path", c.Request.URL.Path)
 	}
 	if c.Writer.Written() {
 		c.Abort()

@@ -16,6 +16,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/justinas/nosurf"
+
+	"github.com/leadershiptoolbox/toolbox/app/logctx"
 )
 
 type ctxKey int
@@ -40,7 +42,9 @@ func AssignRequestID() gin.HandlerFunc {
 			id = p + strconv.FormatUint(counter.Add(1), 36)
 		}
 		c.Header("X-Request-ID", id)
-		c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), requestIDKey, id))
+		// Every line logged with the request's context carries its id.
+		ctx := logctx.With(context.WithValue(c.Request.Context(), requestIDKey, id), slog.String("request_id", id))
+		c.Request = c.Request.WithContext(ctx)
 		c.Next()
 	}
 }
@@ -73,7 +77,6 @@ func AccessLog(log *slog.Logger) gin.HandlerFunc {
 			slog.String("path", c.Request.URL.Path),
 			slog.Int("status", status),
 			slog.Duration("took", time.Since(start)),
-			slog.String("request_id", RequestID(c)),
 		)
 	}
 }

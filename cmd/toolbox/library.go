@@ -20,16 +20,7 @@ func runLibrary(ctx context.Context, sub string, stdout, stderr io.Writer) error
 	if sub != "seed" {
 		return fmt.Errorf("library needs seed")
 	}
-	cfg, log, err := loadConfig(stderr)
-	if err != nil {
-		return err
-	}
-	if cfg.Embedded() {
-		if err := migrateUp(ctx, cfg, log); err != nil {
-			return err
-		}
-	}
-	d, err := openDB(ctx, cfg, cfg.DatabaseURL, "TOOLBOX_DATABASE_URL", appRole(cfg))
+	_, _, d, err := openForCommand(ctx, stderr)
 	if err != nil {
 		return err
 	}

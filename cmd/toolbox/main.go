@@ -12,6 +12,7 @@
 //	toolbox notes reseal             re-encrypt private notes with the newest key
 //	toolbox library seed             give every organisation the library's starter items it lacks
 //	toolbox stripe …                 demo payments with stripe-mock (see docs/billing.md)
+//	toolbox operator grant|revoke EMAIL   give or take the platform operator's role
 package main
 
 import (
@@ -28,6 +29,8 @@ import (
 	// The binary carries its own time-zone database: a minimal container
 	// image has none, and every session time depends on it.
 	_ "time/tzdata"
+
+	"github.com/leadershiptoolbox/toolbox/app/logctx"
 )
 
 const usage = `usage: toolbox [command]
@@ -40,6 +43,8 @@ commands:
   migrate down        roll back the last group of migrations
   migrate status      list migrations and whether each is applied
   notes reseal        re-encrypt private notes with the newest notes key
+  notes derived-key   print the notes key derived from the secret key, as
+                      id:base64 for TOOLBOX_NOTES_KEYS (before changing the secret)
   library seed        give every organisation the starter library items it
                       does not have yet (edited or hidden ones stay as they are)
   stripe pending --org SLUG
@@ -48,6 +53,10 @@ commands:
   stripe simulate-refund --org SLUG --payment ID
                       demos with stripe-mock: send the running app a signed
                       Stripe event for a payment (docs/billing.md)
+  operator grant EMAIL
+  operator revoke EMAIL
+  operator list       give or take the platform operator's role (the console
+                      at /ops), or list who holds it; the account must exist
   help                this text
 
 Configuration comes from TOOLBOX_* environment variables; see README.md.
@@ -106,6 +115,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runLibrary(ctx, sub, stdout, stderr)
 	case "stripe":
 		err = runStripe(ctx, args[1:], stdout, stderr)
+	case "operator":
+		err = runOperator(ctx, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "toolbox: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -152,8 +163,10 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func newLogger(w io.Writer, level slog.Level, format string) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
+	// Lines logged with a request's or a task's context carry its id and
+	// organisation (logctx).
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(logctx.NewHandler(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(logctx.NewHandler(slog.NewTextHandler(w, opts)))
 }

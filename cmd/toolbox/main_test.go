@@ -109,6 +109,32 @@ func TestEmbeddedModeKeepsDataAcrossRestarts(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
+	signUpEmbedded(t, base, "restart", "rita@example.test")
+	if code := stop(); code != 0 {
+		t.Fatalf("exit code %d after SIGINT", code)
+	}
+
+	base, stop = startEmbedded(t, dataDir)
+	defer stop()
+	resp, err := http.Get(base + "/signup/slug?slug=restart")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	_, _ = body.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(body.String(), "already uses") {
+		t.Fatalf("after a restart the organisation is gone: %s", body.String())
+	}
+	if _, err := os.Stat(fmt.Sprintf("%s/toolbox.db", dataDir)); err != nil {
+		t.Fatalf("no SQLite file in the data dir: %v", err)
+	}
+}
+
+// signUpEmbedded signs an organisation up through the form of a running
+// server, as a browser would.
+func signUpEmbedded(t *testing.T, base, slug, email string) {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}
 	resp, err := client.Get(base + "/signup")
@@ -122,33 +148,14 @@ func TestEmbeddedModeKeepsDataAcrossRestarts(t *testing.T) {
 	if m == nil {
 		t.Fatal("no CSRF token on the sign-up page")
 	}
-	form := url.Values{"csrf_token": {html.UnescapeString(m[1])}, "org_name": {"Restart Ltd"}, "slug": {"restart"}, "time_zone": {"Europe/London"},
-		"name": {"Rita"}, "email": {"rita@example.test"}, "password": {"a long enough password"}}
+	form := url.Values{"csrf_token": {html.UnescapeString(m[1])}, "org_name": {"Restart Ltd"}, "slug": {slug}, "time_zone": {"Europe/London"},
+		"name": {"Rita"}, "email": {email}, "password": {"a long enough password"}}
 	req, _ := http.NewRequest(http.MethodPost, base+"/signup", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", base)
 	resp, err = client.Do(req)
-	if err != nil || resp.StatusCode != http.StatusOK || !strings.HasSuffix(resp.Request.URL.Path, "/o/restart") {
+	if err != nil || resp.StatusCode != http.StatusOK || !strings.HasSuffix(resp.Request.URL.Path, "/o/"+slug) {
 		t.Fatalf("sign-up: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	if code := stop(); code != 0 {
-		t.Fatalf("exit code %d after SIGINT", code)
-	}
-
-	base, stop = startEmbedded(t, dataDir)
-	defer stop()
-	resp, err = http.Get(base + "/signup/slug?slug=restart")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body.Reset()
-	_, _ = body.ReadFrom(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(body.String(), "already uses") {
-		t.Fatalf("after a restart the organisation is gone: %s", body.String())
-	}
-	if _, err := os.Stat(fmt.Sprintf("%s/toolbox.db", dataDir)); err != nil {
-		t.Fatalf("no SQLite file in the data dir: %v", err)
-	}
 }

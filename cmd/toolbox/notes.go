@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 
@@ -15,12 +16,22 @@ import (
 // sealed again with the new one, organisation by organisation; the old
 // key can be removed afterwards.
 func runNotes(ctx context.Context, sub string, stdout, stderr io.Writer) error {
-	if sub != "reseal" {
-		return fmt.Errorf("notes needs reseal")
+	if sub != "reseal" && sub != "derived-key" {
+		return fmt.Errorf("notes needs reseal or derived-key")
 	}
 	cfg, log, err := loadConfig(stderr)
 	if err != nil {
 		return err
+	}
+	if sub == "derived-key" {
+		// Before the secret key changes, the notes key derived from it
+		// must be listed explicitly (docs/operations.md, key rotation).
+		raw, err := relationships.DeriveNotesKey(cfg.SecretKey)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s:%s\n", relationships.DerivedKeyID, base64.StdEncoding.EncodeToString(raw))
+		return nil
 	}
 	keys, err := relationships.NewKeyring(cfg.NotesKeys, cfg.SecretKey)
 	if err != nil {

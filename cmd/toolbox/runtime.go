@@ -125,6 +125,23 @@ func migrateUp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	return nil
 }
 
+// openForCommand reads the configuration and opens the database as the
+// application, for the command-line tools (operator, library, stripe): in
+// the embedded mode it migrates first, as the server would.
+func openForCommand(ctx context.Context, stderr io.Writer) (config.Config, *slog.Logger, *db.DB, error) {
+	cfg, log, err := loadConfig(stderr)
+	if err != nil {
+		return cfg, log, nil, err
+	}
+	if cfg.Embedded() {
+		if err := migrateUp(ctx, cfg, log); err != nil {
+			return cfg, log, nil, err
+		}
+	}
+	d, err := openDB(ctx, cfg, cfg.DatabaseURL, "TOOLBOX_DATABASE_URL", appRole(cfg))
+	return cfg, log, d, err
+}
+
 // appRole is the Postgres role the application switches to; SQLite has none.
 func appRole(cfg config.Config) string {
 	if !cfg.Postgres() {
@@ -295,7 +312,7 @@ func (s *services) work(ctx context.Context) error {
 	if err := srv.Start(s.app.Tasks); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
-	sched, err := server.NewScheduler(s.redisOpt, s.log)
+	sched, err := server.NewScheduler(s.redisOpt, s.log, s.cfg.OutcomesEvery)
 	if err != nil {
 		srv.Shutdown()
 		return err
@@ -335,7 +352,38 @@ func start(ctx context.Context, stderr io.Writer) (*services, error) {
 		return nil, err
 	}
 	setMemoryLimit(cfg, log)
+	s.serveMetrics()
 	return s, nil
+}
+
+// serveMetrics serves /metrics for Prometheus on TOOLBOX_METRICS_ADDR,
+// apart from the site, until the process closes its services. A port
+// already taken (a web and a worker on one machine with the same
+// address) is a warning, not a reason to stop serving the product.
+func (s *services) serveMetrics() {
+	if s.cfg.MetricsAddr == "" {
+		return
+	}
+	ln, err := net.Listen("tcp", s.cfg.MetricsAddr)
+	if err != nil {
+		s.log.Warn("metrics not served: cannot listen on TOOLBOX_METRICS_ADDR (give each process its own, or empty to turn off)",
+			"addr", s.cfg.MetricsAddr, "err", err)
+		return
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", s.app.Metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Warn("metrics server stopped", "err", err)
+		}
+	}()
+	s.log.Info("metrics for Prometheus", "url", "http://"+ln.Addr().String()+"/metrics")
+	s.closers = append(s.closers, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		return srv.Shutdown(ctx)
+	})
 }
 
 // setMemoryLimit gives the Go runtime a soft memory limit, so that the

@@ -66,16 +66,7 @@ func runStripe(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return usageError{"--payment needs a payment id (toolbox stripe pending lists them)"}
 		}
 	}
-	cfg, log, err := loadConfig(stderr)
-	if err != nil {
-		return err
-	}
-	if cfg.Embedded() {
-		if err := migrateUp(ctx, cfg, log); err != nil {
-			return err
-		}
-	}
-	d, err := openDB(ctx, cfg, cfg.DatabaseURL, "TOOLBOX_DATABASE_URL", appRole(cfg))
+	cfg, _, d, err := openForCommand(ctx, stderr)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import {
   acceptInvitation,
   fillPractitionerProfile,
   matchFaceToFace,
+  acceptAgreement,
   setAccountZone,
   wall,
   zonedInstant,
@@ -63,6 +64,9 @@ function bookingJourney(name, viewport) {
       await fillPractitionerProfile(coachPage, org, { zone: NY });
       const relPath = await matchFaceToFace(owner, coachPage, org, coach, member);
       const relID = relPath.split("/").pop();
+      // Sessions are booked once both sides have accepted the agreement.
+      await acceptAgreement(coachPage, relPath);
+      await acceptAgreement(memberPage, relPath);
 
       // Tuesday and Thursday mornings in New York, a 120-day window.
       await coachPage.goto(new URL(`/o/${org.slug}/calendar/availability`, coachPage.url()).href);

@@ -23,6 +23,14 @@ async function ddAfter(page, term) {
   }, term);
 }
 
+// acceptAgreement accepts the agreement of the relationship at path.
+async function acceptAgreement(page, path) {
+  await page.goto(new URL(path, page.url()).href);
+  const form = page.locator("form[action$='/agreement/accept']");
+  await Promise.all([page.waitForURL(`**${path}*`, { waitUntil: "commit" }), form.getByRole("button", { name: "I accept this agreement" }).click()]);
+  await form.waitFor({ state: "detached" });
+}
+
 export default [
   {
     name: "defects-a",
@@ -70,6 +78,10 @@ export default [
       expectTrue(reload && reload.status() === 200, `reloading after the refused agreement = ${reload && reload.status()}`);
       expectTrue(!(await coraPage.locator("h1", { hasText: "Not available" }).count()), "the reload shows a \"Not available\" page");
 
+      // Sessions are booked once both sides accepted the agreement.
+      await acceptAgreement(coraPage, relPath);
+      await acceptAgreement(melPage, relPath);
+
       // Item 7 and 12: refused weekly hours (an htmx swap) say why, and log nothing.
       await coraPage.goto(new URL(`/o/${org.slug}/calendar/availability`, owner.url()).href);
       const hours = coraPage.locator("form[action$='/availability/rules']");
@@ -116,6 +128,9 @@ export default [
       for (const m of [mel, max]) await group.locator("fieldset", { hasText: "Members" }).locator("label", { hasText: m.name }).locator("input").check();
       await Promise.all([owner.waitForURL("**/relationships/*", { waitUntil: "commit" }), group.getByRole("button", { name: "Start the group" }).click()]);
       await owner.locator("h1", { hasText: "Evening circle" }).waitFor();
+      const groupPath = new URL(owner.url()).pathname;
+      await acceptAgreement(ciroPage, groupPath);
+      await acceptAgreement(maxPage, groupPath);
 
       await ciroPage.goto(new URL(`/o/${org.slug}/calendar/new`, owner.url()).href);
       const gs = ciroPage.locator(`form[action='/o/${org.slug}/calendar/sessions']`).last();

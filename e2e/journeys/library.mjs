@@ -11,6 +11,7 @@ import {
   acceptInvitation,
   fillPractitionerProfile,
   acceptProposal,
+  acceptAgreement,
   clickNav,
   submitAndSee,
   addDays,
@@ -92,6 +93,9 @@ export default [
       await top.waitFor();
       await submitAndSee(owner, top.locator("form[action$='/proposals']"), ".flash-success", "Proposed");
       const { relPath } = await acceptProposal(coachPage, org, coach);
+      // Sessions are booked once both sides have accepted the agreement.
+      await acceptAgreement(coachPage, relPath);
+      await acceptAgreement(memberPage, relPath);
 
       // The coach shares the same template into the relationship.
       await coachPage.goto(new URL(charterPath, coachPage.url()).href);

@@ -32,13 +32,24 @@ func New(redis asynq.RedisConnOpt, o Options) *asynq.Server {
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			retried, _ := asynq.GetRetryCount(ctx)
 			maxRetry, _ := asynq.GetMaxRetry(ctx)
-			o.Log.Warn("task failed", "type", t.Type(), "err", err, "retry", retried, "max_retry", maxRetry)
+			id, _ := asynq.GetTaskID(ctx)
+			o.Log.WarnContext(ctx, "task failed", "type", t.Type(), "task_id", id, "err", err, "retry", retried, "max_retry", maxRetry)
 		}),
 	})
 }
 
-// NewScheduler registers the periodic tasks.
-func NewScheduler(redis asynq.RedisConnOpt, log *slog.Logger) (*asynq.Scheduler, error) {
+// DefaultOutcomesEvery is how often the scan for due nudges, check-ins,
+// digests and summaries runs (TOOLBOX_OUTCOMES_EVERY); each run finds
+// only what was not sent yet, so running it more often sends nothing
+// twice.
+const DefaultOutcomesEvery = time.Hour
+
+// NewScheduler registers the periodic tasks; outcomesEvery is how often
+// the outcomes scan runs (0: DefaultOutcomesEvery).
+func NewScheduler(redis asynq.RedisConnOpt, log *slog.Logger, outcomesEvery time.Duration) (*asynq.Scheduler, error) {
+	if outcomesEvery <= 0 {
+		outcomesEvery = DefaultOutcomesEvery
+	}
 	s := asynq.NewScheduler(redis, &asynq.SchedulerOpts{Logger: Logger{log}, Location: time.UTC})
 	if _, err := s.Register("@hourly", workers.NewPurgeOutboxTask(), asynq.Queue(workers.QueueLow), asynq.Unique(time.Hour)); err != nil {
 		return nil, fmt.Errorf("worker: register outbox purge: %w", err)
@@ -52,8 +63,11 @@ func NewScheduler(redis asynq.RedisConnOpt, log *slog.Logger) (*asynq.Scheduler,
 	if _, err := s.Register("@every 5m", workers.NewReconcileRefundsTask(), asynq.Queue(workers.QueueLow), asynq.Unique(4*time.Minute)); err != nil {
 		return nil, fmt.Errorf("worker: register refund reconciliation: %w", err)
 	}
-	if _, err := s.Register("0 6 * * *", workers.NewQuietScanTask(), asynq.Queue(workers.QueueLow), asynq.Unique(time.Hour)); err != nil {
-		return nil, fmt.Errorf("worker: register quiet relationship scan: %w", err)
+	// The outcomes scan includes the quiet relationships' (TypeQuietScan
+	// is still handled, for tasks queued before).
+	spec := "@every " + outcomesEvery.String()
+	if _, err := s.Register(spec, workers.NewOutcomesScanTask(), asynq.Queue(workers.QueueLow), asynq.Unique(outcomesEvery*9/10)); err != nil {
+		return nil, fmt.Errorf("worker: register outcomes scan: %w", err)
 	}
 	return s, nil
 }
