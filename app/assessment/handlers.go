@@ -135,7 +135,7 @@ func (h *Handlers) ShowAssessmentPage(c *gin.Context) error {
 		page.Nav = "my"
 		return h.Renderer.Render(c, http.StatusOK, PageTake, page)
 	}
-	a, err := h.Store.Start(ctx, orgID, v.UserID, h.Clock.Now())
+	a, err := h.Store.Draft(ctx, orgID, v.UserID, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -152,12 +152,9 @@ func (h *Handlers) ShowAssessmentPage(c *gin.Context) error {
 // renderStep answers an htmx step request with the step alone, and a
 // plain form post with the whole page.
 func (h *Handlers) renderStep(c *gin.Context, status int, d stepData) error {
-	if web.IsFragmentRequest(c.Request) {
-		return h.Renderer.RenderBlock(c, status, PageTake, "assessment-step", d)
-	}
 	page := web.NewPage(c, "Your needs assessment", gin.H{"Step": d, "Org": d.Org})
 	page.Nav = "my"
-	return h.Renderer.Render(c, status, PageTake, page)
+	return h.Renderer.Render(c, status, PageTake, page, web.Fragment{Block: "assessment-step", Data: d})
 }
 
 func (h *Handlers) SaveAnswer(c *gin.Context) error {
@@ -197,11 +194,9 @@ func (h *Handlers) SaveAnswer(c *gin.Context) error {
 	if form.Get("back") != "" {
 		next = max(idx, 1)
 	}
-	if web.IsFragmentRequest(c.Request) {
+	return web.Done(c, "/o/"+v.Org.Slug+"/assessment?step="+strconv.Itoa(next), web.Flash{}, func() error {
 		return h.renderStep(c, http.StatusOK, h.step(c, q, a, next))
-	}
-	web.Redirect(c, "/o/"+v.Org.Slug+"/assessment?step="+strconv.Itoa(next))
-	return nil
+	})
 }
 
 func (h *Handlers) Submit(c *gin.Context) error {

@@ -143,3 +143,32 @@ func TestQuestionnaireShapeChangesKeepAssessmentsOnTheirVersion(t *testing.T) {
 		}
 	})
 }
+
+// TestShowingTheAssessmentWritesNothing: opening the assessment shows the
+// first question without storing an assessment; the first answer stores
+// it, and the page then shows it in progress.
+func TestShowingTheAssessmentWritesNothing(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		org := env.NewOrg()
+		base := "/o/" + org.Slug
+		m := env.NewPerson(org, tenancy.RoleMember)
+		b := env.SignIn(m.User)
+		for range 2 {
+			if p := b.Get(base + "/assessment"); p.Status != http.StatusOK || p.Doc().Find(`input[name="question"]`).Length() != 1 {
+				t.Fatalf("assessment page = %d", p.Status)
+			}
+		}
+		if n := env.Count("assessments", "org_id = ? AND member_id = ?", org.ID, m.ID); n != 0 {
+			t.Fatalf("showing the assessment stored %d", n)
+		}
+		if p := b.Post(base+"/assessment/answers", map[string]string{"question": "situation", "answer": "growth"}); p.Status != http.StatusOK {
+			t.Fatalf("first answer = %d", p.Status)
+		}
+		if n := env.Count("assessments", "org_id = ? AND member_id = ? AND status = 'in_progress'", org.ID, m.ID); n != 1 {
+			t.Fatalf("after the first answer, %d in progress", n)
+		}
+		if p := b.Get(base + "/assessment?step=1"); p.Doc().Find(`input[value="growth"][checked]`).Length() != 1 {
+			t.Fatal("the stored answer is not shown")
+		}
+	})
+}

@@ -107,13 +107,42 @@ func (s *Store) Get(ctx context.Context, orgID, id uuid.UUID) (*Assessment, erro
 func (s *Store) Start(ctx context.Context, orgID, memberID uuid.UUID, now time.Time) (*Assessment, error) {
 	var a *Assessment
 	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+		var stored bool
+		var err error
+		if a, stored, err = s.WithTx(tx).draft(ctx, orgID, memberID, now); err != nil || stored {
+			return err
+		}
+		_, err = tx.NewInsert().Model(a).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("assessment: start: %w", err)
+	}
+	return a, nil
+}
+
+// Draft returns the member's assessment in progress or, when there is
+// none, the one Start would begin, without storing it (the page that
+// shows the first question writes nothing; the first answer stores it).
+func (s *Store) Draft(ctx context.Context, orgID, memberID uuid.UUID, now time.Time) (*Assessment, error) {
+	a, _, err := s.draft(ctx, orgID, memberID, now)
+	if err != nil {
+		return nil, fmt.Errorf("assessment: draft: %w", err)
+	}
+	return a, nil
+}
+
+// draft is the assessment in progress (stored), or a new one on the
+// current questionnaire (not stored).
+func (s *Store) draft(ctx context.Context, orgID, memberID uuid.UUID, now time.Time) (a *Assessment, stored bool, err error) {
+	err = s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		var out []Assessment
 		if err := tx.NewSelect().Model(&out).Where("org_id = ? AND member_id = ? AND status = ?", orgID, memberID, StatusInProgress).
 			OrderExpr("created_at DESC").Limit(1).Scan(ctx); err != nil {
 			return fmt.Errorf("find one in progress: %w", err)
 		}
 		if len(out) == 1 {
-			a = &out[0]
+			a, stored = &out[0], true
 			return nil
 		}
 		q, err := s.WithTx(tx).Current(ctx, orgID)
@@ -125,13 +154,9 @@ func (s *Store) Start(ctx context.Context, orgID, memberID uuid.UUID, now time.T
 			Answers: Answers{}, Status: StatusInProgress, Explanation: Explanation{Totals: map[string]int{}},
 			CreatedAt: now, UpdatedAt: now,
 		}
-		_, err = tx.NewInsert().Model(a).Exec(ctx)
-		return err
+		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("assessment: start: %w", err)
-	}
-	return a, nil
+	return a, stored, err
 }
 
 // QuestionnaireOf returns the questionnaire an assessment was started on

@@ -58,13 +58,8 @@ func (h *Handlers) CheckoutCourse(c *gin.Context) error {
 	case err != nil:
 		return err
 	}
-	// Checkout is on Stripe's site: a full redirect even for htmx.
-	if c.GetHeader("HX-Request") == "true" {
-		c.Header("HX-Redirect", to)
-		c.Status(http.StatusNoContent)
-		return nil
-	}
-	c.Redirect(http.StatusSeeOther, to)
+	// Checkout is on Stripe's site.
+	web.RedirectAway(c, to)
 	return nil
 }
 

@@ -165,6 +165,9 @@ var weekdayOrder = []int{1, 2, 3, 4, 5, 6, 0}
 
 type availabilityState struct {
 	Rule, Override, Settings *web.Form
+	// PreviewOnly: the preview alone answers an htmx request (the
+	// editor's live preview), not the editor.
+	PreviewOnly bool
 	// Saved says what an htmx change just saved ("Booking rules saved.").
 	Saved string
 }
@@ -249,10 +252,11 @@ func (h *Handlers) renderAvailability(c *gin.Context, status int, st availabilit
 	data.Base = base(v)
 	page := web.NewPage(c, "Availability", data)
 	page.Nav = "calendar"
-	if c.Request.URL.Path == base(v)+"/availability/preview" && web.IsFragmentRequest(c.Request) {
-		return h.Renderer.RenderBlock(c, status, PageAvailability, "preview", page)
+	var preview []web.Fragment
+	if st.PreviewOnly {
+		preview = append(preview, web.Fragment{Block: "preview", Data: page})
 	}
-	return h.Renderer.Render(c, status, PageAvailability, page)
+	return h.Renderer.Render(c, status, PageAvailability, page, preview...)
 }
 
 func (h *Handlers) ShowAvailabilityPage(c *gin.Context) error {
@@ -262,13 +266,10 @@ func (h *Handlers) ShowAvailabilityPage(c *gin.Context) error {
 // availabilityDone answers a successful change: htmx gets the editor
 // again (the preview moves with it), a plain form a redirect.
 func (h *Handlers) availabilityDone(c *gin.Context, message string) error {
-	if web.IsFragmentRequest(c.Request) {
+	return web.Done(c, base(web.CurrentViewer(c))+"/availability", web.Flash{Kind: "success", Message: message}, func() error {
 		// The swapped editor says what was saved, as the flash would.
 		return h.renderAvailability(c, http.StatusOK, availabilityState{Saved: message}, nil)
-	}
-	web.AddFlash(c, "success", message)
-	web.Redirect(c, base(web.CurrentViewer(c))+"/availability")
-	return nil
+	})
 }
 
 // parseClock reads HH:MM as minutes of the day; "24:00" is allowed as
@@ -436,11 +437,11 @@ func (h *Handlers) PreviewAvailability(c *gin.Context) error {
 	v := web.CurrentViewer(c)
 	f := web.NewForm(c.Request.URL.Query())
 	if len(c.Request.URL.Query()) == 0 {
-		return h.renderAvailability(c, http.StatusOK, availabilityState{}, nil)
+		return h.renderAvailability(c, http.StatusOK, availabilityState{PreviewOnly: true}, nil)
 	}
 	b := settingsForm(f, v.Org.ID, v.UserID)
 	if !f.Valid() {
-		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Settings: f}, nil)
+		return h.renderAvailability(c, http.StatusUnprocessableEntity, availabilityState{Settings: f, PreviewOnly: true}, nil)
 	}
-	return h.renderAvailability(c, http.StatusOK, availabilityState{Settings: f}, &b)
+	return h.renderAvailability(c, http.StatusOK, availabilityState{Settings: f, PreviewOnly: true}, &b)
 }

@@ -175,10 +175,7 @@ func (h *Handlers) renderBooking(c *gin.Context, status int, st bookingState, q 
 	}
 	page := web.NewPage(c, "Book a session", d)
 	page.Nav = "calendar"
-	if web.IsFragmentRequest(c.Request) && c.GetHeader("HX-Target") == "booking" {
-		return h.Renderer.RenderBlock(c, status, PageBook, "booking", page)
-	}
-	return h.Renderer.Render(c, status, PageBook, page)
+	return h.Renderer.Render(c, status, PageBook, page, web.Fragment{Target: "booking", Block: "booking", Data: page})
 }
 
 // confirmStep fills the confirmation step: the booking planned (or, after

@@ -283,23 +283,19 @@ func (h *Handlers) CompleteLesson(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if web.IsFragmentRequest(c.Request) {
-		page := web.NewPage(c, l.Title, h.lessonData(o, m, l, p))
-		return h.Renderer.RenderBlock(c, http.StatusOK, PageLesson, "lesson-progress", page)
-	}
 	data := h.lessonData(o, m, l, p)
+	to, flash := coursePath(v, o.Course.ID), web.Flash{}
 	switch {
 	case p.Complete():
-		web.AddFlash(c, "success", "Course complete — well done. Your certificate is ready.")
-		web.Redirect(c, coursePath(v, o.Course.ID))
+		flash = web.Flash{Kind: "success", Message: "Course complete — well done. Your certificate is ready."}
 	case data["Quiz"] != nil:
-		web.Redirect(c, coursePath(v, o.Course.ID)+"/quizzes/"+m.Quiz.ID.String())
+		to += "/quizzes/" + m.Quiz.ID.String()
 	case data["Next"] != nil:
-		web.Redirect(c, coursePath(v, o.Course.ID)+"/lessons/"+data["Next"].(*Lesson).ID.String())
-	default:
-		web.Redirect(c, coursePath(v, o.Course.ID))
+		to += "/lessons/" + data["Next"].(*Lesson).ID.String()
 	}
-	return nil
+	return web.Done(c, to, flash, func() error {
+		return h.Renderer.RenderBlock(c, http.StatusOK, PageLesson, "lesson-progress", web.NewPage(c, l.Title, data))
+	})
 }
 
 func (h *Handlers) quizFor(c *gin.Context, o *Outline) (*Quiz, *Module, error) {

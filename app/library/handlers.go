@@ -188,17 +188,14 @@ func (h *Handlers) Vote(c *gin.Context) error {
 	if err := h.Service.Store.Vote(ctx, v.Org.ID, a.ID, v.UserID, f.Get("helpful") == "yes", h.Service.Clock.Now()); err != nil {
 		return err
 	}
-	if web.IsFragmentRequest(c.Request) {
+	return web.Done(c, articlePath(v, a.ID), web.Flash{Kind: "success", Message: "Thank you for your answer."}, func() error {
 		t, err := h.Service.Store.Tally(ctx, v.Org.ID, a.ID, v.UserID)
 		if err != nil {
 			return err
 		}
 		page := web.NewPage(c, a.Title, ArticlePage{Slug: v.Org.Slug, Article: a, Tally: t})
 		return h.Renderer.RenderBlock(c, http.StatusOK, PageArticle, "library-vote", page)
-	}
-	web.AddFlash(c, "success", "Thank you for your answer.")
-	web.Redirect(c, articlePath(v, a.ID))
-	return nil
+	})
 }
 
 // DownloadFile sends an article's file as an attachment.

@@ -20,6 +20,17 @@ const (
 	MaxGroupSize    = 50
 )
 
+// NewGroupPage is what the form that starts a group shows: everyone
+// active, the practitioners among them, and who is chosen on each side.
+type NewGroupPage struct {
+	Org              *web.OrgRef
+	Form             *web.Form
+	Kinds            []Kind
+	People           []tenancy.Person
+	Practitioners    []tenancy.Person
+	ChosenP, ChosenM map[string]bool
+}
+
 // renderNewGroup shows the form a coordinator fills in to start a group.
 func (h *Handlers) renderNewGroup(c *gin.Context, status int, f *web.Form) error {
 	v := web.CurrentViewer(c)
@@ -40,8 +51,8 @@ func (h *Handlers) renderNewGroup(c *gin.Context, status int, f *web.Form) error
 		}
 		return out
 	}
-	page := web.NewPage(c, "Start a group", gin.H{"Org": v.Org, "Form": f, "Kinds": Kinds, "People": people,
-		"Practitioners": practitioners, "ChosenP": chosen("practitioners"), "ChosenM": chosen("members")})
+	page := web.NewPage(c, "Start a group", NewGroupPage{Org: v.Org, Form: f, Kinds: Kinds, People: people,
+		Practitioners: practitioners, ChosenP: chosen("practitioners"), ChosenM: chosen("members")})
 	page.Nav = "pipeline"
 	return h.Renderer.Render(c, status, PageNewGroup, page)
 }

@@ -129,7 +129,7 @@ func Create(ctx context.Context, tx bun.IDB, orgID uuid.UUID, now time.Time, n N
 // db.ErrNotFound when they take no part in it.
 func (s *Store) Side(ctx context.Context, orgID, relationshipID, userID uuid.UUID) (string, error) {
 	p := new(Participant)
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(p).
 			Where("org_id = ? AND relationship_id = ? AND user_id = ? AND left_at IS NULL", orgID, relationshipID, userID).Scan(ctx)
 	})
@@ -174,7 +174,7 @@ func (s *Store) AgreementFor(ctx context.Context, orgID, relationshipID uuid.UUI
 func (s *Store) CreateGroup(ctx context.Context, orgID uuid.UUID, now time.Time, n New) (*Relationship, error) {
 	n.Format, n.Status = Group, StatusActive
 	var r *Relationship
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		ids := slices.Clone(n.Practitioners)
 		slices.SortFunc(ids, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
 		for _, id := range ids {
@@ -222,7 +222,7 @@ func lockGroupTx(ctx context.Context, tx bun.IDB, orgID, relID uuid.UUID) (*Rela
 
 // AddMember adds a person to a group relationship as a member.
 func (s *Store) AddMember(ctx context.Context, orgID, relID, userID uuid.UUID, now time.Time) error {
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		if _, err := lockGroupTx(ctx, tx, orgID, relID); err != nil {
 			return err
 		}
@@ -249,7 +249,7 @@ func (s *Store) AddMember(ctx context.Context, orgID, relID, userID uuid.UUID, n
 // last member (end the relationship instead); a member leaving by
 // themselves (self) always may.
 func (s *Store) RemoveMember(ctx context.Context, orgID, relID, userID uuid.UUID, now time.Time, self bool) error {
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		if _, err := lockGroupTx(ctx, tx, orgID, relID); err != nil {
 			return err
 		}
@@ -284,7 +284,7 @@ func (s *Store) RemoveMember(ctx context.Context, orgID, relID, userID uuid.UUID
 // those who left included, in the order they joined.
 func (s *Store) ParticipantHistory(ctx context.Context, orgID, relID uuid.UUID) ([]Participant, error) {
 	var out []Participant
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(&out).Where("org_id = ? AND relationship_id = ?", orgID, relID).OrderExpr("joined_at, id").Scan(ctx)
 	})
 	if err != nil {

@@ -23,7 +23,7 @@ func (s *Store) ChangeStatus(ctx context.Context, orgID, relID, by uuid.UUID, no
 		return nil, ErrNotNow
 	}
 	var sc *StatusChange
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		r := new(Relationship)
 		q := db.ForUpdate(tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, relID))
 		if err := q.Scan(ctx); err != nil {
@@ -60,7 +60,7 @@ func (s *Store) ChangeStatus(ctx context.Context, orgID, relID, by uuid.UUID, no
 // StatusChanges lists a relationship's history of status changes.
 func (s *Store) StatusChanges(ctx context.Context, orgID, relID uuid.UUID) ([]StatusChange, error) {
 	var out []StatusChange
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(&out).Where("org_id = ? AND relationship_id = ?", orgID, relID).OrderExpr("at, id").Scan(ctx)
 	})
 	if err != nil {
@@ -73,7 +73,7 @@ func (s *Store) StatusChanges(ctx context.Context, orgID, relID uuid.UUID) ([]St
 // accept again.
 func (s *Store) EditAgreement(ctx context.Context, orgID, relID uuid.UUID, now time.Time, in Agreement) (*Agreement, error) {
 	a := new(Agreement)
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		if err := tx.NewSelect().Model(a).Where("org_id = ? AND relationship_id = ?", orgID, relID).Scan(ctx); err != nil {
 			err = db.Classify(err)
 			if !errors.Is(err, db.ErrNotFound) {
@@ -102,7 +102,7 @@ func (s *Store) EditAgreement(ctx context.Context, orgID, relID uuid.UUID, now t
 // stands at version updatedAt (an agreement edited in the meantime is a
 // conflict: the person accepted something else).
 func (s *Store) AcceptAgreement(ctx context.Context, orgID, relID uuid.UUID, side string, now time.Time, seen time.Time) error {
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		a := new(Agreement)
 		if err := tx.NewSelect().Model(a).Where("org_id = ? AND relationship_id = ?", orgID, relID).Scan(ctx); err != nil {
 			return err
@@ -126,7 +126,7 @@ func (s *Store) AcceptAgreement(ctx context.Context, orgID, relID uuid.UUID, sid
 // SwitchMode records a change of mode (coaching to mentoring and back).
 func (s *Store) SwitchMode(ctx context.Context, orgID, relID, by uuid.UUID, sessionID *uuid.UUID, now time.Time, to Kind, why string) (*ModeSwitch, error) {
 	var m *ModeSwitch
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		r := new(Relationship)
 		if err := tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, relID).Scan(ctx); err != nil {
 			return err
@@ -153,7 +153,7 @@ func (s *Store) SwitchMode(ctx context.Context, orgID, relID, by uuid.UUID, sess
 // ModeSwitches lists a relationship's mode switches, oldest first.
 func (s *Store) ModeSwitches(ctx context.Context, orgID, relID uuid.UUID) ([]ModeSwitch, error) {
 	var out []ModeSwitch
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(&out).Where("org_id = ? AND relationship_id = ?", orgID, relID).OrderExpr("at, id").Scan(ctx)
 	})
 	if err != nil {
@@ -165,7 +165,7 @@ func (s *Store) ModeSwitches(ctx context.Context, orgID, relID uuid.UUID) ([]Mod
 // List lists an organisation's relationships, optionally of one status.
 func (s *Store) List(ctx context.Context, orgID uuid.UUID, status Status) ([]Relationship, error) {
 	var out []Relationship
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		q := tx.NewSelect().Model(&out).Where("org_id = ?", orgID)
 		if status != "" {
 			q = q.Where("status = ?", status)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/db"
 )
 
 // Goal is something the member works towards in a relationship; the
@@ -59,7 +61,7 @@ type GoalUpdate struct {
 // CreateGoal records a new goal of the member in a relationship.
 func (s *Store) CreateGoal(ctx context.Context, orgID uuid.UUID, now time.Time, g *Goal) error {
 	g.ID, g.OrgID, g.CreatedAt, g.UpdatedAt = uuid.Must(uuid.NewV7()), orgID, now, now
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		if _, err := tx.NewInsert().Model(g).Exec(ctx); err != nil {
 			return err
 		}
@@ -80,7 +82,7 @@ func addUpdate(ctx context.Context, tx bun.IDB, g *Goal, author uuid.UUID, kind,
 // Goal loads one goal.
 func (s *Store) Goal(ctx context.Context, orgID, id uuid.UUID) (*Goal, error) {
 	g := new(Goal)
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(g).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
 	})
 	if err != nil {
@@ -92,7 +94,7 @@ func (s *Store) Goal(ctx context.Context, orgID, id uuid.UUID) (*Goal, error) {
 // RecordProgress sets a goal's progress (0-100) with a comment, keeping
 // the history.
 func (s *Store) RecordProgress(ctx context.Context, orgID, goalID, by uuid.UUID, now time.Time, progress int, comment string) error {
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		g := new(Goal)
 		if err := tx.NewSelect().Model(g).Where("org_id = ? AND id = ?", orgID, goalID).Scan(ctx); err != nil {
 			return err
@@ -112,7 +114,7 @@ func (s *Store) RecordProgress(ctx context.Context, orgID, goalID, by uuid.UUID,
 // AddMilestone adds a step to a goal.
 func (s *Store) AddMilestone(ctx context.Context, orgID, goalID, by uuid.UUID, now time.Time, title, due string) (*Milestone, error) {
 	var m *Milestone
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		g := new(Goal)
 		if err := tx.NewSelect().Model(g).Where("org_id = ? AND id = ?", orgID, goalID).Scan(ctx); err != nil {
 			return err
@@ -131,7 +133,7 @@ func (s *Store) AddMilestone(ctx context.Context, orgID, goalID, by uuid.UUID, n
 
 // CompleteMilestone marks a milestone of a goal done.
 func (s *Store) CompleteMilestone(ctx context.Context, orgID, goalID, milestoneID, by uuid.UUID, now time.Time) error {
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		g := new(Goal)
 		if err := tx.NewSelect().Model(g).Where("org_id = ? AND id = ?", orgID, goalID).Scan(ctx); err != nil {
 			return err
@@ -157,7 +159,7 @@ func (s *Store) CompleteMilestone(ctx context.Context, orgID, goalID, milestoneI
 // Goals lists a relationship's goals with milestones and history.
 func (s *Store) Goals(ctx context.Context, orgID, relID uuid.UUID) ([]Goal, error) {
 	var out []Goal
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		if err := tx.NewSelect().Model(&out).Where("org_id = ? AND relationship_id = ?", orgID, relID).OrderExpr("created_at").Scan(ctx); err != nil {
 			return err
 		}
@@ -181,7 +183,7 @@ func (s *Store) Goals(ctx context.Context, orgID, relID uuid.UUID) ([]Goal, erro
 // GoalsOfMember lists the goals a member owns, across relationships.
 func (s *Store) GoalsOfMember(ctx context.Context, orgID, memberID uuid.UUID) ([]Goal, error) {
 	var out []Goal
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(&out).Where("org_id = ? AND owner_id = ?", orgID, memberID).OrderExpr("created_at DESC").Scan(ctx)
 	})
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/db"
 )
 
 // AddNote records a note by a participant; a private note's text is
@@ -19,7 +21,7 @@ func (s *Store) AddNote(ctx context.Context, keys *Keyring, orgID uuid.UUID, now
 	if err := setNoteText(keys, n, text); err != nil {
 		return err
 	}
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		_, err := tx.NewInsert().Model(n).Exec(ctx)
 		return err
 	})
@@ -51,7 +53,7 @@ func setNoteText(keys *Keyring, n *Note, text string) error {
 // Callers must have checked that viewer takes part in the relationship.
 func (s *Store) NotesFor(ctx context.Context, keys *Keyring, orgID, relID, viewer uuid.UUID) ([]Note, error) {
 	var out []Note
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		since := tx.NewSelect().Model((*Participant)(nil)).ColumnExpr("MIN(COALESCE(notes_from, joined_at))").
 			Where("org_id = ? AND relationship_id = ? AND user_id = ? AND left_at IS NULL", orgID, relID, viewer)
 		return tx.NewSelect().Model(&out).
@@ -81,7 +83,7 @@ func (s *Store) NotesFor(ctx context.Context, keys *Keyring, orgID, relID, viewe
 // may know that notes exist but not read them.
 func (s *Store) NoteCounts(ctx context.Context, orgID, relID uuid.UUID) (map[string]int, error) {
 	out := map[string]int{Private: 0, Shared: 0}
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		var rows []struct {
 			Visibility string `bun:"visibility"`
 			N          int    `bun:"n"`
@@ -103,7 +105,7 @@ func (s *Store) NoteCounts(ctx context.Context, orgID, relID uuid.UUID) (map[str
 // sealed with the newest key (key rotation). It returns how many changed.
 func (s *Store) Reseal(ctx context.Context, keys *Keyring, orgID uuid.UUID) (int, error) {
 	changed := 0
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		var notes []Note
 		if err := tx.NewSelect().Model(&notes).Where("org_id = ? AND visibility = ? AND key_id <> ?", orgID, Private, keys.Newest()).Scan(ctx); err != nil {
 			return err

@@ -13,7 +13,7 @@ import (
 // ProfileOf loads a practitioner's profile, or db.ErrNotFound.
 func (s *Store) ProfileOf(ctx context.Context, orgID, userID uuid.UUID) (*Profile, error) {
 	p := new(Profile)
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(p).Where("org_id = ? AND user_id = ?", orgID, userID).Scan(ctx)
 	})
 	if err != nil {
@@ -25,7 +25,7 @@ func (s *Store) ProfileOf(ctx context.Context, orgID, userID uuid.UUID) (*Profil
 // SaveProfile creates or updates a practitioner's profile (not the
 // trained-mentor mark, which only MarkTrainedMentor sets).
 func (s *Store) SaveProfile(ctx context.Context, orgID uuid.UUID, now time.Time, p *Profile) error {
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		p.OrgID, p.UpdatedAt = orgID, now
 		if p.ID == uuid.Nil {
 			p.ID, p.CreatedAt = uuid.Must(uuid.NewV7()), now
@@ -65,7 +65,7 @@ func (s *Store) MarkTrainedMentor(ctx context.Context, tx bun.IDB, orgID, userID
 // ActiveCounts counts, per practitioner, the relationships using capacity.
 func (s *Store) ActiveCounts(ctx context.Context, orgID uuid.UUID) (map[uuid.UUID]int, error) {
 	out := map[uuid.UUID]int{}
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		var rows []struct {
 			UserID uuid.UUID `bun:"user_id,type:uuid"`
 			N      int       `bun:"n"`

@@ -299,7 +299,7 @@ type participantName struct {
 // names lists the current participants of relationships with their names.
 func (s *Store) names(ctx context.Context, q bun.IDB, orgID uuid.UUID, ids []uuid.UUID) ([]participantName, error) {
 	if len(ids) == 0 {
-		return nil, nil
+		return []participantName{}, nil
 	}
 	var rows []participantName
 	err := q.NewRaw(`SELECT p.relationship_id, p.side, u.name FROM relationship_participants AS p JOIN users AS u ON u.id = p.user_id

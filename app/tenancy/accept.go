@@ -36,7 +36,7 @@ func (s *Service) InvitationByToken(ctx context.Context, token string) (*OpenInv
 	}
 	out := &OpenInvitation{}
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		inv, err := invitationByToken(ctx, tx, orgID, hash)
+		inv, err := s.Store.WithTx(tx).invitationByToken(ctx, orgID, hash)
 		if err != nil {
 			return err
 		}
@@ -88,7 +88,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, viewerID u
 	org := new(Organisation)
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		now := s.Clock.Now()
-		inv, err := invitationByToken(ctx, tx, orgID, hash)
+		inv, err := s.Store.WithTx(tx).invitationByToken(ctx, orgID, hash)
 		if err != nil {
 			return err
 		}
@@ -135,7 +135,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, viewerID u
 				ID: uuid.Must(uuid.NewV7()), OrgID: orgID, UserID: user.ID, Role: inv.Role, Kinds: inv.Kinds,
 				Status: StatusActive, CreatedAt: now, UpdatedAt: now,
 			}
-			if err := insertMembership(ctx, tx, m); err != nil {
+			if err := s.Store.WithTx(tx).insertMembership(ctx, m); err != nil {
 				return err
 			}
 		}

@@ -79,10 +79,7 @@ func (h *Handlers) ShowAuditPage(c *gin.Context) error {
 	}
 	data := gin.H{"Form": f, "Events": events, "Actions": h.auditActions(), "Slug": v.Org.Slug, "Zone": v.Zone(),
 		"Older": nextPage(c, more, "before", func() string { return events[len(events)-1].ID.String() })}
-	if web.IsFragmentRequest(c.Request) && c.GetHeader("HX-Target") == "audit-more" {
-		return h.Renderer.RenderBlock(c, status, PageAudit, "audit-rows", data)
-	}
 	page := web.NewPage(c, "Audit log", data)
 	page.Nav = "audit"
-	return h.Renderer.Render(c, status, PageAudit, page)
+	return h.Renderer.Render(c, status, PageAudit, page, web.Fragment{Target: "audit-more", Block: "audit-rows", Data: data})
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
-	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/web"
 )
@@ -198,12 +197,12 @@ func (s *Service) inviter(ctx context.Context, tx bun.Tx, orgID uuid.UUID, a Act
 // inviteProblem returns ErrAlreadyMember or ErrAlreadyInvited when the
 // address cannot be invited, another error when the check failed, or nil.
 func (s *Service) inviteProblem(ctx context.Context, tx bun.Tx, orgID uuid.UUID, email string) error {
-	if member, err := memberByEmail(ctx, tx, orgID, email); err != nil {
+	if member, err := s.Store.WithTx(tx).memberByEmail(ctx, orgID, email); err != nil {
 		return err
 	} else if member {
 		return ErrAlreadyMember
 	}
-	if invited, err := pendingInvitation(ctx, tx, orgID, email, s.Clock.Now()); err != nil {
+	if invited, err := s.Store.WithTx(tx).pendingInvitation(ctx, orgID, email, s.Clock.Now()); err != nil {
 		return err
 	} else if invited {
 		return ErrAlreadyInvited
@@ -219,7 +218,7 @@ func (s *Service) invite(ctx context.Context, tx bun.Tx, org *Organisation, invi
 		Kinds: strings.Join(row.Kinds, ","), TokenHash: hash, InvitedBy: &inviter.ID, ExpiresAt: now.Add(InvitationTTL),
 		SentCount: 1, CreatedAt: now,
 	}
-	if err := insertInvitation(ctx, tx, inv); err != nil {
+	if err := s.Store.WithTx(tx).insertInvitation(ctx, inv); err != nil {
 		return nil, err
 	}
 	if err := s.sendInvitation(ctx, tx, org, inviter, inv, token); err != nil {
@@ -248,7 +247,7 @@ func (s *Service) ResendInvitation(ctx context.Context, orgID uuid.UUID, a Actor
 	var inv *Invitation
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if inv, err = invitationByID(ctx, tx, orgID, id); err != nil {
+		if inv, err = s.Store.WithTx(tx).invitationByID(ctx, orgID, id); err != nil {
 			return err
 		}
 		inviter, org, err := s.inviter(ctx, tx, orgID, a)
@@ -284,7 +283,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, orgID uuid.UUID, a Actor
 	var inv *Invitation
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if inv, err = invitationByID(ctx, tx, orgID, id); err != nil {
+		if inv, err = s.Store.WithTx(tx).invitationByID(ctx, orgID, id); err != nil {
 			return err
 		}
 		if inv.AcceptedAt != nil || inv.RevokedAt != nil {
@@ -438,9 +437,9 @@ func (h *Handlers) UploadInvitations(c *gin.Context) error {
 
 func (h *Handlers) InvitationAction(resend bool) web.HandlerFunc {
 	return func(c *gin.Context) error {
-		id, err := uuid.Parse(c.Param("id"))
+		id, err := web.IDParam(c, "id")
 		if err != nil {
-			return db.ErrNotFound
+			return err
 		}
 		v := web.CurrentViewer(c)
 		if !resend && web.PostedForm(c).Get("confirm") == "" {
@@ -483,7 +482,7 @@ func (s *Service) Invitation(ctx context.Context, orgID, id uuid.UUID) (*Invitat
 	var inv *Invitation
 	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
 		var err error
-		inv, err = invitationByID(ctx, q, orgID, id)
+		inv, err = s.Store.WithTx(q).invitationByID(ctx, orgID, id)
 		return err
 	})
 	return inv, err
@@ -492,9 +491,9 @@ func (s *Service) Invitation(ctx context.Context, orgID, id uuid.UUID) (*Invitat
 // ShowRevokePage asks an admin to confirm revoking an invitation: a page
 // of its own, so that the question is asked without JavaScript too.
 func (h *Handlers) ShowRevokePage(c *gin.Context) error {
-	id, err := uuid.Parse(c.Param("id"))
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		return db.ErrNotFound
+		return err
 	}
 	v := web.CurrentViewer(c)
 	inv, err := h.Service.Invitation(c.Request.Context(), v.Org.ID, id)

@@ -38,16 +38,14 @@ func (s *Service) change(ctx context.Context, orgID uuid.UUID, a Actor, target u
 	return s.DB.InTenantAs(ctx, orgID, target, func(ctx context.Context, tx bun.Tx) error {
 		// The actor's role is read here, in the transaction, not trusted
 		// from the request: it may have changed since.
-		var actorRole Role
-		err := tx.NewSelect().Model((*Membership)(nil)).Column("role").
-			Where("org_id = ? AND user_id = ? AND status = ?", orgID, a.UserID, StatusActive).Scan(ctx, &actorRole)
-		if errors.Is(db.Classify(err), db.ErrNotFound) {
+		actorRole, err := s.Store.WithTx(tx).activeRole(ctx, orgID, a.UserID)
+		if errors.Is(err, db.ErrNotFound) {
 			return ErrOwnersOnly
 		} else if err != nil {
-			return fmt.Errorf("tenancy: actor's role: %w", err)
+			return err
 		}
 		a.Role = actorRole
-		m, err := membershipForUpdate(ctx, tx, orgID, target)
+		m, err := s.Store.WithTx(tx).membershipForUpdate(ctx, orgID, target)
 		if err != nil {
 			return err
 		}
@@ -64,7 +62,7 @@ func (s *Service) change(ctx context.Context, orgID uuid.UUID, a Actor, target u
 			return err
 		}
 		m.UpdatedAt = s.Clock.Now()
-		if err := updateMembership(ctx, tx, m); err != nil {
+		if err := s.Store.WithTx(tx).updateMembership(ctx, m); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{
@@ -84,7 +82,7 @@ func (s *Service) guardOwner(ctx context.Context, tx bun.Tx, a Actor, m *Members
 		return ErrOwnersOnly
 	}
 	if losesOwnership && m.Status == StatusActive {
-		n, err := otherActiveOwners(ctx, tx, s.DB.Engine, m.OrgID, m.UserID)
+		n, err := s.Store.WithTx(tx).otherActiveOwners(ctx, m.OrgID, m.UserID)
 		if err != nil {
 			return err
 		}
@@ -133,22 +131,17 @@ func (s *Service) SetLineManager(ctx context.Context, orgID uuid.UUID, a Actor, 
 		if manager == target {
 			return "", "", ErrSelf
 		}
-		var mgr struct {
-			Email string `bun:"email"`
-		}
-		err := tx.NewSelect().TableExpr("memberships AS m").Join("JOIN users AS u ON u.id = m.user_id").
-			ColumnExpr("u.email").Where("m.org_id = ? AND m.user_id = ? AND m.status = ? AND u.deleted_at IS NULL", orgID, manager, StatusActive).
-			Scan(ctx, &mgr)
-		if errors.Is(db.Classify(err), db.ErrNotFound) {
+		mgrEmail, err := s.Store.WithTx(tx).activeMemberEmail(ctx, orgID, manager)
+		if errors.Is(err, db.ErrNotFound) {
 			return "", "", ErrNotActiveMember
 		} else if err != nil {
-			return "", "", fmt.Errorf("tenancy: look up line manager: %w", err)
+			return "", "", err
 		}
 		if m.LineManagerID != nil && *m.LineManagerID == manager {
 			return "", "", nil
 		}
 		m.LineManagerID = &manager
-		return audit.ActionLineManager, mgr.Email, nil
+		return audit.ActionLineManager, mgrEmail, nil
 	})
 	if err != nil {
 		return fmt.Errorf("tenancy: set line manager of %s: %w", target, err)
@@ -172,7 +165,7 @@ func (s *Service) Deactivate(ctx context.Context, orgID uuid.UUID, a Actor, targ
 			return "", "", err
 		}
 		m.Status = StatusDeactivated
-		others, err := activeMembershipsElsewhere(ctx, tx, orgID, target)
+		others, err := s.Store.WithTx(tx).activeMembershipsElsewhere(ctx, orgID, target)
 		if err != nil {
 			return "", "", err
 		}
@@ -214,14 +207,14 @@ func (s *Service) TransferOwnership(ctx context.Context, orgID uuid.UUID, a Acto
 		if target == a.UserID {
 			return ErrSelf
 		}
-		from, err := membershipForUpdate(ctx, tx, orgID, a.UserID)
+		from, err := s.Store.WithTx(tx).membershipForUpdate(ctx, orgID, a.UserID)
 		if err != nil {
 			return err
 		}
 		if from.Role != RoleOwner || from.Status != StatusActive {
 			return ErrOwnersOnly
 		}
-		to, err := membershipForUpdate(ctx, tx, orgID, target)
+		to, err := s.Store.WithTx(tx).membershipForUpdate(ctx, orgID, target)
 		if err != nil {
 			return err
 		}
@@ -239,10 +232,10 @@ func (s *Service) TransferOwnership(ctx context.Context, orgID uuid.UUID, a Acto
 		now := s.Clock.Now()
 		to.Role, to.UpdatedAt = RoleOwner, now
 		from.Role, from.UpdatedAt = RoleAdmin, now
-		if err := updateMembership(ctx, tx, to); err != nil {
+		if err := s.Store.WithTx(tx).updateMembership(ctx, to); err != nil {
 			return err
 		}
-		if err := updateMembership(ctx, tx, from); err != nil {
+		if err := s.Store.WithTx(tx).updateMembership(ctx, from); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{
@@ -289,26 +282,20 @@ func (h *Handlers) ShowPeoplePage(c *gin.Context) error {
 	data := gin.H{"People": people, "Filter": f, "Roles": Roles, "Slug": v.Org.Slug, "IsAdmin": Has(v, Admins...), "Next": nextPage(c, more, "after", func() string {
 		return people[len(people)-1].UserID.String()
 	})}
-	if web.IsFragmentRequest(c.Request) {
-		// The search swaps the results; "More people" appends a page.
-		switch c.GetHeader("HX-Target") {
-		case "people-results":
-			return h.Renderer.RenderBlock(c, http.StatusOK, PagePeople, "people-results", data)
-		case "people-more":
-			return h.Renderer.RenderBlock(c, http.StatusOK, PagePeople, "people-rows", data)
-		}
-	}
 	page := web.NewPage(c, "People", data)
 	page.Nav = "people"
-	return h.Renderer.Render(c, http.StatusOK, PagePeople, page)
+	// The search swaps the results; "More people" appends a page.
+	return h.Renderer.Render(c, http.StatusOK, PagePeople, page,
+		web.Fragment{Target: "people-results", Block: "people-results", Data: data},
+		web.Fragment{Target: "people-more", Block: "people-rows", Data: data})
 }
 
 // target loads the member named by :userID in the current organisation:
 // anything else is 404, before any input is looked at.
 func (h *Handlers) target(c *gin.Context) (*Person, error) {
-	id, err := uuid.Parse(c.Param("userID"))
+	id, err := web.IDParam(c, "userID")
 	if err != nil {
-		return nil, db.ErrNotFound
+		return nil, err
 	}
 	return h.Service.Store.Member(c.Request.Context(), web.CurrentViewer(c).Org.ID, id)
 }

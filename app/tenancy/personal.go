@@ -84,7 +84,7 @@ func LastOwnerMessage(err error) string {
 // past audit events are anonymised, the deletion is recorded, anyone they
 // line-managed loses that link, and their membership is removed.
 func (s *Service) EraseUser(ctx context.Context, tx bun.Tx, userID uuid.UUID) error {
-	ms, err := viewerMemberships(ctx, tx, userID)
+	ms, err := s.Store.WithTx(tx).viewerMemberships(ctx, userID)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (s *Service) EraseUser(ctx context.Context, tx bun.Tx, userID uuid.UUID) er
 		if err := setTenant(ctx, tx, s.DB.Engine, m.OrgID); err != nil {
 			return err
 		}
-		n, err := otherActiveOwners(ctx, tx, s.DB.Engine, m.OrgID, userID)
+		n, err := s.Store.WithTx(tx).otherActiveOwners(ctx, m.OrgID, userID)
 		if err != nil {
 			return err
 		}

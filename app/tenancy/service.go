@@ -66,7 +66,7 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (*Organisation, *a
 	}
 	var user *auth.User
 	err := s.DB.InTenant(ctx, org.ID, func(ctx context.Context, tx bun.Tx) error {
-		if err := insertOrg(ctx, tx, org); err != nil {
+		if err := s.Store.WithTx(tx).insertOrg(ctx, org); err != nil {
 			if errors.Is(err, db.ErrConflict) {
 				return ErrSlugTaken
 			}
@@ -85,7 +85,7 @@ func (s *Service) SignUp(ctx context.Context, in SignupInput) (*Organisation, *a
 			return err
 		}
 		m := &Membership{ID: uuid.Must(uuid.NewV7()), OrgID: org.ID, UserID: user.ID, Role: RoleOwner, Status: StatusActive, CreatedAt: now, UpdatedAt: now}
-		if err := insertMembership(ctx, tx, m); err != nil {
+		if err := s.Store.WithTx(tx).insertMembership(ctx, m); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx, audit.Event{

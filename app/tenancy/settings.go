@@ -64,7 +64,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, orgID uuid.UUID, a Act
 			return nil
 		}
 		org.Name, org.TimeZone, org.Settings = name, zone, settings
-		if err := updateOrg(ctx, tx, org); err != nil {
+		if err := s.Store.WithTx(tx).updateOrg(ctx, org); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{

@@ -15,12 +15,35 @@ import (
 )
 
 // Store holds the tenancy SQL. Every method that touches tenant-owned
-// rows takes the organisation and runs inside InTenant.
+// rows takes the organisation and runs inside InTenant; the unexported
+// ones run in the caller's transaction (WithTx).
 type Store struct {
 	DB *db.DB
 	// memberships caches each person's memberships for a few seconds; the
 	// database's invalidation feed empties it on any change.
 	memberships *cache.Cache[uuid.UUID, []ViewerMembership]
+	tx          bun.IDB
+}
+
+// WithTx is the store working in the caller's transaction tx.
+func (s *Store) WithTx(tx bun.IDB) *Store {
+	c := *s
+	c.tx = tx
+	return &c
+}
+
+// q runs fn on the caller's transaction (WithTx), or else on the
+// database, and maps a driver's error (db.Classify), saying what was being
+// done: the one place the store's errors are mapped.
+func (s *Store) q(fn func(q bun.IDB) error, format string, args ...any) error {
+	var q bun.IDB = s.DB
+	if s.tx != nil {
+		q = s.tx
+	}
+	if err := db.Classify(fn(q)); err != nil {
+		return fmt.Errorf("tenancy: "+format+": %w", append(args, err)...)
+	}
+	return nil
 }
 
 // NewStore returns the tenancy store, caching memberships when the
@@ -37,8 +60,8 @@ func NewStore(d *db.DB) *Store {
 // OrgBySlug finds an organisation by its URL slug.
 func (s *Store) OrgBySlug(ctx context.Context, slug string) (*Organisation, error) {
 	o := new(Organisation)
-	if err := s.DB.NewSelect().Model(o).Where("slug = ?", slug).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("tenancy: organisation %q: %w", slug, db.Classify(err))
+	if err := s.q(func(q bun.IDB) error { return q.NewSelect().Model(o).Where("slug = ?", slug).Scan(ctx) }, "organisation %q", slug); err != nil {
+		return nil, err
 	}
 	return o, nil
 }
@@ -46,8 +69,8 @@ func (s *Store) OrgBySlug(ctx context.Context, slug string) (*Organisation, erro
 // OrgByID finds an organisation.
 func (s *Store) OrgByID(ctx context.Context, id uuid.UUID) (*Organisation, error) {
 	o := new(Organisation)
-	if err := s.DB.NewSelect().Model(o).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("tenancy: organisation %s: %w", id, db.Classify(err))
+	if err := s.q(func(q bun.IDB) error { return q.NewSelect().Model(o).Where("id = ?", id).Scan(ctx) }, "organisation %s", id); err != nil {
+		return nil, err
 	}
 	return o, nil
 }
@@ -61,21 +84,15 @@ func (s *Store) SlugTaken(ctx context.Context, slug string) (bool, error) {
 	return n > 0, nil
 }
 
-// insertOrg adds an organisation in tx.
-func insertOrg(ctx context.Context, tx bun.IDB, o *Organisation) error {
-	if _, err := tx.NewInsert().Model(o).Exec(ctx); err != nil {
-		return fmt.Errorf("tenancy: create organisation %q: %w", o.Slug, db.Classify(err))
-	}
-	return nil
+// insertOrg adds an organisation.
+func (s *Store) insertOrg(ctx context.Context, o *Organisation) error {
+	return s.q(func(q bun.IDB) error { _, err := q.NewInsert().Model(o).Exec(ctx); return err }, "create organisation %q", o.Slug)
 }
 
-// insertMembership adds a membership in tx (which must be scoped to its
-// organisation on Postgres).
-func insertMembership(ctx context.Context, tx bun.IDB, m *Membership) error {
-	if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
-		return fmt.Errorf("tenancy: add membership: %w", db.Classify(err))
-	}
-	return nil
+// insertMembership adds a membership (the transaction must be scoped to
+// its organisation on Postgres).
+func (s *Store) insertMembership(ctx context.Context, m *Membership) error {
+	return s.q(func(q bun.IDB) error { _, err := q.NewInsert().Model(m).Exec(ctx); return err }, "add membership")
 }
 
 // ViewerMembership is one of a person's organisations with their place in it.
@@ -91,19 +108,19 @@ type ViewerMembership struct {
 	Suspended bool `bun:"suspended"`
 }
 
-// viewerMemberships lists every organisation of a person, in tx, which
-// must have the person's own rows visible (AsUser or InTenantAs).
-func viewerMemberships(ctx context.Context, tx bun.IDB, userID uuid.UUID) ([]ViewerMembership, error) {
+// viewerMemberships lists every organisation of a person; the
+// transaction must have the person's own rows visible (AsUser or
+// InTenantAs).
+func (s *Store) viewerMemberships(ctx context.Context, userID uuid.UUID) ([]ViewerMembership, error) {
 	var out []ViewerMembership
-	err := tx.NewSelect().TableExpr("memberships AS m").
-		Join("JOIN organisations AS o ON o.id = m.org_id").
-		ColumnExpr("m.org_id, o.slug, o.name, o.time_zone, m.role, m.kinds, m.status, o.suspended_at IS NOT NULL AS suspended").
-		Where("m.user_id = ?", userID).
-		OrderExpr("o.name, o.slug").Scan(ctx, &out)
-	if err != nil {
-		return nil, fmt.Errorf("tenancy: memberships of %s: %w", userID, err)
-	}
-	return out, nil
+	err := s.q(func(q bun.IDB) error {
+		return q.NewSelect().TableExpr("memberships AS m").
+			Join("JOIN organisations AS o ON o.id = m.org_id").
+			ColumnExpr("m.org_id, o.slug, o.name, o.time_zone, m.role, m.kinds, m.status, o.suspended_at IS NOT NULL AS suspended").
+			Where("m.user_id = ?", userID).
+			OrderExpr("o.name, o.slug").Scan(ctx, &out)
+	}, "memberships of %s", userID)
+	return out, err
 }
 
 // Memberships lists a person's organisations. It runs on every tenant
@@ -122,7 +139,7 @@ func (s *Store) Memberships(ctx context.Context, userID uuid.UUID) ([]ViewerMemb
 		}
 	} else {
 		var err error
-		if out, err = viewerMemberships(ctx, s.DB, userID); err != nil {
+		if out, err = s.viewerMemberships(ctx, userID); err != nil {
 			return nil, err
 		}
 	}
@@ -285,11 +302,13 @@ func setTenant(ctx context.Context, tx bun.Tx, engine db.Engine, orgID uuid.UUID
 
 // membershipForUpdate loads a membership in tx, locked against concurrent
 // changes on Postgres (SQLite transactions already hold the write lock).
-func membershipForUpdate(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID) (*Membership, error) {
+func (s *Store) membershipForUpdate(ctx context.Context, orgID, userID uuid.UUID) (*Membership, error) {
 	m := new(Membership)
-	q := db.ForUpdate(tx.NewSelect().Model(m).Where("org_id = ? AND user_id = ?", orgID, userID))
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("tenancy: membership of %s: %w", userID, db.Classify(err))
+	err := s.q(func(q bun.IDB) error {
+		return db.ForUpdate(q.NewSelect().Model(m).Where("org_id = ? AND user_id = ?", orgID, userID)).Scan(ctx)
+	}, "membership of %s", userID)
+	if err != nil {
+		return nil, err
 	}
 	return m, nil
 }
@@ -297,12 +316,14 @@ func membershipForUpdate(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUI
 // otherActiveOwners counts the active owners of an organisation other
 // than userID. On Postgres it locks every owner row first, so that two
 // concurrent demotions cannot each see the other owner and both succeed.
-func otherActiveOwners(ctx context.Context, tx bun.IDB, engine db.Engine, orgID, userID uuid.UUID) (int, error) {
+func (s *Store) otherActiveOwners(ctx context.Context, orgID, userID uuid.UUID) (int, error) {
 	var ids []uuid.UUID
-	q := db.ForUpdate(tx.NewSelect().Model((*Membership)(nil)).Column("user_id").
-		Where("org_id = ? AND role = ? AND status = ?", orgID, RoleOwner, StatusActive))
-	if err := q.Scan(ctx, &ids); err != nil {
-		return 0, fmt.Errorf("tenancy: count owners: %w", err)
+	err := s.q(func(q bun.IDB) error {
+		return db.ForUpdate(q.NewSelect().Model((*Membership)(nil)).Column("user_id").
+			Where("org_id = ? AND role = ? AND status = ?", orgID, RoleOwner, StatusActive)).Scan(ctx, &ids)
+	}, "count owners")
+	if err != nil {
+		return 0, err
 	}
 	n := 0
 	for _, id := range ids {
@@ -313,71 +334,98 @@ func otherActiveOwners(ctx context.Context, tx bun.IDB, engine db.Engine, orgID,
 	return n, nil
 }
 
+// activeRole is a person's role in the organisation while their
+// membership is active; db.ErrNotFound otherwise.
+func (s *Store) activeRole(ctx context.Context, orgID, userID uuid.UUID) (Role, error) {
+	var role Role
+	err := s.q(func(q bun.IDB) error {
+		return q.NewSelect().Model((*Membership)(nil)).Column("role").
+			Where("org_id = ? AND user_id = ? AND status = ?", orgID, userID, StatusActive).Scan(ctx, &role)
+	}, "role of %s", userID)
+	return role, err
+}
+
+// activeMemberEmail is the address of an active member whose account
+// stands; db.ErrNotFound otherwise.
+func (s *Store) activeMemberEmail(ctx context.Context, orgID, userID uuid.UUID) (string, error) {
+	var email string
+	err := s.q(func(q bun.IDB) error {
+		return q.NewSelect().TableExpr("memberships AS m").Join("JOIN users AS u ON u.id = m.user_id").
+			ColumnExpr("u.email").Where("m.org_id = ? AND m.user_id = ? AND m.status = ? AND u.deleted_at IS NULL", orgID, userID, StatusActive).
+			Scan(ctx, &email)
+	}, "look up member %s", userID)
+	return email, err
+}
+
 // updateMembership writes a membership's role, kinds, line manager and
 // status.
-func updateMembership(ctx context.Context, tx bun.IDB, m *Membership) error {
-	_, err := tx.NewUpdate().Model(m).Column("role", "kinds", "line_manager_id", "status", "updated_at").
-		Where("org_id = ? AND user_id = ?", m.OrgID, m.UserID).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("tenancy: update membership of %s: %w", m.UserID, err)
-	}
-	return nil
+func (s *Store) updateMembership(ctx context.Context, m *Membership) error {
+	return s.q(func(q bun.IDB) error {
+		_, err := q.NewUpdate().Model(m).Column("role", "kinds", "line_manager_id", "status", "updated_at").
+			Where("org_id = ? AND user_id = ?", m.OrgID, m.UserID).Exec(ctx)
+		return err
+	}, "update membership of %s", m.UserID)
 }
 
 // activeMembershipsElsewhere counts a person's active memberships in
-// organisations other than orgID; tx must see the person's rows
-// (InTenantAs).
-func activeMembershipsElsewhere(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID) (int, error) {
-	n, err := tx.NewSelect().Model((*Membership)(nil)).
-		Where("user_id = ? AND org_id <> ? AND status = ?", userID, orgID, StatusActive).Count(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("tenancy: count memberships of %s: %w", userID, err)
-	}
-	return int(n), nil
+// organisations other than orgID; the transaction must see the person's
+// rows (InTenantAs).
+func (s *Store) activeMembershipsElsewhere(ctx context.Context, orgID, userID uuid.UUID) (int, error) {
+	var n int64
+	err := s.q(func(q bun.IDB) (err error) {
+		n, err = q.NewSelect().Model((*Membership)(nil)).
+			Where("user_id = ? AND org_id <> ? AND status = ?", userID, orgID, StatusActive).Count(ctx)
+		return err
+	}, "count memberships of %s", userID)
+	return int(n), err
 }
 
 // memberByEmail reports whether an address belongs to a member.
-func memberByEmail(ctx context.Context, tx bun.IDB, orgID uuid.UUID, email string) (bool, error) {
-	n, err := tx.NewSelect().TableExpr("memberships AS m").Join("JOIN users AS u ON u.id = m.user_id").
-		Where("m.org_id = ? AND u.email = ? AND u.deleted_at IS NULL", orgID, email).Count(ctx)
-	if err != nil {
-		return false, fmt.Errorf("tenancy: look up member by e-mail: %w", err)
-	}
-	return n > 0, nil
+func (s *Store) memberByEmail(ctx context.Context, orgID uuid.UUID, email string) (bool, error) {
+	var n int64
+	err := s.q(func(q bun.IDB) (err error) {
+		n, err = q.NewSelect().TableExpr("memberships AS m").Join("JOIN users AS u ON u.id = m.user_id").
+			Where("m.org_id = ? AND u.email = ? AND u.deleted_at IS NULL", orgID, email).Count(ctx)
+		return err
+	}, "look up member by e-mail")
+	return n > 0, err
 }
 
 // pendingInvitation reports whether an address has a live invitation.
-func pendingInvitation(ctx context.Context, tx bun.IDB, orgID uuid.UUID, email string, now time.Time) (bool, error) {
-	n, err := tx.NewSelect().Model((*Invitation)(nil)).
-		Where("org_id = ? AND email = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?", orgID, email, now).
-		Count(ctx)
-	if err != nil {
-		return false, fmt.Errorf("tenancy: look up invitation: %w", err)
-	}
-	return n > 0, nil
+func (s *Store) pendingInvitation(ctx context.Context, orgID uuid.UUID, email string, now time.Time) (bool, error) {
+	var n int64
+	err := s.q(func(q bun.IDB) (err error) {
+		n, err = q.NewSelect().Model((*Invitation)(nil)).
+			Where("org_id = ? AND email = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?", orgID, email, now).
+			Count(ctx)
+		return err
+	}, "look up invitation")
+	return n > 0, err
 }
 
-func insertInvitation(ctx context.Context, tx bun.IDB, inv *Invitation) error {
-	if _, err := tx.NewInsert().Model(inv).Exec(ctx); err != nil {
-		return fmt.Errorf("tenancy: add invitation for %s: %w", inv.Email, db.Classify(err))
-	}
-	return nil
+func (s *Store) insertInvitation(ctx context.Context, inv *Invitation) error {
+	return s.q(func(q bun.IDB) error { _, err := q.NewInsert().Model(inv).Exec(ctx); return err }, "add invitation for %s", inv.Email)
 }
 
 // invitationByID loads an invitation of an organisation.
-func invitationByID(ctx context.Context, tx bun.IDB, orgID, id uuid.UUID) (*Invitation, error) {
+func (s *Store) invitationByID(ctx context.Context, orgID, id uuid.UUID) (*Invitation, error) {
 	inv := new(Invitation)
-	if err := tx.NewSelect().Model(inv).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("tenancy: invitation %s: %w", id, db.Classify(err))
+	if err := s.q(func(q bun.IDB) error {
+		return q.NewSelect().Model(inv).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
+	}, "invitation %s", id); err != nil {
+		return nil, err
 	}
 	return inv, nil
 }
 
 // invitationByToken loads an invitation of an organisation by its token.
-func invitationByToken(ctx context.Context, tx bun.IDB, orgID uuid.UUID, tokenHash string) (*Invitation, error) {
+func (s *Store) invitationByToken(ctx context.Context, orgID uuid.UUID, tokenHash string) (*Invitation, error) {
 	inv := new(Invitation)
-	if err := tx.NewSelect().Model(inv).Where("org_id = ? AND token_hash = ?", orgID, tokenHash).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("tenancy: invitation by token: %w", db.Classify(err))
+	err := s.q(func(q bun.IDB) error {
+		return q.NewSelect().Model(inv).Where("org_id = ? AND token_hash = ?", orgID, tokenHash).Scan(ctx)
+	}, "invitation by token")
+	if err != nil {
+		return nil, err
 	}
 	return inv, nil
 }
@@ -388,14 +436,14 @@ func invitationByToken(ctx context.Context, tx bun.IDB, orgID uuid.UUID, tokenHa
 // function (migration 0002) answers this one question.
 func (s *Store) orgByInvitationToken(ctx context.Context, tokenHash string) (uuid.UUID, error) {
 	var id *uuid.UUID
-	var err error
-	if s.DB.Engine == db.Postgres {
-		err = s.DB.NewRaw("SELECT invitation_org_by_token(?)", tokenHash).Scan(ctx, &id)
-	} else {
-		err = s.DB.NewSelect().Model((*Invitation)(nil)).Column("org_id").Where("token_hash = ?", tokenHash).Scan(ctx, &id)
-	}
+	err := s.q(func(q bun.IDB) error {
+		if s.DB.Engine == db.Postgres {
+			return q.NewRaw("SELECT invitation_org_by_token(?)", tokenHash).Scan(ctx, &id)
+		}
+		return q.NewSelect().Model((*Invitation)(nil)).Column("org_id").Where("token_hash = ?", tokenHash).Scan(ctx, &id)
+	}, "invitation token")
 	if err != nil {
-		return uuid.Nil, fmt.Errorf("tenancy: invitation token: %w", db.Classify(err))
+		return uuid.Nil, err
 	}
 	if id == nil {
 		return uuid.Nil, fmt.Errorf("tenancy: invitation token: %w", db.ErrNotFound)
@@ -427,11 +475,11 @@ func (s *Store) Invitations(ctx context.Context, orgID uuid.UUID) ([]InvitationL
 }
 
 // updateOrg writes an organisation's name, zone and settings.
-func updateOrg(ctx context.Context, tx bun.IDB, o *Organisation) error {
-	if _, err := tx.NewUpdate().Model(o).Column("name", "time_zone", "settings").WherePK().Exec(ctx); err != nil {
-		return fmt.Errorf("tenancy: update organisation %s: %w", o.Slug, err)
-	}
-	return nil
+func (s *Store) updateOrg(ctx context.Context, o *Organisation) error {
+	return s.q(func(q bun.IDB) error {
+		_, err := q.NewUpdate().Model(o).Column("name", "time_zone", "settings").WherePK().Exec(ctx)
+		return err
+	}, "update organisation %s", o.Slug)
 }
 
 // AccessRemoved reports whether every membership of a person is

@@ -137,6 +137,33 @@ func Redirect(c *gin.Context, to string) {
 	c.Redirect(http.StatusSeeOther, to)
 }
 
+// RedirectAway sends the browser to another site (Stripe's checkout):
+// HX-Redirect for every htmx request, boosted ones too, since htmx cannot
+// follow a redirect off the site; a 303 otherwise.
+func RedirectAway(c *gin.Context, to string) {
+	if c.GetHeader("HX-Request") == "true" {
+		c.Header("HX-Redirect", to)
+		c.Status(http.StatusNoContent)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, to)
+}
+
+// Done answers a form post that succeeded: an htmx fragment request gets
+// inPlace's answer (the changed part of the page); any other request is
+// redirected to `to` (Redirect), where flash, when it has a message, is
+// shown.
+func Done(c *gin.Context, to string, flash Flash, inPlace func() error) error {
+	if IsFragmentRequest(c.Request) {
+		return inPlace()
+	}
+	if flash.Message != "" {
+		AddFlash(c, flash.Kind, flash.Message)
+	}
+	Redirect(c, to)
+	return nil
+}
+
 func wantsJSON(r *http.Request) bool {
 	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/webhooks/") ||
 		(strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html"))

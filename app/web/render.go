@@ -255,12 +255,30 @@ func IsFragmentRequest(req *http.Request) bool {
 		req.Header.Get("HX-History-Restore-Request") != "true"
 }
 
-// Render writes page with data: the whole page, or its "content" block for
-// an htmx fragment request. It is the one place that decides.
-func (r *Renderer) Render(c *gin.Context, status int, page PageName, data any) error {
+// Fragment is what an htmx fragment request gets instead of the page's
+// "content" block: Block rendered with Data. Target, when set, is the
+// element the request must target (HX-Target: a search swapping its
+// results, a "more" link appending rows); empty matches any fragment
+// request.
+type Fragment struct {
+	Target string
+	Block  string
+	Data   any
+}
+
+// Render writes page with data: the whole page; or, for an htmx fragment
+// request, the first of fragments it asks for, else the page's "content"
+// block. It is the one place that decides.
+func (r *Renderer) Render(c *gin.Context, status int, page PageName, data any, fragments ...Fragment) error {
 	block := "base"
 	if IsFragmentRequest(c.Request) {
 		block = "content"
+		target := c.GetHeader("HX-Target")
+		for _, f := range fragments {
+			if f.Target == "" || f.Target == target {
+				return r.RenderBlock(c, status, page, f.Block, f.Data)
+			}
+		}
 	}
 	return r.RenderBlock(c, status, page, block, data)
 }

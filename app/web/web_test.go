@@ -95,6 +95,71 @@ func TestFragmentDecision(t *testing.T) {
 	}
 }
 
+// TestRenderAndDoneDecidePageOrFragment: Render answers a fragment
+// request with the fragment it targets, else the content block, and a
+// plain request with the page; Done answers htmx in place and a plain
+// post with a redirect carrying the flash; RedirectAway leaves the site
+// by HX-Redirect even from a boosted request.
+func TestRenderAndDoneDecidePageOrFragment(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	fsys := fstest.MapFS{
+		"layouts/base.html":  {Data: []byte(`{{define "base"}}<html>{{template "content" .}}</html>{{end}}`)},
+		"partials/none.html": {Data: []byte(`{{define "none"}}{{end}}`)},
+		"pages/x/list.html":  {Data: []byte(`{{define "content"}}list:{{.}}{{end}}{{define "rows"}}rows:{{.}}{{end}}{{define "results"}}results:{{.}}{{end}}`)},
+	}
+	rd, err := NewRenderer(fsys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gin.New()
+	errs := newErrors()
+	r.GET("/list", errs.H(func(c *gin.Context) error {
+		return rd.Render(c, http.StatusOK, "x/list", "page", Fragment{Target: "more", Block: "rows", Data: "r"},
+			Fragment{Target: "search", Block: "results", Data: "s"})
+	}))
+	r.POST("/save", errs.H(func(c *gin.Context) error {
+		return Done(c, "/list", Flash{Kind: "success", Message: "Saved."}, func() error {
+			return rd.RenderBlock(c, http.StatusOK, "x/list", "rows", "in place")
+		})
+	}))
+	r.POST("/away", func(c *gin.Context) { RedirectAway(c, "https://pay.example/") })
+	htmx := map[string]string{"HX-Request": "true"}
+	for _, tc := range []struct {
+		method, path string
+		headers      map[string]string
+		status       int
+		body         string
+	}{
+		{http.MethodGet, "/list", nil, http.StatusOK, "<html>list:page</html>"},
+		{http.MethodGet, "/list", htmx, http.StatusOK, "list:page"},
+		{http.MethodGet, "/list", map[string]string{"HX-Request": "true", "HX-Target": "more"}, http.StatusOK, "rows:r"},
+		{http.MethodGet, "/list", map[string]string{"HX-Request": "true", "HX-Target": "search"}, http.StatusOK, "results:s"},
+		{http.MethodGet, "/list", map[string]string{"HX-Request": "true", "HX-Boosted": "true", "HX-Target": "more"}, http.StatusOK, "<html>list:page</html>"},
+		{http.MethodPost, "/save", htmx, http.StatusOK, "rows:in place"},
+		{http.MethodPost, "/save", nil, http.StatusSeeOther, ""},
+	} {
+		w := serve(r, tc.method, tc.path, tc.headers)
+		if w.Code != tc.status || w.Body.String() != tc.body && tc.body != "" {
+			t.Errorf("%s %s %v = %d %q, want %d %q", tc.method, tc.path, tc.headers, w.Code, w.Body.String(), tc.status, tc.body)
+		}
+	}
+	w := serve(r, http.MethodPost, "/save", nil)
+	if w.Header().Get("Location") != "/list" || !strings.Contains(w.Header().Get("Set-Cookie"), "=") {
+		t.Errorf("plain post: Location %q, Set-Cookie %q (want the flash)", w.Header().Get("Location"), w.Header().Get("Set-Cookie"))
+	}
+	if w := serve(r, http.MethodPost, "/save", htmx); w.Header().Get("Set-Cookie") != "" {
+		t.Errorf("htmx post left a flash for a later page: %q", w.Header().Get("Set-Cookie"))
+	}
+	for _, h := range []map[string]string{htmx, {"HX-Request": "true", "HX-Boosted": "true"}} {
+		if w := serve(r, http.MethodPost, "/away", h); w.Code != http.StatusNoContent || w.Header().Get("HX-Redirect") != "https://pay.example/" {
+			t.Errorf("away %v = %d, HX-Redirect %q", h, w.Code, w.Header().Get("HX-Redirect"))
+		}
+	}
+	if w := serve(r, http.MethodPost, "/away", nil); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "https://pay.example/" {
+		t.Errorf("away, plain = %d %q", w.Code, w.Header().Get("Location"))
+	}
+}
+
 func TestRendererRefusesAPageWithoutContent(t *testing.T) {
 	fsys := fstest.MapFS{
 		"layouts/base.html":    {Data: []byte(`{{define "base"}}<html>{{template "content" .}}</html>{{end}}`)},
