@@ -15,20 +15,39 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 )
 
-// TestRequestOfAPersonWhoLeftCanBeClosed: a member with a signposted
-// request deletes their account; the pipeline still lists the request,
-// as "a person who left" with a link, and a coordinator opens it and
-// closes it, which takes it off the pipeline.
+// TestRequestOfAPersonWhoLeftCanBeClosed: deleting an account now erases
+// the person's requests (docs/organisations.md), so they leave the
+// pipeline with them; a request left behind by an account deleted before
+// that (its person gone, the row kept) is listed as "a person who left"
+// with a link, and a coordinator opens it and closes it, which takes it
+// off the pipeline.
 func TestRequestOfAPersonWhoLeftCanBeClosed(t *testing.T) {
 	env := testkit.New(t)
 	fx := newWallFixture(env)
-	member := env.NewPerson(fx.A, tenancy.RoleMember)
-	req := newRequest(env, fx, member.ID)
-	if p := env.SignIn(member.User).Post("/account/delete", map[string]string{"password": testkit.Password}); p.Status >= 400 {
-		t.Fatalf("delete account = %d: %s", p.Status, p.Body)
-	}
 	coordinator := env.SignIn(fx.ByRole[tenancy.RoleCoordinator].User)
 	base := "/o/" + fx.A.Slug
+
+	leaver := env.NewPerson(fx.A, tenancy.RoleMember)
+	erased := newRequest(env, fx, leaver.ID)
+	if p := env.SignIn(leaver.User).Post("/account/delete", map[string]string{"password": testkit.Password}); p.Status >= 400 {
+		t.Fatalf("delete account = %d: %s", p.Status, p.Body)
+	}
+	if strings.Contains(coordinator.Get(base+"/pipeline").Body, erased.ID.String()) {
+		t.Errorf("the request of a deleted account is still on the pipeline")
+	}
+
+	// An account deleted before erasure covered requests: the person and
+	// their membership are gone, the request stayed.
+	member := env.NewPerson(fx.A, tenancy.RoleMember)
+	req := newRequest(env, fx, member.ID)
+	ctx := env.Ctx()
+	if _, err := env.OwnerDB.NewDelete().Table("memberships").Where("user_id = ?", member.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.OwnerDB.NewUpdate().Table("users").Set("deleted_at = ?", env.Clock.Now()).Set("name = ?", "Deleted person").
+		Where("id = ?", member.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
 	pipeline := coordinator.Get(base + "/pipeline")
 	link := pipeline.Doc().Find(`a[href="` + base + `/requests/` + req.ID.String() + `"]`)
 	if link.Length() != 1 || strings.TrimSpace(link.Text()) != "a person who left" {
