@@ -7,12 +7,14 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/db"
 )
 
 // EditGoal rewrites a goal's words and target; the history keeps that
 // it was edited.
 func (s *Store) EditGoal(ctx context.Context, orgID, goalID, by uuid.UUID, now time.Time, description, measure, target string) error {
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		g := new(Goal)
 		if err := tx.NewSelect().Model(g).Where("org_id = ? AND id = ?", orgID, goalID).Scan(ctx); err != nil {
 			return err
@@ -29,14 +31,12 @@ func (s *Store) EditGoal(ctx context.Context, orgID, goalID, by uuid.UUID, now t
 	return nil
 }
 
-// DeleteGoal removes a goal with its milestones and history.
+// DeleteGoal removes a goal with its milestones and history: they go
+// with it by the foreign keys' ON DELETE CASCADE (migration 0005), which
+// the database runs as the tables' owner, so the application's role needs
+// no right to delete milestones or history itself (migrations/grants.txt).
 func (s *Store) DeleteGoal(ctx context.Context, orgID, goalID uuid.UUID) error {
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		for _, m := range []any{(*Milestone)(nil), (*GoalUpdate)(nil)} {
-			if _, err := tx.NewDelete().Model(m).Where("org_id = ? AND goal_id = ?", orgID, goalID).Exec(ctx); err != nil {
-				return err
-			}
-		}
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		_, err := tx.NewDelete().Model((*Goal)(nil)).Where("org_id = ? AND id = ?", orgID, goalID).Exec(ctx)
 		return err
 	})
@@ -49,7 +49,7 @@ func (s *Store) DeleteGoal(ctx context.Context, orgID, goalID uuid.UUID) error {
 // Note loads one note, sealed (its author opens it with OpenNote).
 func (s *Store) Note(ctx context.Context, orgID, id uuid.UUID) (*Note, error) {
 	n := new(Note)
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(n).Where("org_id = ? AND id = ?", orgID, id).Scan(ctx)
 	})
 	if err != nil {
@@ -63,7 +63,7 @@ func (s *Store) EditNote(ctx context.Context, keys *Keyring, orgID uuid.UUID, n 
 	if err := setNoteText(keys, n, text); err != nil {
 		return err
 	}
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		_, err := tx.NewUpdate().Model(n).Column("body", "ciphertext", "nonce", "key_id").
 			Where("org_id = ? AND id = ?", orgID, n.ID).Exec(ctx)
 		return err
@@ -76,7 +76,7 @@ func (s *Store) EditNote(ctx context.Context, keys *Keyring, orgID uuid.UUID, n 
 
 // DeleteNote removes a note.
 func (s *Store) DeleteNote(ctx context.Context, orgID, id uuid.UUID) error {
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		_, err := tx.NewDelete().Model((*Note)(nil)).Where("org_id = ? AND id = ?", orgID, id).Exec(ctx)
 		return err
 	})
