@@ -168,6 +168,24 @@ func TestTopicsComeFromOneVocabulary(t *testing.T) {
 	if k, ok := vocab.Match("Yarn  Craft"); !ok || k.Key != "knitting" {
 		t.Errorf("vocabulary after adding Knitting: %+v", vocab)
 	}
+	// The needs assessment offers the same topics: a new version of the
+	// questionnaire whose topics question lists the vocabulary, the topics
+	// it offered before keeping their answers' ids.
+	q, err := env.Services.Assessment.Current(env.Ctx(), fx.A.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offered := map[string]string{}
+	for _, qu := range q.Questions {
+		if qu.ID == "topics" {
+			for _, a := range qu.Answers {
+				offered[a.Topic] = a.ID + " " + a.Label
+			}
+		}
+	}
+	if len(offered) != len(vocab) || offered["knitting"] != "knitting Knitting" || offered["conversations"] != "conversations Challenging conversations" {
+		t.Errorf("the assessment offers %v, want the vocabulary %v", offered, vocab)
+	}
 }
 
 // TestAuthorsEditAndDeleteGoalsAndNotes: a goal's owner and a note's

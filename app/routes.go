@@ -76,7 +76,7 @@ func newHandlers(s *App) *handlers {
 		reports:  &reports.Handlers{Service: s.Reports, Renderer: d.Renderer},
 		feedback: &feedback.Handlers{Service: s.Feedback, Renderer: d.Renderer},
 		library:  &library.Handlers{Service: s.Library, Renderer: d.Renderer},
-		topics:   &topics.Handlers{Store: s.Topics, Clock: d.Clock, Renderer: d.Renderer},
+		topics:   &topics.Handlers{Store: s.Topics, Clock: d.Clock, Renderer: d.Renderer, OnSaved: s.Assessment.OfferTopics},
 		outbox:   &mail.Outbox{Mail: d.Mail, Renderer: d.Renderer},
 		ops:      &ops.Handlers{Service: s.Ops, Sessions: s.Auth.Sessions, Renderer: d.Renderer},
 		queues:   s.Queues,

@@ -238,14 +238,14 @@ func (a *App) buildServices() error {
 // order the export lists them and erasure runs them (tenancy's own eraser,
 // which removes the memberships, runs after all of them).
 func PersonalDataDomains(a *App) []personaldata.Domain {
-	keys := a.NoteKeys
+	keys, engine := a.NoteKeys, a.DB.Engine
 	return []personaldata.Domain{
 		personalSpec(auth.PersonalData), a.Tenancy,
 		personalSpec(assessment.PersonalData), personalSpec(matching.PersonalData),
 		personalSpec(func() personaldata.Spec { return relationships.PersonalData(keys) }),
 		personalSpec(calendar.PersonalData), personalSpec(courses.PersonalData), personalSpec(billing.PersonalData),
-		personalSpec(feedback.PersonalData), personalSpec(reports.PersonalData), personalSpec(library.PersonalData),
-		personalSpec(mail.PersonalData),
+		personalSpec(feedback.PersonalData), personalSpec(func() personaldata.Spec { return reports.PersonalData(engine) }),
+		personalSpec(library.PersonalData), personalSpec(mail.PersonalData), personalSpec(ops.PersonalData),
 	}
 }
 

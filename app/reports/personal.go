@@ -1,10 +1,15 @@
 package reports
 
-import "github.com/leadershiptoolbox/toolbox/app/personaldata"
+import (
+	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/personaldata"
+)
 
-// PersonalData is the reports' part of a person's data.
-func PersonalData() personaldata.Spec {
-	return personaldata.Spec{
+// PersonalData is the reports' part of a person's data. On PostgreSQL it
+// includes the programme report's per-person counts (report_person_months,
+// migration 0021), which the embedded SQLite mode does not keep.
+func PersonalData(engine db.Engine) personaldata.Spec {
+	spec := personaldata.Spec{
 		Domain: "reports",
 		Tables: map[string]string{
 			"nudges":        "deleted (reminders sent to the person)",
@@ -21,4 +26,11 @@ func PersonalData() personaldata.Spec {
 			{PerOrg: true, SQL: "DELETE FROM mail_opt_outs WHERE org_id = :org AND user_id = :user"},
 		},
 	}
+	if engine == db.Postgres {
+		spec.Tables["report_person_months"] = "deleted: how many sessions the person counted in each month (deleting their attendance, in the calendar's part, already takes them out of the counts through 0021's triggers; this removes what remains); report_people_months holds only anonymous totals per month, which agree with the attendance kept"
+		spec.Export = append(spec.Export, personaldata.Query{Name: "sessions_counted_by_month", PerOrg: true,
+			SQL: "SELECT to_char(month, 'YYYY-MM') AS month, kind, status, n AS sessions FROM report_person_months WHERE org_id = :org AND user_id = :user ORDER BY month, kind, status"})
+		spec.Erase = append(spec.Erase, personaldata.Step{PerOrg: true, SQL: "DELETE FROM report_person_months WHERE org_id = :org AND user_id = :user"})
+	}
+	return spec
 }

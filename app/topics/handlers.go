@@ -1,11 +1,14 @@
 package topics
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/web"
@@ -16,6 +19,9 @@ type Handlers struct {
 	Store    *Store
 	Clock    clock.Clock
 	Renderer *web.Renderer
+	// OnSaved is told the organisation's vocabulary once an admin saved
+	// it (the needs assessment offers the same topics; optional).
+	OnSaved func(ctx context.Context, orgID, by uuid.UUID, now time.Time, v Vocabulary) error
 }
 
 // row is one topic as the settings form shows it.
@@ -131,7 +137,12 @@ func (h *Handlers) SaveSettings(c *gin.Context) error {
 	if err := h.Store.Replace(ctx, v.Org.ID, next, h.Clock.Now()); err != nil {
 		return err
 	}
-	web.AddFlash(c, "success", "Topics saved. Practitioners choose from them; free text is matched to them.")
+	if h.OnSaved != nil {
+		if err := h.OnSaved(ctx, v.Org.ID, v.UserID, h.Clock.Now(), next); err != nil {
+			return err
+		}
+	}
+	web.AddFlash(c, "success", "Topics saved. Practitioners and the needs assessment offer them; free text is matched to them.")
 	web.Redirect(c, "/o/"+v.Org.Slug+"/settings/topics")
 	return nil
 }
