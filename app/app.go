@@ -81,11 +81,67 @@ func newEngine(d *App) (*gin.Engine, error) {
 		web.ReadInput(errs),
 	)
 	r.NoRoute(func(c *gin.Context) { errs.Handle(c, web.Errorf(http.StatusNotFound, "We could not find that page.")) })
+	var pages []string // the patterns of every GET route, once mounted
 	r.NoMethod(func(c *gin.Context) {
+		// A form's posting address opened as a page: typed in, or the
+		// address bar's after a refused post without JavaScript. Send the
+		// person to the page the form lives on, the nearest address above
+		// that is one, rather than answering 405.
+		if m := c.Request.Method; m == http.MethodGet || m == http.MethodHead {
+			if page, ok := pageAbove(pages, c.Request.URL.Path); ok {
+				c.Redirect(http.StatusSeeOther, page)
+				return
+			}
+		}
 		errs.Handle(c, web.Errorf(http.StatusMethodNotAllowed, "That action is not available here."))
 	})
 	mountRoutes(r, newHandlers(d), errs)
+	for _, rt := range r.Routes() {
+		if rt.Method == http.MethodGet {
+			pages = append(pages, rt.Path)
+		}
+	}
 	return r, nil
+}
+
+// pageAbove is the nearest address above path (dropping its last
+// segments one at a time) that a GET route of patterns serves.
+func pageAbove(patterns []string, path string) (string, bool) {
+	if !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") || strings.ContainsAny(path, "\\\x00") {
+		return "", false
+	}
+	for p := strings.TrimSuffix(path, "/"); strings.Count(p, "/") > 1; {
+		p = p[:strings.LastIndex(p, "/")]
+		for _, pattern := range patterns {
+			if routeMatches(pattern, p) {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}
+
+// routeMatches says whether path fits pattern's segments (":name" fits
+// any one non-empty segment; patterns here have no wildcards that match
+// more than one).
+func routeMatches(pattern, path string) bool {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return false
+	}
+	for i := range ps {
+		switch {
+		case strings.HasPrefix(ps[i], ":"):
+			if xs[i] == "" {
+				return false
+			}
+		case strings.HasPrefix(ps[i], "*"):
+			return false
+		case ps[i] != xs[i]:
+			return false
+		}
+	}
+	return true
 }
 
 // limitBody caps request bodies (the largest legitimate one is a 1 MB CSV

@@ -199,6 +199,21 @@ func TestRefusedFormsShowWhyAndReloadSafely(t *testing.T) {
 		if p := cb.Post(relPath+"/agreement", map[string]string{"purpose": "Grow", "cadence_days": "0", "session_minutes": "60"}); p.Status != http.StatusUnprocessableEntity {
 			t.Errorf("plain refused post = %d, want 422", p.Status)
 		}
+		// Without JavaScript the posting address stays in the address
+		// bar: opened as a page, it leads to the page the form lives on.
+		for _, tc := range cases {
+			want := tc.from
+			if tc.name == "sessions" {
+				want = cal // the scheduling form's own page is /calendar/new
+			}
+			p := cb.NoRedirects().Get(tc.path)
+			if p.Status != http.StatusSeeOther || p.Header.Get("Location") != want {
+				t.Errorf("%s: GET %s = %d (Location %q), want a redirect to %s", tc.name, tc.path, p.Status, p.Header.Get("Location"), want)
+			}
+		}
+		if p := cb.NoRedirects().Get("//evil.example/agreement"); p.Status == http.StatusSeeOther && strings.HasPrefix(p.Header.Get("Location"), "//") {
+			t.Errorf("a path of two slashes is redirected to another site: %q", p.Header.Get("Location"))
+		}
 	})
 }
 
