@@ -258,7 +258,7 @@ const CHECKS = [
       const top = candidates.locator("article").first();
       await top.waitFor();
       expectTrue((await top.locator("h3").innerText()) === coach.name, "the coach is not the top-ranked candidate");
-      expectTrue((await top.innerText()).includes("Shared topics: leadership, trust"), "the ranking does not explain the shared topics");
+      expectTrue((await top.innerText()).includes("Shared topics: Leading people, Building trust"), "the ranking does not explain the shared topics");
       await shot(owner, "matching-candidates.png");
       await submitAndSee(owner, top.locator("form[action$='/proposals']"), ".flash-success", "Proposed");
       expectTrue(/pending/.test(await owner.locator("main").innerText()), "the request does not show the pending proposal");

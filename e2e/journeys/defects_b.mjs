@@ -110,7 +110,12 @@ export default [
       await sched.getByLabel("Date", { exact: true }).fill(isoDate(Date.now() + 3 * 864e5));
       await sched.getByLabel("Start time").fill("10:00");
       await sched.getByRole("button", { name: "Schedule" }).click();
-      await coachPage.waitForLoadState("load");
+      // The form posts with htmx: wait for the session's page, or for the
+      // refusal to show, rather than for a load that has already happened.
+      await Promise.race([
+        coachPage.waitForURL(/\/calendar\/sessions\/[0-9a-f-]+$/, { waitUntil: "commit" }),
+        coachPage.locator(".field-error, .form-errors, .flash-error").first().waitFor(),
+      ]);
       if (!/\/calendar\/sessions\/[0-9a-f-]+$/.test(new URL(coachPage.url()).pathname)) {
         const why = await coachPage.locator(".field-error, .form-errors, .flash-error").allInnerTexts();
         throw new Error(`scheduling was refused: ${why.join(" | ")}`);

@@ -102,7 +102,8 @@ export default [
       await group.locator("label.checkbox-row", { hasText: coach.name }).locator("input[name=practitioners]").check();
       await group.locator("label.checkbox-row", { hasText: m1.name }).locator("input[name=members]").check();
       await group.locator("label.checkbox-row", { hasText: m2.name }).locator("input[name=members]").check();
-      await Promise.all([owner.waitForURL(`**/o/${org.slug}/relationships/*`, { waitUntil: "commit" }), group.getByRole("button", { name: "Start the group" }).click()]);
+      // (The form's own page is /relationships/new: wait for the group's id.)
+      await Promise.all([owner.waitForURL(/\/relationships\/[0-9a-f-]{36}$/, { waitUntil: "commit" }), group.getByRole("button", { name: "Start the group" }).click()]);
       const relID = new URL(owner.url()).pathname.split("/").pop();
       // The practitioner and the members' side accept the agreement
       // (sessions wait for that; one member's acceptance stands for the side).
