@@ -122,9 +122,18 @@ func Columns(title string, groups []string, series []Series) Chart {
 		c.Lines = append(c.Lines, Line{X1: left, Y1: y, X2: float64(c.Width) - 4, Y2: y, Class: "chart-grid"})
 		c.Labels = append(c.Labels, Label{X: left - 4, Y: y + 4, Text: trimFloat(step * float64(i)), Anchor: "end", Class: "chart-axis"})
 	}
+	// Name every group, or every second, third… when the names are wider
+	// than a group (many months of one series); each column's title still
+	// names its group.
+	every := 1
+	if w := axisLabelWidth(groups); w > groupW {
+		every = int(math.Ceil(w / groupW))
+	}
 	for g, name := range groups {
 		x0 := left + groupGap/2 + float64(g)*groupW
-		c.Labels = append(c.Labels, Label{X: r1(x0 + float64(len(series))*colW/2), Y: base + 16, Text: name, Anchor: "middle", Class: "chart-axis"})
+		if g%every == 0 {
+			c.Labels = append(c.Labels, Label{X: r1(x0 + float64(len(series))*colW/2), Y: base + 16, Text: name, Anchor: "middle", Class: "chart-axis"})
+		}
 		for i, s := range series {
 			v := s.Values[g]
 			x := r1(x0 + float64(i)*colW)
@@ -143,6 +152,17 @@ func Columns(title string, groups []string, series []Series) Chart {
 		c.Legend = append(c.Legend, Label{X: left + float64(i)*110, Y: base + 36, Text: s.Name, Class: s.Class})
 	}
 	return c
+}
+
+// axisLabelWidth estimates the width in pixels the widest of labels takes
+// on an axis (the axis font averages under 6.5 pixels a character), with
+// a gap after it.
+func axisLabelWidth(labels []string) float64 {
+	widest := 0
+	for _, l := range labels {
+		widest = max(widest, len([]rune(l)))
+	}
+	return 6.5*float64(widest) + 6
 }
 
 // niceStep rounds a step up to 1, 2 or 5 times a power of ten.
