@@ -132,6 +132,44 @@ export async function matchFaceToFace(owner, coachPage, org, coach, member) {
   return (await acceptProposal(coachPage, org, coach)).relPath;
 }
 
+// coachingAnswers are the answers of the default needs assessment that
+// lead to coaching, one to one, ongoing, with the given topic labels.
+export function coachingAnswers(topics) {
+  return [
+    "I want to grow, personally or professionally, and find my own way forward",
+    "Good questions that help me find my own answers",
+    "I have made my own choices and acted on them",
+    "One to one",
+    "An ongoing arrangement, without a set end",
+    topics,
+  ];
+}
+
+// answerAssessment opens the needs assessment from My support and answers
+// it one htmx step at a time (a step's answer is a label, or a list of
+// labels to tick); it returns the assessment's step, left on the review.
+export async function answerAssessment(page, org, answers) {
+  await clickNav(page, "My support", `/o/${org.slug}/my`);
+  await Promise.all([page.waitForURL(`**/o/${org.slug}/assessment`, { waitUntil: "commit" }),
+    page.getByRole("link", { name: "Take the needs assessment" }).click()]);
+  const step = page.locator("#assessment-step");
+  for (let i = 0; i < answers.length; i++) {
+    await step.locator(`progress[value='${i + 1}']`).waitFor();
+    for (const label of [answers[i]].flat()) await step.getByLabel(label, { exact: true }).check();
+    await step.getByRole("button", { name: /^(Next|Save and go on)$/ }).click();
+  }
+  await step.locator(`progress[value='${answers.length + 1}']`).waitFor();
+  return step;
+}
+
+// seeRecommendation leaves an answered assessment's review for the
+// recommendation.
+export async function seeRecommendation(page, org, step) {
+  await Promise.all([page.waitForURL(`**/o/${org.slug}/assessment`, { waitUntil: "commit" }),
+    step.getByRole("button", { name: "See my recommendation" }).click()]);
+  await page.getByRole("heading", { name: "Our recommendation", exact: true }).waitFor();
+}
+
 // acceptAgreement accepts the draft agreement of the relationship at
 // relPath as the person of page (sessions are booked once both sides have).
 export async function acceptAgreement(page, relPath) {

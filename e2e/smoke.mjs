@@ -54,6 +54,9 @@ import {
   acceptProposal,
   matchFaceToFace,
   agreeBothSides,
+  coachingAnswers,
+  answerAssessment,
+  seeRecommendation,
   setAccountZone,
   DAY_MS,
   ZONE_ABBR,
@@ -214,28 +217,10 @@ const CHECKS = [
       expectTrue(startedAsCoach, "the profile does not start with the kind the invitation gave");
 
       // The member takes the assessment, one htmx step at a time.
-      await clickNav(memberPage, "My support", `/o/${org.slug}/my`);
-      await Promise.all([memberPage.waitForURL(`**/o/${org.slug}/assessment`, { waitUntil: "commit" }),
-        memberPage.getByRole("link", { name: "Take the needs assessment" }).click()]);
-      const answers = [
-        "I want to grow, personally or professionally, and find my own way forward",
-        "Good questions that help me find my own answers",
-        "I have made my own choices and acted on them",
-        "One to one",
-        "An ongoing arrangement, without a set end",
-        ["Leading people", "Building trust"],
-      ];
-      const step = memberPage.locator("#assessment-step");
-      for (let i = 0; i < answers.length; i++) {
-        await step.locator(`progress[value='${i + 1}']`).waitFor();
-        for (const label of [answers[i]].flat()) await step.getByLabel(label, { exact: true }).check();
-        await step.getByRole("button", { name: /^(Next|Save and go on)$/ }).click();
-      }
-      await step.locator(`progress[value='${answers.length + 1}']`).waitFor();
+      const answers = coachingAnswers(["Leading people", "Building trust"]);
+      const step = await answerAssessment(memberPage, org, answers);
       expectTrue((await step.innerText()).includes(`You answered ${answers.length} of ${answers.length} questions`), "the review does not count every answer");
-      await Promise.all([memberPage.waitForURL(`**/o/${org.slug}/assessment`, { waitUntil: "commit" }),
-        step.getByRole("button", { name: "See my recommendation" }).click()]);
-      await memberPage.getByRole("heading", { name: "Our recommendation", exact: true }).waitFor();
+      await seeRecommendation(memberPage, org, step);
       const rec = await memberPage.locator("main").innerText();
       expectTrue(/we recommend\s+coaching, one to one, ongoing/i.test(rec), `the recommendation is not coaching, one to one, ongoing: ${rec.slice(0, 300)}`);
       expectTrue(rec.includes("How we came to it") && rec.includes("Good questions that help me find my own answers"),

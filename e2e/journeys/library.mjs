@@ -15,6 +15,9 @@ import {
   clickNav,
   submitAndSee,
   addDays,
+  coachingAnswers,
+  answerAssessment,
+  seeRecommendation,
 } from "../lib.mjs";
 
 export default [
@@ -35,27 +38,7 @@ export default [
       await acceptInvitation(memberPage, org, member);
 
       // The member's assessment points to trust and teamwork.
-      await clickNav(memberPage, "My support", `/o/${org.slug}/my`);
-      await Promise.all([memberPage.waitForURL(`**/o/${org.slug}/assessment`, { waitUntil: "commit" }),
-        memberPage.getByRole("link", { name: "Take the needs assessment" }).click()]);
-      const answers = [
-        "I want to grow, personally or professionally, and find my own way forward",
-        "Good questions that help me find my own answers",
-        "I have made my own choices and acted on them",
-        "One to one",
-        "An ongoing arrangement, without a set end",
-        ["Building trust", "Teamwork"],
-      ];
-      const step = memberPage.locator("#assessment-step");
-      for (let i = 0; i < answers.length; i++) {
-        await step.locator(`progress[value='${i + 1}']`).waitFor();
-        for (const label of [answers[i]].flat()) await step.getByLabel(label, { exact: true }).check();
-        await step.getByRole("button", { name: /^(Next|Save and go on)$/ }).click();
-      }
-      await step.locator(`progress[value='${answers.length + 1}']`).waitFor();
-      await Promise.all([memberPage.waitForURL(`**/o/${org.slug}/assessment`, { waitUntil: "commit" }),
-        step.getByRole("button", { name: "See my recommendation" }).click()]);
-      await memberPage.getByRole("heading", { name: "Our recommendation", exact: true }).waitFor();
+      await seeRecommendation(memberPage, org, await answerAssessment(memberPage, org, coachingAnswers(["Building trust", "Teamwork"])));
 
       // My support leads with trust and teamwork tools.
       await clickNav(memberPage, "My support", `/o/${org.slug}/my`);
