@@ -2,8 +2,6 @@ package calendar_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -59,27 +57,10 @@ func TestReminderSurvivesAWorkerKilledMidway(t *testing.T) {
 		t.Fatalf("relay: %v", err)
 	}
 
-	marker := filepath.Join(t.TempDir(), "blocked")
-	first := testkit.StartWorker(t, envBlockAt+"="+marker)
-	testkit.WaitFor(t, "the first worker to be inside the reminder", func() bool { _, err := os.Stat(marker); return err == nil })
-	if n := env.Count("reminder_deliveries", "session_id = ?", s.ID); n != 0 {
-		t.Fatalf("%d deliveries visible before commit", n)
-	}
-	if err := first.Process.Signal(os.Kill); err != nil {
-		t.Fatal(err)
-	}
-	_, _ = first.Process.Wait()
-
-	// Asynq hands a dead worker's task to the next one once its lease has
-	// expired; ExpireLeases is what the passing of that time would do.
-	testkit.ExpireLeases(t, workers.QueueDefault)
-
-	testkit.StartWorker(t)
-	inspector := asynq.NewInspector(opt)
-	defer inspector.Close()
-	testkit.WaitFor(t, "the fresh worker to complete the reminder", func() bool {
-		info, err := inspector.GetTaskInfo(workers.QueueDefault, taskID)
-		return err == nil && info.State == asynq.TaskStateCompleted
+	testkit.KillMidTaskAndRetry(t, envBlockAt, taskID, "the reminder", func() {
+		if n := env.Count("reminder_deliveries", "session_id = ?", s.ID); n != 0 {
+			t.Fatalf("%d deliveries visible before commit", n)
+		}
 	})
 	for _, p := range []*testkit.Person{fx.coach, fx.member} {
 		if n := env.Count("reminder_deliveries", "session_id = ? AND user_id = ?", s.ID, p.ID); n != 1 {

@@ -1,8 +1,6 @@
 package reports_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -41,24 +39,10 @@ func TestReportSurvivesAWorkerKilledMidRun(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	marker := filepath.Join(t.TempDir(), "blocked")
-	first := testkit.StartWorker(t, envBlockAt+"="+marker)
-	testkit.WaitFor(t, "the first worker to have compiled the report", func() bool { _, err := os.Stat(marker); return err == nil })
-	if n := env.Count("report_snapshots", "id = ?", run.ID); n != 0 {
-		t.Fatalf("%d snapshots before the first worker stored one", n)
-	}
-	if err := first.Process.Signal(os.Kill); err != nil {
-		t.Fatal(err)
-	}
-	_, _ = first.Process.Wait()
-	testkit.ExpireLeases(t, workers.QueueDefault)
-
-	testkit.StartWorker(t)
-	inspector := asynq.NewInspector(opt)
-	defer inspector.Close()
-	testkit.WaitFor(t, "a fresh worker to complete the report", func() bool {
-		info, err := inspector.GetTaskInfo(workers.QueueDefault, taskID)
-		return err == nil && info.State == asynq.TaskStateCompleted
+	testkit.KillMidTaskAndRetry(t, envBlockAt, taskID, "the report", func() {
+		if n := env.Count("report_snapshots", "id = ?", run.ID); n != 0 {
+			t.Fatalf("%d snapshots before the first worker stored one", n)
+		}
 	})
 	if n := env.Count("report_snapshots", "org_id = ?", p.org.ID); n != 1 {
 		t.Fatalf("%d snapshots, want 1", n)

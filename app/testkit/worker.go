@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -117,4 +118,36 @@ func WaitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// KillMidTaskAndRetry walks a task through a worker killed inside it: a
+// worker started with blockEnv set to a marker file (the task's handler
+// writes the marker and blocks where the test wants it killed) is waited
+// for at the marker, inside is called (what must not be visible yet), the
+// worker is killed with SIGKILL, its lease expired, and a fresh worker is
+// waited for until the task (taskID, default queue) has completed.
+func KillMidTaskAndRetry(t *testing.T, blockEnv, taskID, what string, inside func()) {
+	t.Helper()
+	marker := filepath.Join(t.TempDir(), "blocked")
+	first := StartWorker(t, blockEnv+"="+marker)
+	WaitFor(t, "the first worker to be inside "+what, func() bool { _, err := os.Stat(marker); return err == nil })
+	inside()
+	if err := first.Process.Signal(os.Kill); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = first.Process.Wait()
+	// Asynq hands a dead worker's task to the next one once its lease has
+	// expired; ExpireLeases is what the passing of that time would do.
+	ExpireLeases(t, workers.QueueDefault)
+	StartWorker(t)
+	opt, err := asynq.ParseRedisURI(RedisURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inspector := asynq.NewInspector(opt)
+	defer inspector.Close()
+	WaitFor(t, "a fresh worker to complete "+what, func() bool {
+		info, err := inspector.GetTaskInfo(workers.QueueDefault, taskID)
+		return err == nil && info.State == asynq.TaskStateCompleted
+	})
 }
