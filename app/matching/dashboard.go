@@ -216,20 +216,28 @@ func (h *Handlers) renderPipeline(c *gin.Context, status int, problems map[strin
 		"IsAdmin": tenancy.Has(v, tenancy.Admins...)}
 	show := func(st string) bool { return stage == "" || stage == st }
 	total := 0
+	var shown []uuid.UUID // the people the page names, and only those
 	if show("assessed") {
 		as, err := s.Assess.List(ctx, v.Org.ID, assessment.AssessmentFilter{Status: assessment.StatusSubmitted, Kind: kind})
 		if err != nil {
 			return err
 		}
 		data["Assessed"], total = as, total+len(as)
+		for _, a := range as {
+			shown = append(shown, a.MemberID)
+		}
 	}
-	filter := func(rs []assessment.Request) []assessment.Request {
+	// ofKind keeps the requests of the chosen kind, counting them and
+	// noting whose they are.
+	ofKind := func(rs []assessment.Request) []assessment.Request {
 		var out []assessment.Request
 		for _, r := range rs {
 			if kind == "" || r.Kind == kind {
 				out = append(out, r)
+				shown = append(shown, r.MemberID)
 			}
 		}
+		total += len(out)
 		return out
 	}
 	if show("signposted") {
@@ -237,16 +245,14 @@ func (h *Handlers) renderPipeline(c *gin.Context, status int, problems map[strin
 		if err != nil {
 			return err
 		}
-		data["Signposted"] = filter(rs)
-		total += len(filter(rs))
+		data["Signposted"] = ofKind(rs)
 	}
 	if show("proposed") {
 		rs, err := s.Assess.Requests(ctx, v.Org.ID, assessment.RequestProposed, [16]byte{})
 		if err != nil {
 			return err
 		}
-		data["Proposed"] = filter(rs)
-		total += len(filter(rs))
+		data["Proposed"] = ofKind(rs)
 	}
 	if show("active") {
 		var rows []relationships.Relationship
@@ -277,20 +283,6 @@ func (h *Handlers) renderPipeline(c *gin.Context, status int, problems map[strin
 		return err
 	}
 	data["Rematches"], data["Total"], data["Problems"] = rematches, total, problems
-	// Names of the people the page shows, and only those.
-	var shown []uuid.UUID
-	for _, key := range []string{"Assessed", "Signposted", "Proposed"} {
-		switch rows := data[key].(type) {
-		case []assessment.Assessment:
-			for _, a := range rows {
-				shown = append(shown, a.MemberID)
-			}
-		case []assessment.Request:
-			for _, r := range rows {
-				shown = append(shown, r.MemberID)
-			}
-		}
-	}
 	for _, r := range rematches {
 		shown = append(shown, r.MemberID)
 	}
