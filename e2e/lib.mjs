@@ -321,14 +321,30 @@ export async function submitAndSee(page, form, selector, text) {
 }
 
 export async function navLinks(page) {
-  return page.getByRole("navigation", { name: "Organisation" }).getByRole("link").allInnerTexts();
+  // Every link of the organisation's navigation, those folded in its
+  // "Manage" menu (or, on a phone, the whole "Menu") included.
+  return page.locator('nav[aria-label="Organisation"] a').allTextContents();
+}
+
+// openNav makes the organisation's link name visible: on a phone it opens
+// the "Menu" button, on a wide screen the "Manage" menu if the link is in it.
+// It returns the navigation the link is in.
+export async function openNav(page, name) {
+  let nav = page.getByRole("navigation", { name: "Organisation", exact: true });
+  if (!(await nav.isVisible())) {
+    await page.locator("details.nav-menu > summary").click();
+    nav = page.getByRole("navigation", { name: "Menu", exact: true });
+  }
+  const link = nav.getByRole("link", { name, exact: true });
+  if (!(await link.isVisible())) await nav.locator(".nav-drop > details > summary").click();
+  return nav;
 }
 
 // clickNav follows a link of the organisation's nav and waits until the
 // new page is in (the link marked current), not just the address.
 export async function clickNav(page, name, pathname) {
-  const nav = page.getByRole("navigation", { name: "Organisation" });
+  const nav = await openNav(page, name);
   await Promise.all([page.waitForURL(`**${pathname}`, { waitUntil: "commit" }),
     nav.getByRole("link", { name, exact: true }).click()]);
-  await nav.locator("a[aria-current=page]", { hasText: name }).waitFor();
+  await page.locator('nav[aria-label="Organisation"] a[aria-current=page]', { hasText: name }).first().waitFor({ state: "attached" });
 }

@@ -13,6 +13,13 @@
 //     view on a phone, where the times sit below the month.
 //  6. A page (or swap) with a refused form opens the <details> the form
 //     sits in and puts the focus on its first field in error.
+//  7. After any htmx swap, focus moves to the swapped part's
+//     [data-swap-focus] element (if it has one), and the text of its
+//     [data-announce] element (or, for a refused form, its error summary)
+//     is read out by screen readers through the page's #announcer live region.
+//  8. The header's menus (<details> in .site-header) close on Escape and on
+//     a click outside them; without JavaScript they open and close by their
+//     button alone.
 (function () {
   "use strict";
 
@@ -27,9 +34,40 @@
 
   document.addEventListener("htmx:afterSettle", function (evt) {
     var target = evt.detail && evt.detail.target;
-    if (!target || target.id !== "booking") return;
-    var heading = document.querySelector("#booking [data-swap-focus]");
-    if (heading) heading.focus();
+    if (target && !target.isConnected && target.id) target = document.getElementById(target.id);
+    if (!target || !target.querySelector) return;
+    var focus = target.matches("[data-swap-focus]") ? target : target.querySelector("[data-swap-focus]");
+    if (focus && !target.querySelector('[aria-invalid="true"], .form-errors')) {
+      if (!focus.hasAttribute("tabindex")) focus.setAttribute("tabindex", "-1");
+      focus.focus();
+    }
+    var say = target.matches("[data-announce]") ? target : target.querySelector("[data-announce], .form-errors, .flash");
+    announce(say ? (say.getAttribute("data-announce") || say.textContent) : "");
+  });
+
+  // announce puts text in the #announcer live region (emptied first, so that
+  // the same words twice are read twice).
+  function announce(text) {
+    var region = document.getElementById("announcer");
+    text = (text || "").replace(/\s+/g, " ").trim();
+    if (!region || !text) return;
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  function closeHeaderMenus(except) {
+    document.querySelectorAll(".site-header details[open]").forEach(function (d) {
+      if (!except || !d.contains(except)) d.open = false;
+    });
+  }
+  document.addEventListener("click", function (evt) {
+    if (evt.target && evt.target.closest) closeHeaderMenus(evt.target);
+  });
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key !== "Escape") return;
+    var open = evt.target && evt.target.closest ? evt.target.closest(".site-header details[open]") : null;
+    closeHeaderMenus(null);
+    if (open) open.querySelector("summary").focus();
   });
 
   // htmx:load fires for the page once htmx has processed it, and for
