@@ -7,6 +7,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/billing"
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
+	"github.com/leadershiptoolbox/toolbox/app/dashboard"
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
@@ -32,7 +33,7 @@ func pages() []web.PageName {
 	var all []web.PageName
 	all = append(all, pageHome, pageErrorStatus, mail.PageOutbox, mail.PageEmail)
 	all = append(all, auth.PageLogin, auth.PageVerify, auth.PageForgot, auth.PageReset, auth.PageAccount, auth.PageLinkInvalid, auth.PageChangeEmail)
-	all = append(all, tenancy.PageSignup, tenancy.PageHome, tenancy.PageDashboard, tenancy.PagePeople, tenancy.PagePerson,
+	all = append(all, tenancy.PageSignup, tenancy.PageHome, dashboard.PageDashboard, tenancy.PagePeople, tenancy.PagePerson,
 		tenancy.PageInvitations, tenancy.PageInvitation, tenancy.PageSettings, tenancy.PageAudit, tenancy.PageRevokeInvitation)
 	all = append(all, calendar.PageWeek, calendar.PageAvailability, calendar.PageBook, calendar.PageNewSession,
 		calendar.PageSession, calendar.PageFeed, calendar.PageSessionTypes)

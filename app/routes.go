@@ -14,6 +14,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/billing"
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
+	"github.com/leadershiptoolbox/toolbox/app/dashboard"
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/library"
@@ -37,6 +38,7 @@ type handlers struct {
 	relationships *relationships.Handlers
 	matching      *matching.Handlers
 	courses       *courses.Handlers
+	dashboard     *dashboard.Handlers
 	billing       *billing.Handlers
 	calendar      *calendar.Handlers
 	reports       *reports.Handlers
@@ -71,6 +73,8 @@ func newHandlers(s *App) *handlers {
 			Renderer: d.Renderer, Sessions: s.Calendar, Library: s.Library, Topics: s.Topics},
 		matching: &matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: s.Calendar, Courses: s.Courses.Store,
 			Library: s.Library, Feedback: s.Feedback.Store},
+		dashboard: &dashboard.Handlers{Store: &dashboard.Store{DB: d.DB}, Tenancy: s.Tenancy.Store, Calendar: s.Calendar,
+			Feedback: s.Feedback.Store, Reports: s.Reports.Store, Clock: d.Clock, Renderer: d.Renderer},
 		courses:  &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()},
 		calendar: &calendar.Handlers{Service: s.Calendar, Renderer: d.Renderer},
 		reports:  &reports.Handlers{Service: s.Reports, Renderer: d.Renderer},
@@ -162,7 +166,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	signedIn.POST("/account/delete", e(h.account.DeleteAccount))
 
 	// /o/:slug: the organisation's dashboard.
-	anyone.GET("", e(h.tenancy.ShowDashboardPage))
+	anyone.GET("", e(h.dashboard.ShowDashboardPage))
 
 	// /o/:slug/assessment(s), /questionnaire: the needs assessment members
 	// take, staff review and signpost, admins edit.

@@ -209,42 +209,6 @@ func (h *Handlers) ShowHomePage(c *gin.Context) error {
 	return h.Renderer.Render(c, http.StatusOK, PageHome, web.NewPage(c, "Your organisations", gin.H{"Memberships": active}))
 }
 
-func (h *Handlers) ShowDashboardPage(c *gin.Context) error {
-	v := web.CurrentViewer(c)
-	counts, err := h.Service.Store.CountByRole(c.Request.Context(), v.Org.ID)
-	if err != nil {
-		return err
-	}
-	d := dashboard{Org: *v.Org, Verified: v.Verified, IsAdmin: Has(v, Admins...), IsStaff: Has(v, Staff...), IsPractitioner: len(v.Kinds) > 0}
-	for _, rc := range counts {
-		d.People += rc.Count
-		switch rc.Role {
-		case RolePractitioner:
-			d.Practitioners = rc.Count
-		case RoleMember:
-			d.Members = rc.Count
-		}
-	}
-	page := web.NewPage(c, v.Org.Name, nil)
-	page.Nav = "dashboard"
-	// The body depends on nothing but d: rendered once per distinct d.
-	body, err := h.Renderer.Memo(d, PageDashboard, "dashboard-body", func() any { return d })
-	if err != nil {
-		return err
-	}
-	page.Data = body
-	return h.Renderer.Render(c, http.StatusOK, PageDashboard, page)
-}
-
-// dashboard is everything the dashboard's body shows, and so the key of
-// its rendered copy.
-type dashboard struct {
-	Org                              web.OrgRef
-	Verified                         bool
-	IsAdmin, IsStaff, IsPractitioner bool
-	People, Practitioners, Members   int
-}
-
 func actorOf(c *gin.Context) Actor {
 	v := web.CurrentViewer(c)
 	return Actor{UserID: v.UserID, Role: Role(v.Org.Role), IP: c.ClientIP()}

@@ -7,7 +7,6 @@ import "github.com/leadershiptoolbox/toolbox/app/web"
 const (
 	PageSignup      web.PageName = "tenancy/signup"
 	PageHome        web.PageName = "tenancy/home"
-	PageDashboard   web.PageName = "tenancy/dashboard"
 	PagePeople      web.PageName = "tenancy/people"
 	PagePerson      web.PageName = "tenancy/person"
 	PageInvitations web.PageName = "tenancy/invitations"
