@@ -70,7 +70,7 @@ func newHandlers(s *App) *handlers {
 		account:    &account.Handlers{Service: s.Account, Sessions: s.Auth.Sessions, Renderer: d.Renderer, Refusal: tenancy.LastOwnerMessage},
 		assessment: &assessment.Handlers{Store: s.Assessment, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer, Topics: s.Topics},
 		relationships: &relationships.Handlers{Store: s.Relationships, Keys: s.NoteKeys, Tenancy: s.Tenancy.Store, Clock: d.Clock,
-			Renderer: d.Renderer, Sessions: s.Calendar, Library: s.Library, Topics: s.Topics},
+			Renderer: d.Renderer, Sessions: s.Calendar, Library: s.Library, Topics: s.Topics, Timeline: s.Calendar, Asks: s.Feedback.Store},
 		matching: &matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: s.Calendar, Courses: s.Courses.Store,
 			Library: s.Library, Feedback: s.Feedback.Store},
 		dashboard: &dashboard.Handlers{Store: &dashboard.Store{DB: d.DB}, Tenancy: s.Tenancy.Store, Calendar: s.Calendar,

@@ -38,6 +38,10 @@ type Handlers struct {
 	Library RelationshipResources
 	// Topics is the organisation's vocabulary, offered on the profile.
 	Topics *topics.Store
+	// Timeline and Asks feed the page's hub: the relationship's sessions
+	// and the feedback asked about them (optional).
+	Timeline SessionTimeline
+	Asks     FeedbackAsks
 }
 
 // RelationshipResources is the library's panel on a relationship page
@@ -102,70 +106,6 @@ type forms struct {
 
 func newForms() *forms {
 	return &forms{web.NewForm(nil), web.NewForm(nil), web.NewForm(nil), web.NewForm(nil), web.NewForm(nil), web.NewForm(nil), web.NewForm(nil)}
-}
-
-func (h *Handlers) render(c *gin.Context, status int, a *access, f *forms) error {
-	v := web.CurrentViewer(c)
-	ctx := c.Request.Context()
-	orgID, r := v.Org.ID, a.Rel
-	rv := relationshipView{Org: v.Org, Rel: r, Side: a.Side, Viewer: v.UserID, IsStaff: tenancy.Has(v, tenancy.Staff...), Today: h.Clock.Now().Format("2006-01-02")}
-	var err error
-	if rv.Participants, err = h.Store.Participants(ctx, orgID, r.ID); err != nil {
-		return err
-	}
-	if rv.Agreement, err = h.Store.AgreementFor(ctx, orgID, r.ID); err != nil && !errors.Is(err, db.ErrNotFound) {
-		return err
-	}
-	if rv.Switches, err = h.Store.ModeSwitches(ctx, orgID, r.ID); err != nil {
-		return err
-	}
-	if rv.Changes, err = h.Store.StatusChanges(ctx, orgID, r.ID); err != nil {
-		return err
-	}
-	if rv.NoteCounts, err = h.Store.NoteCounts(ctx, orgID, r.ID); err != nil {
-		return err
-	}
-	if rv.History, err = h.Store.ParticipantHistory(ctx, orgID, r.ID); err != nil {
-		return err
-	}
-	if a.Side != "" {
-		if rv.Notes, err = h.Store.NotesFor(ctx, h.Keys, orgID, r.ID, v.UserID); err != nil {
-			return err
-		}
-	}
-	if a.Side != "" || rv.IsStaff {
-		// Staff looking on see goals only as progress (page.go).
-		if rv.Goals, err = h.Store.Goals(ctx, orgID, r.ID); err != nil {
-			return err
-		}
-	}
-	// The names the page shows; staff adding to a group choose from the
-	// whole roster.
-	filter := tenancy.PeopleFilter{UserIDs: rv.namesNeeded()}
-	if rv.IsStaff && r.Format == Group {
-		filter = tenancy.PeopleFilter{}
-	}
-	if rv.People, err = h.Tenancy.People(ctx, orgID, filter); err != nil {
-		return err
-	}
-	data := newRelationshipPage(rv, f)
-	if ag := data.Agreement; f.Agreement.Values.Get("purpose") == "" && len(f.Agreement.Errors) == 0 {
-		f.Agreement.Set("purpose", ag.Purpose)
-		f.Agreement.Set("cadence_days", strconv.Itoa(ag.CadenceDays))
-		f.Agreement.Set("session_minutes", strconv.Itoa(ag.SessionMinutes))
-		f.Agreement.Set("end_date", ag.EndDate)
-		f.Agreement.Set("review_date", ag.ReviewDate)
-		f.Agreement.Set("place", ag.Place)
-		f.Agreement.Set("confidentiality", ag.Confidentiality)
-	}
-	if h.Library != nil && a.Side != "" {
-		if data.Library, err = h.Library.ForRelationship(ctx, orgID, v.Org.Slug, r.ID, v.UserID); err != nil {
-			return err
-		}
-	}
-	page := web.NewPage(c, "Relationship", data)
-	page.Nav = "my"
-	return h.Renderer.Render(c, status, PageRelationship, page)
 }
 
 func (h *Handlers) ShowRelationshipPage(c *gin.Context) error {

@@ -62,6 +62,8 @@ type relationshipPage struct {
 	CanEditAgreement bool
 	Joinable         []tenancy.Person // staff of a group: who may be added
 	Library          *library.Panel   // what the library offers its participants
+	// Hub is what comes next: sessions, booking, rhythm (hub.go).
+	Hub Hub
 }
 
 // namesNeeded lists the people the page names: participants past and
