@@ -102,7 +102,6 @@ func (h *Handlers) hub(c *gin.Context, rv relationshipView, p relationshipPage) 
 	return newHub(in), nil
 }
 
-
 func loadZone(name string) *time.Location {
 	if loc, err := time.LoadLocation(name); err == nil {
 		return loc
