@@ -475,8 +475,16 @@ func TestCalendarViews(t *testing.T) {
 	if !strings.Contains(p.Text(".tz-note"), "America/New_York") {
 		t.Errorf("zone note %q", p.Text(".tz-note"))
 	}
-	if next, _ := p.Doc().Find(".cal-toolbar a").Eq(2).Attr("href"); next != base+"?view=week&date=2027-03-08" {
+	// With no view asked for, the page carries the week's agenda too (shown
+	// instead of the grid on a phone), and its links keep asking for none.
+	if next, _ := p.Doc().Find(".cal-toolbar a").Eq(2).Attr("href"); next != base+"?date=2027-03-08" {
 		t.Errorf("next link %q", next)
+	}
+	if n := p.Doc().Find(".cal-agenda.cal-auto-narrow .cal-agenda-day").Length(); n != 7 || p.Doc().Find(".cal-week.cal-auto-wide").Length() != 1 {
+		t.Errorf("the default view has %d agenda days beside the week", n)
+	}
+	if w := b.Get(base + "?view=week&date=2027-03-02"); w.Doc().Find(".cal-agenda").Length() != 0 || w.Doc().Find(".cal-week:not(.cal-auto-wide)").Length() != 1 {
+		t.Error("the week asked for is not the grid alone")
 	}
 	m := b.HTMX(http.MethodGet, base+"?view=month&date=2027-03-02", nil)
 	if m.Doc().Find(".cal-month .cal-day").Length() != 35 || m.Doc().Find("#calendar").Length() != 1 {

@@ -37,17 +37,20 @@ type calDay struct {
 
 // calendarSpan is the stretch of days a view shows, and its neighbours.
 type calendarSpan struct {
-	View                 string // day, week or month
+	View string // day, agenda, week or month
+	// Auto: no view was asked for; the page shows the week on a wide
+	// screen and the week's agenda on a narrow one (CSS decides).
+	Auto                 bool
 	Title                string
 	Date, Today          time.Time
 	From, To, Prev, Next time.Time
 }
 
-// spanOf is the span of the view ("day", "week" — the default — or
-// "month") around the date (YYYY-MM-DD, default today) in loc.
+// spanOf is the span of the view ("day", "agenda" (a week as a list),
+// "week" — the default — or "month") around the date (YYYY-MM-DD, default today) in loc.
 func spanOf(now time.Time, view, date string, loc *time.Location) calendarSpan {
 	now = now.In(loc)
-	sp := calendarSpan{View: view, Today: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)}
+	sp := calendarSpan{View: view, Auto: view == "", Today: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)}
 	sp.Date = sp.Today
 	if d, err := time.ParseInLocation(time.DateOnly, date, loc); err == nil {
 		sp.Date = d
@@ -66,7 +69,9 @@ func spanOf(now time.Time, view, date string, loc *time.Location) calendarSpan {
 		sp.Prev, sp.Next = first.AddDate(0, -1, 0), first.AddDate(0, 1, 0)
 		sp.Title = first.Format("January 2006")
 	default:
-		sp.View = "week"
+		if view != "agenda" {
+			sp.View = "week"
+		}
 		sp.From = d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
 		sp.To = sp.From.AddDate(0, 0, 7)
 		sp.Prev, sp.Next = sp.From.AddDate(0, 0, -7), sp.From.AddDate(0, 0, 7)
@@ -120,6 +125,10 @@ func calendarGrid(sp calendarSpan, sessions []Session, names map[uuid.UUID]strin
 // calendarPage is what pages/calendar/index.html shows.
 type calendarPage struct {
 	View, Title, Zone, Base string
+	// Auto: the default view, the week or (on a phone) its agenda;
+	// ViewParam is what the page's links keep ("" while Auto).
+	Auto                    bool
+	ViewParam               string
 	Date, Prev, Next, Today string // YYYY-MM-DD
 	Days                    []calDay
 	Hours                   []string
@@ -134,12 +143,16 @@ type calendarPage struct {
 // newCalendarPage builds the calendar page of a span.
 func newCalendarPage(sp calendarSpan, sessions []Session, names map[uuid.UUID]string, bookable []relationships.Relationship, loc *time.Location, base string) calendarPage {
 	days, hours := calendarGrid(sp, sessions, names, loc, base+"/sessions/")
-	return calendarPage{
-		View: sp.View, Title: sp.Title, Zone: loc.String(), Base: base,
+	p := calendarPage{
+		View: sp.View, Auto: sp.Auto, ViewParam: sp.View, Title: sp.Title, Zone: loc.String(), Base: base,
 		Date: sp.Date.Format(time.DateOnly), Prev: sp.Prev.Format(time.DateOnly), Next: sp.Next.Format(time.DateOnly),
 		Today: sp.Today.Format(time.DateOnly), Days: days, Hours: hours, Bookable: bookable, Sessions: sessions, Loc: loc,
-		Views: []string{"day", "week", "month"}, DOW: []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"},
+		Views: []string{"day", "agenda", "week", "month"}, DOW: []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"},
 	}
+	if p.Auto {
+		p.ViewParam = ""
+	}
+	return p
 }
 
 func (h *Handlers) ShowCalendarPage(c *gin.Context) error {
