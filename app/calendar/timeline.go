@@ -12,8 +12,8 @@ import (
 )
 
 // RelationshipTimeline lists a relationship's sessions for its page: the
-// next n coming ones, soonest first, and the last n that began before now,
-// newest first (two indexed reads on org_id, relationship_id, starts_at).
+// next n coming ones (or under way), soonest first, and the last n that
+// are over or were marked, newest first (two indexed reads on org_id, relationship_id, starts_at).
 func (s *Service) RelationshipTimeline(ctx context.Context, orgID, relID uuid.UUID, now time.Time, n int) (relationships.Timeline, error) {
 	var t relationships.Timeline
 	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
@@ -23,7 +23,7 @@ func (s *Service) RelationshipTimeline(ctx context.Context, orgID, relID uuid.UU
 		if err != nil {
 			return err
 		}
-		err = q.NewSelect().Model(&past).Where("org_id = ? AND relationship_id = ? AND starts_at < ? AND ends_at <= ?", orgID, relID, now.UTC(), now.UTC()).
+		err = q.NewSelect().Model(&past).Where("org_id = ? AND relationship_id = ? AND starts_at < ? AND (ends_at <= ? OR status <> ?)", orgID, relID, now.UTC(), now.UTC(), StatusScheduled).
 			OrderExpr("starts_at DESC, id DESC").Limit(int64(n)).Scan(ctx)
 		if err != nil {
 			return err

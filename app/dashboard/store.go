@@ -60,7 +60,8 @@ func (s *Store) Member(ctx context.Context, orgID, userID uuid.UUID) (status str
 }
 
 // Practitioner reads the proposals waiting for a practitioner's answer and
-// the sessions they led in the last 30 days whose attendance is unmarked.
+// the sessions they led that began in the last 30 days and whose attendance
+// is unmarked (it may be marked once a session has begun).
 func (s *Store) Practitioner(ctx context.Context, orgID, userID uuid.UUID, now time.Time) (props []Proposal, toMark []Session, err error) {
 	err = s.read(ctx, orgID, "a practitioner's facts", func(ctx context.Context, q bun.IDB) error {
 		if props, err = db.Select[Proposal](ctx, q, `SELECT p.id, r.kind, COALESCE(u.name, '') AS member, p.expires_at
@@ -70,26 +71,33 @@ func (s *Store) Practitioner(ctx context.Context, orgID, userID uuid.UUID, now t
 			return err
 		}
 		toMark, err = db.Select[Session](ctx, q, `SELECT id, relationship_id, practitioner_id, title, starts_at FROM calendar_sessions
- WHERE org_id = ? AND practitioner_id = ? AND starts_at >= ? AND ends_at <= ? AND status = 'scheduled'
+ WHERE org_id = ? AND practitioner_id = ? AND starts_at >= ? AND starts_at <= ? AND status = 'scheduled'
  ORDER BY starts_at DESC LIMIT 5`, orgID, userID, now.AddDate(0, 0, -30).UTC(), now.UTC())
 		return err
 	})
 	return props, toMark, err
 }
 
-// Programme reads the requests waiting to be matched (the longest waiting
-// first, and how many in all) and the proposals that expire within two days.
+// Programme reads the people waiting to be matched (assessed, or signposted
+// with no proposal yet; the longest waiting first, and how many in all) and the proposals that expire within two days.
 func (s *Store) Programme(ctx context.Context, orgID uuid.UUID, now time.Time) (waiting []Waiting, count int, expiring []Expiring, err error) {
 	err = s.read(ctx, orgID, "the programme's facts", func(ctx context.Context, q bun.IDB) error {
-		if waiting, err = db.Select[Waiting](ctx, q, `SELECT r.id, COALESCE(u.name, '') AS member, r.kind, r.created_at
- FROM support_requests AS r LEFT JOIN users AS u ON u.id = r.member_id
- WHERE r.org_id = ? AND r.status = 'open' ORDER BY r.created_at, r.id LIMIT ?`, orgID, shown); err != nil {
+		// Waiting: assessed and not yet signposted (a coordinator decides),
+		// or signposted and not yet proposed to anyone (a match is needed).
+		if waiting, err = db.Select[Waiting](ctx, q, `SELECT id, member, kind, created_at, stage FROM (
+ SELECT r.id, COALESCE(u.name, '') AS member, r.kind, r.created_at, 'request' AS stage
+ FROM support_requests AS r LEFT JOIN users AS u ON u.id = r.member_id WHERE r.org_id = ? AND r.status = 'open'
+ UNION ALL
+ SELECT a.id, COALESCE(u.name, '') AS member, a.rec_kind AS kind, COALESCE(a.submitted_at, a.created_at) AS created_at, 'assessment' AS stage
+ FROM assessments AS a LEFT JOIN users AS u ON u.id = a.member_id WHERE a.org_id = ? AND a.status = 'submitted'
+) AS w ORDER BY created_at, id LIMIT ?`, orgID, orgID, shown); err != nil {
 			return err
 		}
 		type n struct {
 			N int `bun:"n"`
 		}
-		ns, err := db.Select[n](ctx, q, `SELECT COUNT(*) AS n FROM support_requests WHERE org_id = ? AND status = 'open'`, orgID)
+		ns, err := db.Select[n](ctx, q, `SELECT (SELECT COUNT(*) FROM support_requests WHERE org_id = ? AND status = 'open')
+ + (SELECT COUNT(*) FROM assessments WHERE org_id = ? AND status = 'submitted') AS n`, orgID, orgID)
 		if err != nil {
 			return err
 		}

@@ -94,6 +94,8 @@ type Waiting struct {
 	Member string    `bun:"member"`
 	Kind   string    `bun:"kind"`
 	Since  time.Time `bun:"created_at"`
+	// Stage is "assessment" (to signpost) or "request" (to match).
+	Stage string `bun:"stage"`
 }
 
 // Expiring is a proposal that expires soon without an answer.
@@ -178,8 +180,12 @@ func newPage(f Facts) Page {
 			if i == shown {
 				break
 			}
-			p.Waiting = append(p.Waiting, Line{Text: w.Member + " — " + words.Say(w.Kind),
-				Detail: "waiting " + since(f.Now, w.Since), Href: base + "/requests/" + w.ID.String(), Label: "Find a match"})
+			l := Line{Text: w.Member + " — " + words.Say(w.Kind), Detail: "signposted, waiting " + since(f.Now, w.Since) + " for a match",
+				Href: base + "/requests/" + w.ID.String(), Label: "Find a match"}
+			if w.Stage == "assessment" {
+				l.Detail, l.Href, l.Label = "assessed, waiting "+since(f.Now, w.Since)+" to be signposted", base+"/assessments/"+w.ID.String(), "Review and signpost"
+			}
+			p.Waiting = append(p.Waiting, l)
 		}
 		p.WaitingCount = max(f.WaitingCount, len(f.Waiting))
 		p.WaitingMore = p.WaitingCount - len(p.Waiting)

@@ -96,6 +96,7 @@ func TestCoordinatorLists(t *testing.T) {
 		waiting = append(waiting, Waiting{ID: uuid.New(), Member: "M", Kind: "mentoring", Since: now.Add(-time.Duration(i+1) * 25 * time.Hour)})
 	}
 	waiting[0].Since = now.Add(-3 * time.Hour)
+	waiting[2].Stage = "assessment"
 	rel := uuid.New()
 	f := Facts{Org: org, Now: now, Zone: london, IsStaff: true, Waiting: waiting, WaitingCount: 12,
 		Expiring: []Expiring{{RequestID: uuid.New(), Member: "Mel", Practitioner: "Cora", Kind: "coaching", ExpiresAt: now.Add(2 * time.Hour)}},
@@ -104,8 +105,11 @@ func TestCoordinatorLists(t *testing.T) {
 	if len(p.Waiting) != shown || p.WaitingMore != 12-shown || p.WaitingCount != 12 {
 		t.Errorf("waiting: %d listed, %d more, %d in all", len(p.Waiting), p.WaitingMore, p.WaitingCount)
 	}
-	if p.Waiting[0].Detail != "waiting 3 hours" || p.Waiting[1].Detail != "waiting 2 days" {
+	if p.Waiting[0].Detail != "signposted, waiting 3 hours for a match" || p.Waiting[1].Detail != "signposted, waiting 2 days for a match" {
 		t.Errorf("how long they wait: %q, %q", p.Waiting[0].Detail, p.Waiting[1].Detail)
+	}
+	if w := p.Waiting[2]; w.Label != "Review and signpost" || w.Href != "/o/acme/assessments/"+waiting[2].ID.String() || w.Detail != "assessed, waiting 3 days to be signposted" {
+		t.Errorf("an assessment waiting: %+v", w)
 	}
 	if p.Expiring[0].Detail != "unanswered, expires today at 11:00" {
 		t.Errorf("expiring: %q", p.Expiring[0].Detail)
