@@ -16,7 +16,10 @@ import (
 // EmailSession is a session as an e-mail shows it, in the reader's zone.
 type EmailSession struct {
 	Title, When, Zone, Place, Link string
-	Minutes                        int
+	// RelationshipLink is the relationship's page: the next session,
+	// the agenda, goals, and booking the one after.
+	RelationshipLink string
+	Minutes          int
 }
 
 // EmailData is what the session e-mails get.
@@ -130,6 +133,7 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, org *tenancy.Organisat
 			data.Sessions = append(data.Sessions, EmailSession{
 				Title: name, When: local.Format("Mon 2 Jan 2006, 15:04 MST"), Zone: zone.String(),
 				Place: sess.Place, Link: s.sessionURL(org, sess), Minutes: sess.Minutes(),
+				RelationshipLink: s.BaseURL + "/o/" + org.Slug + "/relationships/" + sess.RelationshipID.String(),
 			})
 		}
 		data.First = data.Sessions[0]
