@@ -1,0 +1,429 @@
+// The experience people judge us by (issue 18, items 2–5 and 7), tried as
+// new users would: an owner on a laptop (1280 px), a coach and a member on
+// phones (390 px), each page checked for horizontal overflow and by axe-core
+// (no serious or critical violations), with screenshots at both widths.
+//
+//   experience-journey   the dashboards' actions appearing and going as the
+//                        state changes (the owner sees who waits to be matched
+//                        and acts on it; the getting-started steps tick); the
+//                        relationship hub as member and coach; the member opens
+//                        the link in their reminder, sees the next session on
+//                        the relationship page, books the next one at the
+//                        agreed rhythm in three taps and rates the last one
+//   experience-nav       the navigation at 1280 and 390 px: one line, nothing
+//                        cut off, administration under Manage, a Menu button
+//                        on the phone, keyboard focus visible
+//   experience-pages     every page of the route table a browser reaches from
+//                        the organisation's links, as owner, coordinator,
+//                        coach and member (and the public pages), through
+//                        axe-core; the coach's and member's at 390 px with a
+//                        screenshot and no horizontal overflow
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import {
+  signUpAndVerify,
+  invite,
+  acceptInvitation,
+  fillPractitionerProfile,
+  acceptProposal,
+  agreeBothSides,
+  answerAssessment,
+  coachingAnswers,
+  seeRecommendation,
+  readMail,
+  submitAndSee,
+  openNav,
+  wall,
+} from "../lib.mjs";
+
+const LDN = "Europe/London";
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+// --- accessibility and layout checks ------------------------------------
+
+let axeSource;
+// axeViolations runs axe-core (e2e/node_modules, pinned in package.json) on
+// the page and returns its serious and critical violations, one line each.
+async function axeViolations(page) {
+  axeSource ??= await readFile(path.join(here, "..", "node_modules", "axe-core", "axe.min.js"), "utf8");
+  // Evaluated through the DevTools protocol: the page's CSP (no inline
+  // script) does not apply to it.
+  await page.evaluate(`${axeSource}\n;true`);
+  const found = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  return found;
+}
+
+// overflow is how many pixels the page is wider than the screen.
+async function overflow(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+// checkPage runs the checks every page gets: axe, and no sideways scroll.
+async function checkPage(page, what, expectTrue) {
+  const v = await axeViolations(page);
+  expectTrue(v.length === 0, `${what} (${new URL(page.url()).pathname}) fails the accessibility check: ${v.join(" | ")}`);
+  const over = await overflow(page);
+  expectTrue(over <= 0, `${what} (${new URL(page.url()).pathname}) is ${over}px wider than the screen (${page.viewportSize().width}px)`);
+}
+
+// at shows page at a viewport, checks it and takes a screenshot.
+async function at(page, viewport, file, what, { expectTrue, shot }) {
+  await page.setViewportSize(viewport);
+  await checkPage(page, `${what} at ${viewport.width}px`, expectTrue);
+  await shot(page, file);
+}
+
+async function go(page, p) {
+  await page.goto(new URL(p, page.url()).href);
+}
+
+// actions lists the dashboard's next actions by kind (data-action).
+async function actions(page, org) {
+  await go(page, `/o/${org.slug}`);
+  return page.locator("#next [data-action]").evaluateAll((els) => els.map((e) => e.dataset.action));
+}
+
+// eventually retries fn every second for up to `seconds`.
+async function eventually(what, seconds, fn) {
+  let last;
+  for (let i = 0; i < seconds; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  throw new Error(`${what}: ${last && last.message ? last.message.split("\n")[0] : last}`);
+}
+
+// people sets up an organisation with a coach (London, open every day
+// 08:00–20:00) and a member, both on phones, and a coordinator.
+async function people(owner, person, name) {
+  await owner.setViewportSize(DESKTOP);
+  const org = await signUpAndVerify(owner, name);
+  const coach = { name: "Cora Hubcoach", email: `${org.slug}-coach@example.test` };
+  const member = { name: "Mo Phonemember", email: `${org.slug}-member@example.test` };
+  const coordinator = { name: "Cleo Coordinator", email: `${org.slug}-coord@example.test` };
+  return { org, coach, member, coordinator };
+}
+
+async function openEveryDay(coachPage, org) {
+  await go(coachPage, `/o/${org.slug}/calendar/availability`);
+  const rules = coachPage.locator("#availability table tbody tr");
+  for (const [i, day] of ["1", "2", "3", "4", "5", "6", "0"].entries()) {
+    const form = coachPage.locator("form[action$='/availability/rules']");
+    await form.getByLabel("Day").selectOption(day);
+    await form.getByLabel("From").fill("07:00");
+    await form.getByLabel("To").fill("21:00");
+    await form.getByRole("button", { name: "Add hours" }).click();
+    await rules.nth(i).waitFor();
+  }
+}
+
+// schedule has the coach schedule a session starting `minutes` from now
+// (at a whole minute) and returns its start and page.
+async function schedule(coachPage, org, relID, minutes) {
+  await go(coachPage, `/o/${org.slug}/calendar/new?relationship=${relID}`);
+  const soon = Date.now() + minutes * 60_000;
+  const start = soon - (soon % 60_000) + 60_000;
+  const w = wall(start, LDN);
+  const form = coachPage.locator(`form[action='/o/${org.slug}/calendar/sessions']`);
+  await form.getByLabel("Date", { exact: true }).fill(w.date);
+  await form.getByLabel("Start time").fill(w.time);
+  await Promise.all([coachPage.waitForURL("**/calendar/sessions/*", { waitUntil: "commit" }),
+    form.getByRole("button", { name: "Schedule" }).click()]);
+  return { start, url: coachPage.url() };
+}
+
+// --- the route table ------------------------------------------------------
+
+// routePatterns reads the GET routes a browser opens as pages from
+// app/routes.go (downloads, fragments and the operators' console left out).
+async function routePatterns() {
+  const src = await readFile(path.join(here, "..", "..", "app", "routes.go"), "utf8");
+  const out = [];
+  for (const m of src.matchAll(/^\s*(public|signedIn|anyone|staff|practitioners|admins)\.GET\("([^"]*)"/gm)) {
+    const [, group, p] = m;
+    const full = group === "public" || group === "signedIn" ? p : `/o/:slug${p}`;
+    if (/csv|\/file$|\/export$|\/feed\/|\/progress$|\/slug$|\/preview$|\/access$|\/purchased$|\/cancelled$/.test(full)) continue;
+    out.push({ group, pattern: full, re: new RegExp(`^${full.replace(/:[a-zA-Z]+/g, "[^/]+")}$`) });
+  }
+  return out;
+}
+
+// crawl opens every page of the route table it can reach by links from
+// start, once per route, and checks each; it returns the routes reached.
+async function crawl(page, who, start, routes, { expectTrue, shot }, { phone }) {
+  const seen = new Map();
+  const queue = [...start];
+  const origin = new URL(page.url()).origin;
+  while (queue.length) {
+    const p = queue.shift();
+    const route = routes.find((r) => r.re.test(p));
+    if (!route || seen.has(route.pattern)) continue;
+    const res = await page.goto(new URL(p, origin).href);
+    seen.set(route.pattern, p);
+    if (!res || res.status() !== 200) continue; // a page this person may not open
+    await checkPage(page, `${who}: ${route.pattern}`, expectTrue);
+    if (phone) await shot(page, `experience-${who}-${route.pattern.replace(/^\/o\/:slug/, "").replace(/[/:]+/g, "-").replace(/^-|-$/g, "") || "dashboard"}-390.png`);
+    const links = await page.locator("a[href^='/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    for (const l of links) {
+      const u = new URL(l, origin);
+      if (u.origin === origin && !u.pathname.startsWith("/dev/") && !u.pathname.startsWith("/ops")) queue.push(u.pathname);
+    }
+  }
+  return [...seen.keys()];
+}
+
+// --- the checks ---------------------------------------------------------
+
+export default [
+  {
+    name: "experience-journey",
+    path: "/signup",
+    viewport: PHONE,
+    expect: { screenshot: false },
+    run: async (owner, helpers) => {
+      const { expectTrue, person, shot, allowStatus } = helpers;
+      const { org, coach, member } = await people(owner, person, "Hub Coaching");
+
+      // A new organisation: one step of six done (the address, confirmed).
+      await go(owner, `/o/${org.slug}`);
+      expectTrue(await owner.locator("#getting-started li.done").count() === 1, "a new organisation's getting-started list is not at its first step");
+      await at(owner, DESKTOP, "experience-owner-dashboard-new-1280.png", "the new owner's dashboard", helpers);
+
+      await invite(owner, org.slug, { ...coach, role: "practitioner", kinds: ["coach"] });
+      await invite(owner, org.slug, { ...member, role: "member" });
+      await go(owner, `/o/${org.slug}`);
+      expectTrue(await owner.locator("#getting-started li.done").count() === 3, "inviting people does not tick the getting-started steps");
+
+      const coachPage = await person("coach");
+      await acceptInvitation(coachPage, org, coach);
+      const memberPage = await person("member");
+      await acceptInvitation(memberPage, org, member);
+      await fillPractitionerProfile(coachPage, org, { zone: LDN });
+      await openEveryDay(coachPage, org);
+
+      // The member is asked to take the assessment, and takes it.
+      expectTrue((await actions(memberPage, org)).join() === "assess", "a new member is not asked to take the assessment first");
+      await at(memberPage, PHONE, "experience-member-dashboard-new-390.png", "the new member's dashboard", helpers);
+      await seeRecommendation(memberPage, org, await answerAssessment(memberPage, org, coachingAnswers(["Building trust"])));
+      expectTrue(!(await actions(memberPage, org)).includes("assess"), "the assessment is still asked for once taken");
+
+      // The owner, on a laptop, sees who is waiting and acts on it.
+      await go(owner, `/o/${org.slug}`);
+      const waiting = owner.locator("#waiting li", { hasText: member.name });
+      expectTrue(await waiting.isVisible(), "the owner's dashboard does not show the member waiting to be matched");
+      expectTrue(/waiting (under an hour|\d+ (minute|hour))/.test(await waiting.innerText()), `how long the member waits is not said: ${await waiting.innerText()}`);
+      await at(owner, DESKTOP, "experience-owner-dashboard-waiting-1280.png", "the owner's dashboard with someone waiting", helpers);
+      await Promise.all([owner.waitForURL(/\/(assessments|requests)\/[0-9a-f-]+$/, { waitUntil: "commit" }), waiting.getByRole("link").click()]);
+      if (/\/assessments\//.test(owner.url())) {
+        // Assessed: the owner signposts first, and then matches.
+        await Promise.all([owner.waitForURL(`**/o/${org.slug}/requests/*`, { waitUntil: "commit" }),
+          owner.locator("form[action$='/decide']").getByRole("button").first().click()]);
+      }
+      const top = owner.locator("section", { has: owner.getByRole("heading", { name: "Candidates, best first" }) }).locator("article").first();
+      await submitAndSee(owner, top.locator("form[action$='/proposals']"), ".flash-success", "Proposed");
+      await go(owner, `/o/${org.slug}`);
+      expectTrue(!(await owner.locator("#waiting li", { hasText: member.name }).isVisible()), "the member still waits on the dashboard once proposed");
+
+      // The coach is asked to answer the proposal, and does.
+      expectTrue((await actions(coachPage, org)).includes("proposal"), "the coach's dashboard does not ask them to answer the proposal");
+      await at(coachPage, PHONE, "experience-coach-dashboard-proposal-390.png", "the coach's dashboard with a proposal", helpers);
+      const { relPath } = await acceptProposal(coachPage, org, coach);
+      const relID = relPath.split("/").pop();
+      expectTrue(!(await actions(coachPage, org)).includes("proposal"), "the proposal is still to answer once accepted");
+      await agreeBothSides(coachPage, memberPage, relPath);
+      expectTrue((await actions(memberPage, org)).includes("book"), "a matched member is not asked to book");
+      await go(owner, `/o/${org.slug}`);
+      expectTrue(await owner.locator("#getting-started li.done").count() === 5, "the first match does not tick the getting-started steps");
+
+      // Reminders five minutes before; a session now (to hold and rate)
+      // and one in eight minutes (whose reminder the member opens).
+      await go(owner, `/o/${org.slug}/settings`);
+      const settings = owner.locator(`form[action$='/o/${org.slug}/settings']`);
+      await settings.getByLabel("Reminders before a session").fill("24h, 5m");
+      await submitAndSee(owner, settings, ".flash-success", "");
+      const first = await schedule(coachPage, org, relID, 1);
+      const second = await schedule(coachPage, org, relID, 8);
+      expectTrue((await actions(memberPage, org)).join() === "next", "a member with a session booked is still asked to book");
+
+      // The coach's hub: the next session, scheduling, the rhythm.
+      await go(coachPage, relPath);
+      expectTrue(await coachPage.locator("#next").getByRole("link", { name: "Schedule a session" }).isVisible(), "the coach's hub offers no scheduling");
+      expectTrue(!(await coachPage.locator("#next").getByRole("link", { name: /^Book/ }).isVisible()), "the coach's hub offers the member's booking");
+      await at(coachPage, PHONE, "experience-hub-coach-390.png", "the coach's hub", helpers);
+      await at(coachPage, DESKTOP, "experience-hub-coach-1280.png", "the coach's hub", helpers);
+      await coachPage.setViewportSize(PHONE);
+
+      // The first session begins; the coach is asked to mark it, and does.
+      await new Promise((r) => setTimeout(r, Math.max(0, first.start - Date.now() + 2_000)));
+      const coachActions = await actions(coachPage, org);
+      expectTrue(coachActions.includes("attendance"), `the coach is not asked to mark the attendance of a session begun: ${coachActions}`);
+      await Promise.all([coachPage.waitForURL("**/calendar/sessions/*", { waitUntil: "commit" }),
+        coachPage.locator("#next [data-action='attendance'] a").first().click()]);
+      const attendance = coachPage.locator("form[action$='/attendance']");
+      await attendance.getByLabel("completed").check();
+      await submitAndSee(coachPage, attendance, ".flash-success", "Attendance recorded");
+      expectTrue(!(await actions(coachPage, org)).includes("attendance"), "the attendance is still asked for once marked");
+
+      // The member opens the link in the reminder of the second session.
+      const reminder = await eventually("the reminder of the second session", 420, () => readMail(memberPage, member.email, "Reminder:"));
+      const link = reminder.match(/https?:\/\/\S+\/relationships\/[0-9a-f-]+/);
+      expectTrue(!!link, "the reminder does not link the relationship's page");
+      await go(memberPage, new URL(link[0]).pathname);
+      const next = await memberPage.locator("#next").innerText();
+      expectTrue(next.includes(wall(second.start, LDN).time), `the hub does not lead with the next session (${wall(second.start, LDN).time}): ${next}`);
+      expectTrue(await memberPage.locator("#next").getByRole("link", { name: "Move or cancel" }).isVisible(), "the member cannot move or cancel the next session from the hub");
+      expectTrue(!(await memberPage.locator("#next").getByRole("link", { name: "Schedule a session" }).isVisible()), "the member's hub offers the coach's scheduling");
+      await at(memberPage, PHONE, "experience-hub-member-390.png", "the member's hub", helpers);
+      await at(memberPage, DESKTOP, "experience-hub-member-1280.png", "the member's hub", helpers);
+      await memberPage.setViewportSize(PHONE);
+
+      // Three taps: Book, the agreed rhythm's shortcut above the month,
+      // Confirm booking.
+      await Promise.all([memberPage.waitForURL("**/calendar/book/*", { waitUntil: "commit" }),
+        memberPage.locator("#next").getByRole("link", { name: /^Book/ }).click()]);
+      expectTrue(await memberPage.locator(".booking-grid").isVisible(), "booking does not open on a month");
+      await Promise.all([memberPage.waitForResponse((r) => r.request().headers()["hx-target"] === "booking"),
+        memberPage.locator(".booking-next a.btn").click()]);
+      await Promise.all([memberPage.waitForURL("**/calendar/sessions/*", { waitUntil: "commit" }),
+        memberPage.getByRole("button", { name: "Confirm booking" }).click()]);
+      await memberPage.locator(".flash-success", { hasText: "Your session is booked" }).waitFor();
+
+      // And rates the last session, from the hub's past sessions.
+      await eventually("the feedback asked about the first session", 60, async () => {
+        await go(memberPage, relPath);
+        await memberPage.locator("#past-sessions").getByRole("link", { name: "Rate this session" }).waitFor({ timeout: 1000 });
+      });
+      expectTrue((await actions(memberPage, org)).includes("rate"), "the member's dashboard does not ask to rate the session");
+      await at(memberPage, PHONE, "experience-member-dashboard-rate-390.png", "the member's dashboard asking for a rating", helpers);
+      await go(memberPage, relPath);
+      await Promise.all([memberPage.waitForURL("**/feedback/*", { waitUntil: "commit" }),
+        memberPage.locator("#past-sessions").getByRole("link", { name: "Rate this session" }).click()]);
+      const rate = memberPage.locator("form[method=post]", { has: memberPage.locator("[name=rating]") });
+      await rate.getByLabel("5 — excellent").check();
+      await rate.getByLabel("Yes, a good fit").check();
+      await submitAndSee(memberPage, rate, ".flash-success, .flash", "");
+      expectTrue(!(await actions(memberPage, org)).includes("rate"), "the rating is still asked for once given");
+      await go(owner, `/o/${org.slug}`);
+      expectTrue(await owner.locator("#getting-started").count() === 0, "the getting-started list stays once every step is done");
+      await at(owner, DESKTOP, "experience-owner-dashboard-ready-1280.png", "the owner's dashboard, set up", helpers);
+      allowStatus(`/o/${org.slug}/calendar/sessions`, 422);
+    },
+  },
+  {
+    name: "experience-nav",
+    path: "/signup",
+    viewport: DESKTOP,
+    expect: { screenshot: false },
+    run: async (owner, helpers) => {
+      const { expectTrue, shot } = helpers;
+      const org = await signUpAndVerify(owner, "A Rather Long Organisation Name for the Menu");
+      for (const viewport of [DESKTOP, PHONE]) {
+        await owner.setViewportSize(viewport);
+        await go(owner, `/o/${org.slug}`);
+        const header = await owner.locator(".site-header").boundingBox();
+        expectTrue(header.height <= (viewport === DESKTOP ? 72 : 120), `the header is ${header.height}px high at ${viewport.width}px (the menu wraps)`);
+        await checkPage(owner, `the owner's dashboard at ${viewport.width}px`, expectTrue);
+        // Keyboard: the skip link, then the brand, then the first menu item.
+        await owner.keyboard.press("Tab");
+        await owner.keyboard.press("Tab");
+        await owner.keyboard.press("Tab");
+        const outline = await owner.evaluate(() => {
+          const s = getComputedStyle(document.activeElement);
+          return `${s.outlineStyle} ${s.outlineWidth}`;
+        });
+        expectTrue(!outline.startsWith("none") && !outline.endsWith(" 0px"), `keyboard focus is not visible at ${viewport.width}px: ${outline}`);
+        const nav = await openNav(owner, "Settings");
+        const link = nav.getByRole("link", { name: "Settings", exact: true });
+        expectTrue(await link.isVisible(), `Settings is not reachable from the menu at ${viewport.width}px`);
+        const box = await link.boundingBox();
+        expectTrue(box && box.x >= 0 && box.x + box.width <= viewport.width, `Settings is cut off at ${viewport.width}px`);
+        expectTrue(await overflow(owner) <= 0, `the open menu overflows at ${viewport.width}px`);
+        await checkPage(owner, `the owner's open menu at ${viewport.width}px`, expectTrue);
+        await shot(owner, `experience-nav-open-${viewport.width}.png`);
+        await owner.keyboard.press("Escape");
+        await go(owner, `/o/${org.slug}`);
+        await shot(owner, `experience-nav-${viewport.width}.png`);
+        await owner.locator("details.user-menu > summary").click();
+        const account = owner.getByRole("navigation", { name: "Account", exact: true }).getByRole("link", { name: "Your account" });
+        expectTrue(await account.isVisible(), `the account menu does not open at ${viewport.width}px`);
+        const ab = await account.boundingBox();
+        expectTrue(ab && ab.x >= 0 && ab.x + ab.width <= viewport.width, `the account menu is cut off at ${viewport.width}px`);
+        await shot(owner, `experience-nav-account-${viewport.width}.png`);
+        await owner.keyboard.press("Escape");
+      }
+      // Without JavaScript the phone's menu still opens: it is a <details>.
+      expectTrue(await owner.locator("details.nav-menu > summary").count() === 1, "the phone's menu button is not a details element");
+    },
+  },
+  {
+    name: "experience-pages",
+    path: "/signup",
+    viewport: DESKTOP,
+    expect: { screenshot: false },
+    run: async (owner, helpers) => {
+      const { expectTrue, person } = helpers;
+      const routes = await routePatterns();
+      const { org, coach, member, coordinator } = await people(owner, person, "Every Page");
+      // The public pages, signed out.
+      const anon = await person("anonymous");
+      await anon.goto(new URL("/", owner.url()).href);
+      for (const p of ["/", "/login", "/signup", "/password/forgot"]) {
+        await go(anon, p);
+        await checkPage(anon, `public ${p}`, expectTrue);
+      }
+      await invite(owner, org.slug, { ...coach, role: "practitioner", kinds: ["coach"] });
+      await invite(owner, org.slug, { ...member, role: "member" });
+      await invite(owner, org.slug, { ...coordinator, role: "coordinator" });
+      await invite(owner, org.slug, { name: "Pending Person", email: `${org.slug}-pending@example.test`, role: "member" });
+      const coachPage = await person("coach");
+      await acceptInvitation(coachPage, org, coach);
+      const memberPage = await person("member");
+      await acceptInvitation(memberPage, org, member);
+      const coordPage = await person("coordinator");
+      await acceptInvitation(coordPage, org, coordinator);
+      await fillPractitionerProfile(coachPage, org, { zone: LDN });
+      await openEveryDay(coachPage, org);
+      await seeRecommendation(memberPage, org, await answerAssessment(memberPage, org, coachingAnswers(["Building trust"])));
+      // A match, an agreement, a session: the pages that need them exist.
+      await go(owner, `/o/${org.slug}/pipeline`);
+      const review = owner.locator(`a[href*='/assessments/']`).first();
+      await Promise.all([owner.waitForURL("**/assessments/*", { waitUntil: "commit" }), review.click()]);
+      await Promise.all([owner.waitForURL(`**/o/${org.slug}/requests/*`, { waitUntil: "commit" }),
+        owner.locator("form[action$='/decide']").getByRole("button").first().click()]);
+      const top = owner.locator("section", { has: owner.getByRole("heading", { name: "Candidates, best first" }) }).locator("article").first();
+      await submitAndSee(owner, top.locator("form[action$='/proposals']"), ".flash-success", "Proposed");
+      const { relPath } = await acceptProposal(coachPage, org, coach);
+      await agreeBothSides(coachPage, memberPage, relPath);
+      await schedule(coachPage, org, relPath.split("/").pop(), 60 * 24);
+
+      const start = (extra) => [`/o/${org.slug}`, ...extra];
+      const reached = {};
+      await memberPage.setViewportSize(PHONE);
+      reached.member = await crawl(memberPage, "member", start([relPath, "/account", "/home"]), routes, helpers, { phone: true });
+      await coachPage.setViewportSize(PHONE);
+      reached.coach = await crawl(coachPage, "coach", start([relPath, "/account", "/home"]), routes, helpers, { phone: true });
+      reached.coordinator = await crawl(coordPage, "coordinator", start([]), routes, helpers, { phone: false });
+      reached.owner = await crawl(owner, "owner", start([`/o/${org.slug}/courses/new`, `/o/${org.slug}/library/new`, `/o/${org.slug}/relationships/new`]), routes, helpers, { phone: false });
+      for (const [who, want] of [["member", ["/o/:slug/relationships/:id", "/o/:slug/calendar/book/:rel", "/o/:slug/calendar/sessions/:id", "/o/:slug/my", "/o/:slug/calendar"]],
+        ["coach", ["/o/:slug/relationships/:id", "/o/:slug/calendar/new", "/o/:slug/calendar/availability", "/o/:slug/profile"]],
+        ["owner", ["/o/:slug/settings", "/o/:slug/people/:userID", "/o/:slug/invitations", "/o/:slug/audit", "/o/:slug/pipeline"]]]) {
+        for (const p of want) expectTrue(reached[who].includes(p), `the ${who}'s pages were not reached: ${p}`);
+      }
+      const all = new Set(Object.values(reached).flat());
+      const missed = routes.filter((r) => !all.has(r.pattern) && r.group !== "public").map((r) => r.pattern);
+      console.log(`experience-pages: ${all.size} routes checked; not reached by links: ${missed.join(" ")}`);
+    },
+  },
+];
