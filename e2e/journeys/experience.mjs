@@ -144,6 +144,21 @@ async function schedule(coachPage, org, relID, minutes) {
   return { start, url: coachPage.url() };
 }
 
+// matchFromDashboard: the owner follows the member's line under "Waiting
+// to be matched", signposts them if they are only assessed, and proposes
+// the top candidate.
+async function matchFromDashboard(owner, org, member) {
+  await go(owner, `/o/${org.slug}`);
+  const waiting = owner.locator("#waiting li", { hasText: member.name });
+  await Promise.all([owner.waitForURL(/\/(assessments|requests)\/[0-9a-f-]+$/, { waitUntil: "commit" }), waiting.getByRole("link").click()]);
+  if (/\/assessments\//.test(owner.url())) {
+    await Promise.all([owner.waitForURL(`**/o/${org.slug}/requests/*`, { waitUntil: "commit" }),
+      owner.locator("form[action$='/decide']").getByRole("button", { name: "Confirm and signpost" }).click()]);
+  }
+  const top = owner.locator("section", { has: owner.getByRole("heading", { name: "Candidates, best first" }) }).locator("article").first();
+  await submitAndSee(owner, top.locator("form[action$='/proposals']"), ".flash-success", "Proposed");
+}
+
 // --- the route table ------------------------------------------------------
 
 // routePatterns reads the GET routes a browser opens as pages from
@@ -225,14 +240,7 @@ export default [
       expectTrue(await waiting.isVisible(), "the owner's dashboard does not show the member waiting to be matched");
       expectTrue(/waiting (under an hour|\d+ (minute|hour))/.test(await waiting.innerText()), `how long the member waits is not said: ${await waiting.innerText()}`);
       await at(owner, DESKTOP, "experience-owner-dashboard-waiting-1280.png", "the owner's dashboard with someone waiting", helpers);
-      await Promise.all([owner.waitForURL(/\/(assessments|requests)\/[0-9a-f-]+$/, { waitUntil: "commit" }), waiting.getByRole("link").click()]);
-      if (/\/assessments\//.test(owner.url())) {
-        // Assessed: the owner signposts first, and then matches.
-        await Promise.all([owner.waitForURL(`**/o/${org.slug}/requests/*`, { waitUntil: "commit" }),
-          owner.locator("form[action$='/decide']").getByRole("button").first().click()]);
-      }
-      const top = owner.locator("section", { has: owner.getByRole("heading", { name: "Candidates, best first" }) }).locator("article").first();
-      await submitAndSee(owner, top.locator("form[action$='/proposals']"), ".flash-success", "Proposed");
+      await matchFromDashboard(owner, org, member);
       await go(owner, `/o/${org.slug}`);
       expectTrue(!(await owner.locator("#waiting li", { hasText: member.name }).isVisible()), "the member still waits on the dashboard once proposed");
 
@@ -247,14 +255,10 @@ export default [
       await go(owner, `/o/${org.slug}`);
       expectTrue(await owner.locator("#getting-started li.done").count() === 5, "the first match does not tick the getting-started steps");
 
-      // Reminders five minutes before; a session now (to hold and rate)
-      // and one in eight minutes (whose reminder the member opens).
-      await go(owner, `/o/${org.slug}/settings`);
-      const settings = owner.locator(`form[action$='/o/${org.slug}/settings']`);
-      await settings.getByLabel("Reminders before a session").fill("24h, 5m");
-      await submitAndSee(owner, settings, ".flash-success", "");
+      // A session now (to hold and rate), and one an hour after it, whose
+      // reminder (an hour before, by default) the member opens.
       const first = await schedule(coachPage, org, relID, 1);
-      const second = await schedule(coachPage, org, relID, 8);
+      const second = await schedule(coachPage, org, relID, 63);
       expectTrue((await actions(memberPage, org)).join() === "next", "a member with a session booked is still asked to book");
 
       // The coach's hub: the next session, scheduling, the rhythm.
@@ -397,13 +401,7 @@ export default [
       await openEveryDay(coachPage, org);
       await seeRecommendation(memberPage, org, await answerAssessment(memberPage, org, coachingAnswers(["Building trust"])));
       // A match, an agreement, a session: the pages that need them exist.
-      await go(owner, `/o/${org.slug}/pipeline`);
-      const review = owner.locator(`a[href*='/assessments/']`).first();
-      await Promise.all([owner.waitForURL("**/assessments/*", { waitUntil: "commit" }), review.click()]);
-      await Promise.all([owner.waitForURL(`**/o/${org.slug}/requests/*`, { waitUntil: "commit" }),
-        owner.locator("form[action$='/decide']").getByRole("button").first().click()]);
-      const top = owner.locator("section", { has: owner.getByRole("heading", { name: "Candidates, best first" }) }).locator("article").first();
-      await submitAndSee(owner, top.locator("form[action$='/proposals']"), ".flash-success", "Proposed");
+      await matchFromDashboard(owner, org, member);
       const { relPath } = await acceptProposal(coachPage, org, coach);
       await agreeBothSides(coachPage, memberPage, relPath);
       await schedule(coachPage, org, relPath.split("/").pop(), 60 * 24);
