@@ -33,7 +33,7 @@ func (s *Store) read(ctx context.Context, orgID uuid.UUID, what string, fn func(
 func (s *Store) Member(ctx context.Context, orgID, userID uuid.UUID) (status string, reqs []Request, rels []Relationship, err error) {
 	err = s.read(ctx, orgID, "a member's facts", func(ctx context.Context, q bun.IDB) error {
 		type row struct {
-			Status string `bun:"status"`
+			Status string `bun:"status" db:"status"`
 		}
 		as, err := db.Select[row](ctx, q, `SELECT status FROM assessments WHERE org_id = ? AND member_id = ? ORDER BY created_at DESC LIMIT 1`, orgID, userID)
 		if err != nil {
@@ -94,7 +94,7 @@ func (s *Store) Programme(ctx context.Context, orgID uuid.UUID, now time.Time) (
 			return err
 		}
 		type n struct {
-			N int `bun:"n"`
+			N int `bun:"n" db:"n"`
 		}
 		ns, err := db.Select[n](ctx, q, `SELECT (SELECT COUNT(*) FROM support_requests WHERE org_id = ? AND status = 'open')
  + (SELECT COUNT(*) FROM assessments WHERE org_id = ? AND status = 'submitted') AS n`, orgID, orgID)
@@ -118,11 +118,11 @@ func (s *Store) Programme(ctx context.Context, orgID uuid.UUID, now time.Time) (
 // one round trip of EXISTS lookups.
 func (s *Store) Setup(ctx context.Context, orgID uuid.UUID, now time.Time) (Setup, error) {
 	type row struct {
-		InvitedPractitioners int `bun:"invited_practitioners"`
-		InvitedMembers       int `bun:"invited_members"`
-		Assessed             int `bun:"assessed"`
-		Matched              int `bun:"matched"`
-		Met                  int `bun:"met"`
+		InvitedPractitioners int `bun:"invited_practitioners" db:"invited_practitioners"`
+		InvitedMembers       int `bun:"invited_members" db:"invited_members"`
+		Assessed             int `bun:"assessed" db:"assessed"`
+		Matched              int `bun:"matched" db:"matched"`
+		Met                  int `bun:"met" db:"met"`
 	}
 	var out []row
 	err := s.read(ctx, orgID, "getting started", func(ctx context.Context, q bun.IDB) error {

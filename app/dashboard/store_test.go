@@ -6,6 +6,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/leadershiptoolbox/toolbox/app/assessment"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
@@ -48,9 +49,22 @@ func TestGettingStartedStepsTickFromTheOrganisationsState(t *testing.T) {
 		if p := mb.Get("/o/" + org.Slug); p.Doc().Find(`[data-action="assess"]`).Length() != 1 || p.Doc().Find(`[data-action="book"]`).Length() != 0 {
 			t.Fatalf("a new member is not asked to take the assessment first:\n%s", p.Text("#next"))
 		}
+		// A member signposted face to face waits to be matched, and is
+		// listed, with how long, until a relationship starts.
+		waiter := env.NewPerson(org, tenancy.RoleMember)
+		req, err := env.Services.Assessment.RecordFaceToFace(env.Ctx(), org.ID, waiter.ID, org.Owner.ID, env.Clock.Now(),
+			assessment.Decision{Kind: "mentoring", Format: "one_to_one", Duration: "short_term", Reason: "Asked at the induction."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := owner.Get("/o/" + org.Slug).Doc().Find("#waiting li")
+		if w.Length() != 1 || !strings.Contains(w.Text(), waiter.Name) || !strings.Contains(w.Text(), "waiting under an hour for a match") ||
+			w.Find(`a[href="/o/`+org.Slug+`/requests/`+req.ID.String()+`"]`).Length() != 1 {
+			t.Fatalf("the owner's waiting list: %q\n%s", w.Text(), owner.Get("/o/"+org.Slug).Text("main"))
+		}
 		env.NewRelationship(org, relationships.Coaching, coach, member)
-		if got := stepsDone(t, owner, org.Slug); len(got) != 4 {
-			t.Fatalf("after the first match (members and practitioners joined): %v", got)
+		if got := stepsDone(t, owner, org.Slug); len(got) != 5 || got[3] != "A" || got[4] != "Make" {
+			t.Fatalf("after an assessment and the first match: %v", got)
 		}
 		p := mb.Get("/o/" + org.Slug)
 		if p.Doc().Find(`[data-action="assess"]`).Length() != 0 || p.Doc().Find(`[data-action="book"] a[href*="/calendar/book/"]`).Length() != 1 {

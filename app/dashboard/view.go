@@ -52,26 +52,26 @@ type Facts struct {
 
 // Request is one of the member's support requests.
 type Request struct {
-	ID     uuid.UUID `bun:"id"`
-	Kind   string    `bun:"kind"`
-	Status string    `bun:"status"`
+	ID     uuid.UUID `bun:"id" db:"id"`
+	Kind   string    `bun:"kind" db:"kind"`
+	Status string    `bun:"status" db:"status"`
 }
 
 // Relationship is an active relationship and the viewer's side in it.
 type Relationship struct {
-	ID    uuid.UUID `bun:"id"`
-	Kind  string    `bun:"kind"`
-	Side  string    `bun:"side"`
-	Other string    `bun:"other"` // the practitioner's name, for a member
+	ID    uuid.UUID `bun:"id" db:"id"`
+	Kind  string    `bun:"kind" db:"kind"`
+	Side  string    `bun:"side" db:"side"`
+	Other string    `bun:"other" db:"other"` // the practitioner's name, for a member
 }
 
 // Session is a session on the dashboard.
 type Session struct {
-	ID             uuid.UUID `bun:"id"`
-	RelationshipID uuid.UUID `bun:"relationship_id"`
-	PractitionerID uuid.UUID `bun:"practitioner_id"`
-	Title          string    `bun:"title"`
-	StartsAt       time.Time `bun:"starts_at"`
+	ID             uuid.UUID `bun:"id" db:"id"`
+	RelationshipID uuid.UUID `bun:"relationship_id" db:"relationship_id"`
+	PractitionerID uuid.UUID `bun:"practitioner_id" db:"practitioner_id"`
+	Title          string    `bun:"title" db:"title"`
+	StartsAt       time.Time `bun:"starts_at" db:"starts_at"`
 }
 
 // Ask is a request for feedback the viewer has not answered.
@@ -82,29 +82,29 @@ type Ask struct {
 
 // Proposal is a match waiting for the practitioner's answer.
 type Proposal struct {
-	ID        uuid.UUID `bun:"id"`
-	Kind      string    `bun:"kind"`
-	Member    string    `bun:"member"`
-	ExpiresAt time.Time `bun:"expires_at"`
+	ID        uuid.UUID `bun:"id" db:"id"`
+	Kind      string    `bun:"kind" db:"kind"`
+	Member    string    `bun:"member" db:"member"`
+	ExpiresAt time.Time `bun:"expires_at" db:"expires_at"`
 }
 
 // Waiting is a request waiting to be matched.
 type Waiting struct {
-	ID     uuid.UUID `bun:"id"`
-	Member string    `bun:"member"`
-	Kind   string    `bun:"kind"`
-	Since  time.Time `bun:"created_at"`
+	ID     uuid.UUID `bun:"id" db:"id"`
+	Member string    `bun:"member" db:"member"`
+	Kind   string    `bun:"kind" db:"kind"`
+	Since  time.Time `bun:"created_at" db:"created_at"`
 	// Stage is "assessment" (to signpost) or "request" (to match).
-	Stage string `bun:"stage"`
+	Stage string `bun:"stage" db:"stage"`
 }
 
 // Expiring is a proposal that expires soon without an answer.
 type Expiring struct {
-	RequestID    uuid.UUID `bun:"request_id"`
-	Member       string    `bun:"member"`
-	Practitioner string    `bun:"practitioner"`
-	Kind         string    `bun:"kind"`
-	ExpiresAt    time.Time `bun:"expires_at"`
+	RequestID    uuid.UUID `bun:"request_id" db:"request_id"`
+	Member       string    `bun:"member" db:"member"`
+	Practitioner string    `bun:"practitioner" db:"practitioner"`
+	Kind         string    `bun:"kind" db:"kind"`
+	ExpiresAt    time.Time `bun:"expires_at" db:"expires_at"`
 }
 
 // Risk is a relationship the latest programme report scored low.
