@@ -151,12 +151,15 @@ async function matchFromDashboard(owner, org, member) {
   await go(owner, `/o/${org.slug}`);
   const waiting = owner.locator("#waiting li", { hasText: member.name });
   await Promise.all([owner.waitForURL(/\/(assessments|requests)\/[0-9a-f-]+$/, { waitUntil: "commit" }), waiting.getByRole("link").click()]);
+  const visited = [new URL(owner.url()).pathname];
   if (/\/assessments\//.test(owner.url())) {
     await Promise.all([owner.waitForURL(`**/o/${org.slug}/requests/*`, { waitUntil: "commit" }),
       owner.locator("form[action$='/decide']").getByRole("button", { name: "Confirm and signpost" }).click()]);
   }
+  visited.push(new URL(owner.url()).pathname);
   const top = owner.locator("section", { has: owner.getByRole("heading", { name: "Candidates, best first" }) }).locator("article").first();
   await submitAndSee(owner, top.locator("form[action$='/proposals']"), ".flash-success", "Proposed");
+  return visited;
 }
 
 // --- the route table ------------------------------------------------------
@@ -183,7 +186,8 @@ async function crawl(page, who, start, routes, { expectTrue, shot }, { phone }) 
   const origin = new URL(page.url()).origin;
   while (queue.length) {
     const p = queue.shift();
-    const route = routes.find((r) => r.re.test(p));
+    // The most literal route that matches (/courses/new before /courses/:id).
+    const route = routes.filter((r) => r.re.test(p)).sort((a, b) => a.pattern.split(":").length - b.pattern.split(":").length)[0];
     if (!route || seen.has(route.pattern)) continue;
     const res = await page.goto(new URL(p, origin).href);
     seen.set(route.pattern, p);
@@ -314,6 +318,8 @@ export default [
       await go(memberPage, relPath);
       await Promise.all([memberPage.waitForURL("**/feedback/*", { waitUntil: "commit" }),
         memberPage.locator("#past-sessions").getByRole("link", { name: "Rate this session" }).click()]);
+      await checkPage(memberPage, "the feedback form at 390px", expectTrue);
+      await shot(memberPage, "experience-feedback-390.png");
       const rate = memberPage.locator("form[method=post]", { has: memberPage.locator("[name=rating]") });
       await rate.getByLabel("5 — excellent").check();
       await rate.getByLabel("Yes, a good fit").check();
@@ -401,19 +407,28 @@ export default [
       await openEveryDay(coachPage, org);
       await seeRecommendation(memberPage, org, await answerAssessment(memberPage, org, coachingAnswers(["Building trust"])));
       // A match, an agreement, a session: the pages that need them exist.
-      await matchFromDashboard(owner, org, member);
+      const matching = await matchFromDashboard(owner, org, member);
+      const mail = await readMail(coachPage, coach.email, "Would you take on a new person");
+      const proposal = new URL(mail.match(/https?:\/\/\S+\/proposals\/[0-9a-f-]+/)[0]).pathname;
       const { relPath } = await acceptProposal(coachPage, org, coach);
       await agreeBothSides(coachPage, memberPage, relPath);
+      // A programme report, compiled by the worker, for its run and snapshot pages.
+      await go(owner, `/o/${org.slug}/reports/programme`);
+      await Promise.all([owner.waitForURL("**/reports/programme/runs/*", { waitUntil: "commit" }),
+        owner.getByRole("button", { name: "Compile the report" }).click()]);
+      const run = new URL(owner.url()).pathname;
       await schedule(coachPage, org, relPath.split("/").pop(), 60 * 24);
 
       const start = (extra) => [`/o/${org.slug}`, ...extra];
       const reached = {};
       await memberPage.setViewportSize(PHONE);
-      reached.member = await crawl(memberPage, "member", start([relPath, "/account", "/home"]), routes, helpers, { phone: true });
+      const mine = [relPath, "/account", "/home", `/o/${org.slug}/email-preferences`];
+      reached.member = await crawl(memberPage, "member", start(mine), routes, helpers, { phone: true });
       await coachPage.setViewportSize(PHONE);
-      reached.coach = await crawl(coachPage, "coach", start([relPath, "/account", "/home"]), routes, helpers, { phone: true });
-      reached.coordinator = await crawl(coordPage, "coordinator", start([]), routes, helpers, { phone: false });
-      reached.owner = await crawl(owner, "owner", start([`/o/${org.slug}/courses/new`, `/o/${org.slug}/library/new`, `/o/${org.slug}/relationships/new`]), routes, helpers, { phone: false });
+      reached.coach = await crawl(coachPage, "coach", start([...mine, proposal]), routes, helpers, { phone: true });
+      reached.coordinator = await crawl(coordPage, "coordinator", start(matching), routes, helpers, { phone: false });
+      reached.owner = await crawl(owner, "owner", start([...matching, run, `/o/${org.slug}/courses/new`, `/o/${org.slug}/library/new`,
+        `/o/${org.slug}/relationships/new`, `/o/${org.slug}/settings/topics`]), routes, helpers, { phone: false });
       for (const [who, want] of [["member", ["/o/:slug/relationships/:id", "/o/:slug/calendar/book/:rel", "/o/:slug/calendar/sessions/:id", "/o/:slug/my", "/o/:slug/calendar"]],
         ["coach", ["/o/:slug/relationships/:id", "/o/:slug/calendar/new", "/o/:slug/calendar/availability", "/o/:slug/profile"]],
         ["owner", ["/o/:slug/settings", "/o/:slug/people/:userID", "/o/:slug/invitations", "/o/:slug/audit", "/o/:slug/pipeline"]]]) {

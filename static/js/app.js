@@ -17,6 +17,9 @@
 //     [data-swap-focus] element (if it has one), and the text of its
 //     [data-announce] element (or, for a refused form, its error summary)
 //     is read out by screen readers through the page's #announcer live region.
+//  9. A table too wide for the screen (.table-wrap that scrolls sideways)
+//     can be focused and scrolled with the keyboard, and is named after its
+//     table's caption or the heading before it.
 //  8. The header's menus (<details> in .site-header) close on Escape and on
 //     a click outside them; without JavaScript they open and close by their
 //     button alone.
@@ -85,6 +88,21 @@
       form.setAttribute("hx-disinherit", ((form.getAttribute("hx-disinherit") || "") + " hx-disabled-elt").trim());
     });
   });
+
+  function scrollableTables(root) {
+    if (!root || !root.querySelectorAll) return;
+    root.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth <= wrap.clientWidth || wrap.hasAttribute("tabindex")) return;
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      var caption = wrap.querySelector("caption");
+      var heading = caption ? null : wrap.closest("section, .card, main");
+      heading = heading ? heading.querySelector("h1, h2, h3") : null;
+      wrap.setAttribute("aria-label", ((caption || heading || {}).textContent || "Table").trim() + " (scrolls sideways)");
+    });
+  }
+  document.addEventListener("htmx:load", function (evt) { scrollableTables(evt.detail && evt.detail.elt); });
+  window.addEventListener("resize", function () { scrollableTables(document.body); });
 
   document.addEventListener("htmx:configRequest", function (evt) {
     if (!csrfToken) readToken();
