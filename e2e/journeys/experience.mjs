@@ -35,6 +35,7 @@ import {
   submitAndSee,
   openNav,
   wall,
+  EXAMPLE_COURSE,
 } from "../lib.mjs";
 
 const LDN = "Europe/London";
@@ -422,8 +423,14 @@ export default [
       const start = (extra) => [`/o/${org.slug}`, ...extra];
       const reached = {};
       await memberPage.setViewportSize(PHONE);
+      // The member enrols in the example course: its lessons and quizzes open.
+      await go(memberPage, `/o/${org.slug}/courses`);
+      await Promise.all([memberPage.waitForURL("**/courses/*", { waitUntil: "commit" }),
+        memberPage.getByRole("link", { name: EXAMPLE_COURSE }).first().click()]);
+      const coursePath = new URL(memberPage.url()).pathname;
+      await submitAndSee(memberPage, memberPage.locator("form[action$='/enrol']"), ".flash-success", "You are enrolled");
       const mine = [relPath, "/account", "/home", `/o/${org.slug}/email-preferences`];
-      reached.member = await crawl(memberPage, "member", start(mine), routes, helpers, { phone: true });
+      reached.member = await crawl(memberPage, "member", start([coursePath, ...mine]), routes, helpers, { phone: true });
       await coachPage.setViewportSize(PHONE);
       reached.coach = await crawl(coachPage, "coach", start([...mine, proposal]), routes, helpers, { phone: true });
       reached.coordinator = await crawl(coordPage, "coordinator", start(matching), routes, helpers, { phone: false });
