@@ -537,10 +537,12 @@ func lostRace(occ []Occurrence, index int) error {
 
 // Occurrence problems.
 const (
-	problemBusy      = "clashes with another session"
-	problemNotOpen   = "outside the practitioner's open hours"
-	problemTooSoon   = "too soon (minimum notice)"
-	problemInThePast = "in the past"
+	problemBusy = "clashes with another session"
+	// problemBusyElsewhere: a busy time of the practitioner's own calendar.
+	problemBusyElsewhere = "the practitioner is busy then"
+	problemNotOpen       = "outside the practitioner's open hours"
+	problemTooSoon       = "too soon (minimum notice)"
+	problemInThePast     = "in the past"
 	// problemBeyondWindow: past the practitioner's booking window (days).
 	problemBeyondWindow = "beyond the booking window (%d days ahead)"
 )
@@ -573,6 +575,15 @@ func (s *Service) problem(ctx context.Context, tx bun.IDB, info *relInfo, practi
 	if err != nil {
 		return "", err
 	}
+	// The practitioner's own calendars block a booking as a session
+	// would (scheduling directly, outside the booking rules, they do not).
+	want := Interval{From: o.Start.Add(-minutes(bs.BufferBeforeMin)), To: o.End.Add(minutes(bs.BufferAfterMin))}
+	for _, e := range q.elsewhere() {
+		if e.overlaps(want) {
+			return problemBusyElsewhere, nil
+		}
+	}
+	q.Elsewhere = nil
 	q.Step = time.Minute
 	// Clashes were checked above (and the database checks them again);
 	// here only the open hours, notice, window and limits count, so that
