@@ -12,8 +12,20 @@ import (
 
 // ownCalendar is a calendar the wall fixture's practitioner connected:
 // its refresh and disconnection admit that practitioner alone.
+// Each call replaces the ones before (a practitioner has at most
+// busy.MaxCalendars).
 func ownCalendar(env *testkit.Env, fx *wallFixture) map[string]string {
-	c, err := env.Services.Busy.Connect(env.Ctx(), fx.A.ID, fx.ByRole[tenancy.RolePractitioner].ID, busy.ConnectInput{
+	coach := fx.ByRole[tenancy.RolePractitioner].ID
+	have, err := env.Services.Busy.Calendars(env.Ctx(), fx.A.ID, coach)
+	if err != nil {
+		env.T.Fatal(err)
+	}
+	for _, c := range have {
+		if err := env.Services.Busy.Disconnect(env.Ctx(), fx.A.ID, coach, c.ID); err != nil {
+			env.T.Fatal(err)
+		}
+	}
+	c, err := env.Services.Busy.Connect(env.Ctx(), fx.A.ID, coach, busy.ConnectInput{
 		Kind: busy.KindICS, Credentials: busy.Credentials{URL: "https://calendar.example.test/private-secret/basic.ics"}})
 	if err != nil {
 		env.T.Fatal(err)

@@ -54,10 +54,11 @@ func (f *Fetcher) fetchCalDAV(ctx context.Context, cr Credentials, from, to time
 	}
 	query := &caldav.CalendarQuery{
 		CompRequest: caldav.CalendarCompRequest{
-			Name: ical.CompCalendar,
+			Name:  ical.CompCalendar,
+			Props: []string{ical.PropVersion, ical.PropProductID},
 			Comps: []caldav.CalendarCompRequest{{
 				Name: ical.CompEvent,
-				Props: []string{ical.PropUID, ical.PropDateTimeStart, ical.PropDateTimeEnd, ical.PropDuration,
+				Props: []string{ical.PropUID, ical.PropDateTimeStamp, ical.PropDateTimeStart, ical.PropDateTimeEnd, ical.PropDuration,
 					ical.PropRecurrenceRule, ical.PropExceptionDates, ical.PropRecurrenceDates, ical.PropRecurrenceID,
 					ical.PropStatus, ical.PropTransparency},
 			}, {Name: ical.CompTimezone, AllProps: true}},
