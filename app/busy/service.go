@@ -25,6 +25,8 @@ import (
 type Sealer interface {
 	Seal(id string, plaintext []byte) (ciphertext, nonce []byte, keyID string, err error)
 	Open(id string, ciphertext, nonce []byte, keyID string) ([]byte, error)
+	// Newest is the id of the key that seals.
+	Newest() string
 }
 
 // Defaults of the schedule (TOOLBOX_CALENDARS_EVERY, _STALE_AFTER).

@@ -3,6 +3,7 @@ package busy_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/leadershiptoolbox/toolbox/app/busy"
 	"github.com/leadershiptoolbox/toolbox/app/config"
+	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
 	"github.com/leadershiptoolbox/toolbox/workers"
@@ -372,5 +374,39 @@ func TestCalDAVAccount(t *testing.T) {
 	_, _, wrong := connect(t, env, busy.ConnectInput{Kind: busy.KindCalDAV, Credentials: busy.Credentials{URL: srv.URL + "/dav/", Username: "coach", Password: "not-it"}})
 	if got := refresh(t, env, wrong); got.ErrorKind != busy.FailUnauthorised {
 		t.Errorf("a wrong app password: kind %q (%s), want unauthorised", got.ErrorKind, got.ErrorMessage)
+	}
+}
+
+// TestResealMovesCredentialsToTheNewestKey: after a new notes key is put
+// first, `toolbox notes reseal` (Store.Reseal) seals the calendars'
+// credentials with it; they open with the new key alone.
+func TestResealMovesCredentialsToTheNewestKey(t *testing.T) {
+	env := newEnv(t)
+	org, _, c := connect(t, env, busy.ConnectInput{Kind: busy.KindICS, Credentials: busy.Credentials{URL: "https://calendar.example.test/secret-xyz/basic.ics"}})
+	old, err := relationships.DeriveNotesKey(env.Services.Config.SecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	both, err := relationships.NewKeyring("k9:"+fresh+","+relationships.DerivedKeyID+":"+base64.StdEncoding.EncodeToString(old), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := env.Services.Busy.Store.Reseal(env.Ctx(), both, org.ID)
+	if err != nil || n != 1 {
+		t.Fatalf("resealed %d, %v; want 1", n, err)
+	}
+	onlyNew, err := relationships.NewKeyring("k9:"+fresh, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := env.Services.Busy.Store.Get(env.Ctx(), org.ID, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := *env.Services.Busy
+	svc.Keys = onlyNew
+	if cr, err := svc.Credentials(got); err != nil || cr.URL != "https://calendar.example.test/secret-xyz/basic.ics" || got.KeyID != "k9" {
+		t.Errorf("after the reseal: key %s, %+v, %v", got.KeyID, cr, err)
 	}
 }

@@ -180,3 +180,32 @@ func (s *Store) Upcoming(ctx context.Context, orgID, calendarID uuid.UUID, now t
 	}, "count the busy times of %s", calendarID)
 	return n, err
 }
+
+// Reseal seals again, with the newest key, every calendar of an
+// organisation whose credentials are sealed with an older one (key
+// rotation, `toolbox notes reseal`). It returns how many changed.
+func (s *Store) Reseal(ctx context.Context, keys Sealer, orgID uuid.UUID) (int, error) {
+	changed := 0
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		var cals []Calendar
+		if err := q.NewSelect().Model(&cals).Where("org_id = ? AND key_id <> ?", orgID, keys.Newest()).Scan(ctx); err != nil {
+			return err
+		}
+		for i := range cals {
+			c := &cals[i]
+			plain, err := keys.Open(sealID(c.ID), c.Ciphertext, c.Nonce, c.KeyID)
+			if err != nil {
+				return fmt.Errorf("calendar %s: %w", c.ID, err)
+			}
+			if c.Ciphertext, c.Nonce, c.KeyID, err = keys.Seal(sealID(c.ID), plain); err != nil {
+				return err
+			}
+			if _, err := q.NewUpdate().Model(c).Column("ciphertext", "nonce", "key_id").WherePK().Exec(ctx); err != nil {
+				return err
+			}
+			changed++
+		}
+		return nil
+	}, "reseal calendars")
+	return changed, err
+}
