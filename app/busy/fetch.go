@@ -251,5 +251,11 @@ func classify(err error) error {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return &FetchError{Kind: FailAddress, Detail: "connection refused"}
 	}
+	// The client's errors name the address, which may be the secret:
+	// keep only what went wrong.
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
 	return &FetchError{Kind: FailServer, Detail: err.Error()}
 }

@@ -78,7 +78,18 @@ func TestFetchFailuresSayWhy(t *testing.T) {
 		var fe *busy.FetchError
 		if !errors.As(err, &fe) || fe.Kind != want {
 			t.Errorf("%s: error %v, want kind %s", path, err, want)
+		} else if strings.Contains(fe.Detail, path) {
+			t.Errorf("%s: the recorded detail %q names the (secret) address", path, fe.Detail)
 		}
+	}
+	// A server whose certificate is not trusted: a server error, which
+	// does not name the address either.
+	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer tlsSrv.Close()
+	_, err := f.Fetch(context.Background(), busy.KindICS, busy.Credentials{URL: tlsSrv.URL + "/private-abc/basic.ics"}, testkit.Epoch, testkit.Epoch.Add(time.Hour))
+	var fe *busy.FetchError
+	if !errors.As(err, &fe) || fe.Kind != busy.FailServer || strings.Contains(fe.Detail, "private-abc") {
+		t.Errorf("untrusted certificate: %v", err)
 	}
 	cals, err := f.Fetch(context.Background(), busy.KindICS, busy.Credentials{URL: srv.URL + "/coach.ics"}, testkit.Epoch, testkit.Epoch.AddDate(0, 0, 60))
 	if err != nil || len(cals) != 1 || len(cals[0].Events()) == 0 {

@@ -285,11 +285,21 @@ func (s *Service) ScanDue(ctx context.Context, _ workers.Periodic) error {
 	now := s.Clock.Now()
 	since := now.Add(-s.every() * 9 / 10)
 	for _, orgID := range ids {
-		err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-			due, err := s.Store.WithTx(tx).Due(ctx, orgID, since)
-			if err != nil {
-				return err
-			}
+		// Most organisations have no calendar due: one read each, and a
+		// transaction only for those that have.
+		var due []Calendar
+		err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+			var err error
+			due, err = s.Store.WithTx(q).Due(ctx, orgID, since)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("busy: scan %s: %w", orgID, err)
+		}
+		if len(due) == 0 {
+			continue
+		}
+		err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 			for _, c := range due {
 				if err := outbox.Add(ctx, tx, now, workers.NewRefreshCalendarTask(orgID, c.ID)); err != nil {
 					return err
