@@ -81,4 +81,3 @@ func (s *Service) problem(ctx context.Context, tx bun.IDB, info *relInfo, practi
 	}
 	return problemNotOpen, nil
 }
-
