@@ -3,7 +3,8 @@
 // HTTP server on a free local port, as Google or Outlook would serve it),
 // sees it refreshed, and the member no longer sees the booking slots that
 // clash with the coach's own dentist appointment; the times around it are
-// still offered.
+// still offered. A mistyped address is connected too, and its row says
+// what is wrong.
 
 import http from "node:http";
 
@@ -37,6 +38,11 @@ function firstTuesday(now) {
 // serveCalendar serves body as text/calendar on a free loopback port.
 async function serveCalendar(body) {
   const server = http.createServer((req, res) => {
+    if (!req.url.endsWith("/basic.ics")) {
+      res.writeHead(404, { "Content-Type": "text/plain" });
+      res.end("Not found");
+      return;
+    }
     res.writeHead(200, { "Content-Type": "text/calendar; charset=utf-8" });
     res.end(body);
   });
@@ -135,6 +141,16 @@ export default [
         }
         expectTrue(goTime(dentist) === at("10:00"), "the dentist's time is not 10:00 in New York");
         await shot(memberPage, "calendars-booking.png");
+
+        // A mistyped address: the page says what is wrong with it.
+        await coachPage.goto(new URL(`/o/${org.slug}/calendar/connected`, coachPage.url()).href);
+        await connect.getByLabel("Secret address (https:// or webcal://)").fill(secret.replace("basic.ics", "basic.ic"));
+        await Promise.all([coachPage.waitForURL(`**/o/${org.slug}/calendar/connected`, { waitUntil: "commit" }),
+          connect.getByRole("button", { name: "Connect" }).click()]);
+        const failed = coachPage.locator("tr.own-calendar").nth(1).locator(".calendar-error");
+        await failed.waitFor({ timeout: 30000 });
+        expectTrue((await failed.innerText()).includes("The address was not found"), `the failed calendar says: ${await failed.innerText()}`);
+        await shot(coachPage, "calendars-error.png");
       } finally {
         server.close();
       }
