@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -176,6 +177,14 @@ func (a *App) buildServices() error {
 	}
 	// Calendars are read in the practitioner's zone, over their booking window.
 	a.Busy.Zone, a.Busy.WindowDays = a.Calendar.PractitionerZone, a.Calendar.BookingWindowDays
+	// A deactivated practitioner's calendars are no longer read.
+	a.Busy.Active = func(ctx context.Context, orgID, userID uuid.UUID) (bool, error) {
+		p, err := tenancyStore.Member(ctx, orgID, userID)
+		if errors.Is(err, db.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil && p.Status == tenancy.StatusActive, err
+	}
 	var err error
 	a.Library, err = library.NewService(library.Service{
 		Store: &library.Store{DB: d}, Clock: a.Clock, Log: a.Log,

@@ -99,6 +99,7 @@ const (
 	FailRefused      = "refused"
 	FailServer       = "server"
 	FailContent      = "content"
+	FailInactive     = "inactive"
 )
 
 // FetchError is a refresh that failed, with its kind.
@@ -133,6 +134,8 @@ func FailureText(kind string) string {
 		return "This address may not be used: it points to a private or local network."
 	case FailContent:
 		return "The address did not give a calendar we can read (iCalendar)."
+	case FailInactive:
+		return "You are no longer an active member of this organisation, so your calendar is not read."
 	}
 	return "The calendar's server failed. We will try again."
 }

@@ -56,6 +56,10 @@ type Service struct {
 	// calendar's (app/calendar), given at wiring.
 	Zone       func(ctx context.Context, orgID, practitionerID uuid.UUID) (*time.Location, error)
 	WindowDays func(ctx context.Context, orgID, practitionerID uuid.UUID) (int, error)
+	// Active says whether the practitioner is still an active member of
+	// the organisation (tenancy, given at wiring): a deactivated one's
+	// calendars are not read.
+	Active func(ctx context.Context, orgID, practitionerID uuid.UUID) (bool, error)
 }
 
 func (s *Service) staleAfter() time.Duration {
@@ -230,6 +234,16 @@ func (s *Service) HandleRefresh(ctx context.Context, p workers.RefreshCalendarPa
 		return err
 	}
 	now := s.Clock.Now()
+	if s.Active != nil {
+		active, err := s.Active(ctx, c.OrgID, c.PractitionerID)
+		if err != nil {
+			return err
+		}
+		if !active {
+			// Stamped, so that the scan does not ask again at once.
+			return s.Store.RecordFailure(ctx, c, FailInactive, "the practitioner is not an active member", now)
+		}
+	}
 	spans, ferr := s.read(ctx, c, now)
 	if ferr != nil {
 		kind, detail := failKind(ferr)

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -408,5 +409,28 @@ func TestResealMovesCredentialsToTheNewestKey(t *testing.T) {
 	svc.Keys = onlyNew
 	if cr, err := svc.Credentials(got); err != nil || cr.URL != "https://calendar.example.test/secret-xyz/basic.ics" || got.KeyID != "k9" {
 		t.Errorf("after the reseal: key %s, %+v, %v", got.KeyID, cr, err)
+	}
+}
+
+// TestDeactivatedPractitionersCalendarIsNotRead: once a practitioner is
+// deactivated, their calendar is no longer fetched.
+func TestDeactivatedPractitionersCalendarIsNotRead(t *testing.T) {
+	env := newEnv(t)
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "text/calendar")
+		_, _ = w.Write([]byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nEND:VCALENDAR\r\n"))
+	}))
+	t.Cleanup(srv.Close)
+	org, coach, c := connect(t, env, busy.ConnectInput{Kind: busy.KindICS, Credentials: busy.Credentials{URL: srv.URL + "/basic.ics"}})
+	if got := refresh(t, env, c); got.ErrorKind != "" || hits.Load() != 1 {
+		t.Fatalf("first refresh: %q, %d requests", got.ErrorKind, hits.Load())
+	}
+	if err := env.Services.Tenancy.Deactivate(env.Ctx(), org.ID, tenancy.Actor{UserID: org.Owner.ID, Role: tenancy.RoleOwner}, coach.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := refresh(t, env, c); got.ErrorKind != busy.FailInactive || hits.Load() != 1 {
+		t.Errorf("refresh after deactivation: %q, %d requests; want inactive and no request", got.ErrorKind, hits.Load())
 	}
 }
