@@ -434,3 +434,46 @@ func TestDeactivatedPractitionersCalendarIsNotRead(t *testing.T) {
 		t.Errorf("refresh after deactivation: %q, %d requests; want inactive and no request", got.ErrorKind, hits.Load())
 	}
 }
+
+// TestPersonalDataOfConnectedCalendars: a practitioner's export lists
+// their calendars (never the sealed credentials) and busy times; deleting
+// their account deletes both.
+func TestPersonalDataOfConnectedCalendars(t *testing.T) {
+	for _, engine := range testkit.Engines {
+		t.Run(engine.String(), func(t *testing.T) {
+			env := newEnv(t, testkit.OnEngine(engine))
+			srv := icsServer(t)
+			org, coach, c := connect(t, env, busy.ConnectInput{Kind: busy.KindICS, Credentials: busy.Credentials{URL: srv.URL + "/coach.ics"}})
+			refresh(t, env, c)
+			ex, err := env.Services.Account.Export(env.Ctx(), coach.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := map[string]int{}
+			for _, part := range ex.Parts {
+				if part.Domain != "busy" {
+					continue
+				}
+				for _, tbl := range part.Tables {
+					rows[tbl.Name] = len(tbl.Rows)
+					for _, col := range tbl.Columns {
+						if col == "ciphertext" || col == "nonce" {
+							t.Errorf("the export of %s carries %s", tbl.Name, col)
+						}
+					}
+				}
+			}
+			if rows["connected_calendars"] != 1 || rows["busy_times"] != 7 {
+				t.Errorf("exported %v, want 1 calendar and 7 busy times", rows)
+			}
+			b := env.SignIn(coach.User)
+			b.Get("/account/delete")
+			if p := b.Post("/account/delete", map[string]string{"password": testkit.Password}); p.Status != http.StatusOK {
+				t.Fatalf("delete = %d", p.Status)
+			}
+			if n, m := env.Count("external_calendars", "org_id = ?", org.ID), env.Count("busy_intervals", "org_id = ?", org.ID); n+m != 0 {
+				t.Errorf("%d calendars and %d busy times remain after the account was deleted", n, m)
+			}
+		})
+	}
+}
