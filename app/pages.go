@@ -5,6 +5,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/billing"
+	"github.com/leadershiptoolbox/toolbox/app/busy"
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/dashboard"
@@ -36,7 +37,7 @@ func pages() []web.PageName {
 	all = append(all, tenancy.PageSignup, tenancy.PageHome, dashboard.PageDashboard, tenancy.PagePeople, tenancy.PagePerson,
 		tenancy.PageInvitations, tenancy.PageInvitation, tenancy.PageSettings, tenancy.PageAudit, tenancy.PageRevokeInvitation)
 	all = append(all, calendar.PageWeek, calendar.PageAvailability, calendar.PageBook, calendar.PageNewSession,
-		calendar.PageSession, calendar.PageFeed, calendar.PageSessionTypes)
+		calendar.PageSession, calendar.PageFeed, calendar.PageSessionTypes, busy.PageCalendars)
 	all = append(all, assessment.PageTake, assessment.PageReview, assessment.PageNew, assessment.PageQuestionnaire)
 	all = append(all, relationships.PageRelationship, relationships.PageProfile, relationships.PageNewGroup)
 	all = append(all, matching.PageRequest, matching.PageChoose, matching.PageProposal, matching.PagePipeline, matching.PageMy)
@@ -46,7 +47,7 @@ func pages() []web.PageName {
 	all = append(all, billing.PagePurchased, billing.PageHistory, billing.PageEvents, billing.PageSeats)
 	all = append(all, reports.PageProgramme, reports.PageRun, reports.PageSnapshot, reports.PageProgress, reports.PagePreferences)
 	all = append(all, feedback.PageAnswer, feedback.PageIndex)
-	all = append(all, ops.PageOrgs, ops.PageOrg, ops.PageWork, ops.PageAudit)
+	all = append(all, ops.PageOrgs, ops.PageOrg, ops.PageWork, ops.PageAudit, ops.PageDevClock)
 	all = append(all, topics.PageSettings)
 	all = append(all, library.PageIndex, library.PageArticle, library.PageForm, library.PageAgenda, library.PageFramework)
 	return all

@@ -66,6 +66,12 @@ type Config struct {
 	// mode (TOOLBOX_DEV_MAIL=on), still only without SMTP, without an
 	// https:// base URL, and to loopback peers.
 	DevMail bool
+	// TimeTravel lets /dev/clock move the application's clock forward
+	// (TOOLBOX_TIME_TRAVEL=on), so that a trial or a browser test can see
+	// what weeks of silence do. Only in the embedded mode (one process
+	// holds the clock), only without an https:// base URL, only to
+	// loopback peers.
+	TimeTravel bool
 	// SMTPTLS is one of none, starttls, tls.
 	SMTPTLS  string
 	MailFrom string
@@ -99,6 +105,17 @@ type Config struct {
 	// OutcomesEvery is how often the worker looks for due nudges,
 	// check-ins, digests and summaries (0: hourly).
 	OutcomesEvery time.Duration
+	// CalendarsEvery is how often each practitioner's own calendar is read
+	// (TOOLBOX_CALENDARS_EVERY, 0: 15 minutes); CalendarsStaleAfter how
+	// long after its last good read a calendar's busy times stop blocking
+	// (TOOLBOX_CALENDARS_STALE_AFTER, 0: 24 hours).
+	CalendarsEvery      time.Duration
+	CalendarsStaleAfter time.Duration
+	// CalendarsPrivate says whether calendar addresses on loopback and
+	// private networks (and plain http) may be read
+	// (TOOLBOX_CALENDARS_ALLOW_PRIVATE on or off); empty decides by the
+	// mode (CalendarsAllowPrivate).
+	CalendarsPrivate string
 	// MemoryLimit is the Go runtime's soft memory limit in bytes: 0 derives
 	// it from the container's limit (or a default), negative turns it off.
 	MemoryLimit int64
@@ -141,6 +158,22 @@ func (c Config) EmbeddedRedis() bool { return c.RedisURL == "" }
 // deployment). Mail without SMTP is kept in the database either way.
 func (c Config) DevOutbox() bool {
 	return c.SMTPHost == "" && !strings.HasPrefix(c.BaseURL, "https://") && (c.Embedded() || c.DevMail)
+}
+
+// CalendarsAllowPrivate reports whether practitioners' calendars may be
+// read from loopback and private addresses, and over plain http: where
+// TOOLBOX_CALENDARS_ALLOW_PRIVATE says so, else only in the embedded mode
+// without an https:// base URL (one person's machine, and the tests). A
+// real deployment refuses them, so that a calendar address cannot reach
+// its internal network.
+func (c Config) CalendarsAllowPrivate() bool {
+	switch c.CalendarsPrivate {
+	case "on":
+		return true
+	case "off":
+		return false
+	}
+	return c.Embedded() && !strings.HasPrefix(c.BaseURL, "https://")
 }
 
 // Postgres reports whether the database is PostgreSQL.
@@ -216,16 +249,20 @@ func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 	secret("TOOLBOX_SECRET_KEY", &c.SecretKey)
 	secret("TOOLBOX_NOTES_KEYS", &c.NotesKeys)
 	str("TOOLBOX_SMTP_HOST", &c.SMTPHost)
-	if v, ok := lookup("TOOLBOX_DEV_MAIL"); ok && v != "" {
-		switch strings.ToLower(strings.TrimSpace(v)) {
-		case "on", "true", "1", "yes":
-			c.DevMail = true
-		case "off", "false", "0", "no":
-			c.DevMail = false
-		default:
-			errs = append(errs, fmt.Errorf("TOOLBOX_DEV_MAIL: %q is not on or off", v))
+	onOff := func(name string, dst *bool) {
+		if v, ok := lookup(name); ok && v != "" {
+			switch strings.ToLower(strings.TrimSpace(v)) {
+			case "on", "true", "1", "yes":
+				*dst = true
+			case "off", "false", "0", "no":
+				*dst = false
+			default:
+				errs = append(errs, fmt.Errorf("%s: %q is not on or off", name, v))
+			}
 		}
 	}
+	onOff("TOOLBOX_DEV_MAIL", &c.DevMail)
+	onOff("TOOLBOX_TIME_TRAVEL", &c.TimeTravel)
 	integer("TOOLBOX_SMTP_PORT", &c.SMTPPort)
 	str("TOOLBOX_SMTP_USERNAME", &c.SMTPUsername)
 	secret("TOOLBOX_SMTP_PASSWORD", &c.SMTPPassword)
@@ -259,6 +296,21 @@ func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 	duration("TOOLBOX_OUTCOMES_EVERY", &c.OutcomesEvery)
 	if c.OutcomesEvery > 0 && c.OutcomesEvery < time.Second {
 		errs = append(errs, fmt.Errorf("TOOLBOX_OUTCOMES_EVERY: %s is less than a second", c.OutcomesEvery))
+	}
+	duration("TOOLBOX_CALENDARS_EVERY", &c.CalendarsEvery)
+	if c.CalendarsEvery > 0 && c.CalendarsEvery < time.Second {
+		errs = append(errs, fmt.Errorf("TOOLBOX_CALENDARS_EVERY: %s is less than a second", c.CalendarsEvery))
+	}
+	duration("TOOLBOX_CALENDARS_STALE_AFTER", &c.CalendarsStaleAfter)
+	if v, ok := lookup("TOOLBOX_CALENDARS_ALLOW_PRIVATE"); ok && v != "" {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "on", "true", "1", "yes":
+			c.CalendarsPrivate = "on"
+		case "off", "false", "0", "no":
+			c.CalendarsPrivate = "off"
+		default:
+			errs = append(errs, fmt.Errorf("TOOLBOX_CALENDARS_ALLOW_PRIVATE: %q is not on or off", v))
+		}
 	}
 	if v, ok := lookup("TOOLBOX_MEMORY_LIMIT"); ok && v != "" {
 		n, err := ParseSize(v)
@@ -367,6 +419,9 @@ func (c Config) Validate() error {
 	}
 	if c.WorkerConcurrency < 1 {
 		bad("TOOLBOX_WORKER_CONCURRENCY: must be at least 1")
+	}
+	if c.TimeTravel && (!c.Embedded() || !c.EmbeddedRedis() || strings.HasPrefix(c.BaseURL, "https://")) {
+		bad("TOOLBOX_TIME_TRAVEL: only in the embedded mode (no TOOLBOX_DATABASE_URL or TOOLBOX_REDIS_URL) and without an https:// base URL")
 	}
 	return errors.Join(errs...)
 }
