@@ -14,6 +14,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/ops"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
+	"github.com/leadershiptoolbox/toolbox/app/supervision"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/topics"
 	"github.com/leadershiptoolbox/toolbox/app/web"
@@ -48,5 +49,6 @@ func pages() []web.PageName {
 	all = append(all, ops.PageOrgs, ops.PageOrg, ops.PageWork, ops.PageAudit)
 	all = append(all, topics.PageSettings)
 	all = append(all, library.PageIndex, library.PageArticle, library.PageForm, library.PageAgenda, library.PageFramework)
+	all = append(all, supervision.PageIndex, supervision.PageGroup, supervision.PageCaseForm, supervision.PageCase)
 	return all
 }
