@@ -15,12 +15,16 @@ import (
 
 // supervisionGroup is a fresh supervision group of organisation A: the
 // wall fixture's practitioner supervises, its member and one more make
-// the cohort, with four weekly group sessions from tomorrow.
+// the cohort, with four weekly group sessions.
 func supervisionGroup(env *testkit.Env, fx *wallFixture) (*relationships.Relationship, []calendar.Session) {
 	env.T.Helper()
 	other := env.NewPerson(fx.A, tenancy.RoleMember)
 	r := env.NewRelationship(fx.A, relationships.Supervision, fx.ByRole[tenancy.RolePractitioner], fx.ByRole[tenancy.RoleMember], other)
-	start := env.Clock.Now().Add(24 * time.Hour).Truncate(time.Hour)
+	// The practitioner leads many fixtures' sessions: each group's series
+	// (four weeks) starts after the one before it ends, far from the
+	// others' sessions.
+	n := env.Count("calendar_sessions", "practitioner_id = ?", fx.ByRole[tenancy.RolePractitioner].ID)
+	start := env.Clock.Now().Add(400 * 24 * time.Hour).Truncate(time.Hour).Add(time.Duration(n) * 7 * 24 * time.Hour)
 	ss, err := env.Services.Calendar.Book(context.Background(), fx.A.ID, calendar.BookInput{
 		RelationshipID: r.ID, ActorID: fx.ByRole[tenancy.RolePractitioner].ID, Start: start, Direct: true,
 		IntervalDays: 7, Count: 4, Capacity: 3,

@@ -62,6 +62,9 @@ func (h *Handlers) ApproveMentor(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if names[id] == "" {
+		return db.ErrNotFound // not a member of this organisation
+	}
 	err = h.Service.Rels.ApproveMentor(c.Request.Context(), v.Org.ID, id, v.UserID, h.Service.Clock.Now())
 	if errors.Is(err, db.ErrNotFound) {
 		web.AddFlash(c, "info", "That person is not waiting for approval as a mentor (approved already?).")
