@@ -67,7 +67,7 @@ func newHandlers(s *App) *handlers {
 		tenancy: &tenancy.Handlers{Service: s.Tenancy, Renderer: d.Renderer, Audit: s.Audit,
 			AuditActions: append(slices.Clone(audit.Actions),
 				calendar.ActionCancelOverride, calendar.ActionMoveOverride, calendar.ActionScheduledDirectly,
-				courses.ActionEnrolmentGranted, courses.ActionCourseCreated, courses.ActionCourseUpdated, ops.OrgActionSupportStarted,
+				courses.ActionEnrolmentGranted, courses.ActionCourseCreated, matching.ActionMentorApproved, courses.ActionCourseUpdated, ops.OrgActionSupportStarted,
 				ops.OrgActionSupportEnded, ops.OrgActionSuspended, ops.OrgActionResumed),
 			Courses: courseChoices(s.Courses.Store)},
 		account:    &account.Handlers{Service: s.Account, Sessions: s.Auth.Sessions, Renderer: d.Renderer, Refusal: tenancy.LastOwnerMessage},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
+	"github.com/leadershiptoolbox/toolbox/app/matching"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
@@ -204,6 +205,9 @@ func TestPassedMentorTrainingMakesAProvisionalMentorApprovedInOneClick(t *testin
 	if p := coordinator.NoRedirects().Post("/o/"+fx.A.Slug+"/pipeline/mentors/"+trainee.ID.String()+"/approve", nil); p.Status != http.StatusSeeOther {
 		t.Errorf("approving twice = %d, want a redirect with a note", p.Status)
 	}
+	if n := env.Count("audit_events", "org_id = ? AND action = ? AND target = ?", fx.A.ID, matching.ActionMentorApproved, trainee.Email); n != 1 {
+		t.Errorf("%d audit events of the approval, want 1", n)
+	}
 	prop, err := env.Services.Matching.Propose(ctx, fx.A.ID, req.ID, trainee.ID, fx.ByRole[tenancy.RoleCoordinator].ID)
 	mustOK(t, err)
 	if prop.PractitionerID != trainee.ID {
@@ -257,5 +261,49 @@ func TestCoachingApproachIsAnOutcomeSignpostedAsTheOrganisationChooses(t *testin
 	p := mb.Get("/o/" + fx.A.Slug + "/assessment")
 	if href, _ := p.Doc().Find("#coaching-approach a").Attr("href"); href != "/o/"+fx.A.Slug+"/courses/"+courseID {
 		t.Errorf("with a course chosen the outcome links to %q: %q", href, p.Text("#coaching-approach"))
+	}
+}
+
+// TestCaseFromAPrivateNote: a practitioner starts a case from one of their
+// own private notes (its text checked and masked like any case); another
+// person's note, or a shared one, is not offered.
+func TestCaseFromAPrivateNote(t *testing.T) {
+	env := testkit.New(t)
+	fx := newWallFixture(env)
+	ctx := context.Background()
+	r, _ := supervisionGroup(env, fx)
+	presenter := fx.ByRole[tenancy.RoleMember]
+	client := env.NewPerson(fx.A, tenancy.RoleMember)
+	coaching := env.NewRelationship(fx.A, relationships.Coaching, fx.ByRole[tenancy.RolePractitioner], presenter)
+	mine := &relationships.Note{AuthorID: presenter.ID, RelationshipID: coaching.ID, Visibility: relationships.Private}
+	mustOK(t, env.Services.Relationships.AddNote(ctx, env.Services.NoteKeys, fx.A.ID, env.Clock.Now(), mine, "Session with "+client.Name+": stuck again."))
+	theirs := &relationships.Note{AuthorID: fx.ByRole[tenancy.RolePractitioner].ID, RelationshipID: coaching.ID, Visibility: relationships.Private}
+	mustOK(t, env.Services.Relationships.AddNote(ctx, env.Services.NoteKeys, fx.A.ID, env.Clock.Now(), theirs, "The practitioner's own thoughts"))
+	b := env.SignIn(presenter.User)
+	base := "/o/" + fx.A.Slug + "/supervision/" + r.ID.String() + "/cases"
+	p := b.Get(base + "/new")
+	if !strings.Contains(p.Body, "?note="+mine.ID.String()) || strings.Contains(p.Body, theirs.ID.String()) {
+		t.Errorf("the notes offered are not the presenter's own private ones")
+	}
+	p = b.Get(base + "/new?note=" + mine.ID.String())
+	if got := p.Doc().Find("#f-context").Text(); !strings.Contains(got, "stuck again") || p.Doc().Find("input[name=from_note]").Length() != 1 {
+		t.Fatalf("the form does not start from the note: %q", got)
+	}
+	if p := b.Get(base + "/new?note=" + theirs.ID.String()); p.Status != http.StatusNotFound {
+		t.Errorf("another person's note = %d, want 404", p.Status)
+	}
+	p = b.Post(base, map[string]string{"title": "Stuck", "question": "Why?", "context": "Session with " + client.Name + ": stuck again.", "from_note": "1"})
+	masked := p.Doc().Find("#f-context").Text()
+	if masked != "Session with [name]: stuck again." {
+		t.Fatalf("masked context = %q", masked)
+	}
+	p = b.Post(base, map[string]string{"title": "Stuck", "question": "Why?", "context": masked, "from_note": "1", "stage": "confirm", "confirm": "1"})
+	if p.Status != http.StatusOK || !strings.Contains(p.Text("#case"), "[name]") {
+		t.Fatalf("confirming = %d", p.Status)
+	}
+	var fromNote []bool
+	mustOK(t, env.OwnerDB.NewSelect().Table("supervision_cases").Column("from_note").Where("org_id = ?", fx.A.ID).Scan(ctx, &fromNote))
+	if len(fromNote) != 1 || !fromNote[0] {
+		t.Errorf("from_note = %v", fromNote)
 	}
 }

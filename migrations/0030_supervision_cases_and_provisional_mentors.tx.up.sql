@@ -61,9 +61,9 @@ CREATE INDEX case_reflections_author_idx ON case_reflections (org_id, author_id)
 -- ('approved'); '' is a profile that never went through it.
 ALTER TABLE practitioner_profiles ADD COLUMN mentor_status TEXT NOT NULL DEFAULT '';
 --bun:split
-ALTER TABLE practitioner_profiles ADD COLUMN mentor_supervisor_id {{.UUID}} REFERENCES users (id) ON DELETE SET NULL;
+ALTER TABLE practitioner_profiles ADD COLUMN mentor_supervisor_id {{.UUID}};
 --bun:split
-ALTER TABLE practitioner_profiles ADD COLUMN mentor_approved_by {{.UUID}} REFERENCES users (id) ON DELETE SET NULL;
+ALTER TABLE practitioner_profiles ADD COLUMN mentor_approved_by {{.UUID}};
 --bun:split
 ALTER TABLE practitioner_profiles ADD COLUMN mentor_approved_at {{.Time}};
 {{if .Postgres}}

@@ -1,10 +1,16 @@
 package matching
 
 import (
+	"context"
 	"errors"
+	"fmt"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/leadershiptoolbox/toolbox/app/audit"
+	"github.com/leadershiptoolbox/toolbox/app/auth"
 
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
@@ -65,7 +71,7 @@ func (h *Handlers) ApproveMentor(c *gin.Context) error {
 	if names[id] == "" {
 		return db.ErrNotFound // not a member of this organisation
 	}
-	err = h.Service.Rels.ApproveMentor(c.Request.Context(), v.Org.ID, id, v.UserID, h.Service.Clock.Now())
+	err = h.Service.ApproveMentor(c.Request.Context(), v.Org.ID, id, v.UserID, c.ClientIP())
 	if errors.Is(err, db.ErrNotFound) {
 		web.AddFlash(c, "info", "That person is not waiting for approval as a mentor (approved already?).")
 		web.Redirect(c, "/o/"+v.Org.Slug+"/pipeline")
@@ -75,5 +81,37 @@ func (h *Handlers) ApproveMentor(c *gin.Context) error {
 	}
 	web.AddFlash(c, "success", names[id]+" is approved as a mentor and can now be proposed to mentees.")
 	web.Redirect(c, "/o/"+v.Org.Slug+"/pipeline#mentors")
+	return nil
+}
+
+// ActionMentorApproved is the audit action of a coordinator approving a
+// trained mentor.
+const ActionMentorApproved = "matching.mentor_approved"
+
+// ApproveMentor approves a provisional mentor and records who did, in
+// the organisation's audit log. A person who is not a provisional mentor
+// is db.ErrNotFound.
+func (s *Service) ApproveMentor(ctx context.Context, orgID, userID, by uuid.UUID, ip string) error {
+	now := s.Clock.Now()
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.Rels.WithTx(tx).ApproveMentor(ctx, orgID, userID, by, now); err != nil {
+			return err
+		}
+		actor, err := auth.UserByID(ctx, tx, by)
+		if err != nil {
+			return err
+		}
+		mentor, err := auth.UserByID(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{
+			OrgID: orgID, ActorID: &actor.ID, Actor: actor.Name + " <" + actor.Email + ">",
+			Action: ActionMentorApproved, Target: mentor.Email, Detail: "trained mentor approved", IP: ip, At: now,
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("matching: approve mentor %s: %w", userID, err)
+	}
 	return nil
 }
