@@ -247,6 +247,12 @@ func TestCoachingApproachIsAnOutcomeSignpostedAsTheOrganisationChooses(t *testin
 		t.Errorf("by default the outcome signposts to a coach: %q", p.Text("#coaching-approach"))
 	}
 
+	a, err := env.Services.Assessment.Latest(ctx, fx.A.ID, member.ID)
+	mustOK(t, err)
+	if p := env.SignIn(fx.ByRole[tenancy.RoleCoordinator].User).Get("/o/" + fx.A.Slug + "/assessments/" + a.ID.String()); !strings.Contains(p.Text("#coaching-approach"), "coaching approach") {
+		t.Errorf("the coordinator's review does not name the need: %q", p.Text("#coaching-approach"))
+	}
+
 	courseID := courseParams(env, fx, 0)["id"]
 	owner := env.SignIn(fx.A.Owner.User)
 	settings := map[string]string{"name": fx.A.Name, "time_zone": "Europe/London", "min_cancel_notice_hours": "24", "proposal_days": "5",

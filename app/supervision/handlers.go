@@ -43,20 +43,44 @@ func (h *Handlers) page(c *gin.Context, status int, name web.PageName, title str
 	return h.Renderer.Render(c, status, name, p)
 }
 
-// IndexPage lists the viewer's supervision groups.
+// IndexPage lists the viewer's supervision groups, each with their role
+// in its next session.
 type IndexPage struct {
 	Slug   string
-	Groups []relationships.Relationship
+	Groups []GroupRow
+}
+
+// GroupRow is one of the viewer's groups and what they do next in it.
+type GroupRow struct {
+	relationships.Relationship
+	// Next is the group's next session, if one is scheduled.
+	Next *SessionRoles
+	// Role is the viewer's role in it ("" for the supervisor).
+	Role string
 }
 
 // ShowIndexPage lists the viewer's supervision groups.
 func (h *Handlers) ShowIndexPage(c *gin.Context) error {
 	v := web.CurrentViewer(c)
-	gs, err := h.Service.MyGroups(c.Request.Context(), v.Org.ID, v.UserID)
+	ctx := c.Request.Context()
+	gs, err := h.Service.MyGroups(ctx, v.Org.ID, v.UserID)
 	if err != nil {
 		return err
 	}
-	return h.page(c, http.StatusOK, PageIndex, "Supervision", IndexPage{Slug: v.Org.Slug, Groups: gs})
+	rows := make([]GroupRow, 0, len(gs))
+	for _, r := range gs {
+		row := GroupRow{Relationship: r}
+		g, err := h.Service.LoadGroup(ctx, v.Org.ID, r.ID, v.UserID)
+		if err != nil {
+			return err
+		}
+		if len(g.Coming) > 0 {
+			row.Next = &g.Coming[0]
+			row.Role = g.Coming[0].Roles[v.UserID]
+		}
+		rows = append(rows, row)
+	}
+	return h.page(c, http.StatusOK, PageIndex, "Supervision", IndexPage{Slug: v.Org.Slug, Groups: rows})
 }
 
 // GroupPage is a group's page: its sessions and roles, and its cases.

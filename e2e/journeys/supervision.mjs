@@ -3,9 +3,10 @@
 // an e-mail address are flagged and masked before they confirm), and the
 // group sees it and reflects; a trainee who passes mentor training appears
 // on the coordinator's pipeline as a provisional mentor, is approved with
-// one click, and is proposed to a mentee.
+// one click, and is proposed to a mentee. On the way (item 6), a member who
+// leads asks for support to apply a coaching approach to their leadership.
 
-import { signUpAndVerify, invite, acceptInvitation, acceptAgreement, acceptProposal, clickNav, submitAndSee, addDays } from "../lib.mjs";
+import { signUpAndVerify, invite, acceptInvitation, acceptAgreement, acceptProposal, clickNav, submitAndSee, addDays, answerAssessment, seeRecommendation } from "../lib.mjs";
 
 export default [
   {
@@ -69,6 +70,8 @@ export default [
 
       // Cora sees the roles of the coming sessions ahead, in rotation.
       await clickNav(coraPage, "Supervision", `/o/${org.slug}/supervision`);
+      const nextRole = await coraPage.locator(".next-role").first().innerText();
+      expectTrue(/you are the (presenter|reflector|observer)/.test(nextRole), `Cora's supervision list does not say her next role: ${nextRole}`);
       await Promise.all([coraPage.waitForURL(`**/supervision/${groupID}`, { waitUntil: "commit" }),
         coraPage.getByRole("link", { name: "Coaches' supervision circle" }).click()]);
       const rows = await coraPage.locator("#rotation tbody tr").allInnerTexts();
@@ -126,6 +129,21 @@ export default [
         await expectStatus(page, casePath, 403);
         expectTrue(!(await page.locator("main").innerText()).includes("avoids every hard conversation"), `${who} reads the case`);
       }
+
+      // A member who leads asks for a coaching approach to leadership: the
+      // needs assessment signposts it (to a coach, the default).
+      const step = await answerAssessment(clientPage, org, [
+        "I lead people and want support to bring a coaching approach to how I lead",
+        "Good questions that help me find my own answers",
+        "I have made my own choices and acted on them",
+        "One to one",
+        "A few sessions over a few months",
+        [],
+      ]);
+      await seeRecommendation(clientPage, org, step);
+      const approach = await clientPage.locator("#coaching-approach").innerText();
+      expectTrue(approach.includes("coaching approach") && approach.includes("coach"), `the coaching-approach outcome: ${approach}`);
+      await shot(clientPage, "supervision-coaching-approach.png");
 
       // Part two: a trainee passes mentor training.
       const tiaPage = await person("tia");
