@@ -55,6 +55,22 @@ type handlers struct {
 	once *web.Once
 }
 
+// shareReads lets a page's tenant reads share one connection and one
+// transaction (db.WithRequestScope): a page that reads a dozen things
+// pays for BEGIN and COMMIT once. Only safe methods: a form's post keeps
+// its transactions as they are.
+func (h *handlers) shareReads(c *gin.Context) {
+	v := web.CurrentViewer(c)
+	if (c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead) || v == nil || v.Org == nil {
+		c.Next()
+		return
+	}
+	ctx, release := h.deps.DB.WithRequestScope(c.Request.Context(), v.Org.ID)
+	defer release()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
+}
+
 // home is the public home page.
 func (h *handlers) home(c *gin.Context) error {
 	return h.deps.Renderer.Render(c, http.StatusOK, pageHome, web.NewPage(c, "", nil))
@@ -113,7 +129,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	// checks the origin of its changes instead.
 	public := r.Group("/", web.CSRF(d.Config.BaseURL, errs, "/webhooks/", ops.QueuesPath+"/"), e(h.auth.LoadViewer))
 	signedIn := public.Group("/", e(auth.RequireUser))
-	org := signedIn.Group("/o/:slug", e(h.tenancy.Tenant), e(h.once.Guard)) // the tenant wall: another organisation's slug is 404; a form's post happens once
+	org := signedIn.Group("/o/:slug", e(h.tenancy.Tenant), h.shareReads, e(h.once.Guard)) // the tenant wall: another organisation's slug is 404; a page's reads share a connection; a form's post happens once
 	anyone := org.Group("", e(tenancy.Require(tenancy.Anyone...)))
 	staff := org.Group("", e(tenancy.Require(tenancy.Staff...)))
 	practitioners := org.Group("", e(tenancy.Require(tenancy.Practitioners...)))

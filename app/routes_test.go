@@ -435,7 +435,7 @@ func (r routeRule) params0(env *testkit.Env, fx *wallFixture) map[string]string 
 // TestEveryStateChangingRouteRequiresCSRF posts to every route that is
 // not a GET without a token, as a signed-in owner: 403, every time.
 func TestEveryStateChangingRouteRequiresCSRF(t *testing.T) {
-	env := testkit.New(t)
+	env := testkit.New(t, testkit.WithConfig(func(c *config.Config) { c.TimeTravel = true }))
 	fx := newWallFixture(env)
 	b := env.SignIn(fx.A.Owner.User).NoRedirects()
 	for key, rule := range routeMatrix {

@@ -110,7 +110,7 @@ func (h *Handlers) renderSettings(c *gin.Context, status int, f *web.Form) error
 	if err != nil {
 		return err
 	}
-	page := web.NewPage(c, "Settings", gin.H{"Form": f, "Zones": web.TimeZones(), "Slug": v.Org.Slug, "Courses": courses})
+	page := web.NewPage(c, "Settings", SettingsPage{Form: f, Zones: web.TimeZones(), Slug: v.Org.Slug, Courses: courses})
 	page.Nav = "settings"
 	return h.Renderer.Render(c, status, PageSettings, page)
 }
