@@ -58,65 +58,116 @@ var patterns = []struct {
 
 // Detector finds client identifiers in free text: the names of the
 // organisation's people (its roster), and patterns of e-mail addresses,
-// telephone numbers, postcodes, dates and identity numbers.
+// telephone numbers, postcodes, dates and identity numbers. Names are
+// found word by word (a map lookup per word), so that a roster of tens of
+// thousands costs no more per text than a short one.
 type Detector struct {
-	// names are the roster's full names and their parts of three letters
-	// or more, longest first.
-	names []string
+	// full maps a full name's first word to the full names (as lower-case
+	// words) that start with it, longest first.
+	full map[string][][]string
+	// parts are the words of three letters or more of the roster's names.
+	parts map[string]bool
 }
 
 // NewDetector makes a detector for a roster of people's names.
 func NewDetector(roster []string) *Detector {
+	d := &Detector{full: map[string][][]string{}, parts: map[string]bool{}}
 	seen := map[string]bool{}
-	var names []string
-	add := func(n string) {
-		k := strings.ToLower(n)
-		if n == "" || seen[k] {
-			return
+	for _, name := range roster {
+		var words []string
+		for _, w := range wordsOf(name) {
+			words = append(words, strings.ToLower(name[w[0]:w[1]]))
 		}
-		seen[k] = true
-		names = append(names, n)
-	}
-	for _, full := range roster {
-		full = strings.Join(strings.Fields(full), " ")
-		add(full)
-		for _, part := range strings.FieldsFunc(full, func(r rune) bool { return unicode.IsSpace(r) || r == '-' }) {
-			part = strings.Trim(part, ".,'")
-			if utf8.RuneCountInString(part) >= 3 {
-				add(part)
+		if len(words) == 0 {
+			continue
+		}
+		for _, w := range words {
+			if utf8.RuneCountInString(w) >= 3 {
+				d.parts[w] = true
 			}
 		}
+		key := strings.Join(words, " ")
+		if len(words) < 2 || seen[key] {
+			continue
+		}
+		seen[key] = true
+		d.full[words[0]] = append(d.full[words[0]], words)
 	}
-	sort.SliceStable(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
-	return &Detector{names: names}
+	for _, fs := range d.full {
+		sort.SliceStable(fs, func(i, j int) bool { return len(fs[i]) > len(fs[j]) })
+	}
+	return d
+}
+
+// wordsOf gives the byte offsets of the words of a text: runs of letters
+// and digits, with an apostrophe inside a word (O'Neill) kept in it.
+func wordsOf(text string) [][2]int {
+	var out [][2]int
+	start := -1
+	for i, r := range text {
+		inWord := unicode.IsLetter(r) || unicode.IsDigit(r)
+		if !inWord && (r == '\'' || r == '’') && start >= 0 {
+			// An apostrophe followed by a letter stays in the word.
+			next, _ := utf8.DecodeRuneInString(text[i+utf8.RuneLen(r):])
+			inWord = unicode.IsLetter(next)
+		}
+		switch {
+		case inWord && start < 0:
+			start = i
+		case !inWord && start >= 0:
+			out = append(out, [2]int{start, i})
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out = append(out, [2]int{start, len(text)})
+	}
+	return out
+}
+
+// names finds the roster's names in text: a full name however it is
+// written (its words apart only by spaces or hyphens), and a single part
+// of one when it is written as a name, with a capital ("Mel", not "mel").
+func (d *Detector) names(text string) []Finding {
+	ws := wordsOf(text)
+	lower := make([]string, len(ws))
+	for i, w := range ws {
+		lower[i] = strings.ToLower(text[w[0]:w[1]])
+	}
+	var out []Finding
+	for i := 0; i < len(ws); i++ {
+		matched := 0
+		for _, full := range d.full[lower[i]] {
+			if i+len(full) > len(ws) {
+				continue
+			}
+			ok := true
+			for k := 1; k < len(full) && ok; k++ {
+				gap := text[ws[i+k-1][1]:ws[i+k][0]]
+				ok = lower[i+k] == full[k] && strings.Trim(gap, " \t-") == "" && gap != ""
+			}
+			if ok {
+				matched = len(full)
+				break
+			}
+		}
+		if matched == 0 && d.parts[lower[i]] {
+			if r, _ := utf8.DecodeRuneInString(text[ws[i][0]:]); unicode.IsUpper(r) {
+				matched = 1
+			}
+		}
+		if matched > 0 {
+			start, end := ws[i][0], ws[i+matched-1][1]
+			out = append(out, Finding{Kind: FoundName, Text: text[start:end], Start: start, End: end})
+			i += matched - 1
+		}
+	}
+	return out
 }
 
 // Find lists the identifiers in text, in order, none overlapping.
 func (d *Detector) Find(text string) []Finding {
-	var all []Finding
-	lower := strings.ToLower(text)
-	for _, n := range d.names {
-		ln := strings.ToLower(n)
-		full := strings.Contains(n, " ")
-		for from := 0; ; {
-			i := strings.Index(lower[from:], ln)
-			if i < 0 {
-				break
-			}
-			start, end := from+i, from+i+len(ln)
-			from = end
-			if !wordBoundary(text, start, end) {
-				continue
-			}
-			// A single part of a name counts when written as a name, with
-			// a capital ("Mel", not "mel" or "will"); a full name counts
-			// however it is written.
-			if r, _ := utf8.DecodeRuneInString(text[start:]); !full && !unicode.IsUpper(r) {
-				continue
-			}
-			all = append(all, Finding{Kind: FoundName, Text: text[start:end], Start: start, End: end})
-		}
-	}
+	all := d.names(text)
 	for _, p := range patterns {
 		for _, m := range p.re.FindAllStringSubmatchIndex(text, -1) {
 			// A pattern with a group masks the group alone (the number
@@ -162,22 +213,4 @@ func (d *Detector) Mask(text string) (string, []Finding) {
 	}
 	b.WriteString(text[last:])
 	return b.String(), found
-}
-
-// wordBoundary reports whether text[start:end] stands as a word: no
-// letter or digit just before or after it.
-func wordBoundary(text string, start, end int) bool {
-	if start > 0 {
-		r, _ := utf8.DecodeLastRuneInString(text[:start])
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return false
-		}
-	}
-	if end < len(text) {
-		r, _ := utf8.DecodeRuneInString(text[end:])
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return false
-		}
-	}
-	return true
 }

@@ -6,7 +6,7 @@ import (
 )
 
 func TestDetectorFindsAndMasksIdentifiers(t *testing.T) {
-	roster := []string{"Mel Member", "Cora Coach", "Jo-Anne O'Neill", "Al Bo"}
+	roster := []string{"Mel Member", "Cora Coach", "Jo-Anne O'Neill", "Al Bo", "Zoë Ångström"}
 	d := NewDetector(roster)
 	cases := []struct {
 		name, in, want string
@@ -19,6 +19,8 @@ func TestDetectorFindsAndMasksIdentifiers(t *testing.T) {
 		{"a name part in lower case is a word, not a name", "a member of the team", "a member of the team", nil},
 		{"a name inside a longer word is left alone", "Melanie and Coachella", "Melanie and Coachella", nil},
 		{"a hyphenated roster name and its parts", "Jo-Anne O'Neill and later Anne", "[name] and later [name]", []string{FoundName, FoundName}},
+		{"names beyond ASCII", "Then zoë ångström left; Ångström came back.", "Then [name] left; [name] came back.", []string{FoundName, FoundName}},
+		{"a name with an apostrophe", "O'Neill said so", "[name] said so", []string{FoundName}},
 		{"parts shorter than three letters are not names alone", "Al wrote to Bo.", "Al wrote to Bo.", nil},
 		{"an e-mail address", "Write to client.x@example.org please", "Write to [e-mail] please", []string{FoundEmail}},
 		{"a UK mobile number", "Call 07700 900123 after six", "Call [phone] after six", []string{FoundPhone}},
