@@ -24,6 +24,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/health"
+	"github.com/leadershiptoolbox/toolbox/app/hours"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
@@ -81,6 +82,8 @@ type App struct {
 	Topics *topics.Store
 	// Library: articles, tools, agendas, recommendations, sharing.
 	Library *library.Service
+	// Hours: a practitioner's coaching, mentoring and supervision logs.
+	Hours *hours.Service
 	// Ops: the platform operator's console, suspension, support access.
 	Ops *ops.Service
 
@@ -224,6 +227,7 @@ func (a *App) buildServices() error {
 		DB: d, Store: &feedback.Store{DB: d}, Orgs: tenancyStore, Mail: a.Mail, Rematch: a.Matching,
 		Clock: a.Clock, Log: a.Log, BaseURL: cfg.BaseURL, Secret: []byte(cfg.SecretKey),
 	}
+	a.Hours = &hours.Service{Store: &hours.Store{DB: d}, Rels: a.Relationships, Clock: a.Clock}
 	a.Ops = &ops.Service{DB: d, Store: &ops.Store{DB: d}, Tenancy: tenancyStore, Mail: a.Mail, Billing: a.Billing.Store,
 		Clock: a.Clock, Log: a.Log}
 	// The operator's console asks for a recent sign-in, stamped by this clock.
@@ -246,6 +250,7 @@ func PersonalDataDomains(a *App) []personaldata.Domain {
 		personalSpec(calendar.PersonalData), personalSpec(courses.PersonalData), personalSpec(billing.PersonalData),
 		personalSpec(feedback.PersonalData), personalSpec(func() personaldata.Spec { return reports.PersonalData(engine) }),
 		personalSpec(library.PersonalData), personalSpec(mail.PersonalData), personalSpec(ops.PersonalData),
+		personalSpec(hours.PersonalData),
 	}
 }
 
