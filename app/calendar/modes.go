@@ -46,8 +46,9 @@ func (s *Service) ModesOf(ctx context.Context, orgID uuid.UUID, sess *Session) (
 }
 
 // ModeChange is a switch of mode made during a session: to what, why,
-// how many minutes into the session (nil: now, for a session under way),
-// and whether the practitioner keeps the mode after the session.
+// how many minutes into the session (nil: now, for a session under way
+// or not begun), and whether the practitioner keeps the
+// mode after the session.
 type ModeChange struct {
 	To     relationships.Kind
 	Why    string
@@ -56,7 +57,7 @@ type ModeChange struct {
 }
 
 // ErrMinuteNeeded is returned for a switch without its minute in a
-// session that is not under way (it has ended, or not begun).
+// session that has ended, or with a minute outside the session.
 var ErrMinuteNeeded = errors.New("calendar: say how many minutes into the session the mode changed")
 
 // SwitchMode records, for the session's relationship and linked to the
@@ -88,16 +89,18 @@ func (s *Service) SwitchMode(ctx context.Context, orgID, sessionID, by uuid.UUID
 		}
 	}
 	now := s.Clock.Now()
-	at := now.Truncate(time.Minute)
+	at := now
 	switch {
 	case ch.Minute != nil:
 		at = sess.StartsAt.Add(time.Duration(*ch.Minute) * time.Minute)
-	case now.Before(sess.StartsAt) || !now.Before(sess.EndsAt):
+		if at.Before(sess.StartsAt) || !at.Before(sess.EndsAt) {
+			return nil, ErrMinuteNeeded
+		}
+	case !now.Before(sess.EndsAt):
 		return nil, ErrMinuteNeeded
 	}
-	if at.Before(sess.StartsAt) || !at.Before(sess.EndsAt) {
-		return nil, ErrMinuteNeeded
-	}
+	// A switch decided before the session holds from now, so the whole
+	// session, until it ends.
 	in := relationships.InSession{SessionID: sess.ID, At: at, Ends: sess.EndsAt, Keep: ch.Keep}
 	return s.Relationships.SwitchModeInSession(ctx, orgID, sess.RelationshipID, by, in, ch.To, ch.Why)
 }

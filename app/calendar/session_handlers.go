@@ -254,7 +254,7 @@ func (h *Handlers) SwitchMode(c *gin.Context) error {
 	_, err = h.Service.SwitchMode(c.Request.Context(), v.Org.ID, sv.ID, v.UserID, ch)
 	switch {
 	case errors.Is(err, ErrMinuteNeeded):
-		f.Add("minute", "The session is not under way: say how many minutes into it the mode changed.")
+		f.Add("minute", "The session has ended: say how many minutes into it the mode changed.")
 		return h.renderSession(c, http.StatusUnprocessableEntity, sessionState{Mode: f})
 	case errors.Is(err, relationships.ErrNotNow):
 		f.Add("to_kind", "The relationship already works in that mode.")

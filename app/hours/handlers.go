@@ -62,6 +62,7 @@ func (h *Handlers) renderLogs(c *gin.Context, status int, entry *web.Form) error
 	if entry.Get("log") == "" {
 		entry.Set("log", LogCoaching)
 		entry.Set("format", Individual)
+		entry.Set("paid", "1")
 	}
 	page := web.NewPage(c, "Hours log", logsPage{Base: base(v), Book: b, Entry: entry, Logs: []string{LogCoaching, LogMentoring},
 		Today: h.Service.Clock.Now().Format(time.DateOnly)})
