@@ -227,7 +227,7 @@ func (a *App) buildServices() error {
 		DB: d, Store: &feedback.Store{DB: d}, Orgs: tenancyStore, Mail: a.Mail, Rematch: a.Matching,
 		Clock: a.Clock, Log: a.Log, BaseURL: cfg.BaseURL, Secret: []byte(cfg.SecretKey),
 	}
-	a.Hours = &hours.Service{Store: &hours.Store{DB: d}, Rels: a.Relationships, Clock: a.Clock}
+	a.Hours = &hours.Service{Store: &hours.Store{DB: d, Keys: a.NoteKeys}, Rels: a.Relationships, Clock: a.Clock}
 	a.Ops = &ops.Service{DB: d, Store: &ops.Store{DB: d}, Tenancy: tenancyStore, Mail: a.Mail, Billing: a.Billing.Store,
 		Clock: a.Clock, Log: a.Log}
 	// The operator's console asks for a recent sign-in, stamped by this clock.
@@ -250,7 +250,7 @@ func PersonalDataDomains(a *App) []personaldata.Domain {
 		personalSpec(calendar.PersonalData), personalSpec(courses.PersonalData), personalSpec(billing.PersonalData),
 		personalSpec(feedback.PersonalData), personalSpec(func() personaldata.Spec { return reports.PersonalData(engine) }),
 		personalSpec(library.PersonalData), personalSpec(mail.PersonalData), personalSpec(ops.PersonalData),
-		personalSpec(hours.PersonalData),
+		personalSpec(func() personaldata.Spec { return hours.PersonalData(keys) }),
 	}
 }
 

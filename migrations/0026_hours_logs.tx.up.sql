@@ -66,7 +66,11 @@ CREATE TABLE supervision_records (
   format          TEXT NOT NULL,
   minutes         INTEGER NOT NULL,
   held_at         {{.Time}} NOT NULL,
-  themes          TEXT NOT NULL DEFAULT '',
+  -- themes are sealed like private notes (AES-GCM under key_id, the
+  -- record's id bound in): the supervisee's and their supervisor's alone.
+  themes_ciphertext {{.Bytes}},
+  themes_nonce      {{.Bytes}},
+  key_id          TEXT NOT NULL DEFAULT '',
   link            TEXT NOT NULL DEFAULT '',
   session_id      {{.UUID}},
   signed_off_at   {{.Time}},

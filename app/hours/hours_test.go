@@ -360,3 +360,53 @@ func TestSupervisionDueProposesASlot(t *testing.T) {
 		}
 	}
 }
+
+// TestSupervisionThemesAreSealedAndExported: a supervision's themes are
+// stored sealed, like private notes, and the person's export opens them.
+func TestSupervisionThemesAreSealedAndExported(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, env *testkit.Env) {
+		org := env.NewOrg()
+		coach := env.NewPerson(org, tenancy.RolePractitioner, tenancy.KindCoach)
+		b := env.SignIn(coach.User).NoRedirects()
+		const themes = "Contracting with a sponsor who wants reports"
+		if p := b.Post("/o/"+org.Slug+"/hours/supervision", map[string]string{"supervisor_name": "Outside Supervisor", "format": "individual",
+			"held_on": env.Clock.Now().Format(time.DateOnly), "minutes": "60", "themes": themes}); p.Status != http.StatusSeeOther {
+			t.Fatalf("record = %d", p.Status)
+		}
+		var row struct {
+			Ciphertext []byte `bun:"themes_ciphertext"`
+			KeyID      string `bun:"key_id"`
+		}
+		if err := env.OwnerDB.NewSelect().Table("supervision_records").Column("themes_ciphertext", "key_id").Where("org_id = ?", org.ID).Scan(env.Ctx(), &row); err != nil {
+			t.Fatal(err)
+		}
+		if len(row.Ciphertext) == 0 || row.KeyID == "" || strings.Contains(string(row.Ciphertext), "sponsor") {
+			t.Fatalf("the themes are not sealed: %q under %q", row.Ciphertext, row.KeyID)
+		}
+		if p := b.Get("/o/" + org.Slug + "/hours/supervision"); !strings.Contains(p.Text("#supervision-table"), themes) {
+			t.Errorf("the log does not show the themes: %q", p.Text("#supervision-table"))
+		}
+		exp, err := env.Services.Account.Export(env.Ctx(), coach.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, part := range exp.Parts {
+			for _, tb := range part.Tables {
+				if tb.Name != "supervision_received" {
+					continue
+				}
+				for _, r := range tb.Rows {
+					for i, c := range tb.Columns {
+						if c == "themes" && r[i] == themes {
+							found = true
+						}
+					}
+				}
+			}
+		}
+		if !found {
+			t.Errorf("the export does not open the themes: %+v", exp.Parts)
+		}
+	})
+}

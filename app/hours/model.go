@@ -112,11 +112,16 @@ type Record struct {
 	Format         string     `bun:"format"`
 	Minutes        int        `bun:"minutes"`
 	HeldAt         time.Time  `bun:"held_at"`
-	Themes         string     `bun:"themes"`
-	Link           string     `bun:"link"`
-	SessionID      *uuid.UUID `bun:"session_id,type:uuid"`
-	SignedOffAt    *time.Time `bun:"signed_off_at"`
-	CreatedAt      time.Time  `bun:"created_at"`
+	// Themes are sealed at rest (ThemesCiphertext, ThemesNonce, KeyID)
+	// like private notes; the store seals and opens them.
+	Themes           string     `bun:"-"`
+	ThemesCiphertext []byte     `bun:"themes_ciphertext"`
+	ThemesNonce      []byte     `bun:"themes_nonce"`
+	KeyID            string     `bun:"key_id"`
+	Link             string     `bun:"link"`
+	SessionID        *uuid.UUID `bun:"session_id,type:uuid"`
+	SignedOffAt      *time.Time `bun:"signed_off_at"`
+	CreatedAt        time.Time  `bun:"created_at"`
 }
 
 // Held is one completed session, as the logs read it.

@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/relationships"
 )
 
 // Store holds the hours logs' SQL. Besides its own tables it reads, and
@@ -19,11 +20,29 @@ import (
 // query for another person's log.
 type Store struct {
 	DB *db.DB
-	tx bun.IDB
+	// Keys seal a supervision's themes, as they seal private notes.
+	Keys *relationships.Keyring
+	tx   bun.IDB
 }
 
 // WithTx returns the store working inside tx.
-func (s *Store) WithTx(tx bun.IDB) *Store { return &Store{DB: s.DB, tx: tx} }
+func (s *Store) WithTx(tx bun.IDB) *Store { return &Store{DB: s.DB, Keys: s.Keys, tx: tx} }
+
+// open fills in the themes of records read.
+func (s *Store) open(rs []Record) error {
+	for i := range rs {
+		r := &rs[i]
+		if len(r.ThemesCiphertext) == 0 {
+			continue
+		}
+		pt, err := s.Keys.Open(r.ID.String(), r.ThemesCiphertext, r.ThemesNonce, r.KeyID)
+		if err != nil {
+			return fmt.Errorf("hours: open the themes of %s: %w", r.ID, err)
+		}
+		r.Themes = string(pt)
+	}
+	return nil
+}
 
 func (s *Store) in(ctx context.Context, orgID uuid.UUID, fn func(ctx context.Context, q bun.IDB) error) error {
 	return db.In(ctx, s.DB, s.tx, orgID, fn)
@@ -300,12 +319,19 @@ func (s *Store) Records(ctx context.Context, orgID, superviseeID uuid.UUID) ([]R
 	if err != nil {
 		return nil, fmt.Errorf("hours: supervision records of %s: %w", superviseeID, err)
 	}
-	return out, nil
+	return out, s.open(out)
 }
 
 // AddRecord stores a supervision record; a second record of the same
 // session is db.ErrConflict.
 func (s *Store) AddRecord(ctx context.Context, r *Record) error {
+	r.ThemesCiphertext, r.ThemesNonce, r.KeyID = nil, nil, ""
+	if r.Themes != "" {
+		var err error
+		if r.ThemesCiphertext, r.ThemesNonce, r.KeyID, err = s.Keys.Seal(r.ID.String(), []byte(r.Themes)); err != nil {
+			return fmt.Errorf("hours: seal the themes of %s: %w", r.ID, err)
+		}
+	}
 	err := s.in(ctx, r.OrgID, func(ctx context.Context, q bun.IDB) error {
 		_, err := q.NewInsert().Model(r).Exec(ctx)
 		return err
@@ -327,7 +353,7 @@ func (s *Store) ToSignOff(ctx context.Context, orgID, supervisorID uuid.UUID) ([
 	if err != nil {
 		return nil, fmt.Errorf("hours: records for %s to sign off: %w", supervisorID, err)
 	}
-	return out, nil
+	return out, s.open(out)
 }
 
 // SignOff signs a record off as its named supervisor, once. A record of
