@@ -13,6 +13,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/billing"
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
+	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/health"
@@ -50,6 +51,22 @@ type handlers struct {
 	queues        *ops.Queues
 	// once makes every form post under /o/:slug happen once.
 	once *web.Once
+}
+
+// shareReads lets a page's tenant reads share one connection and one
+// transaction (db.WithRequestScope): a page that reads a dozen things
+// pays for BEGIN and COMMIT once. Only safe methods: a form's post keeps
+// its transactions as they are.
+func (h *handlers) shareReads(c *gin.Context) {
+	v := web.CurrentViewer(c)
+	if (c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead) || v == nil || v.Org == nil {
+		c.Next()
+		return
+	}
+	ctx, release := h.deps.DB.WithRequestScope(c.Request.Context(), v.Org.ID)
+	defer release()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
 }
 
 // home is the public home page.
@@ -109,7 +126,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	// checks the origin of its changes instead.
 	public := r.Group("/", web.CSRF(d.Config.BaseURL, errs, "/webhooks/", ops.QueuesPath+"/"), e(h.auth.LoadViewer))
 	signedIn := public.Group("/", e(auth.RequireUser))
-	org := signedIn.Group("/o/:slug", e(h.tenancy.Tenant), e(h.once.Guard)) // the tenant wall: another organisation's slug is 404; a form's post happens once
+	org := signedIn.Group("/o/:slug", e(h.tenancy.Tenant), h.shareReads, e(h.once.Guard)) // the tenant wall: another organisation's slug is 404; a page's reads share a connection; a form's post happens once
 	anyone := org.Group("", e(tenancy.Require(tenancy.Anyone...)))
 	staff := org.Group("", e(tenancy.Require(tenancy.Staff...)))
 	practitioners := org.Group("", e(tenancy.Require(tenancy.Practitioners...)))
@@ -396,5 +413,13 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 		loopback.GET("/dev/mail", e(h.outbox.ShowOutboxPage))
 		loopback.GET("/dev/mail/:id", e(h.outbox.ShowEmailPage))
 		loopback.GET("/dev/mail/:id/invite.ics", e(h.outbox.DownloadICS))
+	}
+	// /dev/clock: time travel (config.TimeTravel), for trials and browser
+	// tests in the embedded mode, to this machine only.
+	if travel, ok := d.Clock.(*clock.Shifted); ok && d.Config.TimeTravel {
+		t := &ops.TimeTravel{Clock: travel, Renderer: d.Renderer}
+		loopback := public.Group("", web.LoopbackOnly(errs))
+		loopback.GET("/dev/clock", e(t.ShowClockPage))
+		loopback.POST("/dev/clock", e(t.Advance))
 	}
 }

@@ -74,6 +74,8 @@ var routeMatrix = map[string]routeRule{
 	"POST /account/verify/resend":  {access: signedIn},
 	"GET /home":                    {access: signedIn},
 	"GET /dev/mail":                {access: public}, // loopback, embedded or switched on only; see TestDevOutboxServesOnlyTheEmbeddedModeOnThisMachine
+	"GET /dev/clock":               {access: public}, // loopback, TOOLBOX_TIME_TRAVEL only; see TestTimeTravelMovesTheApplicationsClockOnlyWhereSwitchedOn
+	"POST /dev/clock":              {access: public},
 	"GET /dev/mail/:id":            {access: public},
 	"GET /dev/mail/:id/invite.ics": {access: public},
 	"GET /o/:slug":                 {access: tenant, roles: tenancy.Anyone},
@@ -335,8 +337,8 @@ func fillPath(pattern, slug string, params map[string]string) string {
 }
 
 func TestEveryRouteIsInTheMatrix(t *testing.T) {
-	// The development outbox is mounted only where switched on.
-	env := testkit.New(t, testkit.WithConfig(func(c *config.Config) { c.DevMail = true }))
+	// The development outbox and time travel are mounted only where switched on.
+	env := testkit.New(t, testkit.WithConfig(func(c *config.Config) { c.DevMail, c.TimeTravel = true, true }))
 	mounted := map[string]bool{}
 	for _, r := range env.Handler.Routes() {
 		key := r.Method + " " + r.Path
@@ -438,7 +440,7 @@ func (r routeRule) params0(env *testkit.Env, fx *wallFixture) map[string]string 
 // TestEveryStateChangingRouteRequiresCSRF posts to every route that is
 // not a GET without a token, as a signed-in owner: 403, every time.
 func TestEveryStateChangingRouteRequiresCSRF(t *testing.T) {
-	env := testkit.New(t)
+	env := testkit.New(t, testkit.WithConfig(func(c *config.Config) { c.TimeTravel = true }))
 	fx := newWallFixture(env)
 	b := env.SignIn(fx.A.Owner.User).NoRedirects()
 	for key, rule := range routeMatrix {
