@@ -18,7 +18,6 @@ import (
 type Relationships interface {
 	Get(ctx context.Context, orgID, id uuid.UUID) (*relationships.Relationship, error)
 	Side(ctx context.Context, orgID, relationshipID, userID uuid.UUID) (string, error)
-	ModeSwitches(ctx context.Context, orgID, relID uuid.UUID) ([]relationships.ModeSwitch, error)
 }
 
 // Service builds a person's logs.
@@ -52,23 +51,22 @@ type ClientLine struct {
 
 // Build computes a person's record, as of now.
 func (s *Service) Build(ctx context.Context, orgID, userID uuid.UUID) (*Book, error) {
-	in := Input{Switches: map[uuid.UUID][]relationships.ModeSwitch{}, Members: map[uuid.UUID][]Member{},
+	in := Input{Members: map[uuid.UUID][]Member{},
 		Clients: map[uuid.UUID]Client{}, Consents: map[uuid.UUID]map[uuid.UUID]Consent{}}
 	var err error
 	if in.Sessions, err = s.Store.Led(ctx, orgID, userID); err != nil {
 		return nil, err
 	}
 	var relIDs []uuid.UUID
+	seen := map[uuid.UUID]bool{}
 	for _, h := range in.Sessions {
-		if _, ok := in.Switches[h.RelationshipID]; ok {
-			continue
+		if !seen[h.RelationshipID] {
+			seen[h.RelationshipID] = true
+			relIDs = append(relIDs, h.RelationshipID)
 		}
-		sw, err := s.Rels.ModeSwitches(ctx, orgID, h.RelationshipID)
-		if err != nil {
-			return nil, err
-		}
-		in.Switches[h.RelationshipID] = sw
-		relIDs = append(relIDs, h.RelationshipID)
+	}
+	if in.Switches, err = s.Store.Switches(ctx, orgID, relIDs); err != nil {
+		return nil, err
 	}
 	members, err := s.Store.Members(ctx, orgID, relIDs)
 	if err != nil {
@@ -99,7 +97,7 @@ func (s *Service) Build(ctx context.Context, orgID, userID uuid.UUID) (*Book, er
 	}
 	b := &Book{Generated: s.Clock.Now()}
 	b.Coaching, b.Mentoring = BuildLogs(in)
-	seen := map[uuid.UUID]bool{}
+	seen = map[uuid.UUID]bool{}
 	for _, l := range []*Log{b.Coaching, b.Mentoring} {
 		for _, r := range l.Rows {
 			if r.RelationshipID == nil || seen[*r.RelationshipID] {

@@ -99,6 +99,26 @@ WHERE p.org_id = ? AND p.side = 'member' AND p.relationship_id IN (?) ORDER BY p
 	return out, nil
 }
 
+// Switches lists the mode switches of relationships, oldest first, in one
+// read (the relationships domain owns them; this reads, never writes).
+func (s *Store) Switches(ctx context.Context, orgID uuid.UUID, relIDs []uuid.UUID) (map[uuid.UUID][]relationships.ModeSwitch, error) {
+	out := map[uuid.UUID][]relationships.ModeSwitch{}
+	if len(relIDs) == 0 {
+		return out, nil
+	}
+	var rows []relationships.ModeSwitch
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().Model(&rows).Where("org_id = ? AND relationship_id IN (?)", orgID, bun.In(relIDs)).OrderExpr("at, id").Scan(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hours: mode switches of %d relationships: %w", len(relIDs), err)
+	}
+	for _, m := range rows {
+		out[m.RelationshipID] = append(out[m.RelationshipID], m)
+	}
+	return out, nil
+}
+
 // Person is someone of the organisation a supervision can name.
 type Person struct {
 	ID   uuid.UUID `bun:"id"`
