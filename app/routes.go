@@ -12,6 +12,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/billing"
+	"github.com/leadershiptoolbox/toolbox/app/busy"
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
@@ -41,6 +42,7 @@ type handlers struct {
 	courses       *courses.Handlers
 	billing       *billing.Handlers
 	calendar      *calendar.Handlers
+	busy          *busy.Handlers
 	reports       *reports.Handlers
 	feedback      *feedback.Handlers
 	library       *library.Handlers
@@ -92,6 +94,7 @@ func newHandlers(s *App) *handlers {
 			Library: s.Library, Feedback: s.Feedback.Store},
 		courses:  &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()},
 		calendar: &calendar.Handlers{Service: s.Calendar, Renderer: d.Renderer},
+		busy:     &busy.Handlers{Service: s.Busy, Renderer: d.Renderer},
 		reports:  &reports.Handlers{Service: s.Reports, Renderer: d.Renderer},
 		feedback: &feedback.Handlers{Service: s.Feedback, Renderer: d.Renderer},
 		library:  &library.Handlers{Service: s.Library, Renderer: d.Renderer},
@@ -319,6 +322,12 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	practitioners.POST("/calendar/availability/overrides", e(h.calendar.AddOverride))
 	practitioners.POST("/calendar/availability/overrides/delete", e(h.calendar.DeleteOverride))
 	practitioners.POST("/calendar/availability/settings", e(h.calendar.SaveSettings))
+	// A practitioner's own calendars, whose busy times block slots; each
+	// calendar admits only the practitioner who connected it.
+	practitioners.GET("/calendar/connected", e(h.busy.ShowCalendarsPage))
+	practitioners.POST("/calendar/connected", e(h.busy.Connect))
+	practitioners.POST("/calendar/connected/:id/refresh", e(h.busy.Refresh))
+	practitioners.POST("/calendar/connected/:id/delete", e(h.busy.Disconnect))
 	practitioners.GET("/calendar/new", e(h.calendar.ShowNewSessionPage))
 	practitioners.POST("/calendar/sessions", e(h.calendar.Schedule))
 	practitioners.POST("/calendar/sessions/:id/attendance", e(h.calendar.MarkAttendance))
