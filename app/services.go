@@ -36,6 +36,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/personaldata"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
+	"github.com/leadershiptoolbox/toolbox/app/supervision"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/topics"
 	"github.com/leadershiptoolbox/toolbox/app/web"
@@ -90,6 +91,8 @@ type App struct {
 	Hours *hours.Service
 	// Ops: the platform operator's console, suspension, support access.
 	Ops *ops.Service
+	// Supervision: supervision groups, roles in rotation, de-identified cases.
+	Supervision *supervision.Service
 
 	// Handler serves HTTP: the route table of routes.go.
 	Handler *gin.Engine
@@ -255,6 +258,10 @@ func (a *App) buildServices() error {
 	a.Hours = &hours.Service{Store: &hours.Store{DB: d, Keys: a.NoteKeys}, Rels: a.Relationships, Clock: a.Clock}
 	a.Ops = &ops.Service{DB: d, Store: &ops.Store{DB: d}, Tenancy: tenancyStore, Mail: a.Mail, Billing: a.Billing.Store,
 		Clock: a.Clock, Log: a.Log}
+	a.Supervision = &supervision.Service{
+		DB: d, Store: &supervision.Store{DB: d}, Rels: a.Relationships, Keys: a.NoteKeys, Sessions: a.Calendar,
+		People: tenancyStore, Clock: a.Clock,
+	}
 	// The operator's console asks for a recent sign-in, stamped by this clock.
 	a.Auth.Sessions.Clock = a.Clock
 	// The metrics hear of reminders sent and e-mail that failed.
@@ -276,6 +283,7 @@ func PersonalDataDomains(a *App) []personaldata.Domain {
 		personalSpec(feedback.PersonalData), personalSpec(func() personaldata.Spec { return reports.PersonalData(engine) }),
 		personalSpec(library.PersonalData), personalSpec(mail.PersonalData), personalSpec(ops.PersonalData),
 		personalSpec(func() personaldata.Spec { return hours.PersonalData(keys) }),
+		personalSpec(supervision.PersonalData),
 	}
 }
 

@@ -55,6 +55,23 @@ type Settings struct {
 	// LongSessionMinutes is the longest session scheduled without being
 	// asked "do you mean it?" (0: the default, four hours).
 	LongSessionMinutes int `json:"long_session_minutes,omitempty"`
+	// CoachingApproach is where the needs assessment signposts a person who
+	// wants support to apply a coaching approach to their leadership:
+	// "course" (CoachingApproachCourse, one of the organisation's courses)
+	// or a coach ("coach" or "", the default).
+	CoachingApproach       string `json:"coaching_approach,omitempty"`
+	CoachingApproachCourse string `json:"coaching_approach_course,omitempty"`
+}
+
+// Where the coaching-approach outcome signposts.
+const (
+	CoachingApproachCoach  = "coach"
+	CoachingApproachCourse = "course"
+)
+
+// CourseChoice is a course an admin may choose in the settings.
+type CourseChoice struct {
+	ID, Title string
 }
 
 // Defaults of the quiet-relationship settings.
