@@ -100,6 +100,8 @@ func queryProblem(raw string) bool {
 // out of a mail header or a calendar invitation.
 var multiLineFields = map[string]bool{
 	"bio": true, "body": true, "comment": true, "note": true, "reason": true, "summary": true, "themes": true,
+	// a supervision case's structured fields (app/supervision)
+	"context": true, "question": true, "tried": true, "learning": true,
 }
 
 // MultiLine reports whether a form field may hold line breaks.
