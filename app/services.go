@@ -26,6 +26,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/health"
+	"github.com/leadershiptoolbox/toolbox/app/hours"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
@@ -86,6 +87,8 @@ type App struct {
 	Topics *topics.Store
 	// Library: articles, tools, agendas, recommendations, sharing.
 	Library *library.Service
+	// Hours: a practitioner's coaching, mentoring and supervision logs.
+	Hours *hours.Service
 	// Ops: the platform operator's console, suspension, support access.
 	Ops *ops.Service
 	// Supervision: supervision groups, roles in rotation, de-identified cases.
@@ -252,6 +255,7 @@ func (a *App) buildServices() error {
 		DB: d, Store: &feedback.Store{DB: d}, Orgs: tenancyStore, Mail: a.Mail, Rematch: a.Matching,
 		Clock: a.Clock, Log: a.Log, BaseURL: cfg.BaseURL, Secret: []byte(cfg.SecretKey),
 	}
+	a.Hours = &hours.Service{Store: &hours.Store{DB: d, Keys: a.NoteKeys}, Rels: a.Relationships, Clock: a.Clock}
 	a.Ops = &ops.Service{DB: d, Store: &ops.Store{DB: d}, Tenancy: tenancyStore, Mail: a.Mail, Billing: a.Billing.Store,
 		Clock: a.Clock, Log: a.Log}
 	a.Supervision = &supervision.Service{
@@ -278,6 +282,7 @@ func PersonalDataDomains(a *App) []personaldata.Domain {
 		personalSpec(calendar.PersonalData), personalSpec(busy.PersonalData), personalSpec(courses.PersonalData), personalSpec(billing.PersonalData),
 		personalSpec(feedback.PersonalData), personalSpec(func() personaldata.Spec { return reports.PersonalData(engine) }),
 		personalSpec(library.PersonalData), personalSpec(mail.PersonalData), personalSpec(ops.PersonalData),
+		personalSpec(func() personaldata.Spec { return hours.PersonalData(keys) }),
 		personalSpec(supervision.PersonalData),
 	}
 }
