@@ -8,6 +8,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
+	"github.com/leadershiptoolbox/toolbox/app/identity"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
@@ -35,7 +36,7 @@ func pages() []web.PageName {
 	all = append(all, tenancy.PageSignup, tenancy.PageHome, tenancy.PageDashboard, tenancy.PagePeople, tenancy.PagePerson,
 		tenancy.PageInvitations, tenancy.PageInvitation, tenancy.PageSettings, tenancy.PageAudit, tenancy.PageRevokeInvitation)
 	all = append(all, calendar.PageWeek, calendar.PageAvailability, calendar.PageBook, calendar.PageNewSession,
-		calendar.PageSession, calendar.PageFeed, calendar.PageSessionTypes)
+		calendar.PageSession, calendar.PageFeed, calendar.PageSessionTypes, calendar.PageMeeting)
 	all = append(all, assessment.PageTake, assessment.PageReview, assessment.PageNew, assessment.PageQuestionnaire)
 	all = append(all, relationships.PageRelationship, relationships.PageProfile, relationships.PageNewGroup)
 	all = append(all, matching.PageRequest, matching.PageChoose, matching.PageProposal, matching.PagePipeline, matching.PageMy)
@@ -47,6 +48,7 @@ func pages() []web.PageName {
 	all = append(all, feedback.PageAnswer, feedback.PageIndex)
 	all = append(all, ops.PageOrgs, ops.PageOrg, ops.PageWork, ops.PageAudit)
 	all = append(all, topics.PageSettings)
+	all = append(all, identity.PageStart, identity.PageProblem, identity.PageLink, identity.PageSettings)
 	all = append(all, library.PageIndex, library.PageArticle, library.PageForm, library.PageAgenda, library.PageFramework)
 	return all
 }

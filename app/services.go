@@ -24,6 +24,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/health"
+	"github.com/leadershiptoolbox/toolbox/app/identity"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
@@ -83,6 +84,8 @@ type App struct {
 	Library *library.Service
 	// Ops: the platform operator's console, suspension, support access.
 	Ops *ops.Service
+	// Identity: sign-in through organisations' identity providers.
+	Identity *identity.Service
 
 	// Handler serves HTTP: the route table of routes.go.
 	Handler *gin.Engine
@@ -224,6 +227,10 @@ func (a *App) buildServices() error {
 		DB: d, Store: &feedback.Store{DB: d}, Orgs: tenancyStore, Mail: a.Mail, Rematch: a.Matching,
 		Clock: a.Clock, Log: a.Log, BaseURL: cfg.BaseURL, Secret: []byte(cfg.SecretKey),
 	}
+	a.Identity = &identity.Service{DB: d, Store: &identity.Store{DB: d}, Keys: a.NoteKeys, Clock: a.Clock, Log: a.Log,
+		BaseURL: cfg.BaseURL, Auth: a.Auth, Orgs: tenancyStore}
+	// An organisation's provider may switch password sign-in off for its domains.
+	a.Auth.Passwords = a.Identity
 	a.Ops = &ops.Service{DB: d, Store: &ops.Store{DB: d}, Tenancy: tenancyStore, Mail: a.Mail, Billing: a.Billing.Store,
 		Clock: a.Clock, Log: a.Log}
 	// The operator's console asks for a recent sign-in, stamped by this clock.
@@ -246,6 +253,7 @@ func PersonalDataDomains(a *App) []personaldata.Domain {
 		personalSpec(calendar.PersonalData), personalSpec(courses.PersonalData), personalSpec(billing.PersonalData),
 		personalSpec(feedback.PersonalData), personalSpec(func() personaldata.Spec { return reports.PersonalData(engine) }),
 		personalSpec(library.PersonalData), personalSpec(mail.PersonalData), personalSpec(ops.PersonalData),
+		personalSpec(identity.PersonalData),
 	}
 }
 

@@ -55,6 +55,24 @@ type Settings struct {
 	// LongSessionMinutes is the longest session scheduled without being
 	// asked "do you mean it?" (0: the default, four hours).
 	LongSessionMinutes int `json:"long_session_minutes,omitempty"`
+	// MeetingServiceURL is the self-hostable meeting service (Jitsi Meet
+	// or alike: a room is its address plus a name, no API key) where
+	// practitioners who choose "a new room for each session" get one
+	// ("": DefaultMeetingService).
+	MeetingServiceURL string `json:"meeting_service_url,omitempty"`
+}
+
+// DefaultMeetingService is the meeting service used until an admin
+// names their own.
+const DefaultMeetingService = "https://meet.jit.si"
+
+// MeetingService is MeetingServiceURL, or its default, without a
+// trailing slash.
+func (s Settings) MeetingService() string {
+	if s.MeetingServiceURL != "" {
+		return strings.TrimRight(s.MeetingServiceURL, "/")
+	}
+	return DefaultMeetingService
 }
 
 // Defaults of the quiet-relationship settings.
