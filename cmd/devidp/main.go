@@ -30,7 +30,7 @@ import (
 )
 
 var askPage = template.Must(template.New("ask").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Development identity provider</title>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Development identity provider</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}
 label{display:block;margin-top:1rem}input{width:100%;padding:.4rem;font-size:1rem}
 button{margin-top:1.2rem;padding:.5rem 1rem;font-size:1rem}.warn{background:#fff4d6;padding:.6rem;border-radius:4px}</style></head>
