@@ -40,6 +40,8 @@ func RefusalMessage(err error) (msg string, status int, ok bool) {
 		return "Your organisation has switched off signing in with its identity provider. Sign in with your password.", http.StatusForbidden, true
 	case errors.Is(err, ErrProviderUnreachable):
 		return "Your organisation's identity provider cannot be reached just now. Please try again in a few minutes; if it goes on, tell your organisation's admins.", http.StatusBadGateway, true
+	case errors.Is(err, ErrSecretUnreadable):
+		return "Your organisation's sign-in cannot be used until its admins enter the identity provider's client secret again. Sign in with your password, or ask them.", http.StatusServiceUnavailable, true
 	case errors.Is(err, ErrProviderRefused):
 		return "Your organisation's identity provider did not sign you in. Please start again; if it goes on, tell your organisation's admins.", http.StatusBadRequest, true
 	case errors.Is(err, ErrFlowMissing), errors.Is(err, ErrFlowExpired):
@@ -289,7 +291,7 @@ func (h *Handlers) SaveSettings(c *gin.Context) error {
 	switch {
 	case errors.As(err, &taken):
 		f.Add("domains", fmt.Sprintf("%s already signs in people of another organisation: a domain belongs to one organisation only.", taken.Domain))
-	case errors.Is(err, ErrSecretRequired):
+	case errors.Is(err, ErrSecretRequired), errors.Is(err, ErrSecretUnreadable):
 		f.Add("client_secret", "Enter the client secret your identity provider gave you.")
 	case errors.Is(err, ErrProviderUnreachable):
 		f.Add("issuer", "We could not read this provider's discovery document ("+trim(issuer, 100)+"/.well-known/openid-configuration). Check the address, which must be the issuer exactly as the provider names it.")

@@ -233,6 +233,18 @@ func TestTheProvidersAnswerIsChecked(t *testing.T) {
 			t.Fatalf("a callback without its flow: want 400, got %d", p.Status)
 		}
 	})
+	t.Run("a secret sealed with a key no longer configured", func(t *testing.T) {
+		if _, err := env.OwnerDB.NewRaw("UPDATE identity_providers SET secret_key_id = 'retired' WHERE org_id = ?", org.ID).Exec(env.Ctx()); err != nil {
+			t.Fatal(err)
+		}
+		defer env.OwnerDB.NewRaw("UPDATE identity_providers SET secret_key_id = 'k0' WHERE org_id = ?", org.ID).Exec(env.Ctx())
+		b := env.Browser()
+		b.Get("/login/sso")
+		p := b.Post("/login/sso", map[string]string{"email": "someone@" + dom})
+		if p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Body, "client secret again") {
+			t.Fatalf("want 503 asking the admins for the secret again, got %d", p.Status)
+		}
+	})
 	t.Run("a domain not configured", func(t *testing.T) {
 		b := env.Browser()
 		b.Get("/login/sso")

@@ -89,4 +89,7 @@ var (
 	ErrAccessRemoved       = errors.New("identity: access removed")
 	ErrSuspended           = errors.New("identity: organisation suspended")
 	ErrWrongPassword       = errors.New("identity: wrong password")
+	// ErrSecretUnreadable: the client secret was sealed with a notes key
+	// no longer configured; an admin enters it again.
+	ErrSecretUnreadable = errors.New("identity: the client secret cannot be read with the configured keys")
 )

@@ -152,7 +152,7 @@ func (s *Service) PasswordAllowed(ctx context.Context, email string) (bool, stri
 func (s *Service) oauthConfig(ctx context.Context, p *Provider) (*oidc.Provider, *oauth2.Config, error) {
 	secret, err := s.Keys.Open(p.ID.String(), p.SecretCiphertext, p.SecretNonce, p.SecretKeyID)
 	if err != nil {
-		return nil, nil, fmt.Errorf("identity: open the client secret of %s: %w", p.OrgID, err)
+		return nil, nil, fmt.Errorf("%w (organisation %s): %v", ErrSecretUnreadable, p.OrgID, err)
 	}
 	dctx, cancel := context.WithTimeout(s.httpContext(ctx), 10*time.Second)
 	defer cancel()
