@@ -46,7 +46,7 @@ func pages() []web.PageName {
 	all = append(all, billing.PagePurchased, billing.PageHistory, billing.PageEvents, billing.PageSeats)
 	all = append(all, reports.PageProgramme, reports.PageRun, reports.PageSnapshot, reports.PageProgress, reports.PagePreferences)
 	all = append(all, feedback.PageAnswer, feedback.PageIndex)
-	all = append(all, ops.PageOrgs, ops.PageOrg, ops.PageWork, ops.PageAudit)
+	all = append(all, ops.PageOrgs, ops.PageOrg, ops.PageWork, ops.PageAudit, ops.PageDevClock)
 	all = append(all, topics.PageSettings)
 	all = append(all, identity.PageStart, identity.PageProblem, identity.PageLink, identity.PageSettings)
 	all = append(all, library.PageIndex, library.PageArticle, library.PageForm, library.PageAgenda, library.PageFramework)

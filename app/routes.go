@@ -14,6 +14,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/billing"
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
+	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/health"
@@ -389,5 +390,13 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 		loopback.GET("/dev/mail", e(h.outbox.ShowOutboxPage))
 		loopback.GET("/dev/mail/:id", e(h.outbox.ShowEmailPage))
 		loopback.GET("/dev/mail/:id/invite.ics", e(h.outbox.DownloadICS))
+	}
+	// /dev/clock: time travel (config.TimeTravel), for trials and browser
+	// tests in the embedded mode, to this machine only.
+	if travel, ok := d.Clock.(*clock.Shifted); ok && d.Config.TimeTravel {
+		t := &ops.TimeTravel{Clock: travel, Renderer: d.Renderer}
+		loopback := public.Group("", web.LoopbackOnly(errs))
+		loopback.GET("/dev/clock", e(t.ShowClockPage))
+		loopback.POST("/dev/clock", e(t.Advance))
 	}
 }

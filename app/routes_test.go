@@ -80,6 +80,8 @@ var routeMatrix = map[string]routeRule{
 	"POST /account/verify/resend":  {access: signedIn},
 	"GET /home":                    {access: signedIn},
 	"GET /dev/mail":                {access: public}, // loopback, embedded or switched on only; see TestDevOutboxServesOnlyTheEmbeddedModeOnThisMachine
+	"GET /dev/clock":               {access: public}, // loopback, TOOLBOX_TIME_TRAVEL only; see TestTimeTravelMovesTheApplicationsClockOnlyWhereSwitchedOn
+	"POST /dev/clock":              {access: public},
 	"GET /dev/mail/:id":            {access: public},
 	"GET /dev/mail/:id/invite.ics": {access: public},
 	"GET /o/:slug":                 {access: tenant, roles: tenancy.Anyone},
@@ -328,8 +330,8 @@ func fillPath(pattern, slug string, params map[string]string) string {
 }
 
 func TestEveryRouteIsInTheMatrix(t *testing.T) {
-	// The development outbox is mounted only where switched on.
-	env := testkit.New(t, testkit.WithConfig(func(c *config.Config) { c.DevMail = true }))
+	// The development outbox and time travel are mounted only where switched on.
+	env := testkit.New(t, testkit.WithConfig(func(c *config.Config) { c.DevMail, c.TimeTravel = true, true }))
 	mounted := map[string]bool{}
 	for _, r := range env.Handler.Routes() {
 		key := r.Method + " " + r.Path

@@ -23,6 +23,8 @@
 //     htmx        window.htmx is defined (htmx loaded)
 //     screenshot  file name in e2e/artifacts/ (full page), or false
 //   viewport    {width, height} (default 1280x800)
+//   server      {env} runs the check against a server of its own (e2e/server.mjs),
+//               started from E2E_BIN with that extra environment
 //   run         optional async (page, helpers) => {} for extra steps; helpers:
 //     expectTrue(ok, what)       record a problem unless ok
 //     person(label)              a page in another fresh browser context (another
@@ -80,6 +82,7 @@ import {
   useBase,
 } from "./lib.mjs";
 import { readdir } from "node:fs/promises";
+import { startOwnServer } from "./server.mjs";
 
 const CHECKS = [
   {
@@ -893,7 +896,26 @@ try {
   const only = (process.env.E2E_ONLY || "").split(",").filter(Boolean);
   for (const check of CHECKS.filter((c) => only.length === 0 || only.includes(c.name))) {
     const started = Date.now();
-    const problems = await runCheck(browser, check);
+    let problems;
+    if (check.server) {
+      // Checks run one after another: base is this check's while it runs.
+      const shared = base;
+      let own;
+      try {
+        own = await startOwnServer(check.server.env);
+        base = new URL(own.url);
+        useBase(base);
+        problems = await runCheck(browser, check);
+      } catch (err) {
+        problems = [`own server: ${err && err.message ? err.message : err}`];
+      } finally {
+        base = shared;
+        useBase(base);
+        if (own) await own.stop();
+      }
+    } else {
+      problems = await runCheck(browser, check);
+    }
     const ms = Date.now() - started;
     if (problems.length === 0) {
       passed++;

@@ -91,6 +91,7 @@ CGO_ENABLED=0 go build -o "$tmp/devidp" ./cmd/devidp
 port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 base="http://127.0.0.1:$port"
 mkdir -p "$tmp/data"
+export E2E_BIN="$bin" # checks with a server of their own start it (e2e/server.mjs)
 TOOLBOX_ADDR="127.0.0.1:$port" TOOLBOX_DATA_DIR="$tmp/data" TOOLBOX_OUTCOMES_EVERY=5s "$bin" >"$tmp/server.log" 2>&1 &
 server_pid=$!
 

@@ -49,3 +49,43 @@ func (f *Fixed) Advance(d time.Duration) {
 	f.t = f.t.Add(d)
 	f.mu.Unlock()
 }
+
+// Shifted is the machine's clock moved forward by an offset that only
+// grows: the time-travel clock of trials and browser tests
+// (TOOLBOX_TIME_TRAVEL), where weeks of silence must pass in a minute.
+// Everything that reads the application's clock moves with it; what reads
+// the machine's (cookie lifetimes, the queue's own timers) does not.
+type Shifted struct {
+	base   Clock
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// NewShifted returns base, not yet moved.
+func NewShifted(base Clock) *Shifted { return &Shifted{base: base} }
+
+// Now returns base's time plus the offset.
+func (s *Shifted) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.base.Now().Add(s.offset)
+}
+
+// Offset is how far ahead of base the clock is.
+func (s *Shifted) Offset() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.offset
+}
+
+// Advance moves the clock forward by d; a negative d is ignored, since
+// work already done (a reminder sent, a relationship concluded) cannot be
+// undone by moving back.
+func (s *Shifted) Advance(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	s.mu.Lock()
+	s.offset += d
+	s.mu.Unlock()
+}

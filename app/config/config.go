@@ -66,6 +66,12 @@ type Config struct {
 	// mode (TOOLBOX_DEV_MAIL=on), still only without SMTP, without an
 	// https:// base URL, and to loopback peers.
 	DevMail bool
+	// TimeTravel lets /dev/clock move the application's clock forward
+	// (TOOLBOX_TIME_TRAVEL=on), so that a trial or a browser test can see
+	// what weeks of silence do. Only in the embedded mode (one process
+	// holds the clock), only without an https:// base URL, only to
+	// loopback peers.
+	TimeTravel bool
 	// SMTPTLS is one of none, starttls, tls.
 	SMTPTLS  string
 	MailFrom string
@@ -216,16 +222,20 @@ func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 	secret("TOOLBOX_SECRET_KEY", &c.SecretKey)
 	secret("TOOLBOX_NOTES_KEYS", &c.NotesKeys)
 	str("TOOLBOX_SMTP_HOST", &c.SMTPHost)
-	if v, ok := lookup("TOOLBOX_DEV_MAIL"); ok && v != "" {
-		switch strings.ToLower(strings.TrimSpace(v)) {
-		case "on", "true", "1", "yes":
-			c.DevMail = true
-		case "off", "false", "0", "no":
-			c.DevMail = false
-		default:
-			errs = append(errs, fmt.Errorf("TOOLBOX_DEV_MAIL: %q is not on or off", v))
+	onOff := func(name string, dst *bool) {
+		if v, ok := lookup(name); ok && v != "" {
+			switch strings.ToLower(strings.TrimSpace(v)) {
+			case "on", "true", "1", "yes":
+				*dst = true
+			case "off", "false", "0", "no":
+				*dst = false
+			default:
+				errs = append(errs, fmt.Errorf("%s: %q is not on or off", name, v))
+			}
 		}
 	}
+	onOff("TOOLBOX_DEV_MAIL", &c.DevMail)
+	onOff("TOOLBOX_TIME_TRAVEL", &c.TimeTravel)
 	integer("TOOLBOX_SMTP_PORT", &c.SMTPPort)
 	str("TOOLBOX_SMTP_USERNAME", &c.SMTPUsername)
 	secret("TOOLBOX_SMTP_PASSWORD", &c.SMTPPassword)
@@ -367,6 +377,9 @@ func (c Config) Validate() error {
 	}
 	if c.WorkerConcurrency < 1 {
 		bad("TOOLBOX_WORKER_CONCURRENCY: must be at least 1")
+	}
+	if c.TimeTravel && (!c.Embedded() || !c.EmbeddedRedis() || strings.HasPrefix(c.BaseURL, "https://")) {
+		bad("TOOLBOX_TIME_TRAVEL: only in the embedded mode (no TOOLBOX_DATABASE_URL or TOOLBOX_REDIS_URL) and without an https:// base URL")
 	}
 	return errors.Join(errs...)
 }

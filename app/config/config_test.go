@@ -134,3 +134,29 @@ func TestDevOutboxOnlyInTheEmbeddedModeOrSwitchedOn(t *testing.T) {
 		t.Errorf("bad TOOLBOX_DEV_MAIL: %v", err)
 	}
 }
+
+func TestTimeTravelOnlyInOneEmbeddedProcess(t *testing.T) {
+	cases := []struct {
+		env map[string]string
+		ok  bool
+	}{
+		{map[string]string{"TOOLBOX_TIME_TRAVEL": "on"}, true},
+		{map[string]string{"TOOLBOX_TIME_TRAVEL": "off", "TOOLBOX_DATABASE_URL": "postgres://h/db", "TOOLBOX_SECRET_KEY": strings.Repeat("k", 32)}, true},
+		{map[string]string{"TOOLBOX_TIME_TRAVEL": "on", "TOOLBOX_DATABASE_URL": "postgres://h/db", "TOOLBOX_SECRET_KEY": strings.Repeat("k", 32)}, false},
+		{map[string]string{"TOOLBOX_TIME_TRAVEL": "on", "TOOLBOX_REDIS_URL": "redis://h:6379/0"}, false},
+		{map[string]string{"TOOLBOX_TIME_TRAVEL": "on", "TOOLBOX_BASE_URL": "https://t.example"}, false},
+	}
+	for _, tc := range cases {
+		c, err := FromEnv(Default(), lookup(tc.env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Validate()
+		if (err == nil) != tc.ok || (err != nil && !strings.Contains(err.Error(), "TOOLBOX_TIME_TRAVEL")) {
+			t.Errorf("%v: Validate = %v, want ok=%v", tc.env, err, tc.ok)
+		}
+	}
+	if _, err := FromEnv(Default(), lookup(map[string]string{"TOOLBOX_TIME_TRAVEL": "soon"})); err == nil || !strings.Contains(err.Error(), "TOOLBOX_TIME_TRAVEL") {
+		t.Errorf("bad TOOLBOX_TIME_TRAVEL: %v", err)
+	}
+}
