@@ -146,7 +146,9 @@ export default [
       await Promise.all([page.waitForURL(`**/o/${org.slug}`, { waitUntil: "commit" }), page.getByRole("button", { name: "Sign in" }).click()]);
       await page.locator("h1").first().waitFor();
       const landed = await page.locator("body").innerText();
-      expectTrue(landed.includes(colleague.name) || landed.includes(org.name), "the colleague did not land in the organisation");
+      expectTrue(landed.includes(colleague.name) && landed.includes(org.name) && landed.includes("you are now a member"),
+        `the colleague did not land in the organisation as a new member: ${landed.slice(0, 300)}`);
+      expectTrue((await page.locator(".badge", { hasText: /^member$/ }).count()) === 1, "the dashboard does not show the colleague's member role");
       await shot(page, "identity-colleague.png");
 
       // The organisation now lists them as a member.
