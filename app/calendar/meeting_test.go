@@ -117,6 +117,24 @@ func TestMeetingLinksReachTheSessionsPeopleOnly(t *testing.T) {
 			}
 		}
 
+		// The member's calendar subscription carries it too.
+		sub := member.Post("/o/"+org.Slug+"/calendar/subscription", nil)
+		feedURL, _ := sub.Doc().Find("#feed-url").Attr("value")
+		feed := env.Browser().Get(strings.TrimPrefix(feedURL, env.Config.BaseURL))
+		fc, err := ics.ParseCalendar(strings.NewReader(feed.Body))
+		if err != nil {
+			t.Fatalf("parse the feed: %v", err)
+		}
+		inFeed := false
+		for _, ev := range fc.Events() {
+			if ev.Id() == calendar.SessionUID(&s) {
+				inFeed = icsValue(ev, ics.ComponentPropertyUrl) == s.MeetingURL
+			}
+		}
+		if !inFeed {
+			t.Errorf("the member's feed should give the session's meeting link as its URL")
+		}
+
 		// Their own room instead: the same link for every session booked
 		// from now on; sessions booked before keep theirs.
 		if p := coach.Post(page, map[string]string{"mode": "room", "room_url": "https://video.example.org/coach-room"}); p.Status != http.StatusOK {
