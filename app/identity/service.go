@@ -125,11 +125,13 @@ func (s *Service) OfferFor(ctx context.Context, email string) (*Offer, error) {
 // when it refuses.
 func (s *Service) PasswordAllowed(ctx context.Context, email string) (bool, string, error) {
 	offer, err := s.OfferFor(ctx, email)
-	if errors.Is(err, ErrNoProvider) {
+	switch {
+	case errors.Is(err, ErrNoProvider):
 		return true, "", nil
-	}
-	if err != nil || offer.PasswordSignIn {
-		return err == nil, "", err
+	case err != nil:
+		return false, "", err
+	case offer.PasswordSignIn:
+		return true, "", nil
 	}
 	u, err := auth.UserByEmail(ctx, s.DB, email)
 	if errors.Is(err, db.ErrNotFound) {
