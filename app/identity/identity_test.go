@@ -42,7 +42,7 @@ func configure(t *testing.T, env *testkit.Env, org *testkit.Org, m *mockoidc.Moc
 	b.Get("/o/" + org.Slug + "/settings/sign-in")
 	fields := map[string]string{
 		"issuer": m.Issuer(), "client_id": m.ClientID, "client_secret": m.ClientSecret,
-		"domains": dom, "default_role": "member", "enabled": "on",
+		"domains": dom + "\r\nsecond-" + dom, "default_role": "member", "enabled": "on",
 	}
 	if passwords {
 		fields["password_sign_in"] = "on"
