@@ -117,3 +117,24 @@ func BenchmarkBookingPage(b *testing.B) {
 		servePages(b, env, browser, path+"?day="+day, map[string]string{"HX-Request": "true", "HX-Target": "booking"})
 	})
 }
+
+// BenchmarkMemberPages serves a member's My support page and their
+// relationship's page, with half a year of weekly sessions booked in the
+// relationship: what the pages cost beside the dashboard.
+func BenchmarkMemberPages(b *testing.B) {
+	env := testkit.New(b)
+	org := env.NewOrg()
+	coach := env.NewPerson(org, tenancy.RolePractitioner, tenancy.KindCoach)
+	member := env.NewPerson(org, tenancy.RoleMember)
+	rel := env.NewRelationship(org, relationships.Coaching, coach, member)
+	_, err := env.Services.Calendar.Book(env.Ctx(), org.ID, calendar.BookInput{RelationshipID: rel.ID, ActorID: coach.ID,
+		Start: testkit.Epoch.Add(24*time.Hour + 10*time.Hour), Direct: true, IntervalDays: 7, Count: 26})
+	if err != nil {
+		b.Fatal(err)
+	}
+	browser := env.SignIn(member.User)
+	b.Run("my-support", func(b *testing.B) { servePages(b, env, browser, "/o/"+org.Slug+"/my", nil) })
+	b.Run("relationship", func(b *testing.B) {
+		servePages(b, env, browser, "/o/"+org.Slug+"/relationships/"+rel.ID.String(), nil)
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/billing"
+	"github.com/leadershiptoolbox/toolbox/app/busy"
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
@@ -36,7 +37,7 @@ func pages() []web.PageName {
 	all = append(all, tenancy.PageSignup, tenancy.PageHome, tenancy.PageDashboard, tenancy.PagePeople, tenancy.PagePerson,
 		tenancy.PageInvitations, tenancy.PageInvitation, tenancy.PageSettings, tenancy.PageAudit, tenancy.PageRevokeInvitation)
 	all = append(all, calendar.PageWeek, calendar.PageAvailability, calendar.PageBook, calendar.PageNewSession,
-		calendar.PageSession, calendar.PageFeed, calendar.PageSessionTypes, calendar.PageMeeting)
+		calendar.PageSession, calendar.PageFeed, calendar.PageSessionTypes, calendar.PageMeeting, busy.PageCalendars)
 	all = append(all, assessment.PageTake, assessment.PageReview, assessment.PageNew, assessment.PageQuestionnaire)
 	all = append(all, relationships.PageRelationship, relationships.PageProfile, relationships.PageNewGroup)
 	all = append(all, matching.PageRequest, matching.PageChoose, matching.PageProposal, matching.PagePipeline, matching.PageMy)

@@ -13,6 +13,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/billing"
+	"github.com/leadershiptoolbox/toolbox/app/busy"
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
@@ -42,6 +43,7 @@ type handlers struct {
 	courses       *courses.Handlers
 	billing       *billing.Handlers
 	calendar      *calendar.Handlers
+	busy          *busy.Handlers
 	reports       *reports.Handlers
 	feedback      *feedback.Handlers
 	library       *library.Handlers
@@ -52,6 +54,22 @@ type handlers struct {
 	identity      *identity.Handlers
 	// once makes every form post under /o/:slug happen once.
 	once *web.Once
+}
+
+// shareReads lets a page's tenant reads share one connection and one
+// transaction (db.WithRequestScope): a page that reads a dozen things
+// pays for BEGIN and COMMIT once. Only safe methods: a form's post keeps
+// its transactions as they are.
+func (h *handlers) shareReads(c *gin.Context) {
+	v := web.CurrentViewer(c)
+	if (c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead) || v == nil || v.Org == nil {
+		c.Next()
+		return
+	}
+	ctx, release := h.deps.DB.WithRequestScope(c.Request.Context(), v.Org.ID)
+	defer release()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
 }
 
 // home is the public home page.
@@ -78,6 +96,7 @@ func newHandlers(s *App) *handlers {
 			Library: s.Library, Feedback: s.Feedback.Store},
 		courses:  &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()},
 		calendar: &calendar.Handlers{Service: s.Calendar, Renderer: d.Renderer},
+		busy:     &busy.Handlers{Service: s.Busy, Renderer: d.Renderer},
 		reports:  &reports.Handlers{Service: s.Reports, Renderer: d.Renderer},
 		feedback: &feedback.Handlers{Service: s.Feedback, Renderer: d.Renderer},
 		library:  &library.Handlers{Service: s.Library, Renderer: d.Renderer},
@@ -113,7 +132,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	// checks the origin of its changes instead.
 	public := r.Group("/", web.CSRF(d.Config.BaseURL, errs, "/webhooks/", ops.QueuesPath+"/"), e(h.auth.LoadViewer))
 	signedIn := public.Group("/", e(auth.RequireUser))
-	org := signedIn.Group("/o/:slug", e(h.tenancy.Tenant), e(h.once.Guard)) // the tenant wall: another organisation's slug is 404; a form's post happens once
+	org := signedIn.Group("/o/:slug", e(h.tenancy.Tenant), h.shareReads, e(h.once.Guard)) // the tenant wall: another organisation's slug is 404; a page's reads share a connection; a form's post happens once
 	anyone := org.Group("", e(tenancy.Require(tenancy.Anyone...)))
 	staff := org.Group("", e(tenancy.Require(tenancy.Staff...)))
 	practitioners := org.Group("", e(tenancy.Require(tenancy.Practitioners...)))
@@ -318,6 +337,12 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	practitioners.POST("/calendar/availability/settings", e(h.calendar.SaveSettings))
 	practitioners.GET("/calendar/meeting", e(h.calendar.ShowMeetingPage))
 	practitioners.POST("/calendar/meeting", e(h.calendar.SaveMeeting))
+	// A practitioner's own calendars, whose busy times block slots; each
+	// calendar admits only the practitioner who connected it.
+	practitioners.GET("/calendar/connected", e(h.busy.ShowCalendarsPage))
+	practitioners.POST("/calendar/connected", e(h.busy.Connect))
+	practitioners.POST("/calendar/connected/:id/refresh", e(h.busy.Refresh))
+	practitioners.POST("/calendar/connected/:id/delete", e(h.busy.Disconnect))
 	practitioners.GET("/calendar/new", e(h.calendar.ShowNewSessionPage))
 	practitioners.POST("/calendar/sessions", e(h.calendar.Schedule))
 	practitioners.POST("/calendar/sessions/:id/attendance", e(h.calendar.MarkAttendance))

@@ -218,6 +218,10 @@ var routeMatrix = map[string]routeRule{
 	"POST /o/:slug/calendar/availability/overrides":        {access: tenant, roles: tenancy.Practitioners},
 	"POST /o/:slug/calendar/availability/overrides/delete": {access: tenant, roles: tenancy.Practitioners},
 	"POST /o/:slug/calendar/availability/settings":         {access: tenant, roles: tenancy.Practitioners},
+	"GET /o/:slug/calendar/connected":                      {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/calendar/connected":                     {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/calendar/connected/:id/refresh":         {access: tenant, roles: practitionerSide, params: ownCalendar},
+	"POST /o/:slug/calendar/connected/:id/delete":          {access: tenant, roles: practitionerSide, params: ownCalendar},
 	"GET /o/:slug/calendar/new":                            {access: tenant, roles: tenancy.Practitioners},
 	"POST /o/:slug/calendar/sessions":                      {access: tenant, roles: tenancy.Practitioners},
 	"POST /o/:slug/calendar/sessions/:id/attendance":       {access: tenant, roles: tenancy.Practitioners, params: calendarSession},
@@ -433,7 +437,7 @@ func (r routeRule) params0(env *testkit.Env, fx *wallFixture) map[string]string 
 // TestEveryStateChangingRouteRequiresCSRF posts to every route that is
 // not a GET without a token, as a signed-in owner: 403, every time.
 func TestEveryStateChangingRouteRequiresCSRF(t *testing.T) {
-	env := testkit.New(t)
+	env := testkit.New(t, testkit.WithConfig(func(c *config.Config) { c.TimeTravel = true }))
 	fx := newWallFixture(env)
 	b := env.SignIn(fx.A.Owner.User).NoRedirects()
 	for key, rule := range routeMatrix {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/billing"
+	"github.com/leadershiptoolbox/toolbox/app/busy"
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/config"
@@ -74,6 +76,8 @@ type App struct {
 	Billing  *billing.Service
 	// Calendar: availability, sessions, subscriptions and reminders.
 	Calendar *calendar.Service
+	// Busy: the busy times of practitioners' own calendars.
+	Busy *busy.Service
 	// Reports: the programme report, compiled by workers.
 	Reports *reports.Service
 	// Feedback after sessions.
@@ -165,9 +169,24 @@ func (a *App) buildServices() error {
 	a.Relationships = &relationships.Store{DB: d}
 	a.Topics = &topics.Store{DB: d}
 	a.Auth, a.Tenancy = &auth.Service{}, &tenancy.Service{}
+	a.Busy = &busy.Service{
+		DB: d, Store: &busy.Store{DB: d}, Keys: a.NoteKeys, Clock: a.Clock, Log: a.Log,
+		Fetcher: &busy.Fetcher{AllowPrivate: cfg.CalendarsAllowPrivate()},
+		Every:   cfg.CalendarsEvery, StaleAfter: cfg.CalendarsStaleAfter,
+	}
 	a.Calendar = &calendar.Service{
 		DB: d, Clock: a.Clock, Mail: a.Mail, Relationships: a.Relationships,
-		Tenancy: tenancyStore, Log: a.Log, BaseURL: cfg.BaseURL,
+		Tenancy: tenancyStore, Busy: a.Busy, Log: a.Log, BaseURL: cfg.BaseURL,
+	}
+	// Calendars are read in the practitioner's zone, over their booking window.
+	a.Busy.Zone, a.Busy.WindowDays = a.Calendar.PractitionerZone, a.Calendar.BookingWindowDays
+	// A deactivated practitioner's calendars are no longer read.
+	a.Busy.Active = func(ctx context.Context, orgID, userID uuid.UUID) (bool, error) {
+		p, err := tenancyStore.Member(ctx, orgID, userID)
+		if errors.Is(err, db.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil && p.Status == tenancy.StatusActive, err
 	}
 	var err error
 	a.Library, err = library.NewService(library.Service{
@@ -256,7 +275,7 @@ func PersonalDataDomains(a *App) []personaldata.Domain {
 		personalSpec(auth.PersonalData), a.Tenancy,
 		personalSpec(assessment.PersonalData), personalSpec(matching.PersonalData),
 		personalSpec(func() personaldata.Spec { return relationships.PersonalData(keys) }),
-		personalSpec(calendar.PersonalData), personalSpec(courses.PersonalData), personalSpec(billing.PersonalData),
+		personalSpec(calendar.PersonalData), personalSpec(busy.PersonalData), personalSpec(courses.PersonalData), personalSpec(billing.PersonalData),
 		personalSpec(feedback.PersonalData), personalSpec(func() personaldata.Spec { return reports.PersonalData(engine) }),
 		personalSpec(library.PersonalData), personalSpec(mail.PersonalData), personalSpec(ops.PersonalData),
 		personalSpec(identity.PersonalData),

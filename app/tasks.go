@@ -41,6 +41,8 @@ func newTaskMux(s *App) *asynq.ServeMux {
 	mux.HandleFunc(workers.TypeReviewDue, workers.Handle(s.Reports.HandleReviewDue))
 	mux.HandleFunc(workers.TypeWeeklyDigest, workers.Handle(s.Reports.HandleWeeklyDigest))
 	mux.HandleFunc(workers.TypeMonthlySummary, workers.Handle(s.Reports.HandleMonthlySummary))
+	mux.HandleFunc(workers.TypeRefreshCalendar, workers.Handle(s.Busy.HandleRefresh))
+	mux.HandleFunc(workers.TypeCalendarsScan, workers.Handle(s.Busy.ScanDue))
 	return mux
 }
 

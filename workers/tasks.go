@@ -329,3 +329,30 @@ func NewMonthlySummaryTask(p MonthlySummaryPayload) Task {
 	t.OrgID = p.OrgID
 	return t
 }
+
+// TypeRefreshCalendar reads one of a practitioner's own calendars and
+// replaces its busy intervals (busy).
+const TypeRefreshCalendar = "busy:refresh_calendar"
+
+// RefreshCalendarPayload names the calendar; the handler replaces its
+// intervals in one transaction, so a task delivered twice stores once.
+type RefreshCalendarPayload struct {
+	OrgID      uuid.UUID `json:"org_id"`
+	CalendarID uuid.UUID `json:"calendar_id"`
+}
+
+// NewRefreshCalendarTask asks for a calendar to be read now. A failed
+// read is recorded on the calendar, not retried: the schedule tries again.
+func NewRefreshCalendarTask(orgID, calendarID uuid.UUID) Task {
+	t := newTask(TypeRefreshCalendar, QueueDefault, RefreshCalendarPayload{OrgID: orgID, CalendarID: calendarID})
+	t.OrgID = orgID
+	t.MaxRetry = 2
+	return t
+}
+
+// TypeCalendarsScan records a refresh task for every connected calendar
+// not refreshed within the interval (periodic, TOOLBOX_CALENDARS_EVERY).
+const TypeCalendarsScan = "busy:scan"
+
+// NewCalendarsScanTask asks for the scan.
+func NewCalendarsScanTask() *asynq.Task { return asynq.NewTask(TypeCalendarsScan, nil) }

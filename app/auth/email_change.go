@@ -103,7 +103,7 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, token string) (*User, 
 		}
 		if _, err := tx.NewUpdate().Model((*User)(nil)).Set("email = ?", newEmail).Set("verified_at = ?", now).
 			Where("id = ?", id).Exec(ctx); err != nil {
-			return fmt.Errorf("auth: change the address of %s: %w", id, db.Classify(err))
+			return fail(err, "change the address of %s", id)
 		}
 		if _, err := s.Mail.Queue(ctx, tx, mail.Message{
 			To: old.Email, Template: "email_changed",

@@ -44,7 +44,7 @@ func CreateUser(ctx context.Context, idb bun.IDB, now time.Time, n NewUser) (*Us
 		u.VerifiedAt = &now
 	}
 	if _, err := idb.NewInsert().Model(u).Exec(ctx); err != nil {
-		return nil, fmt.Errorf("auth: create user %s: %w", u.Email, db.Classify(err))
+		return nil, fail(err, "create user %s", u.Email)
 	}
 	return u, nil
 }
@@ -54,7 +54,7 @@ func UserByID(ctx context.Context, idb bun.IDB, id uuid.UUID) (*User, error) {
 	u := new(User)
 	err := idb.NewSelect().Model(u).Where("id = ? AND deleted_at IS NULL", id).Scan(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("auth: user %s: %w", id, db.Classify(err))
+		return nil, fail(err, "user %s", id)
 	}
 	return u, nil
 }
@@ -64,7 +64,7 @@ func UserByEmail(ctx context.Context, idb bun.IDB, email string) (*User, error) 
 	u := new(User)
 	err := idb.NewSelect().Model(u).Where("email = ? AND deleted_at IS NULL", strings.ToLower(strings.TrimSpace(email))).Scan(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("auth: user by e-mail: %w", db.Classify(err))
+		return nil, fail(err, "user by e-mail")
 	}
 	return u, nil
 }
@@ -123,7 +123,7 @@ func PeekToken(ctx context.Context, idb bun.IDB, now time.Time, token, purpose s
 	err := idb.NewSelect().Model(t).
 		Where("token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?", HashToken(token), purpose, now).Scan(ctx)
 	if err != nil {
-		return uuid.Nil, fmt.Errorf("auth: %s link: %w", purpose, db.Classify(err))
+		return uuid.Nil, fail(err, "%s link", purpose)
 	}
 	return t.UserID, nil
 }
@@ -226,3 +226,9 @@ func Anonymise(ctx context.Context, idb bun.IDB, now time.Time, userID uuid.UUID
 
 // DeletedName is what a deleted account is called wherever it still shows.
 const DeletedName = "Deleted person"
+
+// fail is where the store's driver errors are mapped (db.Classify) and
+// said what they were about; every store function returns through it.
+func fail(err error, format string, args ...any) error {
+	return fmt.Errorf("auth: "+format+": %w", append(args, db.Classify(err))...)
+}

@@ -43,10 +43,10 @@ func (s *sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 	row := new(sessionRow)
 	err := s.db.NewSelect().Model(row).Where("token_hash = ? AND expiry > ?", HashToken(token), time.Now()).Scan(ctx)
 	if err != nil {
-		if errors.Is(db.Classify(err), db.ErrNotFound) {
+		if err = fail(err, "find session"); errors.Is(err, db.ErrNotFound) {
 			return nil, false, nil
 		}
-		return nil, false, fmt.Errorf("auth: find session: %w", err)
+		return nil, false, err
 	}
 	return row.Data, true, nil
 }
@@ -105,7 +105,7 @@ func (s *sessionStore) withUser(ctx context.Context, hash string) (*sessionWithU
 		Where("s.token_hash = ? AND s.expiry > ? AND u.deleted_at IS NULL", hash, time.Now()).
 		Limit(1).Scan(ctx, row)
 	if err != nil {
-		return nil, fmt.Errorf("auth: load session: %w", db.Classify(err))
+		return nil, fail(err, "load session")
 	}
 	return row, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app/auth"
+	"github.com/leadershiptoolbox/toolbox/app/busy"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
@@ -27,8 +28,10 @@ type Service struct {
 	Mail          *mail.Service
 	Relationships *relationships.Store
 	Tenancy       *tenancy.Store
-	Log           *slog.Logger
-	BaseURL       string
+	// Busy reads the busy times of practitioners' own calendars.
+	Busy    *busy.Service
+	Log     *slog.Logger
+	BaseURL string
 	// ReminderHook, when set, runs inside a reminder's transaction after
 	// its e-mails are queued and before it commits (tests use it to kill
 	// a worker mid-way).
@@ -198,7 +201,39 @@ func (s *Service) slotQuery(ctx context.Context, tx bun.IDB, org *tenancy.Organi
 		q.Busy = append(q.Busy, Interval{From: b.BusyFrom, To: b.BusyTo})
 		q.Starts = append(q.Starts, b.StartsAt)
 	}
+	if q.Elsewhere, err = s.busyElsewhere(ctx, tx, org.ID, practitionerID, from.AddDate(0, 0, -1), to.AddDate(0, 0, 1)); err != nil {
+		return SlotQuery{}, err
+	}
 	return q, nil
+}
+
+// busyElsewhere reads the busy times of the practitioner's own calendars
+// overlapping [from, to), in tx.
+func (s *Service) busyElsewhere(ctx context.Context, tx bun.IDB, orgID, practitionerID uuid.UUID, from, to time.Time) ([]BusyElsewhere, error) {
+	if s.Busy == nil {
+		return nil, nil
+	}
+	bs, err := s.Busy.Between(ctx, tx, orgID, practitionerID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BusyElsewhere, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, BusyElsewhere{Interval: Interval{From: b.From, To: b.To}, FreshUntil: b.FreshUntil})
+	}
+	return out, nil
+}
+
+// BookingWindowDays is how far ahead the practitioner may be booked (0:
+// no limit): how far ahead their own calendars are read.
+func (s *Service) BookingWindowDays(ctx context.Context, orgID, practitionerID uuid.UUID) (int, error) {
+	var days int
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		bs, err := loadBookingSettings(ctx, tx, orgID, practitionerID)
+		days = bs.WindowDays
+		return err
+	})
+	return days, err
 }
 
 func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }

@@ -40,6 +40,11 @@ type SlotQuery struct {
 	Overrides []DateOverride
 	// Busy are the practitioner's scheduled sessions with their buffers.
 	Busy []Interval
+	// Elsewhere are the practitioner's busy times from their own
+	// calendars (app/busy), without buffers: each blocks as a session at
+	// that time would, buffers around it, while Now is before its
+	// FreshUntil (a calendar not refreshed for a day stops blocking).
+	Elsewhere []BusyElsewhere
 	// Starts are the starts of the practitioner's scheduled sessions, for
 	// the daily and weekly limits.
 	Starts []time.Time
@@ -58,14 +63,33 @@ type SlotQuery struct {
 	From, To time.Time // the span asked for
 }
 
+// BusyElsewhere is a busy interval of one of the practitioner's own
+// calendars, blocking until FreshUntil.
+type BusyElsewhere struct {
+	Interval
+	FreshUntil time.Time
+}
+
+// elsewhere is the intervals of q.Elsewhere that still block, as
+// sessions would with the buffers around them.
+func (q SlotQuery) elsewhere() []Interval {
+	var out []Interval
+	for _, e := range q.Elsewhere {
+		if q.Now.Before(e.FreshUntil) {
+			out = append(out, Interval{From: e.From.Add(-q.BufferBefore), To: e.To.Add(q.BufferAfter)})
+		}
+	}
+	return out
+}
+
 // Slot is one bookable start, in UTC.
 type Slot struct {
 	Start, End time.Time
 }
 
 // Slots computes the open slots of a practitioner: weekly rules in their
-// zone, plus and minus date overrides, minus existing sessions and their
-// buffers, with minimum notice, booking window and limits applied. Wall
+// zone, plus and minus date overrides, minus existing sessions and the
+// busy times of their own calendars, with buffers, with minimum notice, booking window and limits applied. Wall
 // times that do not exist on a daylight-saving change day are skipped;
 // wall times that exist twice give one slot per real instant.
 func Slots(q SlotQuery) []Slot {
@@ -95,7 +119,7 @@ func Slots(q SlotQuery) []Slot {
 	if !from.Before(to) {
 		return nil
 	}
-	busy := append([]Interval(nil), q.Busy...)
+	busy := append(append([]Interval(nil), q.Busy...), q.elsewhere()...)
 	sort.Slice(busy, func(i, j int) bool { return busy[i].From.Before(busy[j].From) })
 	// maxLen is the longest busy interval: a search window for overlaps.
 	var maxLen time.Duration

@@ -85,6 +85,27 @@ func TestSlots(t *testing.T) {
 			want: []string{"2027-03-02T11:30:00Z", "2027-03-02T12:00:00Z"},
 		},
 		{
+			name: "a busy time of the practitioner's own calendar blocks as a session would, with both buffers",
+			q: calendar.SlotQuery{
+				Zone: london, Rules: []calendar.WeeklyRule{{Weekday: time.Tuesday, StartMinute: hm(9, 0), EndMinute: hm(13, 0)}},
+				Length: time.Hour, BufferBefore: 15 * time.Minute, BufferAfter: 15 * time.Minute,
+				// The dentist, 10:00–11:00: as a session there, busy 09:45–11:15.
+				Elsewhere: []calendar.BusyElsewhere{{Interval: calendar.Interval{From: utc("2027-03-02T10:00:00Z"), To: utc("2027-03-02T11:00:00Z")}, FreshUntil: epoch.Add(24 * time.Hour)}},
+				Now:       epoch, From: epoch, To: week,
+			},
+			want: []string{"2027-03-02T11:30:00Z", "2027-03-02T12:00:00Z"},
+		},
+		{
+			name: "a busy time of a calendar not refreshed for a day (stale) blocks nothing",
+			q: calendar.SlotQuery{
+				Zone: london, Rules: []calendar.WeeklyRule{{Weekday: time.Tuesday, StartMinute: hm(9, 0), EndMinute: hm(11, 0)}},
+				Length: time.Hour, BufferBefore: 15 * time.Minute, BufferAfter: 15 * time.Minute,
+				Elsewhere: []calendar.BusyElsewhere{{Interval: calendar.Interval{From: utc("2027-03-02T10:00:00Z"), To: utc("2027-03-02T11:00:00Z")}, FreshUntil: epoch}},
+				Now:       epoch, From: epoch, To: week,
+			},
+			want: []string{"2027-03-02T09:00:00Z", "2027-03-02T09:30:00Z", "2027-03-02T10:00:00Z"},
+		},
+		{
 			name: "minimum notice",
 			q: calendar.SlotQuery{Zone: london, Rules: tuesday, Length: time.Hour, MinNotice: 2 * time.Hour,
 				Now: utc("2027-03-02T08:00:00Z"), From: utc("2027-03-02T08:00:00Z"), To: week},

@@ -105,6 +105,17 @@ type Config struct {
 	// OutcomesEvery is how often the worker looks for due nudges,
 	// check-ins, digests and summaries (0: hourly).
 	OutcomesEvery time.Duration
+	// CalendarsEvery is how often each practitioner's own calendar is read
+	// (TOOLBOX_CALENDARS_EVERY, 0: 15 minutes); CalendarsStaleAfter how
+	// long after its last good read a calendar's busy times stop blocking
+	// (TOOLBOX_CALENDARS_STALE_AFTER, 0: 24 hours).
+	CalendarsEvery      time.Duration
+	CalendarsStaleAfter time.Duration
+	// CalendarsPrivate says whether calendar addresses on loopback and
+	// private networks (and plain http) may be read
+	// (TOOLBOX_CALENDARS_ALLOW_PRIVATE on or off); empty decides by the
+	// mode (CalendarsAllowPrivate).
+	CalendarsPrivate string
 	// MemoryLimit is the Go runtime's soft memory limit in bytes: 0 derives
 	// it from the container's limit (or a default), negative turns it off.
 	MemoryLimit int64
@@ -147,6 +158,22 @@ func (c Config) EmbeddedRedis() bool { return c.RedisURL == "" }
 // deployment). Mail without SMTP is kept in the database either way.
 func (c Config) DevOutbox() bool {
 	return c.SMTPHost == "" && !strings.HasPrefix(c.BaseURL, "https://") && (c.Embedded() || c.DevMail)
+}
+
+// CalendarsAllowPrivate reports whether practitioners' calendars may be
+// read from loopback and private addresses, and over plain http: where
+// TOOLBOX_CALENDARS_ALLOW_PRIVATE says so, else only in the embedded mode
+// without an https:// base URL (one person's machine, and the tests). A
+// real deployment refuses them, so that a calendar address cannot reach
+// its internal network.
+func (c Config) CalendarsAllowPrivate() bool {
+	switch c.CalendarsPrivate {
+	case "on":
+		return true
+	case "off":
+		return false
+	}
+	return c.Embedded() && !strings.HasPrefix(c.BaseURL, "https://")
 }
 
 // Postgres reports whether the database is PostgreSQL.
@@ -269,6 +296,21 @@ func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 	duration("TOOLBOX_OUTCOMES_EVERY", &c.OutcomesEvery)
 	if c.OutcomesEvery > 0 && c.OutcomesEvery < time.Second {
 		errs = append(errs, fmt.Errorf("TOOLBOX_OUTCOMES_EVERY: %s is less than a second", c.OutcomesEvery))
+	}
+	duration("TOOLBOX_CALENDARS_EVERY", &c.CalendarsEvery)
+	if c.CalendarsEvery > 0 && c.CalendarsEvery < time.Second {
+		errs = append(errs, fmt.Errorf("TOOLBOX_CALENDARS_EVERY: %s is less than a second", c.CalendarsEvery))
+	}
+	duration("TOOLBOX_CALENDARS_STALE_AFTER", &c.CalendarsStaleAfter)
+	if v, ok := lookup("TOOLBOX_CALENDARS_ALLOW_PRIVATE"); ok && v != "" {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "on", "true", "1", "yes":
+			c.CalendarsPrivate = "on"
+		case "off", "false", "0", "no":
+			c.CalendarsPrivate = "off"
+		default:
+			errs = append(errs, fmt.Errorf("TOOLBOX_CALENDARS_ALLOW_PRIVATE: %q is not on or off", v))
+		}
 	}
 	if v, ok := lookup("TOOLBOX_MEMORY_LIMIT"); ok && v != "" {
 		n, err := ParseSize(v)

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func lookup(m map[string]string) func(string) (string, bool) {
@@ -132,6 +133,38 @@ func TestDevOutboxOnlyInTheEmbeddedModeOrSwitchedOn(t *testing.T) {
 	}
 	if _, err := FromEnv(Default(), lookup(map[string]string{"TOOLBOX_DEV_MAIL": "maybe"})); err == nil || !strings.Contains(err.Error(), "TOOLBOX_DEV_MAIL") {
 		t.Errorf("bad TOOLBOX_DEV_MAIL: %v", err)
+	}
+}
+
+// TestCalendarsAllowPrivateByMode: practitioners' calendars may be read
+// from private addresses in the embedded mode on this machine only,
+// unless TOOLBOX_CALENDARS_ALLOW_PRIVATE says otherwise; a wrong value
+// names the variable.
+func TestCalendarsAllowPrivateByMode(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want bool
+	}{
+		{nil, true},
+		{map[string]string{"TOOLBOX_BASE_URL": "https://coach.example.com"}, false},
+		{map[string]string{"TOOLBOX_DATABASE_URL": "postgres://h/db"}, false},
+		{map[string]string{"TOOLBOX_DATABASE_URL": "postgres://h/db", "TOOLBOX_CALENDARS_ALLOW_PRIVATE": "on"}, true},
+		{map[string]string{"TOOLBOX_CALENDARS_ALLOW_PRIVATE": "off"}, false},
+	}
+	for _, tc := range cases {
+		c, err := FromEnv(Default(), lookup(tc.env))
+		if err != nil || c.CalendarsAllowPrivate() != tc.want {
+			t.Errorf("%v: allow private = %v (%v), want %v", tc.env, c.CalendarsAllowPrivate(), err, tc.want)
+		}
+	}
+	c, err := FromEnv(Default(), lookup(map[string]string{"TOOLBOX_CALENDARS_EVERY": "5m", "TOOLBOX_CALENDARS_STALE_AFTER": "12h"}))
+	if err != nil || c.CalendarsEvery != 5*time.Minute || c.CalendarsStaleAfter != 12*time.Hour {
+		t.Errorf("every %s, stale after %s, %v", c.CalendarsEvery, c.CalendarsStaleAfter, err)
+	}
+	for name, v := range map[string]string{"TOOLBOX_CALENDARS_ALLOW_PRIVATE": "maybe", "TOOLBOX_CALENDARS_EVERY": "10ms", "TOOLBOX_CALENDARS_STALE_AFTER": "soon"} {
+		if _, err := FromEnv(Default(), lookup(map[string]string{name: v})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: %v", name, v, err)
+		}
 	}
 }
 

@@ -81,6 +81,15 @@ func (d *DB) WatchWrites(inv *Invalidator) {
 	}
 }
 
+// WatchQueries adds a query hook to both pools (tests count a page's
+// queries with it).
+func (d *DB) WatchQueries(h bun.QueryHook) {
+	d.AddQueryHook(h)
+	if d.scopedPool != nil {
+		d.scopedPool.AddQueryHook(h)
+	}
+}
+
 // Options says how to open a database.
 type Options struct {
 	// URL is postgres://… or sqlite:path.
@@ -148,7 +157,9 @@ func openPostgres(o Options) (*DB, error) {
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
 		return bun.NewDB(sqldb, pgdialect.New())
 	}
-	return &DB{DB: pool(), scopedPool: pool(), Engine: Postgres}, nil
+	scoped := pool()
+	scoped.AddQueryHook(writeMarker{})
+	return &DB{DB: pool(), scopedPool: scoped, Engine: Postgres}, nil
 }
 
 func openSQLite(o Options) (*DB, error) {

@@ -65,6 +65,11 @@ func (d *DB) scoped(ctx context.Context, orgID, userID uuid.UUID, fn func(ctx co
 	if d.Engine != Postgres {
 		return d.Tx(ctx, fn)
 	}
+	if userID == uuid.Nil {
+		if s := d.claim(ctx, orgID); s != nil {
+			return s.own(ctx, fn)
+		}
+	}
 	conn, err := d.scopedConn(ctx, orgID, userID)
 	if err != nil {
 		return err
@@ -88,6 +93,9 @@ func (d *DB) ReadTenant(ctx context.Context, orgID uuid.UUID, fn func(ctx contex
 	}
 	if d.Engine != Postgres {
 		return Classify(fn(ctx, liteReader{DB: d.DB, stmts: d.stmts}))
+	}
+	if s := d.claim(ctx, orgID); s != nil {
+		return s.query(ctx, fn)
 	}
 	conn, err := d.scopedConn(ctx, orgID, uuid.Nil)
 	if err != nil {
@@ -144,6 +152,11 @@ func (d *DB) scopedConn(ctx context.Context, orgID, userID uuid.UUID) (bun.Conn,
 func In(ctx context.Context, d *DB, tx bun.IDB, orgID uuid.UUID, fn func(ctx context.Context, q bun.IDB) error) error {
 	if tx != nil {
 		return Classify(fn(ctx, tx))
+	}
+	if d.Engine == Postgres && orgID != uuid.Nil {
+		if s := d.claim(ctx, orgID); s != nil {
+			return s.read(ctx, fn)
+		}
 	}
 	return d.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx) })
 }

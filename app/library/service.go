@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -82,6 +83,9 @@ type Service struct {
 	Goals         Goals
 
 	starter []Article
+	// seeded remembers the organisations whose starter content is known
+	// to be there, so that pages stop asking once it is.
+	seeded *sync.Map
 }
 
 // NewService builds the service with the starter content parsed once.
@@ -90,7 +94,7 @@ func NewService(s Service) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.starter = items
+	s.starter, s.seeded = items, new(sync.Map)
 	return &s, nil
 }
 
@@ -112,11 +116,16 @@ func (s *Service) SeedStarter(ctx context.Context, orgID uuid.UUID) (int, error)
 // ensureStarter seeds an organisation that has no starter content (one
 // created before the library existed) on its first visit.
 func (s *Service) ensureStarter(ctx context.Context, orgID uuid.UUID) error {
-	n, err := s.Store.CountStarter(ctx, orgID)
-	if err != nil || n > 0 {
-		return err
+	if _, ok := s.seeded.Load(orgID); ok {
+		return nil
 	}
-	_, err = s.SeedStarter(ctx, orgID)
+	n, err := s.Store.CountStarter(ctx, orgID)
+	if err == nil && n == 0 {
+		_, err = s.SeedStarter(ctx, orgID)
+	}
+	if err == nil {
+		s.seeded.Store(orgID, true)
+	}
 	return err
 }
 

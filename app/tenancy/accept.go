@@ -171,11 +171,11 @@ func (h *Handlers) ShowInvitationPage(c *gin.Context) error {
 func (h *Handlers) renderInvitation(c *gin.Context, status int, inv *OpenInvitation, f *web.Form) error {
 	v := web.CurrentViewer(c)
 	signedInAsInvitee := v != nil && inv.Account != nil && v.UserID == inv.Account.ID
-	return h.Renderer.Render(c, status, PageInvitation, web.NewPage(c, "Invitation to "+inv.Org.Name, gin.H{
-		"Inv": inv.Invitation, "Org": inv.Org, "Inviter": inv.Inviter, "HasAccount": inv.Account != nil,
-		"SignedInAsInvitee": signedInAsInvitee, "Token": c.Param("token"), "Form": f,
-		"Role":     describeRole(inv.Invitation.Role, inv.Invitation.Kinds),
-		"LoginURL": "/login?next=" + url.QueryEscape("/invitations/"+c.Param("token")),
+	return h.Renderer.Render(c, status, PageInvitation, web.NewPage(c, "Invitation to "+inv.Org.Name, InvitationPage{
+		Inv: inv.Invitation, Org: inv.Org, Inviter: inv.Inviter, HasAccount: inv.Account != nil,
+		SignedInAsInvitee: signedInAsInvitee, Token: c.Param("token"), Form: f,
+		Role:     describeRole(inv.Invitation.Role, inv.Invitation.Kinds),
+		LoginURL: "/login?next=" + url.QueryEscape("/invitations/"+c.Param("token")),
 	}))
 }
 

@@ -22,6 +22,7 @@ func (h *Handlers) auditActions() []string {
 // nextPage is the query string of the next page of a keyset-paged list:
 // this request's filters with param set to the last row's key, or "" when
 // no more rows follow.
+
 func nextPage(c *gin.Context, more bool, param string, last func() string) string {
 	if !more {
 		return ""
@@ -77,8 +78,8 @@ func (h *Handlers) ShowAuditPage(c *gin.Context) error {
 	} else {
 		status = http.StatusUnprocessableEntity
 	}
-	data := gin.H{"Form": f, "Events": events, "Actions": h.auditActions(), "Slug": v.Org.Slug, "Zone": v.Zone(),
-		"Older": nextPage(c, more, "before", func() string { return events[len(events)-1].ID.String() })}
+	data := AuditPage{Form: f, Events: events, Actions: h.auditActions(), Slug: v.Org.Slug, Zone: v.Zone(),
+		Older: nextPage(c, more, "before", func() string { return events[len(events)-1].ID.String() })}
 	page := web.NewPage(c, "Audit log", data)
 	page.Nav = "audit"
 	return h.Renderer.Render(c, status, PageAudit, page, web.Fragment{Target: "audit-more", Block: "audit-rows", Data: data})

@@ -94,7 +94,7 @@ func Has(v *web.Viewer, roles ...Role) bool {
 }
 
 func (h *Handlers) renderSignup(c *gin.Context, status int, f *web.Form) error {
-	return h.Renderer.Render(c, status, PageSignup, web.NewPage(c, "Set up your organisation", gin.H{"Form": f, "Zones": web.TimeZones()}))
+	return h.Renderer.Render(c, status, PageSignup, web.NewPage(c, "Set up your organisation", SignupPage{Form: f, Zones: web.TimeZones()}))
 }
 
 func (h *Handlers) ShowSignupPage(c *gin.Context) error {
@@ -206,7 +206,7 @@ func (h *Handlers) ShowHomePage(c *gin.Context) error {
 		web.Redirect(c, "/o/"+url.PathEscape(active[0].Slug))
 		return nil
 	}
-	return h.Renderer.Render(c, http.StatusOK, PageHome, web.NewPage(c, "Your organisations", gin.H{"Memberships": active}))
+	return h.Renderer.Render(c, http.StatusOK, PageHome, web.NewPage(c, "Your organisations", HomePage{Memberships: active}))
 }
 
 func (h *Handlers) ShowDashboardPage(c *gin.Context) error {

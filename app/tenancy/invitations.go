@@ -330,9 +330,9 @@ func (h *Handlers) renderInvitations(c *gin.Context, status int, f *web.Form, up
 	if upload == nil {
 		upload = web.NewForm(nil)
 	}
-	page := web.NewPage(c, "Invitations", gin.H{
-		"Form": f, "Upload": upload, "Result": result, "Invitations": list, "Roles": InvitableRoles, "Kinds": Kinds,
-		"Now": h.Service.Clock.Now(), "Slug": v.Org.Slug, "KindOptions": kindOptions(f.Values["kinds"]),
+	page := web.NewPage(c, "Invitations", InvitationsPage{
+		Form: f, Upload: upload, Result: result, Invitations: list, Roles: InvitableRoles, Kinds: Kinds,
+		Now: h.Service.Clock.Now(), Slug: v.Org.Slug, KindOptions: kindOptions(f.Values["kinds"]),
 	})
 	page.Nav = "people"
 	return h.Renderer.Render(c, status, PageInvitations, page)
@@ -503,7 +503,7 @@ func (h *Handlers) ShowRevokePage(c *gin.Context) error {
 	if inv.AcceptedAt != nil || inv.RevokedAt != nil {
 		return web.Errorf(http.StatusConflict, "That invitation was already accepted or revoked.")
 	}
-	page := web.NewPage(c, "Revoke the invitation", gin.H{"Slug": v.Org.Slug, "Invitation": inv})
+	page := web.NewPage(c, "Revoke the invitation", RevokeInvitationPage{Slug: v.Org.Slug, Invitation: inv})
 	page.Nav = "people"
 	return h.Renderer.Render(c, http.StatusOK, PageRevokeInvitation, page)
 }

@@ -279,7 +279,7 @@ func (h *Handlers) ShowPeoplePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	data := gin.H{"People": people, "Filter": f, "Roles": Roles, "Slug": v.Org.Slug, "IsAdmin": Has(v, Admins...), "Next": nextPage(c, more, "after", func() string {
+	data := PeoplePage{People: people, Filter: f, Roles: Roles, Slug: v.Org.Slug, IsAdmin: Has(v, Admins...), Next: nextPage(c, more, "after", func() string {
 		return people[len(people)-1].UserID.String()
 	})}
 	page := web.NewPage(c, "People", data)
@@ -332,11 +332,11 @@ func (h *Handlers) renderPerson(c *gin.Context, status int, p *Person, roleForm,
 		return err
 	}
 	others = slices.DeleteFunc(others, func(o Person) bool { return o.UserID == p.UserID })
-	page := web.NewPage(c, p.Name, gin.H{
-		"Person": p, "Roles": Roles, "Kinds": Kinds, "Others": others, "Slug": v.Org.Slug,
-		"RoleForm": roleForm, "ManagerForm": managerForm, "StatusForm": statusForm, "TransferForm": transferForm,
-		"ViewerIsOwner": v.Org.Role == string(RoleOwner), "IsSelf": p.UserID == v.UserID,
-		"KindOptions": kindOptions(roleForm.Values["kinds"]),
+	page := web.NewPage(c, p.Name, PersonPage{
+		Person: p, Roles: Roles, Kinds: Kinds, Others: others, Slug: v.Org.Slug,
+		RoleForm: roleForm, ManagerForm: managerForm, StatusForm: statusForm, TransferForm: transferForm,
+		ViewerIsOwner: v.Org.Role == string(RoleOwner), IsSelf: p.UserID == v.UserID,
+		KindOptions: kindOptions(roleForm.Values["kinds"]),
 	})
 	page.Nav = "people"
 	return h.Renderer.Render(c, status, PagePerson, page)

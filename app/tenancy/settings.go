@@ -105,7 +105,7 @@ func (h *Handlers) renderSettings(c *gin.Context, status int, f *web.Form) error
 		f.Set("quiet_weeks", strconv.Itoa(org.Settings.EffectiveQuietWeeks()))
 		f.Set("conclude_after_weeks", strconv.Itoa(org.Settings.EffectiveConcludeAfterWeeks()))
 	}
-	page := web.NewPage(c, "Settings", gin.H{"Form": f, "Zones": web.TimeZones(), "Slug": v.Org.Slug})
+	page := web.NewPage(c, "Settings", SettingsPage{Form: f, Zones: web.TimeZones(), Slug: v.Org.Slug})
 	page.Nav = "settings"
 	return h.Renderer.Render(c, status, PageSettings, page)
 }

@@ -89,6 +89,9 @@ func (e *Errors) Handle(c *gin.Context, err error) {
 }
 
 func classify(err error) (int, string) {
+	// A driver's "no row" or refused write that no store mapped is still
+	// a 404 or a 409, never a 500.
+	err = db.Classify(err)
 	var se *StatusError
 	switch {
 	case errors.As(err, &se):

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -48,6 +49,8 @@ func TestErrorsBecomeStatusPages(t *testing.T) {
 		"/custom":    {Errorf(http.StatusUnprocessableEntity, "Pick a date."), http.StatusUnprocessableEntity},
 		"/boom":      {errors.New("database on fire"), http.StatusInternalServerError},
 		"/tenant":    {db.ErrNoTenant, http.StatusNotFound},
+		// A driver's "no row" that no store mapped is a 404 all the same.
+		"/unmapped": {fmt.Errorf("store: %w", sql.ErrNoRows), http.StatusNotFound},
 	}
 	for path, tc := range cases {
 		r.GET(path, errs.H(func(*gin.Context) error { return tc.err }))

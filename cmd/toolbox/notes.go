@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/leadershiptoolbox/toolbox/app/busy"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
@@ -52,7 +53,32 @@ func runNotes(ctx context.Context, sub string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "resealed %d private notes in %d organisations with key %s\n", notes, orgs, keys.Newest())
+	// Practitioners' calendar addresses and passwords are sealed with the
+	// same keys (app/busy).
+	cals, err := resealCalendars(ctx, d, keys)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "resealed %d connected calendars with key %s\n", cals, keys.Newest())
 	return nil
+}
+
+// resealCalendars reseals the connected calendars' credentials of every
+// organisation with the newest key, each organisation its own transaction.
+func resealCalendars(ctx context.Context, d *db.DB, keys *relationships.Keyring) (int, error) {
+	ids, err := tenancy.OrgIDs(ctx, d)
+	if err != nil {
+		return 0, err
+	}
+	store, n := &busy.Store{DB: d}, 0
+	for _, id := range ids {
+		c, err := store.Reseal(ctx, keys, id)
+		if err != nil {
+			return n, fmt.Errorf("organisation %s: %w", id, err)
+		}
+		n += c
+	}
+	return n, nil
 }
 
 // resealNotes reseals the private notes of every organisation with the

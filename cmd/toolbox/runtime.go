@@ -312,7 +312,7 @@ func (s *services) work(ctx context.Context) error {
 	if err := srv.Start(s.app.Tasks); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
-	sched, err := server.NewScheduler(s.redisOpt, s.log, s.cfg.OutcomesEvery)
+	sched, err := server.NewScheduler(s.redisOpt, s.log, s.cfg.OutcomesEvery, s.cfg.CalendarsEvery)
 	if err != nil {
 		srv.Shutdown()
 		return err

@@ -44,11 +44,21 @@ func New(redis asynq.RedisConnOpt, o Options) *asynq.Server {
 // twice.
 const DefaultOutcomesEvery = time.Hour
 
+// DefaultCalendarsEvery is how often practitioners' own calendars are
+// read (TOOLBOX_CALENDARS_EVERY).
+const DefaultCalendarsEvery = 15 * time.Minute
+
 // NewScheduler registers the periodic tasks; outcomesEvery is how often
-// the outcomes scan runs (0: DefaultOutcomesEvery).
-func NewScheduler(redis asynq.RedisConnOpt, log *slog.Logger, outcomesEvery time.Duration) (*asynq.Scheduler, error) {
+// the outcomes scan runs (0: DefaultOutcomesEvery), calendarsEvery how
+// often the scan for calendars due a refresh runs (0:
+// DefaultCalendarsEvery; the scan itself picks only calendars not read
+// within that interval).
+func NewScheduler(redis asynq.RedisConnOpt, log *slog.Logger, outcomesEvery, calendarsEvery time.Duration) (*asynq.Scheduler, error) {
 	if outcomesEvery <= 0 {
 		outcomesEvery = DefaultOutcomesEvery
+	}
+	if calendarsEvery <= 0 {
+		calendarsEvery = DefaultCalendarsEvery
 	}
 	s := asynq.NewScheduler(redis, &asynq.SchedulerOpts{Logger: Logger{log}, Location: time.UTC})
 	if _, err := s.Register("@hourly", workers.NewPurgeOutboxTask(), asynq.Queue(workers.QueueLow), asynq.Unique(time.Hour)); err != nil {
@@ -68,6 +78,12 @@ func NewScheduler(redis asynq.RedisConnOpt, log *slog.Logger, outcomesEvery time
 	spec := "@every " + outcomesEvery.String()
 	if _, err := s.Register(spec, workers.NewOutcomesScanTask(), asynq.Queue(workers.QueueLow), asynq.Unique(outcomesEvery*9/10)); err != nil {
 		return nil, fmt.Errorf("worker: register outcomes scan: %w", err)
+	}
+	// Checked a few times an interval, so that a calendar is read about
+	// every interval.
+	scan := max(calendarsEvery/3, time.Second)
+	if _, err := s.Register("@every "+scan.String(), workers.NewCalendarsScanTask(), asynq.Queue(workers.QueueLow), asynq.Unique(scan*9/10)); err != nil {
+		return nil, fmt.Errorf("worker: register calendars scan: %w", err)
 	}
 	return s, nil
 }

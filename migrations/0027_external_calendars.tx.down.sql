@@ -1,0 +1,3 @@
+DROP TABLE busy_intervals;
+--bun:split
+DROP TABLE external_calendars;
