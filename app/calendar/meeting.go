@@ -85,6 +85,13 @@ func (s *Service) SaveMeetingSettings(ctx context.Context, orgID, practitionerID
 	return nil
 }
 
+// meetingPage is what pages/calendar/meeting.html shows.
+type meetingPage struct {
+	Form *web.Form
+	// Service is the organisation's meeting service, where new rooms are made.
+	Service, Base string
+}
+
 // ShowMeetingPage shows the practitioner's choice of meeting link.
 func (h *Handlers) ShowMeetingPage(c *gin.Context) error {
 	return h.renderMeeting(c, http.StatusOK, nil)
@@ -101,10 +108,7 @@ func (h *Handlers) renderMeeting(c *gin.Context, status int, f *web.Form) error 
 		f.Set("mode", ms.Mode)
 		f.Set("room_url", ms.RoomURL)
 	}
-	return h.Renderer.Render(c, status, PageMeeting, web.NewPage(c, "Meeting link", gin.H{
-		"Form": f, "Service": ms.Service, "Base": base(v),
-		"Modes": []string{MeetingGenerated, MeetingRoom, MeetingNone},
-	}))
+	return h.Renderer.Render(c, status, PageMeeting, web.NewPage(c, "Meeting link", meetingPage{Form: f, Service: ms.Service, Base: base(v)}))
 }
 
 // SaveMeeting stores the practitioner's choice of meeting link.

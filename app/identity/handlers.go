@@ -74,7 +74,7 @@ func (h *Handlers) problem(c *gin.Context, err error) error {
 	if !ok {
 		return err
 	}
-	return h.Renderer.Render(c, status, PageProblem, web.NewPage(c, "Signing in with your organisation", gin.H{"Message": msg}))
+	return h.Renderer.Render(c, status, PageProblem, web.NewPage(c, "Signing in with your organisation", ProblemPage{Message: msg}))
 }
 
 // safeNext keeps a local path to go to after signing in.
@@ -91,7 +91,7 @@ func (h *Handlers) ShowStartPage(c *gin.Context) error {
 	f := web.NewForm(nil)
 	f.Set("email", c.Query("email"))
 	f.Set("next", c.Query("next"))
-	return h.Renderer.Render(c, http.StatusOK, PageStart, web.NewPage(c, "Continue with your organisation", gin.H{"Form": f}))
+	return h.Renderer.Render(c, http.StatusOK, PageStart, web.NewPage(c, "Continue with your organisation", StartPage{Form: f}))
 }
 
 // Lookup answers the sign-in page, as the person types their address:
@@ -107,9 +107,7 @@ func (h *Handlers) Lookup(c *gin.Context) error {
 		}
 	}
 	c.Header("Cache-Control", "no-store")
-	return h.Renderer.RenderBlock(c, http.StatusOK, PageStart, "sso", web.NewPage(c, "", gin.H{
-		"Offer": offer, "Email": email, "Next": c.Query("next"),
-	}))
+	return h.Renderer.RenderBlock(c, http.StatusOK, PageStart, "sso", web.NewPage(c, "", StartPage{Offer: offer, Email: email, Next: c.Query("next")}))
 }
 
 // Start sends the person to their organisation's provider.
@@ -133,9 +131,9 @@ func (h *Handlers) Start(c *gin.Context) error {
 			return err
 		}
 		f.Add("email", msg)
-		return h.Renderer.Render(c, status, PageStart, web.NewPage(c, "Continue with your organisation", gin.H{"Form": f}))
+		return h.Renderer.Render(c, status, PageStart, web.NewPage(c, "Continue with your organisation", StartPage{Form: f}))
 	}
-	return h.Renderer.Render(c, http.StatusUnprocessableEntity, PageStart, web.NewPage(c, "Continue with your organisation", gin.H{"Form": f}))
+	return h.Renderer.Render(c, http.StatusUnprocessableEntity, PageStart, web.NewPage(c, "Continue with your organisation", StartPage{Form: f}))
 }
 
 // Callback is where the provider sends the person back.
@@ -187,7 +185,7 @@ func (h *Handlers) ShowLinkPage(c *gin.Context) error {
 }
 
 func (h *Handlers) renderLink(c *gin.Context, status int, pl *PendingLink, f *web.Form) error {
-	return h.Renderer.Render(c, status, PageLink, web.NewPage(c, "Link your account", gin.H{"Form": f, "Email": pl.Email}))
+	return h.Renderer.Render(c, status, PageLink, web.NewPage(c, "Link your account", LinkPage{Form: f, Email: pl.Email}))
 }
 
 func (h *Handlers) pending(c *gin.Context) (*PendingLink, error) {
@@ -256,9 +254,9 @@ func (h *Handlers) renderSettings(c *gin.Context, status int, f *web.Form) error
 			f.Set("password_sign_in", "on")
 		}
 	}
-	page := web.NewPage(c, "Sign-in with your identity provider", gin.H{
-		"Form": f, "HasSecret": st.HasSecret, "Configured": st.Issuer != "", "RedirectURI": h.Service.RedirectURI(),
-		"Roles": tenancy.ProviderRoles, "Slug": v.Org.Slug,
+	page := web.NewPage(c, "Sign-in with your identity provider", SettingsPage{
+		Form: f, HasSecret: st.HasSecret, Configured: st.Issuer != "", RedirectURI: h.Service.RedirectURI(),
+		Roles: tenancy.ProviderRoles, Slug: v.Org.Slug,
 	})
 	page.Nav = "settings"
 	return h.Renderer.Render(c, status, PageSettings, page)
