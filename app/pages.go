@@ -16,6 +16,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/ops"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
+	"github.com/leadershiptoolbox/toolbox/app/supervision"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/topics"
 	"github.com/leadershiptoolbox/toolbox/app/web"
@@ -51,5 +52,6 @@ func pages() []web.PageName {
 	all = append(all, topics.PageSettings)
 	all = append(all, identity.PageStart, identity.PageProblem, identity.PageLink, identity.PageSettings)
 	all = append(all, library.PageIndex, library.PageArticle, library.PageForm, library.PageAgenda, library.PageFramework)
+	all = append(all, supervision.PageIndex, supervision.PageGroup, supervision.PageCaseForm, supervision.PageCase)
 	return all
 }

@@ -1,12 +1,14 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/leadershiptoolbox/toolbox/app/account"
 	"github.com/leadershiptoolbox/toolbox/app/assessment"
@@ -26,6 +28,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/ops"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
+	"github.com/leadershiptoolbox/toolbox/app/supervision"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/topics"
 	"github.com/leadershiptoolbox/toolbox/app/web"
@@ -47,6 +50,7 @@ type handlers struct {
 	reports       *reports.Handlers
 	feedback      *feedback.Handlers
 	library       *library.Handlers
+	supervision   *supervision.Handlers
 	topics        *topics.Handlers
 	outbox        *mail.Outbox
 	ops           *ops.Handlers
@@ -85,25 +89,27 @@ func newHandlers(s *App) *handlers {
 		tenancy: &tenancy.Handlers{Service: s.Tenancy, Renderer: d.Renderer, Audit: s.Audit,
 			AuditActions: append(slices.Clone(audit.Actions),
 				calendar.ActionCancelOverride, calendar.ActionMoveOverride, calendar.ActionScheduledDirectly,
-				courses.ActionEnrolmentGranted, courses.ActionCourseCreated, courses.ActionCourseUpdated, ops.OrgActionSupportStarted,
+				courses.ActionEnrolmentGranted, courses.ActionCourseCreated, matching.ActionMentorApproved, courses.ActionCourseUpdated, ops.OrgActionSupportStarted,
 				ops.OrgActionSupportEnded, ops.OrgActionSuspended, ops.OrgActionResumed,
-				identity.ActionConfigured, identity.ActionSignedIn, identity.ActionJoined, identity.ActionLinked, identity.ActionRefused)},
+				identity.ActionConfigured, identity.ActionSignedIn, identity.ActionJoined, identity.ActionLinked, identity.ActionRefused),
+			Courses: courseChoices(s.Courses.Store)},
 		account:    &account.Handlers{Service: s.Account, Sessions: s.Auth.Sessions, Renderer: d.Renderer, Refusal: tenancy.LastOwnerMessage},
 		assessment: &assessment.Handlers{Store: s.Assessment, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer, Topics: s.Topics},
 		relationships: &relationships.Handlers{Store: s.Relationships, Keys: s.NoteKeys, Tenancy: s.Tenancy.Store, Clock: d.Clock,
 			Renderer: d.Renderer, Sessions: s.Calendar, Library: s.Library, Topics: s.Topics},
 		matching: &matching.Handlers{Service: s.Matching, Renderer: d.Renderer, Sessions: s.Calendar, Courses: s.Courses.Store,
 			Library: s.Library, Feedback: s.Feedback.Store},
-		courses:  &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()},
-		calendar: &calendar.Handlers{Service: s.Calendar, Renderer: d.Renderer},
-		busy:     &busy.Handlers{Service: s.Busy, Renderer: d.Renderer},
-		reports:  &reports.Handlers{Service: s.Reports, Renderer: d.Renderer},
-		feedback: &feedback.Handlers{Service: s.Feedback, Renderer: d.Renderer},
-		library:  &library.Handlers{Service: s.Library, Renderer: d.Renderer},
-		topics:   &topics.Handlers{Store: s.Topics, Clock: d.Clock, Renderer: d.Renderer, OnSaved: s.Assessment.OfferTopics},
-		outbox:   &mail.Outbox{Mail: d.Mail, Renderer: d.Renderer},
-		ops:      &ops.Handlers{Service: s.Ops, Sessions: s.Auth.Sessions, Renderer: d.Renderer},
-		queues:   s.Queues,
+		courses:     &courses.Handlers{Service: s.Courses, Renderer: d.Renderer, PaymentsEnabled: s.Billing.Enabled()},
+		calendar:    &calendar.Handlers{Service: s.Calendar, Renderer: d.Renderer},
+		busy:        &busy.Handlers{Service: s.Busy, Renderer: d.Renderer},
+		reports:     &reports.Handlers{Service: s.Reports, Renderer: d.Renderer},
+		feedback:    &feedback.Handlers{Service: s.Feedback, Renderer: d.Renderer},
+		library:     &library.Handlers{Service: s.Library, Renderer: d.Renderer},
+		supervision: &supervision.Handlers{Service: s.Supervision, Renderer: d.Renderer},
+		topics:      &topics.Handlers{Store: s.Topics, Clock: d.Clock, Renderer: d.Renderer, OnSaved: s.Assessment.OfferTopics},
+		outbox:      &mail.Outbox{Mail: d.Mail, Renderer: d.Renderer},
+		ops:         &ops.Handlers{Service: s.Ops, Sessions: s.Auth.Sessions, Renderer: d.Renderer},
+		queues:      s.Queues,
 		identity: &identity.Handlers{Service: s.Identity, Sessions: s.Auth.Sessions, Renderer: d.Renderer,
 			Secure: strings.HasPrefix(d.Config.BaseURL, "https://")},
 		billing: &billing.Handlers{Service: s.Billing, Renderer: d.Renderer, WebhookOutcome: d.Metrics.Webhook},
@@ -214,6 +220,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	// Under anyone, the request's member or the proposal's practitioner only.
 	anyone.GET("/my", e(h.matching.ShowMyPage))
 	staff.GET("/pipeline", e(h.matching.ShowPipelinePage))
+	staff.POST("/pipeline/mentors/:userID/approve", e(h.matching.ApproveMentor)) // a trained mentor, with one click
 	staff.GET("/requests/:id", e(h.matching.ShowRequestPage))
 	staff.POST("/requests/:id/proposals", e(h.matching.ProposeByCoordinator))
 	staff.POST("/requests/:id/close", e(h.matching.CloseRequest))
@@ -254,6 +261,18 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	anyone.GET("/relationships/:id/progress", e(h.reports.ShowProgress))
 	anyone.GET("/relationships/:id/progress/csv/:table", e(h.reports.ProgressCSV))
 	anyone.POST("/relationships/:id/keep", e(h.reports.KeepGoing))
+
+	// /o/:slug/supervision: supervision groups as a community of practice
+	// (app/supervision). Under anyone, the group's current members and
+	// supervisor only: admins and owners who take no part are refused.
+	anyone.GET("/supervision", e(h.supervision.ShowIndexPage))
+	anyone.GET("/supervision/:id", e(h.supervision.ShowGroupPage))
+	anyone.POST("/supervision/:id/roles", e(h.supervision.SwapRoles))       // its supervisor only
+	anyone.GET("/supervision/:id/cases/new", e(h.supervision.ShowCaseForm)) // its cohort only
+	anyone.POST("/supervision/:id/cases", e(h.supervision.BringCase))       // its cohort only
+	anyone.GET("/supervision/cases/:id", e(h.supervision.ShowCasePage))
+	anyone.POST("/supervision/cases/:id/reflections", e(h.supervision.Reflect))
+	anyone.POST("/supervision/cases/:id/learning", e(h.supervision.RecordLearning)) // its presenter only
 
 	// /o/:slug/people, /invitations, /settings, /audit: the organisation's admin.
 	staff.GET("/people", e(h.tenancy.ShowPeoplePage)) // coordinators read the list; admins manage each person
@@ -423,5 +442,18 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 		loopback := public.Group("", web.LoopbackOnly(errs))
 		loopback.GET("/dev/clock", e(t.ShowClockPage))
 		loopback.POST("/dev/clock", e(t.Advance))
+	}
+}
+
+// courseChoices lists an organisation's published courses for the
+// settings' coaching-approach signpost.
+func courseChoices(store *courses.Store) func(ctx context.Context, orgID uuid.UUID) ([]tenancy.CourseChoice, error) {
+	return func(ctx context.Context, orgID uuid.UUID) ([]tenancy.CourseChoice, error) {
+		cs, err := store.Courses(ctx, orgID, false)
+		out := make([]tenancy.CourseChoice, 0, len(cs))
+		for _, c := range cs {
+			out = append(out, tenancy.CourseChoice{ID: c.ID.String(), Title: c.Title})
+		}
+		return out, err
 	}
 }

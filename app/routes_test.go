@@ -264,6 +264,18 @@ var routeMatrix = map[string]routeRule{
 	"GET /o/:slug/library/relationships/:rel/goals/:key":  {access: tenant, roles: memberSide, params: libraryFramework},
 	"POST /o/:slug/library/relationships/:rel/goals/:key": {access: tenant, roles: memberSide, params: libraryFramework},
 
+	// Supervision groups and their cases (fixtures in routes_supervision_test.go):
+	// the group's people alone, admins and owners refused.
+	"GET /o/:slug/supervision":                        {access: tenant, roles: tenancy.Anyone},
+	"GET /o/:slug/supervision/:id":                    {access: tenant, roles: bothSides, params: fixtureSupervisionGroup},
+	"POST /o/:slug/supervision/:id/roles":             {access: tenant, roles: practitionerSide, params: fixtureSupervisionGroup},
+	"GET /o/:slug/supervision/:id/cases/new":          {access: tenant, roles: memberSide, params: fixtureSupervisionGroup},
+	"POST /o/:slug/supervision/:id/cases":             {access: tenant, roles: memberSide, params: fixtureSupervisionGroup},
+	"GET /o/:slug/supervision/cases/:id":              {access: tenant, roles: bothSides, params: fixtureSupervisionCase},
+	"POST /o/:slug/supervision/cases/:id/reflections": {access: tenant, roles: bothSides, params: fixtureSupervisionCase},
+	"POST /o/:slug/supervision/cases/:id/learning":    {access: tenant, roles: memberSide, params: fixtureSupervisionCase},
+	"POST /o/:slug/pipeline/mentors/:userID/approve":  {access: tenant, roles: tenancy.Staff, params: provisionalMentor},
+
 	// The platform operator's console (fixtures in routes_ops_test.go).
 	"GET /ops":                       {access: operator},
 	"GET /ops/orgs/:id":              {access: operator, params: opsOrg},

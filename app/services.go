@@ -36,6 +36,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/personaldata"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
+	"github.com/leadershiptoolbox/toolbox/app/supervision"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/topics"
 	"github.com/leadershiptoolbox/toolbox/app/web"
@@ -90,6 +91,8 @@ type App struct {
 	Ops *ops.Service
 	// Identity: sign-in through organisations' identity providers.
 	Identity *identity.Service
+	// Supervision: supervision groups, roles in rotation, de-identified cases.
+	Supervision *supervision.Service
 
 	// Handler serves HTTP: the route table of routes.go.
 	Handler *gin.Engine
@@ -258,6 +261,10 @@ func (a *App) buildServices() error {
 	a.Auth.Passwords = a.Identity
 	a.Ops = &ops.Service{DB: d, Store: &ops.Store{DB: d}, Tenancy: tenancyStore, Mail: a.Mail, Billing: a.Billing.Store,
 		Clock: a.Clock, Log: a.Log}
+	a.Supervision = &supervision.Service{
+		DB: d, Store: &supervision.Store{DB: d}, Rels: a.Relationships, Keys: a.NoteKeys, Sessions: a.Calendar,
+		People: tenancyStore, Clock: a.Clock,
+	}
 	// The operator's console asks for a recent sign-in, stamped by this clock.
 	a.Auth.Sessions.Clock = a.Clock
 	// The metrics hear of reminders sent and e-mail that failed.
@@ -279,6 +286,7 @@ func PersonalDataDomains(a *App) []personaldata.Domain {
 		personalSpec(feedback.PersonalData), personalSpec(func() personaldata.Spec { return reports.PersonalData(engine) }),
 		personalSpec(library.PersonalData), personalSpec(mail.PersonalData), personalSpec(ops.PersonalData),
 		personalSpec(identity.PersonalData),
+		personalSpec(supervision.PersonalData),
 	}
 }
 

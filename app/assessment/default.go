@@ -19,6 +19,7 @@ func Default() Questionnaire {
 			{ID: "situation", Label: "I want to think a situation through and see which options I have", Weights: w{KeyCoaching: 4, KeyShortTerm: 1}},
 			{ID: "performance", Label: "I want to perform better in my work here and now", Weights: w{KeyCoaching: 3}},
 			{ID: "practice", Label: "I coach or mentor others and want to reflect on my own practice", Weights: w{KeySupervision: 5, KeyOngoing: 1}},
+			{ID: "lead_coaching", Label: "I lead people and want support to bring a coaching approach to how I lead", Weights: w{KeyCoachingApproach: 5, KeyCoaching: 3, KeyShortTerm: 1}},
 		}},
 		{ID: "stance", Text: "Which kind of help would suit you best?", Answers: []Answer{
 			{ID: "advice", Label: "Advice, guidance and honest feedback from someone more experienced", Weights: w{KeyMentoring: 2}},

@@ -130,8 +130,18 @@ func (h *Handlers) ShowAssessmentPage(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		page := web.NewPage(c, "Your needs assessment", gin.H{"Result": latest, "Q": q, "Org": v.Org,
-			"Summary": latest.Explanation.Summary(KindKeys), "Labels": KeyLabels})
+		data := gin.H{"Result": latest, "Q": q, "Org": v.Org, "Summary": latest.Explanation.Summary(KindKeys), "Labels": KeyLabels}
+		if latest.Explanation.CoachingApproach() {
+			org, err := h.Tenancy.OrgByID(ctx, orgID)
+			if err != nil {
+				return err
+			}
+			data["ApproachCourse"] = ""
+			if org.Settings.CoachingApproach == tenancy.CoachingApproachCourse {
+				data["ApproachCourse"] = org.Settings.CoachingApproachCourse
+			}
+		}
+		page := web.NewPage(c, "Your needs assessment", data)
 		page.Nav = "my"
 		return h.Renderer.Render(c, http.StatusOK, PageTake, page)
 	}

@@ -21,6 +21,10 @@ const (
 	KeyGroup       = "group"
 	KeyShortTerm   = "short_term"
 	KeyOngoing     = "ongoing"
+	// KeyCoachingApproach is a need of its own: support to apply a
+	// coaching approach to one's leadership. It is not a kind of support:
+	// the organisation chooses where it signposts (a coach or a course).
+	KeyCoachingApproach = "coaching_approach"
 )
 
 // The three dimensions of a recommendation, each in its tie-break order:
@@ -33,13 +37,14 @@ var (
 	FormatKeys   = []string{KeyOneToOne, KeyGroup}
 	DurationKeys = []string{KeyShortTerm, KeyOngoing}
 	// AllKeys are every key in form order.
-	AllKeys = []string{KeyMentoring, KeyCoaching, KeySupervision, KeyOneToOne, KeyGroup, KeyShortTerm, KeyOngoing}
+	AllKeys = []string{KeyMentoring, KeyCoaching, KeySupervision, KeyOneToOne, KeyGroup, KeyShortTerm, KeyOngoing, KeyCoachingApproach}
 )
 
 // KeyLabels are the words shown for each key.
 var KeyLabels = map[string]string{
 	KeyMentoring: "Mentoring", KeyCoaching: "Coaching", KeySupervision: "Supervision",
 	KeyOneToOne: "One to one", KeyGroup: "Group", KeyShortTerm: "Short term", KeyOngoing: "Ongoing",
+	KeyCoachingApproach: "A coaching approach to leadership",
 }
 
 // MaxWeight bounds a weight either way.

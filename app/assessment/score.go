@@ -128,5 +128,10 @@ func (e Explanation) Summary(keys []string) string {
 	return strings.Join(parts, ", ")
 }
 
+// CoachingApproach reports whether the answers ask for support to apply a
+// coaching approach to one's leadership: an outcome beside the kind of
+// support, signposted as the organisation chose.
+func (e Explanation) CoachingApproach() bool { return e.Totals[KeyCoachingApproach] > 0 }
+
 // Tied reports whether a dimension was decided by the fixed order.
 func (e Explanation) Tied(dimension string) bool { return slices.Contains(e.Ties, dimension) }

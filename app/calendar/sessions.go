@@ -105,3 +105,15 @@ func (s *Service) Upcoming(ctx context.Context, orgID, userID uuid.UUID, n int) 
 	})
 	return out, err
 }
+
+// HeldSessions lists a relationship's sessions that were not cancelled,
+// past and coming, first first.
+func (s *Service) HeldSessions(ctx context.Context, orgID, relationshipID uuid.UUID) ([]Session, error) {
+	var out []Session
+	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		var err error
+		out, err = groupSessions(ctx, q, orgID, relationshipID)
+		return err
+	})
+	return out, err
+}

@@ -396,3 +396,16 @@ func lastSessionStart(ctx context.Context, tx bun.IDB, orgID, relationshipID uui
 	}
 	return out[0].StartsAt, nil
 }
+
+// groupSessions lists every session of a relationship that was not
+// cancelled, first first (supervision counts them to rotate roles).
+func groupSessions(ctx context.Context, tx bun.IDB, orgID, relationshipID uuid.UUID) ([]Session, error) {
+	var out []Session
+	err := tx.NewSelect().Model(&out).Where("org_id = ? AND relationship_id = ?", orgID, relationshipID).
+		Where("status NOT IN (?)", bun.In([]string{StatusCancelled, StatusCancelledLate})).
+		OrderExpr("starts_at, id").Limit(1000).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: held sessions of relationship %s: %w", relationshipID, err)
+	}
+	return out, nil
+}

@@ -122,7 +122,22 @@ func (h *Handlers) ShowMyPage(c *gin.Context) error {
 			return err
 		}
 	}
-	if tenancy.Has(v, tenancy.Practitioners...) {
+	// A trained mentor, whatever their role, sees where they stand.
+	if mentor, err := s.Rels.ProfileOf(ctx, v.Org.ID, v.UserID); err == nil && mentor.MentorStatus != "" {
+		data["Mentor"] = mentor
+		if mentor.MentorSupervisorID != nil {
+			sup, err := h.names(c, *mentor.MentorSupervisorID)
+			if err != nil {
+				return err
+			}
+			data["MentorSupervisor"] = sup[*mentor.MentorSupervisorID]
+		}
+	} else if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	// An approved trained mentor answers proposals whatever their role.
+	approvedMentor := data["Mentor"] != nil && data["Mentor"].(*relationships.Profile).MentorStatus == relationships.MentorApproved
+	if tenancy.Has(v, tenancy.Practitioners...) || approvedMentor {
 		profile, err := s.Rels.ProfileOf(ctx, v.Org.ID, v.UserID)
 		if err != nil && !errors.Is(err, db.ErrNotFound) {
 			return err
@@ -157,7 +172,7 @@ func (h *Handlers) ShowMyPage(c *gin.Context) error {
 			return err
 		}
 		data["Active"] = active
-		data["IsPractitioner"] = len(v.Kinds) > 0 || profile != nil
+		data["IsPractitioner"] = len(v.Kinds) > 0 || profile != nil || approvedMentor
 	}
 	if h.Library != nil {
 		if data["Library"], err = h.Library.ForPerson(ctx, v.Org.ID, v.Org.Slug, v.UserID); err != nil {
@@ -294,6 +309,9 @@ func (h *Handlers) renderPipeline(c *gin.Context, status int, problems map[strin
 		return err
 	}
 	data["Practitioners"] = len(profiles)
+	if data["ProvisionalMentors"], err = h.provisionalMentors(c); err != nil {
+		return err
+	}
 	page := web.NewPage(c, "Pipeline", data)
 	page.Nav = "pipeline"
 	return h.Renderer.Render(c, status, PagePipeline, page)

@@ -27,6 +27,9 @@ type Candidate struct {
 	Active        int
 	Accepting     bool
 	TrainedMentor bool
+	// ProvisionalMentor: trained as a mentor, not yet approved by a
+	// coordinator (relationships.MentorProvisional).
+	ProvisionalMentor bool
 }
 
 // Free is how many places the candidate has left.
@@ -95,6 +98,8 @@ func Rank(need Need, cands []Candidate, day time.Time) (eligible, excluded []Ran
 			r.Excluded = "Is the member themselves."
 		case need.LineManagerID != nil && *need.LineManagerID == c.UserID:
 			r.Excluded = "Is the member's line manager: a power difference the relationship should not carry."
+		case need.Kind == "mentor" && c.ProvisionalMentor:
+			r.Excluded = "Trained as a mentor; waiting for a coordinator's approval on the pipeline."
 		case !slices.Contains(c.Kinds, need.Kind):
 			r.Excluded = "Does not offer to be a " + need.Kind + "."
 		case need.Avoid[c.UserID] != "":

@@ -169,6 +169,11 @@ func (s *Service) rankTx(ctx context.Context, tx bun.IDB, req *assessment.Reques
 		// A practitioner offers a kind when both their membership (set by
 		// admins) and their profile say so.
 		kinds := slices.DeleteFunc(p.KindList(), func(k string) bool { return !slices.Contains(tenancy.ParseKinds(person.Kinds), k) })
+		// A trained mentor a coordinator approved offers mentoring: the
+		// approval is the organisation's say-so, as an admin's role edit is.
+		if p.MentorStatus == relationships.MentorApproved && slices.Contains(p.KindList(), "mentor") && !slices.Contains(kinds, "mentor") {
+			kinds = append(kinds, "mentor")
+		}
 		zone := person.TimeZone
 		if zone == "" {
 			zone = pp.org.TimeZone
@@ -176,6 +181,7 @@ func (s *Service) rankTx(ctx context.Context, tx bun.IDB, req *assessment.Reques
 		cands = append(cands, Candidate{
 			UserID: p.UserID, Name: person.Name, Kinds: kinds, Topics: vocab.Canonical(p.TopicList()), Languages: p.LanguageList(),
 			TimeZone: zone, Capacity: p.Capacity, Active: active, Accepting: p.Accepting, TrainedMentor: p.TrainedMentorAt != nil,
+			ProvisionalMentor: p.MentorStatus == relationships.MentorProvisional,
 		})
 	}
 	el, ex := Rank(need, cands, s.Clock.Now())

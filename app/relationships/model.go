@@ -123,6 +123,13 @@ type Profile struct {
 	Bio             string     `bun:"bio"`
 	Accepting       bool       `bun:"accepting"`
 	TrainedMentorAt *time.Time `bun:"trained_mentor_at"`
-	CreatedAt       time.Time  `bun:"created_at"`
-	UpdatedAt       time.Time  `bun:"updated_at"`
+	// MentorStatus is provisional after qualifying mentor training, until
+	// a coordinator approves it (approved); "" for a profile that never
+	// went that way.
+	MentorStatus       string     `bun:"mentor_status"`
+	MentorSupervisorID *uuid.UUID `bun:"mentor_supervisor_id,type:uuid"`
+	MentorApprovedBy   *uuid.UUID `bun:"mentor_approved_by,type:uuid"`
+	MentorApprovedAt   *time.Time `bun:"mentor_approved_at"`
+	CreatedAt          time.Time  `bun:"created_at"`
+	UpdatedAt          time.Time  `bun:"updated_at"`
 }

@@ -43,7 +43,7 @@ WHERE org_id = :org AND changed_by = :user ORDER BY at`},
 			{Name: "mode_switches", PerOrg: true, SQL: "SELECT from_kind, to_kind, why, at FROM mode_switches WHERE org_id = :org AND switched_by = :user ORDER BY at"},
 			{Name: "objections_to_concluding", PerOrg: true, SQL: `SELECT spell, proposed_at, conclude_at, objected_at, concluded_at
 FROM conclusion_proposals WHERE org_id = :org AND objected_by = :user ORDER BY proposed_at`},
-			{Name: "practitioner_profile", PerOrg: true, SQL: `SELECT kinds, topics, languages, capacity, bio, accepting, trained_mentor_at, created_at, updated_at
+			{Name: "practitioner_profile", PerOrg: true, SQL: `SELECT kinds, topics, languages, capacity, bio, accepting, trained_mentor_at, mentor_status, mentor_approved_at, created_at, updated_at
 FROM practitioner_profiles WHERE org_id = :org AND user_id = :user`},
 		},
 		Erase: []personaldata.Step{

@@ -156,3 +156,27 @@ func (s *Store) ShareEarlierNotes(ctx context.Context, orgID, relID, userID uuid
 	}
 	return nil
 }
+
+// PrivateNotesOf lists the private notes an author wrote, newest first
+// and opened (theirs alone to read; supervision turns one into a case).
+// A note whose key is gone is left out.
+func (s *Store) PrivateNotesOf(ctx context.Context, keys *Keyring, orgID, author uuid.UUID, limit int) ([]Note, error) {
+	var rows []Note
+	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
+		return tx.NewSelect().Model(&rows).Where("org_id = ? AND author_id = ? AND visibility = ?", orgID, author, Private).
+			OrderExpr("created_at DESC, id DESC").Limit(int64(limit)).Scan(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("relationships: private notes of %s: %w", author, err)
+	}
+	out := rows[:0]
+	for _, n := range rows {
+		pt, err := keys.Open(n.ID.String(), n.Ciphertext, n.Nonce, n.KeyID)
+		if err != nil {
+			continue
+		}
+		n.Body = string(pt)
+		out = append(out, n)
+	}
+	return out, nil
+}

@@ -3,6 +3,8 @@ package relationships
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -44,22 +46,84 @@ func (s *Store) SaveProfile(ctx context.Context, orgID uuid.UUID, now time.Time,
 	return nil
 }
 
+// Mentor statuses of a profile.
+const (
+	MentorProvisional = "provisional"
+	MentorApproved    = "approved"
+)
+
 // MarkTrainedMentor records that a person completed mentor training (the
-// courses feature calls it in its own tenant transaction, tx), creating
-// their profile when they have none yet. Marking again keeps the first
-// date. It implements courses.TrainedMentorRecorder.
+// courses feature calls it in its own tenant transaction, tx). A person
+// who did not offer mentoring yet gets a provisional mentor profile:
+// mentoring offered, capacity one, accepting, and a supervisor for the
+// first sessions (the organisation's longest-standing supervisor), which
+// a coordinator approves (ApproveMentor) before anyone is proposed to
+// them. Marking again keeps the first date. It implements
+// courses.TrainedMentorRecorder.
 func (s *Store) MarkTrainedMentor(ctx context.Context, tx bun.IDB, orgID, userID uuid.UUID, at time.Time) error {
-	p := NewProfile(orgID, userID, nil)
-	p.ID, p.TrainedMentorAt, p.CreatedAt, p.UpdatedAt = uuid.Must(uuid.NewV7()), &at, at, at
-	_, err := tx.NewInsert().Model(p).
-		On("CONFLICT (org_id, user_id) DO UPDATE").
-		Set("trained_mentor_at = COALESCE(profile.trained_mentor_at, EXCLUDED.trained_mentor_at)").
-		Set("updated_at = EXCLUDED.updated_at").
-		Exec(ctx)
+	var existing []Profile
+	if err := tx.NewSelect().Model(&existing).Where("org_id = ? AND user_id = ?", orgID, userID).Scan(ctx); err != nil {
+		return fmt.Errorf("relationships: mark %s a trained mentor: %w", userID, err)
+	}
+	var supervisor []uuid.UUID
+	err := tx.NewSelect().Model((*Profile)(nil)).Column("user_id").
+		Where("org_id = ? AND user_id <> ? AND (',' || kinds || ',') LIKE '%,supervisor,%'", orgID, userID).
+		OrderExpr("created_at, id").Limit(1).Scan(ctx, &supervisor)
 	if err != nil {
+		return fmt.Errorf("relationships: supervisor for trained mentor %s: %w", userID, err)
+	}
+	var sup *uuid.UUID
+	if len(supervisor) > 0 {
+		sup = &supervisor[0]
+	}
+	if len(existing) == 0 {
+		p := NewProfile(orgID, userID, []string{"mentor"})
+		p.ID, p.TrainedMentorAt, p.CreatedAt, p.UpdatedAt = uuid.Must(uuid.NewV7()), &at, at, at
+		p.Capacity, p.MentorStatus, p.MentorSupervisorID = 1, MentorProvisional, sup
+		if _, err := tx.NewInsert().Model(p).Exec(ctx); err != nil {
+			return fmt.Errorf("relationships: provisional mentor profile of %s: %w", userID, err)
+		}
+		return nil
+	}
+	p := &existing[0]
+	q := tx.NewUpdate().Model((*Profile)(nil)).Set("trained_mentor_at = COALESCE(trained_mentor_at, ?)", at).Set("updated_at = ?", at).
+		Where("org_id = ? AND user_id = ?", orgID, userID)
+	if !slices.Contains(p.KindList(), "mentor") && p.MentorStatus == "" {
+		q = q.Set("kinds = ?", strings.Join(append(p.KindList(), "mentor"), ",")).Set("mentor_status = ?", MentorProvisional).
+			Set("mentor_supervisor_id = ?", sup).Set("accepting = ?", true).Set("capacity = ?", max(p.Capacity, 1))
+	}
+	if _, err := q.Exec(ctx); err != nil {
 		return fmt.Errorf("relationships: mark %s a trained mentor: %w", userID, err)
 	}
 	return nil
+}
+
+// ProvisionalMentors lists the profiles waiting for a coordinator's
+// approval as mentors, oldest first.
+func (s *Store) ProvisionalMentors(ctx context.Context, orgID uuid.UUID) ([]Profile, error) {
+	var out []Profile
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().Model(&out).Where("org_id = ? AND mentor_status = ?", orgID, MentorProvisional).OrderExpr("trained_mentor_at, id").Scan(ctx)
+	}, "provisional mentors")
+	return out, err
+}
+
+// ApproveMentor approves a provisional mentor: from now on matching
+// proposes them to mentees. A profile that is not provisional is
+// db.ErrNotFound.
+func (s *Store) ApproveMentor(ctx context.Context, orgID, userID, by uuid.UUID, now time.Time) error {
+	return s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		res, err := q.NewUpdate().Model((*Profile)(nil)).Set("mentor_status = ?", MentorApproved).
+			Set("mentor_approved_by = ?", by).Set("mentor_approved_at = ?", now).Set("updated_at = ?", now).
+			Where("org_id = ? AND user_id = ? AND mentor_status = ?", orgID, userID, MentorProvisional).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return db.ErrNotFound
+		}
+		return nil
+	}, "approve mentor %s", userID)
 }
 
 // ActiveCounts counts, per practitioner, the relationships using capacity.

@@ -1,6 +1,7 @@
 package tenancy
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/leadershiptoolbox/toolbox/app/audit"
 	"github.com/leadershiptoolbox/toolbox/app/auth"
@@ -25,6 +27,9 @@ type Handlers struct {
 	// AuditActions are the actions the audit page filters by: audit's
 	// own and those other domains record (wired in app.New).
 	AuditActions []string
+	// Courses lists the published courses the settings may name (the
+	// coaching-approach signpost); wired in app, nil offers none.
+	Courses func(ctx context.Context, orgID uuid.UUID) ([]CourseChoice, error)
 }
 
 // Tenant resolves /o/:slug to one of the signed-in person's active

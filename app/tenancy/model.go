@@ -60,6 +60,23 @@ type Settings struct {
 	// practitioners who choose "a new room for each session" get one
 	// ("": DefaultMeetingService).
 	MeetingServiceURL string `json:"meeting_service_url,omitempty"`
+	// CoachingApproach is where the needs assessment signposts a person who
+	// wants support to apply a coaching approach to their leadership:
+	// "course" (CoachingApproachCourse, one of the organisation's courses)
+	// or a coach ("coach" or "", the default).
+	CoachingApproach       string `json:"coaching_approach,omitempty"`
+	CoachingApproachCourse string `json:"coaching_approach_course,omitempty"`
+}
+
+// Where the coaching-approach outcome signposts.
+const (
+	CoachingApproachCoach  = "coach"
+	CoachingApproachCourse = "course"
+)
+
+// CourseChoice is a course an admin may choose in the settings.
+type CourseChoice struct {
+	ID, Title string
 }
 
 // DefaultMeetingService is the meeting service used until an admin

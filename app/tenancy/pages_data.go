@@ -26,6 +26,9 @@ type SettingsPage struct {
 	Form  *web.Form
 	Zones []string
 	Slug  string
+	// Courses are the published courses the coaching-approach signpost
+	// may name.
+	Courses []CourseChoice
 }
 
 // PeoplePage is one page of the people list and its fragments.

@@ -57,6 +57,9 @@ func (s *Service) UpdateOrganisation(ctx context.Context, orgID uuid.UUID, a Act
 		if org.Settings.ConcludeAfterWeeks != settings.ConcludeAfterWeeks {
 			changed = append(changed, "conclude after")
 		}
+		if org.Settings.CoachingApproach != settings.CoachingApproach || org.Settings.CoachingApproachCourse != settings.CoachingApproachCourse {
+			changed = append(changed, "coaching approach to leadership")
+		}
 		if org.Settings.LongSession() != settings.LongSession() {
 			changed = append(changed, "longest usual session")
 		}
@@ -104,8 +107,14 @@ func (h *Handlers) renderSettings(c *gin.Context, status int, f *web.Form) error
 		}
 		f.Set("quiet_weeks", strconv.Itoa(org.Settings.EffectiveQuietWeeks()))
 		f.Set("conclude_after_weeks", strconv.Itoa(org.Settings.EffectiveConcludeAfterWeeks()))
+		f.Set("coaching_approach", org.Settings.CoachingApproach)
+		f.Set("coaching_approach_course", org.Settings.CoachingApproachCourse)
 	}
-	page := web.NewPage(c, "Settings", SettingsPage{Form: f, Zones: web.TimeZones(), Slug: v.Org.Slug})
+	courses, err := h.courseChoices(c)
+	if err != nil {
+		return err
+	}
+	page := web.NewPage(c, "Settings", SettingsPage{Form: f, Zones: web.TimeZones(), Slug: v.Org.Slug, Courses: courses})
 	page.Nav = "settings"
 	return h.Renderer.Render(c, status, PageSettings, page)
 }
@@ -146,6 +155,18 @@ func (h *Handlers) UpdateSettings(c *gin.Context) error {
 	}
 	if s.QuietWeeks > 0 && s.ConcludeAfterWeeks > 0 && s.ConcludeAfterWeeks <= 2*s.QuietWeeks {
 		f.Add("conclude_after_weeks", fmt.Sprintf("Propose concluding only after the coordinators have heard: more than %d weeks (twice the quiet weeks).", 2*s.QuietWeeks))
+	}
+	f.OneOf("coaching_approach", "", CoachingApproachCoach, CoachingApproachCourse)
+	s.CoachingApproach = f.Get("coaching_approach")
+	if s.CoachingApproach == CoachingApproachCourse {
+		courses, err := h.courseChoices(c)
+		if err != nil {
+			return err
+		}
+		s.CoachingApproachCourse = f.Get("coaching_approach_course")
+		if !slices.ContainsFunc(courses, func(x CourseChoice) bool { return x.ID == s.CoachingApproachCourse }) {
+			f.Add("coaching_approach_course", "Choose one of the organisation's published courses.")
+		}
 	}
 	offsets, problem := ParseOffsets(f.Get("reminder_offsets"))
 	if problem != "" {
@@ -211,4 +232,12 @@ func FormatOffsets(minutes []int) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// courseChoices are the courses the coaching-approach setting may name.
+func (h *Handlers) courseChoices(c *gin.Context) ([]CourseChoice, error) {
+	if h.Courses == nil {
+		return nil, nil
+	}
+	return h.Courses(c.Request.Context(), web.CurrentViewer(c).Org.ID)
 }

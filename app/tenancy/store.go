@@ -538,3 +538,19 @@ func (s *Store) SetSuspended(ctx context.Context, idb bun.IDB, orgID uuid.UUID, 
 
 // ErrSuspended is work refused because its organisation is suspended.
 var ErrSuspended = errors.New("tenancy: the organisation is suspended")
+
+// RosterNames lists the names of everyone in an organisation's roster
+// (every membership, whatever its status), for finding them in text that
+// must identify nobody (supervision's case reviews).
+func (s *Store) RosterNames(ctx context.Context, orgID uuid.UUID) ([]string, error) {
+	var out []string
+	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, idb bun.IDB) error {
+		return idb.NewSelect().TableExpr("memberships AS m").Join("JOIN users AS u ON u.id = m.user_id").
+			ColumnExpr("u.name").Where("m.org_id = ?", orgID).Where("u.deleted_at IS NULL").Where("u.name <> ''").
+			Scan(ctx, &out)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tenancy: roster names: %w", err)
+	}
+	return out, nil
+}
