@@ -99,7 +99,8 @@ func queryProblem(raw string) bool {
 // Every other field is one line: a CR or LF in a name would let it break
 // out of a mail header or a calendar invitation.
 var multiLineFields = map[string]bool{
-	"bio": true, "body": true, "comment": true, "domains": true, "note": true, "reason": true, "summary": true,
+	"bio": true, "body": true, "comment": true, "context": true, "domains": true, "learning": true, "note": true, "question": true,
+	"reason": true, "summary": true, "tried": true,
 }
 
 // MultiLine reports whether a form field may hold line breaks.
