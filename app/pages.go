@@ -9,6 +9,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/calendar"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
+	"github.com/leadershiptoolbox/toolbox/app/hours"
 	"github.com/leadershiptoolbox/toolbox/app/identity"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
@@ -51,6 +52,7 @@ func pages() []web.PageName {
 	all = append(all, ops.PageOrgs, ops.PageOrg, ops.PageWork, ops.PageAudit, ops.PageDevClock)
 	all = append(all, topics.PageSettings)
 	all = append(all, identity.PageStart, identity.PageProblem, identity.PageLink, identity.PageSettings)
+	all = append(all, hours.PageLogs, hours.PagePrint, hours.PageSupervision, hours.PageSignOff, hours.PageConsent)
 	all = append(all, library.PageIndex, library.PageArticle, library.PageForm, library.PageAgenda, library.PageFramework)
 	all = append(all, supervision.PageIndex, supervision.PageGroup, supervision.PageCaseForm, supervision.PageCase)
 	return all

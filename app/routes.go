@@ -21,6 +21,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/health"
+	"github.com/leadershiptoolbox/toolbox/app/hours"
 	"github.com/leadershiptoolbox/toolbox/app/identity"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
@@ -50,6 +51,7 @@ type handlers struct {
 	reports       *reports.Handlers
 	feedback      *feedback.Handlers
 	library       *library.Handlers
+	hours         *hours.Handlers
 	supervision   *supervision.Handlers
 	topics        *topics.Handlers
 	outbox        *mail.Outbox
@@ -106,6 +108,7 @@ func newHandlers(s *App) *handlers {
 		feedback:    &feedback.Handlers{Service: s.Feedback, Renderer: d.Renderer},
 		library:     &library.Handlers{Service: s.Library, Renderer: d.Renderer},
 		supervision: &supervision.Handlers{Service: s.Supervision, Renderer: d.Renderer},
+		hours:       &hours.Handlers{Service: s.Hours, Renderer: d.Renderer},
 		topics:      &topics.Handlers{Store: s.Topics, Clock: d.Clock, Renderer: d.Renderer, OnSaved: s.Assessment.OfferTopics},
 		outbox:      &mail.Outbox{Mail: d.Mail, Renderer: d.Renderer},
 		ops:         &ops.Handlers{Service: s.Ops, Sessions: s.Auth.Sessions, Renderer: d.Renderer},
@@ -408,6 +411,28 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	practitioners.POST("/library/sessions/:id/agenda", e(h.library.AttachAgenda))
 	anyone.GET("/library/relationships/:rel/goals/:key", e(h.library.ShowGoalFramework))
 	anyone.POST("/library/relationships/:rel/goals/:key", e(h.library.CreateFrameworkGoal))
+
+	// /o/:slug/hours: a practitioner's own coaching, mentoring and
+	// supervision logs. Every handler reads the signed-in person's rows
+	// only (no route names another person): admins read their own logs,
+	// never a colleague's. A client's consent admits the relationship's
+	// member; a client setting its practitioner; a sign-off the supervisor
+	// the record names.
+	practitioners.GET("/hours", e(h.hours.ShowLogs))
+	practitioners.GET("/hours/print", e(h.hours.ShowPrint))
+	practitioners.GET("/hours/coaching.csv", e(h.hours.DownloadCSV(hours.LogCoaching)))
+	practitioners.GET("/hours/mentoring.csv", e(h.hours.DownloadCSV(hours.LogMentoring)))
+	practitioners.GET("/hours/supervision.csv", e(h.hours.DownloadCSV("supervision")))
+	practitioners.POST("/hours/entries", e(h.hours.AddEntry))
+	practitioners.POST("/hours/entries/:id/delete", e(h.hours.DeleteEntry)) // its author only
+	practitioners.POST("/hours/clients/:rel", e(h.hours.SetClient))         // the relationship's practitioner
+	practitioners.GET("/hours/supervision", e(h.hours.ShowSupervision))
+	practitioners.POST("/hours/supervision", e(h.hours.RecordSupervision))
+	practitioners.POST("/hours/standard", e(h.hours.SaveStandard))
+	practitioners.GET("/hours/signoff", e(h.hours.ShowSignOff))
+	practitioners.POST("/hours/signoff/:id", e(h.hours.SignOff)) // the named supervisor, once
+	anyone.GET("/hours/consent/:rel", e(h.hours.ShowConsent))    // the relationship's member
+	anyone.POST("/hours/consent/:rel", e(h.hours.SaveConsent))   // the relationship's member
 
 	// /ops: the platform operator's console: organisations, suspension,
 	// support access, background work, the platform audit log; the queue

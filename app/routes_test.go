@@ -264,6 +264,22 @@ var routeMatrix = map[string]routeRule{
 	"GET /o/:slug/library/relationships/:rel/goals/:key":  {access: tenant, roles: memberSide, params: libraryFramework},
 	"POST /o/:slug/library/relationships/:rel/goals/:key": {access: tenant, roles: memberSide, params: libraryFramework},
 
+	// Hours logs (fixtures in routes_hours_test.go): a person's own.
+	"GET /o/:slug/hours":                     {access: tenant, roles: tenancy.Practitioners},
+	"GET /o/:slug/hours/print":               {access: tenant, roles: tenancy.Practitioners},
+	"GET /o/:slug/hours/coaching.csv":        {access: tenant, roles: tenancy.Practitioners},
+	"GET /o/:slug/hours/mentoring.csv":       {access: tenant, roles: tenancy.Practitioners},
+	"GET /o/:slug/hours/supervision.csv":     {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/hours/entries":            {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/hours/entries/:id/delete": {access: tenant, roles: practitionerSide, params: hoursEntry},
+	"POST /o/:slug/hours/clients/:rel":       {access: tenant, roles: practitionerSide, params: hoursClient},
+	"GET /o/:slug/hours/supervision":         {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/hours/supervision":        {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/hours/standard":           {access: tenant, roles: tenancy.Practitioners},
+	"GET /o/:slug/hours/signoff":             {access: tenant, roles: tenancy.Practitioners},
+	"POST /o/:slug/hours/signoff/:id":        {access: tenant, roles: practitionerSide, params: hoursRecord},
+	"GET /o/:slug/hours/consent/:rel":        {access: tenant, roles: memberSide, params: hoursClient},
+	"POST /o/:slug/hours/consent/:rel":       {access: tenant, roles: memberSide, params: hoursClient},
 	// Supervision groups and their cases (fixtures in routes_supervision_test.go):
 	// the group's people alone, admins and owners refused.
 	"GET /o/:slug/supervision":                        {access: tenant, roles: tenancy.Anyone},

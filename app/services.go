@@ -26,6 +26,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/health"
+	"github.com/leadershiptoolbox/toolbox/app/hours"
 	"github.com/leadershiptoolbox/toolbox/app/identity"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
@@ -87,6 +88,8 @@ type App struct {
 	Topics *topics.Store
 	// Library: articles, tools, agendas, recommendations, sharing.
 	Library *library.Service
+	// Hours: a practitioner's coaching, mentoring and supervision logs.
+	Hours *hours.Service
 	// Ops: the platform operator's console, suspension, support access.
 	Ops *ops.Service
 	// Identity: sign-in through organisations' identity providers.
@@ -259,6 +262,7 @@ func (a *App) buildServices() error {
 		BaseURL: cfg.BaseURL, Auth: a.Auth, Orgs: tenancyStore}
 	// An organisation's provider may switch password sign-in off for its domains.
 	a.Auth.Passwords = a.Identity
+	a.Hours = &hours.Service{Store: &hours.Store{DB: d, Keys: a.NoteKeys}, Rels: a.Relationships, Clock: a.Clock}
 	a.Ops = &ops.Service{DB: d, Store: &ops.Store{DB: d}, Tenancy: tenancyStore, Mail: a.Mail, Billing: a.Billing.Store,
 		Clock: a.Clock, Log: a.Log}
 	a.Supervision = &supervision.Service{
@@ -286,6 +290,7 @@ func PersonalDataDomains(a *App) []personaldata.Domain {
 		personalSpec(feedback.PersonalData), personalSpec(func() personaldata.Spec { return reports.PersonalData(engine) }),
 		personalSpec(library.PersonalData), personalSpec(mail.PersonalData), personalSpec(ops.PersonalData),
 		personalSpec(identity.PersonalData),
+		personalSpec(func() personaldata.Spec { return hours.PersonalData(keys) }),
 		personalSpec(supervision.PersonalData),
 	}
 }

@@ -320,6 +320,15 @@ export async function submitAndSee(page, form, selector, text) {
   await page.locator(selector, { hasText: text }).first().waitFor();
 }
 
+// travel moves the server's clock forward by days from /dev/clock (a
+// server of the check's own with TOOLBOX_TIME_TRAVEL=on).
+export async function travel(page, days) {
+  await page.goto(new URL("/dev/clock", page.url()).href);
+  const form = page.locator("form[action='/dev/clock']");
+  await form.getByLabel("Move forward by (days)").fill(String(days));
+  await submitAndSee(page, form, ".flash-success", `moved forward ${days} days`);
+}
+
 export async function navLinks(page) {
   return page.getByRole("navigation", { name: "Organisation" }).getByRole("link").allInnerTexts();
 }

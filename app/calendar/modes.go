@@ -2,7 +2,9 @@ package calendar
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -34,7 +36,7 @@ func (s *Service) ModesOf(ctx context.Context, orgID uuid.UUID, sess *Session) (
 	if err != nil {
 		return nil, err
 	}
-	m := &SessionModes{Primary: rel.Kind, Current: relationships.CurrentMode(rel, all)}
+	m := &SessionModes{Primary: rel.Kind, Current: relationships.CurrentMode(rel, all, s.Clock.Now())}
 	for _, sw := range all {
 		if sw.SessionID != nil && *sw.SessionID == sess.ID {
 			m.Switches = append(m.Switches, sw)
@@ -43,12 +45,28 @@ func (s *Service) ModesOf(ctx context.Context, orgID uuid.UUID, sess *Session) (
 	return m, nil
 }
 
+// ModeChange is a switch of mode made during a session: to what, why,
+// how many minutes into the session (nil: now, for a session under way
+// or not begun), and whether the practitioner keeps the
+// mode after the session.
+type ModeChange struct {
+	To     relationships.Kind
+	Why    string
+	Minute *int
+	Keep   bool
+}
+
+// ErrMinuteNeeded is returned for a switch without its minute in a
+// session that has ended, or with a minute outside the session.
+var ErrMinuteNeeded = errors.New("calendar: say how many minutes into the session the mode changed")
+
 // SwitchMode records, for the session's relationship and linked to the
-// session, that it switched to another mode and why. Only a practitioner
-// of the session's relationship may; a cancelled session records none.
-// The relationship is the session's own, so the switch can never be
-// linked to another relationship's session.
-func (s *Service) SwitchMode(ctx context.Context, orgID, sessionID, by uuid.UUID, to relationships.Kind, why string) (*relationships.ModeSwitch, error) {
+// session, that it switched to another mode and why, at the given minute
+// of the session. Unless kept, the switch reverts when the session ends.
+// Only a practitioner of the session's relationship may; a cancelled
+// session records none. The relationship is the session's own, so the
+// switch can never be linked to another relationship's session.
+func (s *Service) SwitchMode(ctx context.Context, orgID, sessionID, by uuid.UUID, ch ModeChange) (*relationships.ModeSwitch, error) {
 	var sess *Session
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
@@ -70,7 +88,21 @@ func (s *Service) SwitchMode(ctx context.Context, orgID, sessionID, by uuid.UUID
 			return nil, fmt.Errorf("calendar: %s is not a practitioner of session %s: %w", by, sessionID, db.ErrNotFound)
 		}
 	}
-	return s.Relationships.SwitchMode(ctx, orgID, sess.RelationshipID, by, &sess.ID, s.Clock.Now(), to, why)
+	now := s.Clock.Now()
+	at := now
+	switch {
+	case ch.Minute != nil:
+		at = sess.StartsAt.Add(time.Duration(*ch.Minute) * time.Minute)
+		if at.Before(sess.StartsAt) || !at.Before(sess.EndsAt) {
+			return nil, ErrMinuteNeeded
+		}
+	case !now.Before(sess.EndsAt):
+		return nil, ErrMinuteNeeded
+	}
+	// A switch decided before the session holds from now, so the whole
+	// session, until it ends.
+	in := relationships.InSession{SessionID: sess.ID, At: at, Ends: sess.EndsAt, Keep: ch.Keep}
+	return s.Relationships.SwitchModeInSession(ctx, orgID, sess.RelationshipID, by, in, ch.To, ch.Why)
 }
 
 // SessionRelationship says which relationship a session belongs to.

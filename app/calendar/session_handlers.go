@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -247,11 +248,23 @@ func (h *Handlers) SwitchMode(c *gin.Context) error {
 	f.Required("to_kind", "why")
 	f.OneOf("to_kind", string(relationships.Mentoring), string(relationships.Coaching), string(relationships.Supervision))
 	f.MaxLength("why", 2000)
+	ch := ModeChange{To: relationships.Kind(f.Get("to_kind")), Why: f.Get("why"), Keep: f.Get("keep") != ""}
+	length := int(sv.EndsAt.Sub(sv.StartsAt) / time.Minute)
+	if raw := f.Get("minute"); raw != "" {
+		m, err := strconv.Atoi(raw)
+		if err != nil || m < 0 || m >= length {
+			f.Add("minute", fmt.Sprintf("Give a whole number of minutes from 0 to %d.", length-1))
+		}
+		ch.Minute = &m
+	}
 	if !f.Valid() {
 		return h.renderSession(c, http.StatusUnprocessableEntity, sessionState{Mode: f})
 	}
-	_, err = h.Service.SwitchMode(c.Request.Context(), v.Org.ID, sv.ID, v.UserID, relationships.Kind(f.Get("to_kind")), f.Get("why"))
+	_, err = h.Service.SwitchMode(c.Request.Context(), v.Org.ID, sv.ID, v.UserID, ch)
 	switch {
+	case errors.Is(err, ErrMinuteNeeded):
+		f.Add("minute", "The session has ended: say how many minutes into it the mode changed.")
+		return h.renderSession(c, http.StatusUnprocessableEntity, sessionState{Mode: f})
 	case errors.Is(err, relationships.ErrNotNow):
 		f.Add("to_kind", "The relationship already works in that mode.")
 		return h.renderSession(c, http.StatusUnprocessableEntity, sessionState{Mode: f})
@@ -260,7 +273,11 @@ func (h *Handlers) SwitchMode(c *gin.Context) error {
 	case err != nil:
 		return err
 	}
-	web.AddFlash(c, "success", "Mode switch recorded for this session.")
+	msg := "Mode switch recorded for this session; it reverts when the session ends."
+	if ch.Keep {
+		msg = "Mode switch recorded for this session; the relationship keeps this mode after it."
+	}
+	web.AddFlash(c, "success", msg)
 	web.Redirect(c, base(v)+"/sessions/"+sv.ID.String()+"#mode")
 	return nil
 }

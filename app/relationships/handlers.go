@@ -108,7 +108,7 @@ func (h *Handlers) render(c *gin.Context, status int, a *access, f *forms) error
 	v := web.CurrentViewer(c)
 	ctx := c.Request.Context()
 	orgID, r := v.Org.ID, a.Rel
-	rv := relationshipView{Org: v.Org, Rel: r, Side: a.Side, Viewer: v.UserID, IsStaff: tenancy.Has(v, tenancy.Staff...), Today: h.Clock.Now().Format("2006-01-02")}
+	rv := relationshipView{Org: v.Org, Rel: r, Side: a.Side, Viewer: v.UserID, IsStaff: tenancy.Has(v, tenancy.Staff...), Today: h.Clock.Now().Format("2006-01-02"), Now: h.Clock.Now()}
 	var err error
 	if rv.Participants, err = h.Store.Participants(ctx, orgID, r.ID); err != nil {
 		return err

@@ -2,6 +2,7 @@ package relationships
 
 import (
 	"slices"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -28,6 +29,7 @@ type relationshipView struct {
 	Goals        []Goal // loaded for participants only
 	People       []tenancy.Person
 	Today        string
+	Now          time.Time
 }
 
 // relationshipPage is what pages/relationships/show.html shows.
@@ -98,7 +100,7 @@ func newRelationshipPage(v relationshipView, f *forms) relationshipPage {
 	p := relationshipPage{
 		Org: v.Org, Rel: v.Rel, Side: v.Side, Participants: v.Participants, Names: map[uuid.UUID]string{},
 		Agreement: agreement, Switches: v.Switches, Changes: v.Changes, NoteCounts: v.NoteCounts, Forms: f,
-		Mode: CurrentMode(v.Rel, v.Switches), Actions: Allowed(v.Rel.Status), Kinds: Kinds, IsStaff: v.IsStaff,
+		Mode: CurrentMode(v.Rel, v.Switches, v.Now), Actions: Allowed(v.Rel.Status), Kinds: Kinds, IsStaff: v.IsStaff,
 		IsGroup: v.Rel.Format == Group, Today: v.Today,
 	}
 	for _, person := range v.People {

@@ -123,29 +123,54 @@ func (s *Store) AcceptAgreement(ctx context.Context, orgID, relID uuid.UUID, sid
 	return nil
 }
 
-// SwitchMode records a change of mode (coaching to mentoring and back).
+// SwitchMode records a change of mode (coaching to mentoring and back) of
+// the relationship from now on; it lasts until the next switch.
 func (s *Store) SwitchMode(ctx context.Context, orgID, relID, by uuid.UUID, sessionID *uuid.UUID, now time.Time, to Kind, why string) (*ModeSwitch, error) {
-	var m *ModeSwitch
+	return s.recordSwitch(ctx, orgID, &ModeSwitch{RelationshipID: relID, SessionID: sessionID, ToKind: to, Why: why, SwitchedBy: by, At: now, Kept: true})
+}
+
+// InSession is where in a session a switch was made: its moment (At,
+// between the session's start and end), the session's end, and whether
+// the practitioner keeps the mode after the session.
+type InSession struct {
+	SessionID uuid.UUID
+	At, Ends  time.Time
+	Keep      bool
+}
+
+// SwitchModeInSession records a switch made during a session. Unless it
+// is kept it reverts when the session ends (ModeAt).
+func (s *Store) SwitchModeInSession(ctx context.Context, orgID, relID, by uuid.UUID, in InSession, to Kind, why string) (*ModeSwitch, error) {
+	m := &ModeSwitch{RelationshipID: relID, SessionID: &in.SessionID, ToKind: to, Why: why, SwitchedBy: by, At: in.At, Kept: in.Keep}
+	if !in.Keep {
+		ends := in.Ends
+		m.RevertsAt = &ends
+	}
+	return s.recordSwitch(ctx, orgID, m)
+}
+
+// recordSwitch fills in m's id, organisation and the mode it switches
+// from (the mode at its moment), and stores it.
+func (s *Store) recordSwitch(ctx context.Context, orgID uuid.UUID, m *ModeSwitch) (*ModeSwitch, error) {
 	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
 		r := new(Relationship)
-		if err := tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, relID).Scan(ctx); err != nil {
+		if err := tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, m.RelationshipID).Scan(ctx); err != nil {
 			return err
 		}
 		var prev []ModeSwitch
-		if err := tx.NewSelect().Model(&prev).Where("org_id = ? AND relationship_id = ?", orgID, relID).OrderExpr("at, id").Scan(ctx); err != nil {
+		if err := tx.NewSelect().Model(&prev).Where("org_id = ? AND relationship_id = ?", orgID, m.RelationshipID).OrderExpr("at, id").Scan(ctx); err != nil {
 			return err
 		}
-		from := CurrentMode(r, prev)
-		if from == to {
+		from := ModeAt(r.Kind, prev, m.At)
+		if from == m.ToKind {
 			return ErrNotNow
 		}
-		m = &ModeSwitch{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, RelationshipID: relID, SessionID: sessionID,
-			FromKind: from, ToKind: to, Why: why, SwitchedBy: by, At: now}
+		m.ID, m.OrgID, m.FromKind = uuid.Must(uuid.NewV7()), orgID, from
 		_, err := tx.NewInsert().Model(m).Exec(ctx)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("relationships: switch mode of %s: %w", relID, err)
+		return nil, fmt.Errorf("relationships: switch mode of %s: %w", m.RelationshipID, err)
 	}
 	return m, nil
 }

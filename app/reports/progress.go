@@ -127,7 +127,9 @@ func BuildProgress(rel *relationships.Relationship, side string, agreement *rela
 			held = append(held, s)
 			minutes := int(s.EndsAt.Sub(s.StartsAt).Minutes())
 			p.Hours += float64(minutes) / 60
-			modes[modeAt(rel, switches, s)] += minutes
+			for k, m := range relationships.SessionSplit(rel.Kind, switches, s.ID, s.StartsAt, s.EndsAt) {
+				modes[string(k)] += m
+			}
 		case "scheduled":
 			if s.StartsAt.After(now) {
 				p.Upcoming++
@@ -188,18 +190,6 @@ func BuildProgress(rel *relationships.Relationship, side string, agreement *rela
 	}
 	p.Charts = progressCharts(p)
 	return p
-}
-
-// modeAt is the kind of support a session was held in: the relationship's
-// kind, changed by every mode switch recorded up to that session.
-func modeAt(rel *relationships.Relationship, switches []relationships.ModeSwitch, s SessionRow) string {
-	mode := string(rel.Kind)
-	for _, sw := range switches {
-		if (sw.SessionID != nil && *sw.SessionID == s.ID) || !sw.At.After(s.StartsAt) {
-			mode = string(sw.ToKind)
-		}
-	}
-	return mode
 }
 
 func monthCounts(held []SessionRow, rel *relationships.Relationship, now time.Time, loc *time.Location) []MonthCount {

@@ -12,7 +12,7 @@ import {
   matchFaceToFace,
   agreeBothSides,
   readMail,
-  submitAndSee,
+  travel,
 } from "../lib.mjs";
 
 // eventually retries fn (which throws until what it waits for is there)
@@ -28,14 +28,6 @@ async function eventually(what, seconds, fn) {
     }
   }
   throw new Error(`${what}: ${last && last.message ? last.message.split("\n")[0] : last}`);
-}
-
-// travel moves the server's clock forward by days from /dev/clock.
-async function travel(page, days) {
-  await page.goto(new URL("/dev/clock", page.url()).href);
-  const form = page.locator("form[action='/dev/clock']");
-  await form.getByLabel("Move forward by (days)").fill(String(days));
-  await submitAndSee(page, form, ".flash-success", `moved forward ${days} days`);
 }
 
 // mailCount counts the e-mails to `to` whose subject contains `subject`.
