@@ -11,6 +11,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/dashboard"
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/hours"
+	"github.com/leadershiptoolbox/toolbox/app/identity"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
@@ -39,7 +40,7 @@ func pages() []web.PageName {
 	all = append(all, tenancy.PageSignup, tenancy.PageHome, dashboard.PageDashboard, tenancy.PagePeople, tenancy.PagePerson,
 		tenancy.PageInvitations, tenancy.PageInvitation, tenancy.PageSettings, tenancy.PageAudit, tenancy.PageRevokeInvitation)
 	all = append(all, calendar.PageWeek, calendar.PageAvailability, calendar.PageBook, calendar.PageNewSession,
-		calendar.PageSession, calendar.PageFeed, calendar.PageSessionTypes, busy.PageCalendars)
+		calendar.PageSession, calendar.PageFeed, calendar.PageSessionTypes, calendar.PageMeeting, busy.PageCalendars)
 	all = append(all, assessment.PageTake, assessment.PageReview, assessment.PageNew, assessment.PageQuestionnaire)
 	all = append(all, relationships.PageRelationship, relationships.PageProfile, relationships.PageNewGroup)
 	all = append(all, matching.PageRequest, matching.PageChoose, matching.PageProposal, matching.PagePipeline, matching.PageMy)
@@ -51,6 +52,7 @@ func pages() []web.PageName {
 	all = append(all, feedback.PageAnswer, feedback.PageIndex)
 	all = append(all, ops.PageOrgs, ops.PageOrg, ops.PageWork, ops.PageAudit, ops.PageDevClock)
 	all = append(all, topics.PageSettings)
+	all = append(all, identity.PageStart, identity.PageProblem, identity.PageLink, identity.PageSettings)
 	all = append(all, hours.PageLogs, hours.PagePrint, hours.PageSupervision, hours.PageSignOff, hours.PageConsent)
 	all = append(all, library.PageIndex, library.PageArticle, library.PageForm, library.PageAgenda, library.PageFramework)
 	all = append(all, supervision.PageIndex, supervision.PageGroup, supervision.PageCaseForm, supervision.PageCase)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -22,6 +23,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/hours"
+	"github.com/leadershiptoolbox/toolbox/app/identity"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
@@ -57,6 +59,7 @@ type handlers struct {
 	outbox        *mail.Outbox
 	ops           *ops.Handlers
 	queues        *ops.Queues
+	identity      *identity.Handlers
 	// once makes every form post under /o/:slug happen once.
 	once *web.Once
 }
@@ -91,7 +94,8 @@ func newHandlers(s *App) *handlers {
 			AuditActions: append(slices.Clone(audit.Actions),
 				calendar.ActionCancelOverride, calendar.ActionMoveOverride, calendar.ActionScheduledDirectly,
 				courses.ActionEnrolmentGranted, courses.ActionCourseCreated, matching.ActionMentorApproved, courses.ActionCourseUpdated, ops.OrgActionSupportStarted,
-				ops.OrgActionSupportEnded, ops.OrgActionSuspended, ops.OrgActionResumed),
+				ops.OrgActionSupportEnded, ops.OrgActionSuspended, ops.OrgActionResumed,
+				identity.ActionConfigured, identity.ActionSignedIn, identity.ActionJoined, identity.ActionLinked, identity.ActionRefused),
 			Courses: courseChoices(s.Courses.Store)},
 		account:    &account.Handlers{Service: s.Account, Sessions: s.Auth.Sessions, Renderer: d.Renderer, Refusal: tenancy.LastOwnerMessage},
 		assessment: &assessment.Handlers{Store: s.Assessment, Tenancy: s.Tenancy.Store, Clock: d.Clock, Renderer: d.Renderer, Topics: s.Topics},
@@ -113,8 +117,10 @@ func newHandlers(s *App) *handlers {
 		outbox:      &mail.Outbox{Mail: d.Mail, Renderer: d.Renderer},
 		ops:         &ops.Handlers{Service: s.Ops, Sessions: s.Auth.Sessions, Renderer: d.Renderer},
 		queues:      s.Queues,
-		billing:     &billing.Handlers{Service: s.Billing, Renderer: d.Renderer, WebhookOutcome: d.Metrics.Webhook},
-		once:        &web.Once{DB: d.DB, Now: d.Clock.Now, Wait: 10 * time.Second},
+		identity: &identity.Handlers{Service: s.Identity, Sessions: s.Auth.Sessions, Renderer: d.Renderer,
+			Secure: strings.HasPrefix(d.Config.BaseURL, "https://")},
+		billing: &billing.Handlers{Service: s.Billing, Renderer: d.Renderer, WebhookOutcome: d.Metrics.Webhook},
+		once:    &web.Once{DB: d.DB, Now: d.Clock.Now, Wait: 10 * time.Second},
 	}
 }
 
@@ -160,6 +166,14 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	public.GET("/login", e(h.auth.ShowLoginPage))
 	public.POST("/login", e(h.auth.SignIn))
 	public.POST("/logout", e(h.auth.SignOut))
+	// Signing in through the organisation's identity provider (app/identity):
+	// the flow's sealed cookie, state, nonce and PKCE are its keys.
+	public.GET("/login/sso", e(h.identity.ShowStartPage))
+	public.POST("/login/sso", e(h.identity.Start))
+	public.GET("/login/sso/lookup", e(h.identity.Lookup))
+	public.GET("/login/sso/callback", e(h.identity.Callback))
+	public.GET("/login/sso/link", e(h.identity.ShowLinkPage))
+	public.POST("/login/sso/link", e(h.identity.ConfirmLink))
 	public.GET("/verify/:token", e(h.auth.ShowVerifyPage))
 	public.POST("/verify/:token", e(h.auth.Verify))
 	public.GET("/account/email/:token", e(h.auth.ShowChangeEmailPage))
@@ -284,6 +298,8 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	admins.POST("/invitations/:id/revoke", e(h.tenancy.InvitationAction(false)))
 	admins.GET("/settings", e(h.tenancy.ShowSettingsPage))
 	admins.POST("/settings", e(h.tenancy.UpdateSettings))
+	admins.GET("/settings/sign-in", e(h.identity.ShowSettingsPage))
+	admins.POST("/settings/sign-in", e(h.identity.SaveSettings))
 	admins.GET("/settings/topics", e(h.topics.ShowSettingsPage))
 	admins.POST("/settings/topics", e(h.topics.SaveSettings))
 	admins.GET("/audit", e(h.tenancy.ShowAuditPage))
@@ -345,6 +361,8 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	practitioners.POST("/calendar/availability/overrides", e(h.calendar.AddOverride))
 	practitioners.POST("/calendar/availability/overrides/delete", e(h.calendar.DeleteOverride))
 	practitioners.POST("/calendar/availability/settings", e(h.calendar.SaveSettings))
+	practitioners.GET("/calendar/meeting", e(h.calendar.ShowMeetingPage))
+	practitioners.POST("/calendar/meeting", e(h.calendar.SaveMeeting))
 	// A practitioner's own calendars, whose busy times block slots; each
 	// calendar admits only the practitioner who connected it.
 	practitioners.GET("/calendar/connected", e(h.busy.ShowCalendarsPage))

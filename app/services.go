@@ -27,6 +27,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/feedback"
 	"github.com/leadershiptoolbox/toolbox/app/health"
 	"github.com/leadershiptoolbox/toolbox/app/hours"
+	"github.com/leadershiptoolbox/toolbox/app/identity"
 	"github.com/leadershiptoolbox/toolbox/app/library"
 	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/matching"
@@ -91,6 +92,8 @@ type App struct {
 	Hours *hours.Service
 	// Ops: the platform operator's console, suspension, support access.
 	Ops *ops.Service
+	// Identity: sign-in through organisations' identity providers.
+	Identity *identity.Service
 	// Supervision: supervision groups, roles in rotation, de-identified cases.
 	Supervision *supervision.Service
 
@@ -255,6 +258,10 @@ func (a *App) buildServices() error {
 		DB: d, Store: &feedback.Store{DB: d}, Orgs: tenancyStore, Mail: a.Mail, Rematch: a.Matching,
 		Clock: a.Clock, Log: a.Log, BaseURL: cfg.BaseURL, Secret: []byte(cfg.SecretKey),
 	}
+	a.Identity = &identity.Service{DB: d, Store: &identity.Store{DB: d}, Keys: a.NoteKeys, Clock: a.Clock, Log: a.Log,
+		BaseURL: cfg.BaseURL, Auth: a.Auth, Orgs: tenancyStore}
+	// An organisation's provider may switch password sign-in off for its domains.
+	a.Auth.Passwords = a.Identity
 	a.Hours = &hours.Service{Store: &hours.Store{DB: d, Keys: a.NoteKeys}, Rels: a.Relationships, Clock: a.Clock}
 	a.Ops = &ops.Service{DB: d, Store: &ops.Store{DB: d}, Tenancy: tenancyStore, Mail: a.Mail, Billing: a.Billing.Store,
 		Clock: a.Clock, Log: a.Log}
@@ -282,6 +289,7 @@ func PersonalDataDomains(a *App) []personaldata.Domain {
 		personalSpec(calendar.PersonalData), personalSpec(busy.PersonalData), personalSpec(courses.PersonalData), personalSpec(billing.PersonalData),
 		personalSpec(feedback.PersonalData), personalSpec(func() personaldata.Spec { return reports.PersonalData(engine) }),
 		personalSpec(library.PersonalData), personalSpec(mail.PersonalData), personalSpec(ops.PersonalData),
+		personalSpec(identity.PersonalData),
 		personalSpec(func() personaldata.Spec { return hours.PersonalData(keys) }),
 		personalSpec(supervision.PersonalData),
 	}

@@ -35,10 +35,15 @@ fi
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/toolbox-e2e.XXXXXX")"
 server_pid=""
 granter_pid=""
+devidp_pid=""
 status=1
 
 # shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
+  if [[ -n $devidp_pid ]]; then
+    kill "$devidp_pid" 2>/dev/null || true
+    wait "$devidp_pid" 2>/dev/null || true
+  fi
   if [[ -n $granter_pid ]]; then
     kill "$granter_pid" 2>/dev/null || true
     wait "$granter_pid" 2>/dev/null || true
@@ -77,6 +82,11 @@ else
   bin="$tmp/toolbox"
 fi
 
+# The development OpenID provider (cmd/devidp, for local trials and tests
+# only) that the identity journey signs a new colleague in with.
+say "building ./cmd/devidp"
+CGO_ENABLED=0 go build -o "$tmp/devidp" ./cmd/devidp
+
 # (d) start on a free port with an empty data dir, wait for /healthz
 port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 base="http://127.0.0.1:$port"
@@ -102,6 +112,17 @@ if [[ $healthy -ne 1 ]]; then
   say "GET $base/healthz did not answer 200 within 60 s"
   exit 1
 fi
+
+# (d2) the development OpenID provider on another free port (loopback only).
+idp_port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+"$tmp/devidp" -addr "127.0.0.1:$idp_port" -client-id e2e-client -client-secret e2e-client-secret >"$tmp/devidp.log" 2>&1 &
+devidp_pid=$!
+export E2E_DEVIDP_ISSUER="http://127.0.0.1:$idp_port/oidc" E2E_DEVIDP_CLIENT_ID=e2e-client E2E_DEVIDP_CLIENT_SECRET=e2e-client-secret
+for _ in $(seq 1 40); do
+  node -e 'fetch(process.argv[1], {signal: AbortSignal.timeout(2000)}).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))' \
+    "$E2E_DEVIDP_ISSUER/.well-known/openid-configuration" && break
+  sleep 0.25
+done
 
 # (e) the operator's journey (e2e/journeys/ops.mjs) signs up this address;
 # the platform role is given on the command line only, so grant it, against

@@ -60,6 +60,16 @@ func (h *Handlers) ShowLoginPage(c *gin.Context) error {
 func (h *Handlers) SignIn(c *gin.Context) error {
 	f := web.NewForm(web.PostedForm(c))
 	f.Required("email", "password")
+	if f.Valid() && h.Service.Passwords != nil {
+		allowed, org, err := h.Service.Passwords.PasswordAllowed(c.Request.Context(), f.Get("email"))
+		if err != nil {
+			return err
+		}
+		if !allowed {
+			f.Add("email", org+" signs in the people of your e-mail domain with its identity provider, not with a password here: choose \"Continue with your organisation\".")
+			return h.Renderer.Render(c, http.StatusForbidden, PageLogin, web.NewPage(c, "Sign in", gin.H{"Form": f}))
+		}
+	}
 	if f.Valid() {
 		u, err := h.Service.SignIn(c.Request.Context(), f.Get("email"), f.Values.Get("password"), c.ClientIP())
 		var throttled *ThrottledError

@@ -109,6 +109,15 @@ type Service struct {
 	// Feeds ends the person's calendar subscription address when they
 	// reset their password or sign out everywhere.
 	Feeds FeedRevoker
+	// Passwords says whether an address may sign in with a password at
+	// all (app/identity: its organisation's provider may switch it off).
+	Passwords PasswordPolicy
+}
+
+// PasswordPolicy says whether an address may sign in with a password;
+// when not, org names the organisation that signs it in instead.
+type PasswordPolicy interface {
+	PasswordAllowed(ctx context.Context, email string) (allowed bool, org string, err error)
 }
 
 // FeedRevoker ends a person's secret calendar feed address, in the

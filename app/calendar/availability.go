@@ -389,7 +389,7 @@ func (h *Handlers) DeleteOverride(c *gin.Context) error {
 
 // settingsForm reads buffers, notice, window and limits.
 func settingsForm(f *web.Form, orgID, userID uuid.UUID) BookingSettings {
-	b := BookingSettings{OrgID: orgID, PractitionerID: userID}
+	b := DefaultBookingSettings(orgID, userID)
 	fields := []struct {
 		name     string
 		dst      *int

@@ -288,6 +288,7 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 				BusyFrom: o.Start.Add(-minutes(bs.BufferBeforeMin)), BusyTo: o.End.Add(minutes(bs.BufferAfterMin)),
 				TimeZone: zone.String(), Place: place, Status: StatusScheduled, Version: 1, SeriesIndex: o.Index,
 				Capacity: capacity, CreatedBy: &in.ActorID, CreatedAt: now, UpdatedAt: now,
+				MeetingURL: meetingLink(bs, org),
 			}
 			if series != nil {
 				sess.SeriesID = &series.ID

@@ -72,7 +72,14 @@ func (s *Service) FeedICS(ctx context.Context, token string) (string, error) {
 			return "", fmt.Errorf("calendar: feed of %s: %w", f.UserID, err)
 		}
 		for _, sess := range sessions {
-			events = append(events, icsEvent{Session: sess, Name: nameOr(names, sess), URL: s.sessionURL(org, &sess)})
+			ev := icsEvent{Session: sess, Name: nameOr(names, sess), URL: s.sessionURL(org, &sess)}
+			// The meeting link for the practitioner and one-to-one
+			// attendees; a group's seat holders find it on the session
+			// page and in their e-mails (the feed lists the waitlisted too).
+			if sess.Status == StatusScheduled && (sess.PractitionerID == f.UserID || !sess.IsGroup()) {
+				ev.Meeting = sess.MeetingURL
+			}
+			events = append(events, ev)
 		}
 	}
 	return buildICS("", "Leadership Toolbox", events, now), nil

@@ -17,6 +17,10 @@ type icsEvent struct {
 	Organizer person
 	Attendees []person
 	URL       string
+	// Meeting is the session's meeting link, set only for a reader who
+	// takes part in it (its practitioner or a seat holder): it becomes
+	// the event's URL and LOCATION.
+	Meeting string
 }
 
 type person struct {
@@ -59,13 +63,24 @@ func buildICS(method, name string, events []icsEvent, now time.Time) string {
 			name = s.Title
 		}
 		e.SetSummary(icsLine(name))
-		if s.Place != "" {
+		switch {
+		case ev.Meeting != "" && s.Place != "":
+			e.SetLocation(icsLine(s.Place + ", " + ev.Meeting))
+		case ev.Meeting != "":
+			e.SetLocation(icsLine(ev.Meeting))
+		case s.Place != "":
 			e.SetLocation(icsLine(s.Place))
 		}
-		if ev.URL != "" {
+		desc := icsLine(name)
+		if ev.Meeting != "" {
+			e.SetURL(icsLine(ev.Meeting))
+			desc += "\nJoin: " + icsLine(ev.Meeting)
+			if ev.URL != "" {
+				desc += "\nSession page: " + ev.URL
+			}
+		} else if ev.URL != "" {
 			e.SetURL(ev.URL)
 		}
-		desc := icsLine(name)
 		if s.CancelReason != "" {
 			desc += "\nReason for cancelling: " + icsText(s.CancelReason)
 		}

@@ -71,12 +71,17 @@ type BookingSettings struct {
 	WindowDays      int       `bun:"window_days"`
 	MaxPerDay       int       `bun:"max_per_day"`
 	MaxPerWeek      int       `bun:"max_per_week"`
-	UpdatedAt       time.Time `bun:"updated_at"`
+	// MeetingMode is how the practitioner's sessions are joined remotely
+	// (MeetingNone, MeetingRoom, MeetingGenerated); MeetingRoomURL is
+	// their own video room for MeetingRoom.
+	MeetingMode    string    `bun:"meeting_mode"`
+	MeetingRoomURL string    `bun:"meeting_room_url"`
+	UpdatedAt      time.Time `bun:"updated_at"`
 }
 
 // DefaultBookingSettings apply until a practitioner saves their own.
 func DefaultBookingSettings(orgID, practitionerID uuid.UUID) BookingSettings {
-	return BookingSettings{OrgID: orgID, PractitionerID: practitionerID, MinNoticeMin: 60, WindowDays: 60}
+	return BookingSettings{OrgID: orgID, PractitionerID: practitionerID, MinNoticeMin: 60, WindowDays: 60, MeetingMode: MeetingNone}
 }
 
 // SessionType is an organisation's default length and place per kind.
@@ -110,18 +115,21 @@ type Series struct {
 type Session struct {
 	bun.BaseModel `bun:"table:calendar_sessions"`
 
-	ID             uuid.UUID  `bun:"id,pk,type:uuid"`
-	OrgID          uuid.UUID  `bun:"org_id,type:uuid"`
-	RelationshipID uuid.UUID  `bun:"relationship_id,type:uuid"`
-	PractitionerID uuid.UUID  `bun:"practitioner_id,type:uuid"`
-	Kind           string     `bun:"kind"`
-	Title          string     `bun:"title"`
-	StartsAt       time.Time  `bun:"starts_at"`
-	EndsAt         time.Time  `bun:"ends_at"`
-	BusyFrom       time.Time  `bun:"busy_from"`
-	BusyTo         time.Time  `bun:"busy_to"`
-	TimeZone       string     `bun:"time_zone"`
-	Place          string     `bun:"place"`
+	ID             uuid.UUID `bun:"id,pk,type:uuid"`
+	OrgID          uuid.UUID `bun:"org_id,type:uuid"`
+	RelationshipID uuid.UUID `bun:"relationship_id,type:uuid"`
+	PractitionerID uuid.UUID `bun:"practitioner_id,type:uuid"`
+	Kind           string    `bun:"kind"`
+	Title          string    `bun:"title"`
+	StartsAt       time.Time `bun:"starts_at"`
+	EndsAt         time.Time `bun:"ends_at"`
+	BusyFrom       time.Time `bun:"busy_from"`
+	BusyTo         time.Time `bun:"busy_to"`
+	TimeZone       string    `bun:"time_zone"`
+	Place          string    `bun:"place"`
+	// MeetingURL is where the session is joined remotely, given when it
+	// was booked; shown to its people only (practitioner and seat holders).
+	MeetingURL     string     `bun:"meeting_url"`
 	Status         string     `bun:"status"`
 	Version        int        `bun:"version"`
 	SeriesID       *uuid.UUID `bun:"series_id,type:uuid"`

@@ -19,7 +19,9 @@ type EmailSession struct {
 	// RelationshipLink is the relationship's page: the next session,
 	// the agenda, goals, and booking the one after.
 	RelationshipLink string
-	Minutes          int
+	// Meeting is the link to join, for the session's own people only.
+	Meeting string
+	Minutes int
 }
 
 // EmailData is what the session e-mails get.
@@ -59,11 +61,17 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, org *tenancy.Organisat
 	}
 	var recipients []uuid.UUID
 	var events []icsEvent
+	// joiners are, per session, the people shown its meeting link: the
+	// practitioner and the seat holders, not those merely told of it.
+	joiners := make([][]uuid.UUID, len(sessions))
 	for i := range sessions {
 		sess := &sessions[i]
 		people, err := sessionPeople(ctx, tx, sess)
 		if err != nil {
 			return err
+		}
+		if sess.Status != StatusCancelled {
+			joiners[i] = slices.Clone(people)
 		}
 		if sess.Status == StatusCancelled {
 			// Everyone who held a seat hears of the cancellation.
@@ -129,10 +137,15 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, org *tenancy.Organisat
 				name = n.NameFor(id)
 			}
 			mine[i].Name = name
+			meeting := ""
+			if slices.Contains(joiners[i], id) {
+				meeting = sess.MeetingURL
+			}
+			mine[i].Meeting = meeting
 			local := sess.StartsAt.In(zone)
 			data.Sessions = append(data.Sessions, EmailSession{
 				Title: name, When: local.Format("Mon 2 Jan 2006, 15:04 MST"), Zone: zone.String(),
-				Place: sess.Place, Link: s.sessionURL(org, sess), Minutes: sess.Minutes(),
+				Place: sess.Place, Link: s.sessionURL(org, sess), Meeting: meeting, Minutes: sess.Minutes(),
 				RelationshipLink: s.BaseURL + "/o/" + org.Slug + "/relationships/" + sess.RelationshipID.String(),
 			})
 		}

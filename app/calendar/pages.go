@@ -11,4 +11,6 @@ const (
 	PageSession      web.PageName = "calendar/session"
 	PageFeed         web.PageName = "calendar/feed"
 	PageSessionTypes web.PageName = "calendar/session_types"
+	// PageMeeting: a practitioner's choice of meeting link.
+	PageMeeting web.PageName = "calendar/meeting"
 )

@@ -66,6 +66,10 @@ type sessionPage struct {
 	Onlooker      bool
 	Side          string // the viewer's side: practitioner, member or "" (staff)
 	OverrideLabel string
+	// Meeting is the link to join, shown to the session's own people
+	// only: its practitioner side and its seat holders, never to admins
+	// or coordinators who look on, nor to a group's waitlist.
+	Meeting string
 }
 
 // newSessionPage says what a person who takes part in a session on the
@@ -78,8 +82,13 @@ func newSessionPage(sv *SessionView, side string, privileged bool, viewerID uuid
 			mine = &sv.Attendees[i]
 		}
 	}
+	meeting := ""
+	if sv.Status == StatusScheduled && (side == relationships.SidePractitioner || (mine != nil && mine.Status == AttendeeBooked)) {
+		meeting = sv.MeetingURL
+	}
 	return sessionPage{
-		S: sv, Modes: modes, Kinds: relationships.Kinds, Outcomes: Outcomes, State: st, Zone: loc.String(),
+		Meeting: meeting,
+		S:       sv, Modes: modes, Kinds: relationships.Kinds, Outcomes: Outcomes, State: st, Zone: loc.String(),
 		Start: sv.StartsAt.In(loc), End: sv.EndsAt.In(loc), PractitionerStart: sv.StartsAt.In(zoneOr(sv.TimeZone)),
 		Side: side, Privileged: privileged, Scheduled: sv.Status == StatusScheduled, Started: !sv.StartsAt.After(now),
 		Upcoming: sv.StartsAt.After(now), InSeries: sv.SeriesID != nil,

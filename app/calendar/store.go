@@ -95,6 +95,18 @@ func saveBookingSettings(ctx context.Context, tx bun.IDB, b *BookingSettings) er
 	return nil
 }
 
+// saveMeetingSettings stores the meeting columns of a practitioner's
+// booking settings, leaving the others as they are (or their defaults).
+func saveMeetingSettings(ctx context.Context, tx bun.IDB, b *BookingSettings) error {
+	_, err := tx.NewInsert().Model(b).On("CONFLICT (org_id, practitioner_id) DO UPDATE").
+		Set("meeting_mode = EXCLUDED.meeting_mode").Set("meeting_room_url = EXCLUDED.meeting_room_url").
+		Set("updated_at = EXCLUDED.updated_at").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("calendar: save meeting settings: %w", err)
+	}
+	return nil
+}
+
 func loadSessionType(ctx context.Context, tx bun.IDB, orgID uuid.UUID, kind string) (*SessionType, error) {
 	var out []SessionType
 	if err := tx.NewSelect().Model(&out).Where("org_id = ? AND kind = ?", orgID, kind).Scan(ctx); err != nil {

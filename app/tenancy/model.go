@@ -55,6 +55,11 @@ type Settings struct {
 	// LongSessionMinutes is the longest session scheduled without being
 	// asked "do you mean it?" (0: the default, four hours).
 	LongSessionMinutes int `json:"long_session_minutes,omitempty"`
+	// MeetingServiceURL is the self-hostable meeting service (Jitsi Meet
+	// or alike: a room is its address plus a name, no API key) where
+	// practitioners who choose "a new room for each session" get one
+	// ("": DefaultMeetingService).
+	MeetingServiceURL string `json:"meeting_service_url,omitempty"`
 	// CoachingApproach is where the needs assessment signposts a person who
 	// wants support to apply a coaching approach to their leadership:
 	// "course" (CoachingApproachCourse, one of the organisation's courses)
@@ -72,6 +77,19 @@ const (
 // CourseChoice is a course an admin may choose in the settings.
 type CourseChoice struct {
 	ID, Title string
+}
+
+// DefaultMeetingService is the meeting service used until an admin
+// names their own.
+const DefaultMeetingService = "https://meet.jit.si"
+
+// MeetingService is MeetingServiceURL, or its default, without a
+// trailing slash.
+func (s Settings) MeetingService() string {
+	if s.MeetingServiceURL != "" {
+		return strings.TrimRight(s.MeetingServiceURL, "/")
+	}
+	return DefaultMeetingService
 }
 
 // Defaults of the quiet-relationship settings.

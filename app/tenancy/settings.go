@@ -63,6 +63,9 @@ func (s *Service) UpdateOrganisation(ctx context.Context, orgID uuid.UUID, a Act
 		if org.Settings.LongSession() != settings.LongSession() {
 			changed = append(changed, "longest usual session")
 		}
+		if org.Settings.MeetingService() != settings.MeetingService() {
+			changed = append(changed, "meeting service")
+		}
 		if len(changed) == 0 {
 			return nil
 		}
@@ -95,6 +98,7 @@ func (h *Handlers) renderSettings(c *gin.Context, status int, f *web.Form) error
 		f.Set("reminder_offsets", FormatOffsets(org.Settings.ReminderOffsetsMinutes))
 		f.Set("proposal_days", strconv.Itoa(org.Settings.ProposalDays))
 		f.Set("long_session_minutes", strconv.Itoa(org.Settings.LongSession()))
+		f.Set("meeting_service_url", org.Settings.MeetingService())
 		if org.Settings.SelfSelection {
 			f.Set("self_selection", "on")
 		}
@@ -144,6 +148,10 @@ func (h *Handlers) UpdateSettings(c *gin.Context) error {
 		FeedbackToCoordinators: f.Get("feedback_to_coordinators") != "",
 		QuietWeeks:             intField("quiet_weeks", 1, 26),
 		ConcludeAfterWeeks:     intField("conclude_after_weeks", 2, 104),
+		MeetingServiceURL:      f.WebURL("meeting_service_url", false),
+	}
+	if s.MeetingServiceURL == DefaultMeetingService {
+		s.MeetingServiceURL = ""
 	}
 	if s.QuietWeeks > 0 && s.ConcludeAfterWeeks > 0 && s.ConcludeAfterWeeks <= 2*s.QuietWeeks {
 		f.Add("conclude_after_weeks", fmt.Sprintf("Propose concluding only after the coordinators have heard: more than %d weeks (twice the quiet weeks).", 2*s.QuietWeeks))

@@ -145,3 +145,41 @@ func IDParam(c *gin.Context, name string) (uuid.UUID, error) {
 	}
 	return id, nil
 }
+
+// WebURL checks that a field holds an absolute https:// address (with a
+// host, no user name or password, at most 500 characters) and returns it
+// cleaned, or "" when blank or wrong. loopbackHTTP also admits plain
+// http:// to this machine (localhost, 127.0.0.1, ::1), for local trials
+// against development services.
+func (f *Form) WebURL(field string, loopbackHTTP bool) string {
+	v := f.Get(field)
+	if v == "" {
+		return ""
+	}
+	if problem := WebURLProblem(v, loopbackHTTP); problem != "" {
+		f.Add(field, problem)
+		return ""
+	}
+	return v
+}
+
+// WebURLProblem says what is wrong with an address WebURL would refuse, or "".
+func WebURLProblem(v string, loopbackHTTP bool) string {
+	const msg = "Enter a full address starting with https://, such as https://meet.example.org/my-room."
+	if len(v) > 500 || strings.ContainsAny(v, " \t\r\n\"'<>") {
+		return msg
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || u.User != nil || u.Opaque != "" {
+		return msg
+	}
+	switch u.Scheme {
+	case "https":
+		return ""
+	case "http":
+		if h := u.Hostname(); loopbackHTTP && (h == "localhost" || h == "127.0.0.1" || h == "::1") {
+			return ""
+		}
+	}
+	return msg
+}

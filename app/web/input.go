@@ -99,7 +99,7 @@ func queryProblem(raw string) bool {
 // Every other field is one line: a CR or LF in a name would let it break
 // out of a mail header or a calendar invitation.
 var multiLineFields = map[string]bool{
-	"bio": true, "body": true, "comment": true, "note": true, "reason": true, "summary": true, "themes": true,
+	"bio": true, "body": true, "comment": true, "domains": true, "note": true, "reason": true, "summary": true, "themes": true,
 	// a supervision case's structured fields (app/supervision)
 	"context": true, "question": true, "tried": true, "learning": true,
 }
