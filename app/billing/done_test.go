@@ -215,9 +215,14 @@ func TestDoneMeansATraineeBuysCompletesAndIsMatchedAsAMentor(t *testing.T) {
 				t.Fatalf("trained_mentor_at not set on the profile")
 			}
 
-			// The admin makes the trainee a mentor; they fill in their
-			// profile; both mentors do.
+			// The trainee is a provisional mentor until a coordinator
+			// approves them on the pipeline (issue 13); the admin also
+			// makes them a practitioner; both mentors fill in their profile.
 			owner := env.SignIn(org.Owner.User)
+			p = owner.Post(orgBase+"/pipeline/mentors/"+trainee.ID.String()+"/approve", nil)
+			if p.Status != http.StatusOK {
+				t.Fatalf("approve the trained mentor = %d: %s", p.Status, p.Text("main"))
+			}
 			p = owner.PostValues(orgBase+"/people/"+trainee.ID.String()+"/role", url.Values{"role": {"practitioner"}, "kinds": {"mentor"}})
 			if p.Status != http.StatusOK || !strings.Contains(p.Body, "is saved") {
 				t.Fatalf("make the trainee a mentor = %d: %s", p.Status, p.Text("main"))
