@@ -181,7 +181,7 @@ func (a *App) buildServices() error {
 		Every:   cfg.CalendarsEvery, StaleAfter: cfg.CalendarsStaleAfter,
 	}
 	a.Calendar = &calendar.Service{
-		DB: d, Clock: a.Clock, Mail: a.Mail, Relationships: a.Relationships,
+		DB: d, Store: &calendar.Store{DB: d}, Clock: a.Clock, Mail: a.Mail, Relationships: a.Relationships,
 		Tenancy: tenancyStore, Busy: a.Busy, Log: a.Log, BaseURL: cfg.BaseURL,
 	}
 	// Calendars are read in the practitioner's zone, over their booking window.

@@ -49,13 +49,13 @@ func (s *Service) AvailabilityOf(ctx context.Context, orgID, practitionerID uuid
 		}
 		a.Zone = q.Zone
 		a.Preview = Slots(q)
-		if a.Rules, err = loadRules(ctx, tx, orgID, practitionerID); err != nil {
+		if a.Rules, err = s.Store.WithTx(tx).Rules(ctx, orgID, practitionerID); err != nil {
 			return err
 		}
-		if a.Overrides, err = loadOverrides(ctx, tx, orgID, practitionerID, now.In(q.Zone).Format(time.DateOnly)); err != nil {
+		if a.Overrides, err = s.Store.WithTx(tx).Overrides(ctx, orgID, practitionerID, now.In(q.Zone).Format(time.DateOnly)); err != nil {
 			return err
 		}
-		a.Settings, err = loadBookingSettings(ctx, tx, orgID, practitionerID)
+		a.Settings, err = s.Store.WithTx(tx).BookingSettings(ctx, orgID, practitionerID)
 		return err
 	})
 	if err != nil {
@@ -82,7 +82,7 @@ func (s *Service) AddRule(ctx context.Context, orgID, practitionerID uuid.UUID, 
 		if err != nil {
 			return err
 		}
-		rules, err := loadRules(ctx, tx, orgID, practitionerID)
+		rules, err := s.Store.WithTx(tx).Rules(ctx, orgID, practitionerID)
 		if err != nil {
 			return err
 		}
@@ -96,7 +96,7 @@ func (s *Service) AddRule(ctx context.Context, orgID, practitionerID uuid.UUID, 
 				return &OverlapError{From: clockLabel(r.StartMinute), To: clockLabel(r.EndMinute)}
 			}
 		}
-		return insertRule(ctx, tx, &Rule{
+		return s.Store.WithTx(tx).AddRule(ctx, &Rule{
 			ID: uuid.Must(uuid.NewV7()), OrgID: orgID, PractitionerID: practitionerID, Weekday: int(weekday),
 			StartMinute: startMinute, EndMinute: endMinute, TimeZone: zone.String(), CreatedAt: s.Clock.Now(),
 		})
@@ -106,7 +106,7 @@ func (s *Service) AddRule(ctx context.Context, orgID, practitionerID uuid.UUID, 
 // DeleteRule removes one of the practitioner's weekly windows.
 func (s *Service) DeleteRule(ctx context.Context, orgID, practitionerID, id uuid.UUID) error {
 	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		return deleteRule(ctx, tx, orgID, practitionerID, id)
+		return s.Store.WithTx(tx).DeleteRule(ctx, orgID, practitionerID, id)
 	})
 }
 
@@ -124,7 +124,7 @@ func (s *Service) AddOverride(ctx context.Context, orgID, practitionerID uuid.UU
 		if day < s.Clock.Now().In(zone).Format(time.DateOnly) {
 			return ErrPastDay
 		}
-		return insertOverride(ctx, tx, &Override{
+		return s.Store.WithTx(tx).AddOverride(ctx, &Override{
 			ID: uuid.Must(uuid.NewV7()), OrgID: orgID, PractitionerID: practitionerID, Day: day, DayOff: dayOff,
 			StartMinute: startMinute, EndMinute: endMinute, CreatedAt: s.Clock.Now(),
 		})
@@ -134,14 +134,14 @@ func (s *Service) AddOverride(ctx context.Context, orgID, practitionerID uuid.UU
 // DeleteOverride removes one of the practitioner's date overrides.
 func (s *Service) DeleteOverride(ctx context.Context, orgID, practitionerID, id uuid.UUID) error {
 	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		return deleteOverride(ctx, tx, orgID, practitionerID, id)
+		return s.Store.WithTx(tx).DeleteOverride(ctx, orgID, practitionerID, id)
 	})
 }
 
 // SaveSettings stores a practitioner's buffers, notice, window and limits.
 func (s *Service) SaveSettings(ctx context.Context, b BookingSettings) error {
 	b.UpdatedAt = s.Clock.Now()
-	return s.DB.InTenant(ctx, b.OrgID, func(ctx context.Context, tx bun.Tx) error { return saveBookingSettings(ctx, tx, &b) })
+	return s.DB.InTenant(ctx, b.OrgID, func(ctx context.Context, tx bun.Tx) error { return s.Store.WithTx(tx).SaveBookingSettings(ctx, &b) })
 }
 
 // PractitionerZone is the zone a practitioner's calendar is kept in.

@@ -69,7 +69,7 @@ func (s *Service) BookingPage(ctx context.Context, orgID, relationshipID, viewer
 			return fmt.Errorf("calendar: %s takes no part in %s: %w", viewerID, relationshipID, db.ErrNotFound)
 		}
 		v.Relationship, v.Agreement = info.Rel, info.Agreement
-		if v.Length, v.Place, err = sessionLength(ctx, tx, info); err != nil {
+		if v.Length, v.Place, err = s.sessionLength(ctx, tx, info); err != nil {
 			return err
 		}
 		if v.Practitioner, err = auth.UserByID(ctx, tx, info.PractitionerID()); err != nil {
@@ -85,7 +85,7 @@ func (s *Service) BookingPage(ctx context.Context, orgID, relationshipID, viewer
 		if q.WindowDays > 0 {
 			v.WindowEnd = now.Add(time.Duration(q.WindowDays) * 24 * time.Hour)
 		}
-		if v.Upcoming, err = relationshipSessions(ctx, tx, orgID, relationshipID, now); err != nil {
+		if v.Upcoming, err = s.Store.WithTx(tx).RelationshipSessions(ctx, orgID, relationshipID, now); err != nil {
 			return err
 		}
 		if info.Rel.Status != relationships.StatusActive {
@@ -97,7 +97,7 @@ func (s *Service) BookingPage(ctx context.Context, orgID, relationshipID, viewer
 		}
 		v.Month = monthOf(month, now, loc)
 		v.Slots = slotsIn(q, v.Month, v.Month.AddDate(0, 1, 0))
-		last, err := lastSessionStart(ctx, tx, orgID, relationshipID)
+		last, err := s.Store.WithTx(tx).LastSessionStart(ctx, orgID, relationshipID)
 		if err != nil {
 			return err
 		}
@@ -273,7 +273,7 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 				ID: uuid.Must(uuid.NewV7()), OrgID: orgID, RelationshipID: in.RelationshipID, PractitionerID: practitionerID,
 				IntervalDays: in.IntervalDays, Count: in.Count, Until: in.Until, FirstStart: occ[0].Start, CreatedAt: now,
 			}
-			if err := insertSeries(ctx, tx, series); err != nil {
+			if err := s.Store.WithTx(tx).AddSeries(ctx, series); err != nil {
 				return err
 			}
 		}
@@ -293,7 +293,7 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 			if series != nil {
 				sess.SeriesID = &series.ID
 			}
-			if err := insertSession(ctx, tx, sess); err != nil {
+			if err := s.Store.WithTx(tx).AddSession(ctx, sess); err != nil {
 				if errors.Is(err, db.ErrConflict) {
 					return lostRace(occ, o.Index)
 				}
@@ -308,7 +308,7 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 				// A member booking a group session takes the first seat.
 				as = append(as, Attendee{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, SessionID: sess.ID, UserID: in.ActorID, Status: AttendeeBooked, CreatedAt: now, UpdatedAt: now})
 			}
-			if err := insertAttendees(ctx, tx, as); err != nil {
+			if err := s.Store.WithTx(tx).AddAttendees(ctx, as); err != nil {
 				return err
 			}
 			if err := s.scheduleReminders(ctx, tx, info.Org, sess, now); err != nil {
@@ -398,7 +398,7 @@ func (s *Service) checkBooking(ctx context.Context, tx bun.IDB, org *tenancy.Org
 		return nil, err
 	}
 	practitionerID := chk.leader
-	if chk.length, chk.place, err = sessionLength(ctx, tx, info); err != nil {
+	if chk.length, chk.place, err = s.sessionLength(ctx, tx, info); err != nil {
 		return nil, err
 	}
 	if in.Direct && in.Minutes > 0 {
@@ -412,7 +412,7 @@ func (s *Service) checkBooking(ctx context.Context, tx bun.IDB, org *tenancy.Org
 	if chk.zone, err = personZone(ctx, tx, info.Org, practitionerID); err != nil {
 		return nil, err
 	}
-	if chk.bs, err = loadBookingSettings(ctx, tx, org.ID, practitionerID); err != nil {
+	if chk.bs, err = s.Store.WithTx(tx).BookingSettings(ctx, org.ID, practitionerID); err != nil {
 		return nil, err
 	}
 	if chk.occ, err = occurrences(in, chk.zone, chk.length); err != nil {

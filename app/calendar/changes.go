@@ -47,7 +47,7 @@ func noticeCheck(org *tenancy.Organisation, in ChangeInput, start, now time.Time
 // targets loads the session and, for "this and following", the later
 // scheduled sessions of its series.
 func (s *Service) targets(ctx context.Context, tx bun.IDB, orgID uuid.UUID, in ChangeInput) ([]Session, error) {
-	sess, err := lockSession(ctx, tx, s.DB.Engine, orgID, in.SessionID)
+	sess, err := s.Store.WithTx(tx).LockSession(ctx, orgID, in.SessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func (s *Service) targets(ctx context.Context, tx bun.IDB, orgID uuid.UUID, in C
 	if !in.Following || sess.SeriesID == nil {
 		return []Session{*sess}, nil
 	}
-	return seriesFrom(ctx, tx, orgID, *sess.SeriesID, sess.SeriesIndex)
+	return s.Store.WithTx(tx).SeriesFrom(ctx, orgID, *sess.SeriesID, sess.SeriesIndex)
 }
 
 // Cancel cancels a session (or it and the following ones of its series),
@@ -84,7 +84,7 @@ func (s *Service) Cancel(ctx context.Context, orgID uuid.UUID, in ChangeInput) e
 			sess.OverrideNotice = sess.OverrideNotice || overridden
 			sess.Version++
 			sess.UpdatedAt = now
-			if err := updateSession(ctx, tx, &sess, "status", "cancel_reason", "cancelled_by", "cancelled_at", "override_notice", "version", "updated_at"); err != nil {
+			if err := s.Store.WithTx(tx).UpdateSession(ctx, &sess, "status", "cancel_reason", "cancelled_by", "cancelled_at", "override_notice", "version", "updated_at"); err != nil {
 				return err
 			}
 			if overridden {
@@ -126,7 +126,7 @@ func (s *Service) Reschedule(ctx context.Context, orgID uuid.UUID, in ChangeInpu
 		if zone == nil {
 			zone = time.UTC
 		}
-		bs, err := loadBookingSettings(ctx, tx, orgID, first.PractitionerID)
+		bs, err := s.Store.WithTx(tx).BookingSettings(ctx, orgID, first.PractitionerID)
 		if err != nil {
 			return err
 		}
@@ -174,7 +174,7 @@ func (s *Service) Reschedule(ctx context.Context, orgID uuid.UUID, in ChangeInpu
 			}
 			sess.StartsAt, sess.EndsAt = start, start.Add(length)
 			sess.BusyFrom, sess.BusyTo = start.Add(-minutes(bs.BufferBeforeMin)), start.Add(length+minutes(bs.BufferAfterMin))
-			busy, err := busyBetween(ctx, tx, orgID, sess.PractitionerID, sess.BusyFrom, sess.BusyTo, ids...)
+			busy, err := s.Store.WithTx(tx).BusyBetween(ctx, orgID, sess.PractitionerID, sess.BusyFrom, sess.BusyTo, ids...)
 			if err != nil {
 				return err
 			}
@@ -198,11 +198,11 @@ func (s *Service) Reschedule(ctx context.Context, orgID uuid.UUID, in ChangeInpu
 		// Park them all outside the no-overlap rule, then place them, so
 		// that a series moving into its own old times never meets itself
 		// half-way.
-		if err := parkSessions(ctx, tx, orgID, ids); err != nil {
+		if err := s.Store.WithTx(tx).ParkSessions(ctx, orgID, ids); err != nil {
 			return err
 		}
 		for i := range changed {
-			if err := updateSession(ctx, tx, &changed[i], "status", "starts_at", "ends_at", "busy_from", "busy_to", "override_notice", "version", "updated_at"); err != nil {
+			if err := s.Store.WithTx(tx).UpdateSession(ctx, &changed[i], "status", "starts_at", "ends_at", "busy_from", "busy_to", "override_notice", "version", "updated_at"); err != nil {
 				if errors.Is(err, db.ErrConflict) {
 					return ErrSlotTaken
 				}

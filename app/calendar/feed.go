@@ -24,7 +24,7 @@ import (
 func (s *Service) RegenerateFeed(ctx context.Context, userID uuid.UUID) (string, error) {
 	token, hash := auth.NewToken()
 	f := &Feed{ID: uuid.Must(uuid.NewV7()), UserID: userID, TokenHash: hash, CreatedAt: s.Clock.Now()}
-	if err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error { return replaceFeed(ctx, tx, f) }); err != nil {
+	if err := s.Store.ReplaceFeed(ctx, f); err != nil {
 		return "", err
 	}
 	return token, nil
@@ -34,12 +34,12 @@ func (s *Service) RegenerateFeed(ctx context.Context, userID uuid.UUID) (string,
 // a password reset or signing out everywhere, whoever held the old
 // address reads nothing more. The person makes a new one when they wish.
 func (s *Service) EndFeed(ctx context.Context, idb bun.IDB, userID uuid.UUID) error {
-	return deleteFeed(ctx, idb, userID)
+	return s.Store.WithTx(idb).DeleteFeed(ctx, userID)
 }
 
 // FeedOf returns a person's subscription, or db.ErrNotFound.
 func (s *Service) FeedOf(ctx context.Context, userID uuid.UUID) (*Feed, error) {
-	return feedOf(ctx, s.DB, userID)
+	return s.Store.FeedOf(ctx, userID)
 }
 
 // FeedURL is the subscription address for a token.
@@ -48,7 +48,7 @@ func (s *Service) FeedURL(token string) string { return s.BaseURL + "/calendar/f
 // FeedICS renders the sessions of the person a token belongs to, in
 // every organisation they are active in, from 90 days ago to a year on.
 func (s *Service) FeedICS(ctx context.Context, token string) (string, error) {
-	f, err := feedByHash(ctx, s.DB, auth.HashToken(token))
+	f, err := s.Store.FeedByHash(ctx, auth.HashToken(token))
 	if err != nil {
 		return "", err
 	}

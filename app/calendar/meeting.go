@@ -66,7 +66,7 @@ func (s *Service) MeetingSettingsOf(ctx context.Context, orgID, practitionerID u
 	}
 	var out MeetingSettings
 	err = s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
-		bs, err := loadBookingSettings(ctx, q, orgID, practitionerID)
+		bs, err := s.Store.WithTx(q).BookingSettings(ctx, orgID, practitionerID)
 		out = MeetingSettings{Mode: bs.MeetingMode, RoomURL: bs.MeetingRoomURL, Service: org.Settings.MeetingService()}
 		return err
 	})
@@ -78,7 +78,7 @@ func (s *Service) MeetingSettingsOf(ctx context.Context, orgID, practitionerID u
 func (s *Service) SaveMeetingSettings(ctx context.Context, orgID, practitionerID uuid.UUID, mode, roomURL string) error {
 	b := DefaultBookingSettings(orgID, practitionerID)
 	b.MeetingMode, b.MeetingRoomURL, b.UpdatedAt = mode, roomURL, s.Clock.Now()
-	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error { return saveMeetingSettings(ctx, tx, &b) })
+	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error { return s.Store.WithTx(tx).SaveMeetingSettings(ctx, &b) })
 	if err != nil {
 		return fmt.Errorf("calendar: save meeting link of %s: %w", practitionerID, err)
 	}

@@ -70,7 +70,7 @@ func (s *Service) SwitchMode(ctx context.Context, orgID, sessionID, by uuid.UUID
 	var sess *Session
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		sess, err = getSession(ctx, tx, orgID, sessionID)
+		sess, err = s.Store.WithTx(tx).Session(ctx, orgID, sessionID)
 		return err
 	})
 	if err != nil {
@@ -109,7 +109,7 @@ func (s *Service) SwitchMode(ctx context.Context, orgID, sessionID, by uuid.UUID
 func (s *Service) SessionRelationship(ctx context.Context, orgID, sessionID uuid.UUID) (uuid.UUID, error) {
 	var relID uuid.UUID
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		sess, err := getSession(ctx, tx, orgID, sessionID)
+		sess, err := s.Store.WithTx(tx).Session(ctx, orgID, sessionID)
 		if err != nil {
 			return err
 		}

@@ -66,7 +66,7 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, org *tenancy.Organisat
 	joiners := make([][]uuid.UUID, len(sessions))
 	for i := range sessions {
 		sess := &sessions[i]
-		people, err := sessionPeople(ctx, tx, sess)
+		people, err := s.sessionPeople(ctx, tx, sess)
 		if err != nil {
 			return err
 		}
@@ -75,7 +75,7 @@ func (s *Service) notify(ctx context.Context, tx bun.IDB, org *tenancy.Organisat
 		}
 		if sess.Status == StatusCancelled {
 			// Everyone who held a seat hears of the cancellation.
-			as, err := loadAttendees(ctx, tx, sess.OrgID, sess.ID)
+			as, err := s.Store.WithTx(tx).Attendees(ctx, sess.OrgID, sess.ID)
 			if err != nil {
 				return err
 			}
@@ -164,8 +164,8 @@ func (s *Service) sessionURL(org *tenancy.Organisation, sess *Session) string {
 }
 
 // sessionPeople are the practitioner and the booked attendees.
-func sessionPeople(ctx context.Context, tx bun.IDB, sess *Session) ([]uuid.UUID, error) {
-	as, err := loadAttendees(ctx, tx, sess.OrgID, sess.ID)
+func (s *Service) sessionPeople(ctx context.Context, tx bun.IDB, sess *Session) ([]uuid.UUID, error) {
+	as, err := s.Store.WithTx(tx).Attendees(ctx, sess.OrgID, sess.ID)
 	if err != nil {
 		return nil, err
 	}

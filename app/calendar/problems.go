@@ -26,7 +26,7 @@ func (s *Service) problem(ctx context.Context, tx bun.IDB, info *relInfo, practi
 	if !o.Start.After(now) {
 		return problemInThePast, nil
 	}
-	busy, err := busyBetween(ctx, tx, info.Org.ID, practitionerID, o.Start.Add(-minutes(bs.BufferBeforeMin)), o.End.Add(minutes(bs.BufferAfterMin)), except...)
+	busy, err := s.Store.WithTx(tx).BusyBetween(ctx, info.Org.ID, practitionerID, o.Start.Add(-minutes(bs.BufferBeforeMin)), o.End.Add(minutes(bs.BufferAfterMin)), except...)
 	if err != nil {
 		return "", err
 	}
@@ -66,7 +66,7 @@ func (s *Service) problem(ctx context.Context, tx bun.IDB, info *relInfo, practi
 	if len(except) > 0 {
 		// The sessions being moved do not count toward the limits.
 		q.Starts = nil
-		others, err := busyBetween(ctx, tx, info.Org.ID, practitionerID, o.Start.AddDate(0, 0, -8), o.End.AddDate(0, 0, 8), except...)
+		others, err := s.Store.WithTx(tx).BusyBetween(ctx, info.Org.ID, practitionerID, o.Start.AddDate(0, 0, -8), o.End.AddDate(0, 0, 8), except...)
 		if err != nil {
 			return "", err
 		}

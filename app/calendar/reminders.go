@@ -61,7 +61,7 @@ func (s *Service) HandleSessionReminder(ctx context.Context, p workers.SessionRe
 	}
 	now := s.Clock.Now()
 	return s.DB.InTenant(ctx, p.OrgID, func(ctx context.Context, tx bun.Tx) error {
-		sess, err := lockSession(ctx, tx, s.DB.Engine, p.OrgID, p.SessionID)
+		sess, err := s.Store.WithTx(tx).LockSession(ctx, p.OrgID, p.SessionID)
 		if errors.Is(err, db.ErrNotFound) {
 			return nil
 		}
@@ -78,13 +78,13 @@ func (s *Service) HandleSessionReminder(ctx context.Context, p workers.SessionRe
 		if !now.Before(sess.StartsAt) {
 			return nil // the session has begun: a reminder now is pointless
 		}
-		people, err := sessionPeople(ctx, tx, sess)
+		people, err := s.sessionPeople(ctx, tx, sess)
 		if err != nil {
 			return err
 		}
 		sent := false
 		for _, userID := range people {
-			fresh, err := recordDelivery(ctx, tx, &delivery{
+			fresh, err := s.Store.WithTx(tx).RecordDelivery(ctx, &delivery{
 				ID: uuid.Must(uuid.NewV7()), OrgID: p.OrgID, SessionID: sess.ID, OffsetMinutes: p.OffsetMinutes,
 				UserID: userID, SessionVersion: sess.Version, DeliveredAt: now,
 			})

@@ -24,6 +24,7 @@ import (
 // with notice, attendance, subscriptions and reminders.
 type Service struct {
 	DB            *db.DB
+	Store         *Store
 	Clock         clock.Clock
 	Mail          *mail.Service
 	Relationships *relationships.Store
@@ -137,13 +138,13 @@ func personZone(ctx context.Context, tx bun.IDB, org *tenancy.Organisation, user
 
 // sessionLength is the agreement's length, else the organisation's
 // session type for the kind, else an hour; and likewise the place.
-func sessionLength(ctx context.Context, tx bun.IDB, info *relInfo) (time.Duration, string, error) {
+func (s *Service) sessionLength(ctx context.Context, tx bun.IDB, info *relInfo) (time.Duration, string, error) {
 	minutes, place := 0, ""
 	if a := info.Agreement; a != nil {
 		minutes, place = a.SessionMinutes, a.Place
 	}
 	if minutes <= 0 || place == "" {
-		st, err := loadSessionType(ctx, tx, info.Rel.OrgID, string(info.Rel.Kind))
+		st, err := s.Store.WithTx(tx).SessionType(ctx, info.Rel.OrgID, string(info.Rel.Kind))
 		if err != nil && !errors.Is(err, db.ErrNotFound) {
 			return 0, "", err
 		}
@@ -168,20 +169,20 @@ func (s *Service) slotQuery(ctx context.Context, tx bun.IDB, org *tenancy.Organi
 	if err != nil {
 		return SlotQuery{}, err
 	}
-	rules, err := loadRules(ctx, tx, org.ID, practitionerID)
+	rules, err := s.Store.WithTx(tx).Rules(ctx, org.ID, practitionerID)
 	if err != nil {
 		return SlotQuery{}, err
 	}
-	overrides, err := loadOverrides(ctx, tx, org.ID, practitionerID, from.In(zone).AddDate(0, 0, -1).Format(time.DateOnly))
+	overrides, err := s.Store.WithTx(tx).Overrides(ctx, org.ID, practitionerID, from.In(zone).AddDate(0, 0, -1).Format(time.DateOnly))
 	if err != nil {
 		return SlotQuery{}, err
 	}
-	bs, err := loadBookingSettings(ctx, tx, org.ID, practitionerID)
+	bs, err := s.Store.WithTx(tx).BookingSettings(ctx, org.ID, practitionerID)
 	if err != nil {
 		return SlotQuery{}, err
 	}
 	// Sessions of the whole weeks around the span count toward limits.
-	busy, err := busyBetween(ctx, tx, org.ID, practitionerID, from.AddDate(0, 0, -8), to.AddDate(0, 0, 8))
+	busy, err := s.Store.WithTx(tx).BusyBetween(ctx, org.ID, practitionerID, from.AddDate(0, 0, -8), to.AddDate(0, 0, 8))
 	if err != nil {
 		return SlotQuery{}, err
 	}
@@ -229,7 +230,7 @@ func (s *Service) busyElsewhere(ctx context.Context, tx bun.IDB, orgID, practiti
 func (s *Service) BookingWindowDays(ctx context.Context, orgID, practitionerID uuid.UUID) (int, error) {
 	var days int
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		bs, err := loadBookingSettings(ctx, tx, orgID, practitionerID)
+		bs, err := s.Store.WithTx(tx).BookingSettings(ctx, orgID, practitionerID)
 		days = bs.WindowDays
 		return err
 	})

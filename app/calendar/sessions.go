@@ -31,7 +31,7 @@ type AttendeeView struct {
 func (s *Service) SessionDetail(ctx context.Context, orgID, sessionID uuid.UUID) (*SessionView, error) {
 	v := new(SessionView)
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		sess, err := getSession(ctx, tx, orgID, sessionID)
+		sess, err := s.Store.WithTx(tx).Session(ctx, orgID, sessionID)
 		if err != nil {
 			return err
 		}
@@ -39,7 +39,7 @@ func (s *Service) SessionDetail(ctx context.Context, orgID, sessionID uuid.UUID)
 		if v.Practitioner, err = auth.UserByID(ctx, tx, sess.PractitionerID); err != nil {
 			return err
 		}
-		as, err := loadAttendees(ctx, tx, orgID, sessionID)
+		as, err := s.Store.WithTx(tx).Attendees(ctx, orgID, sessionID)
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func (s *Service) SessionsOf(ctx context.Context, orgID, userID uuid.UUID, from,
 	var out []Session
 	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
 		var err error
-		out, err = sessionsOf(ctx, q, orgID, userID, from, to)
+		out, err = s.Store.WithTx(q).SessionsOf(ctx, orgID, userID, from, to)
 		return err
 	})
 	return out, err
@@ -100,7 +100,7 @@ func (s *Service) Upcoming(ctx context.Context, orgID, userID uuid.UUID, n int) 
 	var out []Session
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		out, err = upcomingOf(ctx, tx, orgID, userID, now, min(n, 50))
+		out, err = s.Store.WithTx(tx).UpcomingOf(ctx, orgID, userID, now, min(n, 50))
 		return err
 	})
 	return out, err
@@ -112,7 +112,7 @@ func (s *Service) HeldSessions(ctx context.Context, orgID, relationshipID uuid.U
 	var out []Session
 	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
 		var err error
-		out, err = groupSessions(ctx, q, orgID, relationshipID)
+		out, err = s.Store.WithTx(q).HeldSessions(ctx, orgID, relationshipID)
 		return err
 	})
 	return out, err
