@@ -25,7 +25,8 @@ func (s *Service) MarkAttendance(ctx context.Context, orgID, sessionID uuid.UUID
 	}
 	now := s.Clock.Now()
 	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		sess, err := s.Store.WithTx(tx).LockSession(ctx, orgID, sessionID)
+		store := s.Store.WithTx(tx)
+		sess, err := store.LockSession(ctx, orgID, sessionID)
 		if err != nil {
 			return err
 		}
@@ -36,10 +37,10 @@ func (s *Service) MarkAttendance(ctx context.Context, orgID, sessionID uuid.UUID
 			return ErrNotYet
 		}
 		sess.Status, sess.UpdatedAt = outcome, now
-		if err := s.Store.WithTx(tx).UpdateSession(ctx, sess, "status", "updated_at"); err != nil {
+		if err := store.UpdateSession(ctx, sess, "status", "updated_at"); err != nil {
 			return err
 		}
-		as, err := s.Store.WithTx(tx).Attendees(ctx, orgID, sessionID)
+		as, err := store.Attendees(ctx, orgID, sessionID)
 		if err != nil {
 			return err
 		}
@@ -56,7 +57,7 @@ func (s *Service) MarkAttendance(ctx context.Context, orgID, sessionID uuid.UUID
 				}
 			}
 			a.Status, a.UpdatedAt = st, now
-			if err := s.Store.WithTx(tx).UpdateAttendee(ctx, a); err != nil {
+			if err := store.UpdateAttendee(ctx, a); err != nil {
 				return err
 			}
 		}

@@ -39,6 +39,7 @@ func (s *Service) AvailabilityOf(ctx context.Context, orgID, practitionerID uuid
 	now := s.Clock.Now()
 	a := new(Availability)
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		store := s.Store.WithTx(tx)
 		q, err := s.slotQuery(ctx, tx, org, practitionerID, time.Hour, now, now.AddDate(0, 0, PreviewDays))
 		if err != nil {
 			return err
@@ -49,13 +50,13 @@ func (s *Service) AvailabilityOf(ctx context.Context, orgID, practitionerID uuid
 		}
 		a.Zone = q.Zone
 		a.Preview = Slots(q)
-		if a.Rules, err = s.Store.WithTx(tx).Rules(ctx, orgID, practitionerID); err != nil {
+		if a.Rules, err = store.Rules(ctx, orgID, practitionerID); err != nil {
 			return err
 		}
-		if a.Overrides, err = s.Store.WithTx(tx).Overrides(ctx, orgID, practitionerID, now.In(q.Zone).Format(time.DateOnly)); err != nil {
+		if a.Overrides, err = store.Overrides(ctx, orgID, practitionerID, now.In(q.Zone).Format(time.DateOnly)); err != nil {
 			return err
 		}
-		a.Settings, err = s.Store.WithTx(tx).BookingSettings(ctx, orgID, practitionerID)
+		a.Settings, err = store.BookingSettings(ctx, orgID, practitionerID)
 		return err
 	})
 	if err != nil {
@@ -78,11 +79,12 @@ func (s *Service) AddRule(ctx context.Context, orgID, practitionerID uuid.UUID, 
 		return err
 	}
 	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		store := s.Store.WithTx(tx)
 		zone, err := personZone(ctx, tx, org, practitionerID)
 		if err != nil {
 			return err
 		}
-		rules, err := s.Store.WithTx(tx).Rules(ctx, orgID, practitionerID)
+		rules, err := store.Rules(ctx, orgID, practitionerID)
 		if err != nil {
 			return err
 		}
@@ -96,7 +98,7 @@ func (s *Service) AddRule(ctx context.Context, orgID, practitionerID uuid.UUID, 
 				return &OverlapError{From: clockLabel(r.StartMinute), To: clockLabel(r.EndMinute)}
 			}
 		}
-		return s.Store.WithTx(tx).AddRule(ctx, &Rule{
+		return store.AddRule(ctx, &Rule{
 			ID: uuid.Must(uuid.NewV7()), OrgID: orgID, PractitionerID: practitionerID, Weekday: int(weekday),
 			StartMinute: startMinute, EndMinute: endMinute, TimeZone: zone.String(), CreatedAt: s.Clock.Now(),
 		})

@@ -61,6 +61,7 @@ func (s *Service) BookingPage(ctx context.Context, orgID, relationshipID, viewer
 	v := new(BookingView)
 	now := s.Clock.Now()
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		store := s.Store.WithTx(tx)
 		info, err := s.readRelationship(ctx, tx, org, relationshipID, false)
 		if err != nil {
 			return err
@@ -85,7 +86,7 @@ func (s *Service) BookingPage(ctx context.Context, orgID, relationshipID, viewer
 		if q.WindowDays > 0 {
 			v.WindowEnd = now.Add(time.Duration(q.WindowDays) * 24 * time.Hour)
 		}
-		if v.Upcoming, err = s.Store.WithTx(tx).RelationshipSessions(ctx, orgID, relationshipID, now); err != nil {
+		if v.Upcoming, err = store.RelationshipSessions(ctx, orgID, relationshipID, now); err != nil {
 			return err
 		}
 		if info.Rel.Status != relationships.StatusActive {
@@ -97,7 +98,7 @@ func (s *Service) BookingPage(ctx context.Context, orgID, relationshipID, viewer
 		}
 		v.Month = monthOf(month, now, loc)
 		v.Slots = slotsIn(q, v.Month, v.Month.AddDate(0, 1, 0))
-		last, err := s.Store.WithTx(tx).LastSessionStart(ctx, orgID, relationshipID)
+		last, err := store.LastSessionStart(ctx, orgID, relationshipID)
 		if err != nil {
 			return err
 		}
@@ -256,6 +257,7 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 	now := s.Clock.Now()
 	var created []Session
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		store := s.Store.WithTx(tx)
 		chk, err := s.checkBooking(ctx, tx, org, in, now, true)
 		if err != nil {
 			return err
@@ -273,7 +275,7 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 				ID: uuid.Must(uuid.NewV7()), OrgID: orgID, RelationshipID: in.RelationshipID, PractitionerID: practitionerID,
 				IntervalDays: in.IntervalDays, Count: in.Count, Until: in.Until, FirstStart: occ[0].Start, CreatedAt: now,
 			}
-			if err := s.Store.WithTx(tx).AddSeries(ctx, series); err != nil {
+			if err := store.AddSeries(ctx, series); err != nil {
 				return err
 			}
 		}
@@ -293,7 +295,7 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 			if series != nil {
 				sess.SeriesID = &series.ID
 			}
-			if err := s.Store.WithTx(tx).AddSession(ctx, sess); err != nil {
+			if err := store.AddSession(ctx, sess); err != nil {
 				if errors.Is(err, db.ErrConflict) {
 					return lostRace(occ, o.Index)
 				}
@@ -308,7 +310,7 @@ func (s *Service) Book(ctx context.Context, orgID uuid.UUID, in BookInput) ([]Se
 				// A member booking a group session takes the first seat.
 				as = append(as, Attendee{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, SessionID: sess.ID, UserID: in.ActorID, Status: AttendeeBooked, CreatedAt: now, UpdatedAt: now})
 			}
-			if err := s.Store.WithTx(tx).AddAttendees(ctx, as); err != nil {
+			if err := store.AddAttendees(ctx, as); err != nil {
 				return err
 			}
 			if err := s.scheduleReminders(ctx, tx, info.Org, sess, now); err != nil {

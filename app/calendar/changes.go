@@ -113,6 +113,7 @@ func (s *Service) Reschedule(ctx context.Context, orgID uuid.UUID, in ChangeInpu
 		return ErrNotOffered
 	}
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		store := s.Store.WithTx(tx)
 		sessions, err := s.targets(ctx, tx, orgID, in)
 		if err != nil {
 			return err
@@ -126,7 +127,7 @@ func (s *Service) Reschedule(ctx context.Context, orgID uuid.UUID, in ChangeInpu
 		if zone == nil {
 			zone = time.UTC
 		}
-		bs, err := s.Store.WithTx(tx).BookingSettings(ctx, orgID, first.PractitionerID)
+		bs, err := store.BookingSettings(ctx, orgID, first.PractitionerID)
 		if err != nil {
 			return err
 		}
@@ -174,7 +175,7 @@ func (s *Service) Reschedule(ctx context.Context, orgID uuid.UUID, in ChangeInpu
 			}
 			sess.StartsAt, sess.EndsAt = start, start.Add(length)
 			sess.BusyFrom, sess.BusyTo = start.Add(-minutes(bs.BufferBeforeMin)), start.Add(length+minutes(bs.BufferAfterMin))
-			busy, err := s.Store.WithTx(tx).BusyBetween(ctx, orgID, sess.PractitionerID, sess.BusyFrom, sess.BusyTo, ids...)
+			busy, err := store.BusyBetween(ctx, orgID, sess.PractitionerID, sess.BusyFrom, sess.BusyTo, ids...)
 			if err != nil {
 				return err
 			}
@@ -198,11 +199,11 @@ func (s *Service) Reschedule(ctx context.Context, orgID uuid.UUID, in ChangeInpu
 		// Park them all outside the no-overlap rule, then place them, so
 		// that a series moving into its own old times never meets itself
 		// half-way.
-		if err := s.Store.WithTx(tx).ParkSessions(ctx, orgID, ids); err != nil {
+		if err := store.ParkSessions(ctx, orgID, ids); err != nil {
 			return err
 		}
 		for i := range changed {
-			if err := s.Store.WithTx(tx).UpdateSession(ctx, &changed[i], "status", "starts_at", "ends_at", "busy_from", "busy_to", "override_notice", "version", "updated_at"); err != nil {
+			if err := store.UpdateSession(ctx, &changed[i], "status", "starts_at", "ends_at", "busy_from", "busy_to", "override_notice", "version", "updated_at"); err != nil {
 				if errors.Is(err, db.ErrConflict) {
 					return ErrSlotTaken
 				}

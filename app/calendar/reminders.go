@@ -61,7 +61,8 @@ func (s *Service) HandleSessionReminder(ctx context.Context, p workers.SessionRe
 	}
 	now := s.Clock.Now()
 	return s.DB.InTenant(ctx, p.OrgID, func(ctx context.Context, tx bun.Tx) error {
-		sess, err := s.Store.WithTx(tx).LockSession(ctx, p.OrgID, p.SessionID)
+		store := s.Store.WithTx(tx)
+		sess, err := store.LockSession(ctx, p.OrgID, p.SessionID)
 		if errors.Is(err, db.ErrNotFound) {
 			return nil
 		}
@@ -84,7 +85,7 @@ func (s *Service) HandleSessionReminder(ctx context.Context, p workers.SessionRe
 		}
 		sent := false
 		for _, userID := range people {
-			fresh, err := s.Store.WithTx(tx).RecordDelivery(ctx, &delivery{
+			fresh, err := store.RecordDelivery(ctx, &delivery{
 				ID: uuid.Must(uuid.NewV7()), OrgID: p.OrgID, SessionID: sess.ID, OffsetMinutes: p.OffsetMinutes,
 				UserID: userID, SessionVersion: sess.Version, DeliveredAt: now,
 			})

@@ -17,14 +17,15 @@ func (s *Service) Join(ctx context.Context, orgID, sessionID, userID uuid.UUID) 
 	now := s.Clock.Now()
 	status := ""
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		sess, err := s.Store.WithTx(tx).LockSession(ctx, orgID, sessionID)
+		store := s.Store.WithTx(tx)
+		sess, err := store.LockSession(ctx, orgID, sessionID)
 		if err != nil {
 			return err
 		}
 		if sess.Status != StatusScheduled || !sess.StartsAt.After(now) {
 			return ErrNotChangeable
 		}
-		as, err := s.Store.WithTx(tx).Attendees(ctx, orgID, sessionID)
+		as, err := store.Attendees(ctx, orgID, sessionID)
 		if err != nil {
 			return err
 		}
@@ -51,9 +52,9 @@ func (s *Service) Join(ctx context.Context, orgID, sessionID, userID uuid.UUID) 
 		}
 		if mine != nil {
 			mine.Status, mine.WaitlistPosition, mine.UpdatedAt = status, pos, now
-			err = s.Store.WithTx(tx).UpdateAttendee(ctx, mine)
+			err = store.UpdateAttendee(ctx, mine)
 		} else {
-			err = s.Store.WithTx(tx).AddAttendees(ctx, []Attendee{{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, SessionID: sessionID, UserID: userID, Status: status, WaitlistPosition: pos, CreatedAt: now, UpdatedAt: now}})
+			err = store.AddAttendees(ctx, []Attendee{{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, SessionID: sessionID, UserID: userID, Status: status, WaitlistPosition: pos, CreatedAt: now, UpdatedAt: now}})
 		}
 		if err != nil || status != AttendeeBooked {
 			return err
@@ -73,11 +74,12 @@ func (s *Service) Leave(ctx context.Context, orgID, sessionID, userID uuid.UUID)
 	}
 	now := s.Clock.Now()
 	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		sess, err := s.Store.WithTx(tx).LockSession(ctx, orgID, sessionID)
+		store := s.Store.WithTx(tx)
+		sess, err := store.LockSession(ctx, orgID, sessionID)
 		if err != nil {
 			return err
 		}
-		as, err := s.Store.WithTx(tx).Attendees(ctx, orgID, sessionID)
+		as, err := store.Attendees(ctx, orgID, sessionID)
 		if err != nil {
 			return err
 		}
@@ -96,14 +98,14 @@ func (s *Service) Leave(ctx context.Context, orgID, sessionID, userID uuid.UUID)
 		}
 		freed := mine.Status == AttendeeBooked
 		mine.Status, mine.WaitlistPosition, mine.UpdatedAt = AttendeeCancelled, 0, now
-		if err := s.Store.WithTx(tx).UpdateAttendee(ctx, mine); err != nil {
+		if err := store.UpdateAttendee(ctx, mine); err != nil {
 			return err
 		}
 		if !freed || next == nil || sess.Status != StatusScheduled {
 			return nil
 		}
 		next.Status, next.WaitlistPosition, next.UpdatedAt = AttendeeBooked, 0, now
-		if err := s.Store.WithTx(tx).UpdateAttendee(ctx, next); err != nil {
+		if err := store.UpdateAttendee(ctx, next); err != nil {
 			return err
 		}
 		return s.notify(ctx, tx, org, []Session{*sess}, "session_seat", "", []uuid.UUID{next.UserID})

@@ -169,20 +169,21 @@ func (s *Service) slotQuery(ctx context.Context, tx bun.IDB, org *tenancy.Organi
 	if err != nil {
 		return SlotQuery{}, err
 	}
-	rules, err := s.Store.WithTx(tx).Rules(ctx, org.ID, practitionerID)
+	store := s.Store.WithTx(tx)
+	rules, err := store.Rules(ctx, org.ID, practitionerID)
 	if err != nil {
 		return SlotQuery{}, err
 	}
-	overrides, err := s.Store.WithTx(tx).Overrides(ctx, org.ID, practitionerID, from.In(zone).AddDate(0, 0, -1).Format(time.DateOnly))
+	overrides, err := store.Overrides(ctx, org.ID, practitionerID, from.In(zone).AddDate(0, 0, -1).Format(time.DateOnly))
 	if err != nil {
 		return SlotQuery{}, err
 	}
-	bs, err := s.Store.WithTx(tx).BookingSettings(ctx, org.ID, practitionerID)
+	bs, err := store.BookingSettings(ctx, org.ID, practitionerID)
 	if err != nil {
 		return SlotQuery{}, err
 	}
 	// Sessions of the whole weeks around the span count toward limits.
-	busy, err := s.Store.WithTx(tx).BusyBetween(ctx, org.ID, practitionerID, from.AddDate(0, 0, -8), to.AddDate(0, 0, 8))
+	busy, err := store.BusyBetween(ctx, org.ID, practitionerID, from.AddDate(0, 0, -8), to.AddDate(0, 0, 8))
 	if err != nil {
 		return SlotQuery{}, err
 	}

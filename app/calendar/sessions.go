@@ -31,7 +31,8 @@ type AttendeeView struct {
 func (s *Service) SessionDetail(ctx context.Context, orgID, sessionID uuid.UUID) (*SessionView, error) {
 	v := new(SessionView)
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		sess, err := s.Store.WithTx(tx).Session(ctx, orgID, sessionID)
+		store := s.Store.WithTx(tx)
+		sess, err := store.Session(ctx, orgID, sessionID)
 		if err != nil {
 			return err
 		}
@@ -39,7 +40,7 @@ func (s *Service) SessionDetail(ctx context.Context, orgID, sessionID uuid.UUID)
 		if v.Practitioner, err = auth.UserByID(ctx, tx, sess.PractitionerID); err != nil {
 			return err
 		}
-		as, err := s.Store.WithTx(tx).Attendees(ctx, orgID, sessionID)
+		as, err := store.Attendees(ctx, orgID, sessionID)
 		if err != nil {
 			return err
 		}
