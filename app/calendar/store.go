@@ -174,6 +174,32 @@ func (s *Store) SessionType(ctx context.Context, orgID uuid.UUID, kind string) (
 	return &out[0], nil
 }
 
+// SessionTypes lists an organisation's session types.
+func (s *Store) SessionTypes(ctx context.Context, orgID uuid.UUID) ([]SessionType, error) {
+	return list[SessionType](ctx, s, orgID, "session types", func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("org_id = ?", orgID).OrderExpr("kind")
+	})
+}
+
+// SaveSessionType sets the default length and place of a kind.
+func (s *Store) SaveSessionType(ctx context.Context, st *SessionType) error {
+	err := s.in(ctx, st.OrgID, func(ctx context.Context, tx bun.IDB) error {
+		_, err := tx.NewInsert().Model(st).On("CONFLICT (org_id, kind) DO UPDATE").
+			Set("minutes = EXCLUDED.minutes").Set("place = EXCLUDED.place").Exec(ctx)
+		return err
+	})
+	return storeErr("save session type "+st.Kind, err)
+}
+
+// DeleteSessionType removes a kind's defaults.
+func (s *Store) DeleteSessionType(ctx context.Context, orgID uuid.UUID, kind string) error {
+	err := s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+		_, err := tx.NewDelete().Model((*SessionType)(nil)).Where("org_id = ? AND kind = ?", orgID, kind).Exec(ctx)
+		return err
+	})
+	return storeErr("delete session type "+kind, err)
+}
+
 // maxSessionLength bounds a session's length (types and agreements allow
 // at most 10 hours), so that range queries can bound the start time.
 const maxSessionLength = 24 * time.Hour

@@ -180,6 +180,25 @@ func (s *Store) RelationshipSessions(ctx context.Context, orgID, relationshipID 
 	})
 }
 
+// Timeline is a relationship's next n sessions coming (or under way),
+// soonest first, and its last n that are over or were marked, newest
+// first (two indexed reads on org_id, relationship_id, starts_at).
+func (s *Store) Timeline(ctx context.Context, orgID, relID uuid.UUID, now time.Time, n int) (next, past []Session, err error) {
+	err = s.in(ctx, orgID, func(ctx context.Context, tx bun.IDB) error {
+		err := tx.NewSelect().Model(&next).Where("org_id = ? AND relationship_id = ? AND ends_at > ? AND status = ?", orgID, relID, now.UTC(), StatusScheduled).
+			OrderExpr("starts_at, id").Limit(int64(n)).Scan(ctx)
+		if err != nil {
+			return err
+		}
+		return tx.NewSelect().Model(&past).Where("org_id = ? AND relationship_id = ? AND starts_at < ? AND (ends_at <= ? OR status <> ?)", orgID, relID, now.UTC(), now.UTC(), StatusScheduled).
+			OrderExpr("starts_at DESC, id DESC").Limit(int64(n)).Scan(ctx)
+	})
+	if err != nil {
+		return nil, nil, storeErr("timeline of relationship "+relID.String(), err)
+	}
+	return next, past, nil
+}
+
 // ParkSessions takes sessions out of the no-overlap rule for the rest of
 // the transaction (they are placed again before it commits).
 func (s *Store) ParkSessions(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID) error {

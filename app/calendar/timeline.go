@@ -2,7 +2,6 @@ package calendar
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,18 +12,11 @@ import (
 
 // RelationshipTimeline lists a relationship's sessions for its page: the
 // next n coming ones (or under way), soonest first, and the last n that
-// are over or were marked, newest first (two indexed reads on org_id, relationship_id, starts_at).
+// are over or were marked, newest first.
 func (s *Service) RelationshipTimeline(ctx context.Context, orgID, relID uuid.UUID, now time.Time, n int) (relationships.Timeline, error) {
 	var t relationships.Timeline
 	err := s.DB.ReadTenant(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
-		var next, past []Session
-		err := q.NewSelect().Model(&next).Where("org_id = ? AND relationship_id = ? AND ends_at > ? AND status = ?", orgID, relID, now.UTC(), StatusScheduled).
-			OrderExpr("starts_at, id").Limit(int64(n)).Scan(ctx)
-		if err != nil {
-			return err
-		}
-		err = q.NewSelect().Model(&past).Where("org_id = ? AND relationship_id = ? AND starts_at < ? AND (ends_at <= ? OR status <> ?)", orgID, relID, now.UTC(), now.UTC(), StatusScheduled).
-			OrderExpr("starts_at DESC, id DESC").Limit(int64(n)).Scan(ctx)
+		next, past, err := s.Store.WithTx(q).Timeline(ctx, orgID, relID, now, n)
 		if err != nil {
 			return err
 		}
@@ -36,10 +28,7 @@ func (s *Service) RelationshipTimeline(ctx context.Context, orgID, relID uuid.UU
 		}
 		return nil
 	})
-	if err != nil {
-		return t, fmt.Errorf("calendar: timeline of relationship %s: %w", relID, err)
-	}
-	return t, nil
+	return t, err
 }
 
 func timelineSession(s Session) relationships.TimelineSession {

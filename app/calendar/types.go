@@ -25,36 +25,12 @@ const (
 	MaxTypePlaceLen = 200
 )
 
-func listSessionTypes(ctx context.Context, tx bun.IDB, orgID uuid.UUID) ([]SessionType, error) {
-	var out []SessionType
-	if err := tx.NewSelect().Model(&out).Where("org_id = ?", orgID).OrderExpr("kind").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("calendar: session types: %w", err)
-	}
-	return out, nil
-}
-
-func saveSessionType(ctx context.Context, tx bun.IDB, st *SessionType) error {
-	_, err := tx.NewInsert().Model(st).On("CONFLICT (org_id, kind) DO UPDATE").
-		Set("minutes = EXCLUDED.minutes").Set("place = EXCLUDED.place").Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("calendar: save session type %s: %w", st.Kind, err)
-	}
-	return nil
-}
-
-func deleteSessionType(ctx context.Context, tx bun.IDB, orgID uuid.UUID, kind string) error {
-	if _, err := tx.NewDelete().Model((*SessionType)(nil)).Where("org_id = ? AND kind = ?", orgID, kind).Exec(ctx); err != nil {
-		return fmt.Errorf("calendar: delete session type %s: %w", kind, err)
-	}
-	return nil
-}
-
 // SessionTypes lists an organisation's session types.
 func (s *Service) SessionTypes(ctx context.Context, orgID uuid.UUID) ([]SessionType, error) {
 	var out []SessionType
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		out, err = listSessionTypes(ctx, tx, orgID)
+		out, err = s.Store.WithTx(tx).SessionTypes(ctx, orgID)
 		return err
 	})
 	return out, err
@@ -63,13 +39,15 @@ func (s *Service) SessionTypes(ctx context.Context, orgID uuid.UUID) ([]SessionT
 // SaveSessionType sets the default length and place of a kind.
 func (s *Service) SaveSessionType(ctx context.Context, orgID uuid.UUID, kind relationships.Kind, minutes int, place string) error {
 	st := &SessionType{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, Kind: string(kind), Minutes: minutes, Place: place, CreatedAt: s.Clock.Now()}
-	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error { return saveSessionType(ctx, tx, st) })
+	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error { return s.Store.WithTx(tx).SaveSessionType(ctx, st) })
 }
 
 // DeleteSessionType removes a kind's defaults (sessions then last an
 // hour unless the agreement says otherwise).
 func (s *Service) DeleteSessionType(ctx context.Context, orgID uuid.UUID, kind relationships.Kind) error {
-	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error { return deleteSessionType(ctx, tx, orgID, string(kind)) })
+	return s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
+		return s.Store.WithTx(tx).DeleteSessionType(ctx, orgID, string(kind))
+	})
 }
 
 // typeRow is one kind with its defaults, if set.
