@@ -230,5 +230,5 @@ const DeletedName = "Deleted person"
 // fail is where the store's driver errors are mapped (db.Classify) and
 // said what they were about; every store function returns through it.
 func fail(err error, format string, args ...any) error {
-	return fmt.Errorf("auth: "+format+": %w", append(args, db.Classify(err))...)
+	return db.Wrap(err, "auth", format, args...)
 }

@@ -308,7 +308,7 @@ func (s *Store) VerifyCertificate(ctx context.Context, code string) (*Certificat
 	if s.DB.Engine == db.Postgres {
 		var org *uuid.UUID
 		if err := s.DB.NewRaw("SELECT certificate_org_by_code(?)", code).Scan(ctx, &org); err != nil {
-			return nil, fmt.Errorf("courses: verify certificate: %w", db.Classify(err))
+			return nil, db.Wrap(err, "courses", "verify certificate")
 		}
 		if org == nil {
 			return nil, db.ErrNotFound
@@ -316,7 +316,7 @@ func (s *Store) VerifyCertificate(ctx context.Context, code string) (*Certificat
 		orgID = *org
 	} else {
 		if err := s.DB.NewSelect().Model((*Certificate)(nil)).Column("org_id").Where("code = ?", code).Scan(ctx, &orgID); err != nil {
-			return nil, fmt.Errorf("courses: verify certificate: %w", db.Classify(err))
+			return nil, db.Wrap(err, "courses", "verify certificate")
 		}
 	}
 	return s.Certificate(ctx, orgID, code)

@@ -99,3 +99,13 @@ func IsUnavailable(err error) bool {
 	// pgx reports a connection that died under it this way.
 	return strings.Contains(err.Error(), "conn closed")
 }
+
+// Wrap maps a driver's error (Classify) and says what was being done, as
+// "domain: what: cause": the one form of a store's error, so that no store
+// can return a driver's error unmapped.
+func Wrap(err error, domain, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf(domain+": "+format+": %w", append(args, Classify(err))...)
+}

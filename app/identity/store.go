@@ -33,7 +33,7 @@ func (s *Store) orgByDomain(ctx context.Context, q bun.IDB, domain string) (uuid
 		}
 	}
 	if err != nil {
-		return uuid.Nil, fmt.Errorf("identity: organisation of domain %s: %w", domain, db.Classify(err))
+		return uuid.Nil, db.Wrap(err, "identity", "organisation of domain %s", domain)
 	}
 	if id == nil {
 		return uuid.Nil, fmt.Errorf("identity: organisation of domain %s: %w", domain, db.ErrNotFound)
@@ -50,7 +50,7 @@ func (s *Store) OrgByDomain(ctx context.Context, domain string) (uuid.UUID, erro
 func provider(ctx context.Context, tx bun.IDB, orgID uuid.UUID) (*Provider, error) {
 	p := new(Provider)
 	if err := tx.NewSelect().Model(p).Where("org_id = ?", orgID).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("identity: provider of %s: %w", orgID, db.Classify(err))
+		return nil, db.Wrap(err, "identity", "provider of %s", orgID)
 	}
 	return p, nil
 }
@@ -77,7 +77,7 @@ func saveProvider(ctx context.Context, tx bun.IDB, p *Provider, isNew bool, doms
 			Exec(ctx)
 	}
 	if err != nil {
-		return fmt.Errorf("identity: save provider of %s: %w", p.OrgID, db.Classify(err))
+		return db.Wrap(err, "identity", "save provider of %s", p.OrgID)
 	}
 	if _, err := tx.NewDelete().Model((*Domain)(nil)).Where("org_id = ? AND provider_id = ?", p.OrgID, p.ID).Exec(ctx); err != nil {
 		return fmt.Errorf("identity: replace domains of %s: %w", p.OrgID, err)
@@ -85,7 +85,7 @@ func saveProvider(ctx context.Context, tx bun.IDB, p *Provider, isNew bool, doms
 	for _, d := range doms {
 		row := &Domain{Domain: d, OrgID: p.OrgID, ProviderID: p.ID, CreatedAt: now}
 		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
-			return fmt.Errorf("identity: claim domain %s: %w", d, db.Classify(err))
+			return db.Wrap(err, "identity", "claim domain %s", d)
 		}
 	}
 	return nil
@@ -96,14 +96,14 @@ func linkBySubject(ctx context.Context, tx bun.IDB, orgID uuid.UUID, issuer, sub
 	l := new(Link)
 	err := tx.NewSelect().Model(l).Where("org_id = ? AND issuer = ? AND subject = ?", orgID, issuer, subject).Scan(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("identity: link of %s: %w", subject, db.Classify(err))
+		return nil, db.Wrap(err, "identity", "link of %s", subject)
 	}
 	return l, nil
 }
 
 func insertLink(ctx context.Context, tx bun.IDB, l *Link) error {
 	if _, err := tx.NewInsert().Model(l).Exec(ctx); err != nil {
-		return fmt.Errorf("identity: link %s: %w", l.Subject, db.Classify(err))
+		return db.Wrap(err, "identity", "link %s", l.Subject)
 	}
 	return nil
 }

@@ -163,7 +163,7 @@ func (s *Service) HandleSendEmail(ctx context.Context, p workers.SendEmailPayloa
 	e := new(Email)
 	if err := s.DB.NewSelect().Model(e).Where("id = ?", p.EmailID).Scan(ctx); err != nil {
 		s.release(ctx, p.EmailID, token, err)
-		return fmt.Errorf("mail: load %s: %w", p.EmailID, db.Classify(err))
+		return db.Wrap(err, "mail", "load %s", p.EmailID)
 	}
 	status := StatusKept
 	if s.Sender != nil {
@@ -343,7 +343,7 @@ func (s *Service) Recent(ctx context.Context, limit int) ([]Email, error) {
 func (s *Service) Get(ctx context.Context, id uuid.UUID) (*Email, error) {
 	e := new(Email)
 	if err := s.DB.NewSelect().Model(e).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("mail: load %s: %w", id, db.Classify(err))
+		return nil, db.Wrap(err, "mail", "load %s", id)
 	}
 	return e, nil
 }

@@ -220,7 +220,7 @@ func (s *Store) ActiveSupport(ctx context.Context, orgID, operatorID uuid.UUID, 
 			OrderExpr("until DESC").Limit(1).Scan(ctx)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("ops: support access to %s: %w", orgID, db.Classify(err))
+		return nil, db.Wrap(err, "ops", "support access to %s", orgID)
 	}
 	return a, nil
 }

@@ -113,7 +113,7 @@ func Create(ctx context.Context, tx bun.IDB, orgID uuid.UUID, now time.Time, n N
 	}
 	if len(ps) > 0 {
 		if _, err := tx.NewInsert().Model(&ps).Exec(ctx); err != nil {
-			return nil, fmt.Errorf("relationships: add participants: %w", db.Classify(err))
+			return nil, db.Wrap(err, "relationships", "add participants")
 		}
 	}
 	if a := n.Agreement; a != nil {
