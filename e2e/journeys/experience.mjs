@@ -259,7 +259,7 @@ async function crawl(page, who, start, routes, { expectTrue, shot }, { phone }) 
     if (!res || res.status() !== 200) continue; // a page this person may not open
     checked.push(route.pattern);
     await checkPage(page, `${who}: ${route.pattern}`, expectTrue);
-    if (phone) await shot(page, `experience-${who}-${route.pattern.replace(/^\/o\/:slug/, "").replace(/[/:]+/g, "-").replace(/^-|-$/g, "") || "dashboard"}-390.png`);
+    if (phone) await shot(page, `experience-${who}-${(route.pattern.startsWith("/o/:slug") ? route.pattern.replace(/^\/o\/:slug/, "") : `site${route.pattern}`).replace(/[/:]+/g, "-").replace(/^-|-$/g, "") || "dashboard"}-390.png`);
     const links = await page.locator("a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
     for (const l of links) {
       const u = new URL(l, page.url());
