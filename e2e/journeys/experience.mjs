@@ -201,7 +201,7 @@ const NOT_PAGES = {
   "/o/:slug/courses/:id/purchased": "the payment provider's return from a paid course's checkout; this server has no payment provider (scripts/e2e-payments.sh)",
   "/o/:slug/courses/:id/checkout/cancelled": "the payment provider's return from a cancelled checkout (redirects to the course)",
   // Pages of a state this fixture does not reach in its time.
-  "/feedback/:org/:id/:sig": "the signed link in the e-mail sent after a session ends; this fixture's session is tomorrow",
+  "/feedback/:org/:id/:sig": "the signed link in the e-mail sent after a session ends; this fixture's session is tomorrow, so experience-journey checks it",
   "/o/:slug/feedback/:id": "needs a session that has ended; experience-journey checks this form",
   // Operators and development tools.
   "/ops": "the platform operator's console: the role is granted from the command line to e2e/journeys/ops.mjs's account only",
@@ -381,6 +381,16 @@ export default [
       });
       expectTrue((await actions(memberPage, org)).includes("rate"), "the member's dashboard does not ask to rate the session");
       await at(memberPage, PHONE, "experience-member-dashboard-rate-390.png", "the member's dashboard asking for a rating", helpers);
+      // The e-mailed one-click link opens the same form without signing in
+      // (opening it records nothing): it is checked too.
+      const asked = await readMail(memberPage, member.email, "How was your session?");
+      const signed = asked.match(/https?:\/\/\S+\/feedback\/[^/\s]+\/[^/\s]+\/\S+/);
+      expectTrue(!!signed, "the feedback e-mail has no signed link");
+      if (signed) {
+        await go(memberPage, new URL(signed[0]).pathname + new URL(signed[0]).search);
+        await checkPage(memberPage, "the e-mailed feedback form at 390px", expectTrue);
+        await shot(memberPage, "experience-feedback-link-390.png");
+      }
       await go(memberPage, relPath);
       await Promise.all([memberPage.waitForURL("**/feedback/*", { waitUntil: "commit" }),
         memberPage.locator("#past-sessions").getByRole("link", { name: "Rate this session" }).click()]);
