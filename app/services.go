@@ -208,7 +208,7 @@ func (a *App) buildServices() error {
 	*a.Auth = auth.Service{
 		DB: d, Store: &auth.Store{DB: d}, Sessions: auth.NewSessions(d, https),
 		Clock: a.Clock, Mail: a.Mail, Log: a.Log, BaseURL: cfg.BaseURL,
-		Events: a.Tenancy, Access: a.Tenancy, Feeds: a.Calendar,
+		Events: a.Tenancy, Access: a.Tenancy, Feeds: a.Calendar, SignupsPerAddress: cfg.SignupsPerHour,
 	}
 	*a.Tenancy = tenancy.Service{
 		DB: d, Store: tenancyStore, Auth: a.Auth, Clock: a.Clock, Log: a.Log,

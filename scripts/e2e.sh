@@ -92,7 +92,8 @@ port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()
 base="http://127.0.0.1:$port"
 mkdir -p "$tmp/data"
 export E2E_BIN="$bin" # checks with a server of their own start it (e2e/server.mjs)
-TOOLBOX_ADDR="127.0.0.1:$port" TOOLBOX_DATA_DIR="$tmp/data" TOOLBOX_OUTCOMES_EVERY=5s "$bin" >"$tmp/server.log" 2>&1 &
+# The journeys set up more than the default 20 organisations an hour from this one address.
+TOOLBOX_ADDR="127.0.0.1:$port" TOOLBOX_DATA_DIR="$tmp/data" TOOLBOX_OUTCOMES_EVERY=5s TOOLBOX_SIGNUPS_PER_HOUR=500 "$bin" >"$tmp/server.log" 2>&1 &
 server_pid=$!
 
 healthy=0

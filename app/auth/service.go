@@ -112,6 +112,10 @@ type Service struct {
 	// Passwords says whether an address may sign in with a password at
 	// all (app/identity: its organisation's provider may switch it off).
 	Passwords PasswordPolicy
+	// SignupsPerAddress bounds the organisations set up from one address
+	// in the throttle's window (TOOLBOX_SIGNUPS_PER_HOUR); 0 means the
+	// default, signupsPerAddress.
+	SignupsPerAddress int
 }
 
 // PasswordPolicy says whether an address may sign in with a password;
@@ -233,6 +237,9 @@ func (s *Service) Throttle(ctx context.Context, kind ThrottleKind, ip string) er
 	key, max := string(kind)+ip, resetRequestsPerAddress
 	if kind == ThrottleSignup {
 		max = signupsPerAddress
+		if s.SignupsPerAddress > 0 {
+			max = s.SignupsPerAddress
+		}
 	}
 	n, last, err := s.Store.failuresSince(ctx, key, now.Add(-throttleWindow))
 	if err != nil {

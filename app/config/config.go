@@ -89,6 +89,10 @@ type Config struct {
 	// the bound during its first week (TOOLBOX_NEW_ORG_INVITATIONS_PER_DAY).
 	InvitationsPerDay       int
 	NewOrgInvitationsPerDay int
+	// SignupsPerHour bounds the organisations set up from one network
+	// address in an hour (TOOLBOX_SIGNUPS_PER_HOUR): a bot's flood is
+	// refused, a company behind one address can be let through.
+	SignupsPerHour int
 
 	// ShutdownTimeout bounds graceful shutdown of web and worker.
 	ShutdownTimeout time.Duration
@@ -141,6 +145,7 @@ func Default() Config {
 		OutboxRecheckAfter:      10 * time.Minute,
 		InvitationsPerDay:       300,
 		NewOrgInvitationsPerDay: 50,
+		SignupsPerHour:          20,
 	}
 }
 
@@ -275,6 +280,7 @@ func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 	integer("TOOLBOX_WORKER_CONCURRENCY", &c.WorkerConcurrency)
 	integer("TOOLBOX_INVITATIONS_PER_DAY", &c.InvitationsPerDay)
 	integer("TOOLBOX_NEW_ORG_INVITATIONS_PER_DAY", &c.NewOrgInvitationsPerDay)
+	integer("TOOLBOX_SIGNUPS_PER_HOUR", &c.SignupsPerHour)
 	if v, ok := lookup("TOOLBOX_LOG_LEVEL"); ok && v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			errs = append(errs, fmt.Errorf("TOOLBOX_LOG_LEVEL: %q is not one of debug, info, warn, error", v))
@@ -413,6 +419,9 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("TOOLBOX_LOG_FORMAT: %q is not text or json", c.LogFormat)
+	}
+	if c.SignupsPerHour < 1 {
+		bad("TOOLBOX_SIGNUPS_PER_HOUR: must be at least 1")
 	}
 	if c.InvitationsPerDay < 1 || c.NewOrgInvitationsPerDay < 1 {
 		bad("TOOLBOX_INVITATIONS_PER_DAY, TOOLBOX_NEW_ORG_INVITATIONS_PER_DAY: must be at least 1")

@@ -193,3 +193,17 @@ func TestTimeTravelOnlyInOneEmbeddedProcess(t *testing.T) {
 		t.Errorf("bad TOOLBOX_TIME_TRAVEL: %v", err)
 	}
 }
+
+func TestSignupsPerHour(t *testing.T) {
+	c, err := FromEnv(Default(), lookup(map[string]string{"TOOLBOX_SIGNUPS_PER_HOUR": "500"}))
+	if err != nil || c.SignupsPerHour != 500 || c.Validate() != nil {
+		t.Fatalf("TOOLBOX_SIGNUPS_PER_HOUR=500: %d, %v, %v", c.SignupsPerHour, err, c.Validate())
+	}
+	if Default().SignupsPerHour != 20 {
+		t.Fatalf("default %d, want 20", Default().SignupsPerHour)
+	}
+	c, _ = FromEnv(Default(), lookup(map[string]string{"TOOLBOX_SIGNUPS_PER_HOUR": "0"}))
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "TOOLBOX_SIGNUPS_PER_HOUR") {
+		t.Fatalf("TOOLBOX_SIGNUPS_PER_HOUR=0: %v", err)
+	}
+}
