@@ -357,3 +357,18 @@ export async function clickNav(page, name, pathname) {
     nav.getByRole("link", { name, exact: true }).click()]);
   await page.locator('nav[aria-label="Organisation"] a[aria-current=page]', { hasText: name }).first().waitFor({ state: "attached" });
 }
+
+// eventually retries fn (which throws until what it waits for is there)
+// every second, for up to `seconds`, and fails with its last error.
+export async function eventually(what, seconds, fn) {
+  let last;
+  for (let i = 0; i < seconds; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  throw new Error(`${what}: ${last && last.message ? last.message.split("\n")[0] : last}`);
+}

@@ -40,6 +40,7 @@ import {
   openNav,
   wall,
   EXAMPLE_COURSE,
+  eventually,
 } from "../lib.mjs";
 
 const LDN = "Europe/London";
@@ -94,20 +95,6 @@ async function go(page, p) {
 async function actions(page, org) {
   await go(page, `/o/${org.slug}`);
   return page.locator("#next [data-action]").evaluateAll((els) => els.map((e) => e.dataset.action));
-}
-
-// eventually retries fn every second for up to `seconds`.
-async function eventually(what, seconds, fn) {
-  let last;
-  for (let i = 0; i < seconds; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      last = err;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  throw new Error(`${what}: ${last && last.message ? last.message.split("\n")[0] : last}`);
 }
 
 // people sets up an organisation with a coach (London, open every day

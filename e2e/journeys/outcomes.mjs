@@ -16,24 +16,10 @@ import {
   submitAndSee,
   wall,
   addDays,
+  eventually,
 } from "../lib.mjs";
 
 const LDN = "Europe/London";
-
-// eventually retries fn (which throws until what it waits for is there)
-// every second, for up to `seconds`.
-async function eventually(what, seconds, fn) {
-  let last;
-  for (let i = 0; i < seconds; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      last = err;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  throw new Error(`${what}: ${last && last.message ? last.message.split("\n")[0] : last}`);
-}
 
 export default [
   {

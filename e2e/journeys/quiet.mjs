@@ -13,22 +13,8 @@ import {
   agreeBothSides,
   readMail,
   travel,
+  eventually,
 } from "../lib.mjs";
-
-// eventually retries fn (which throws until what it waits for is there)
-// every second, for up to `seconds`.
-async function eventually(what, seconds, fn) {
-  let last;
-  for (let i = 0; i < seconds; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      last = err;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  throw new Error(`${what}: ${last && last.message ? last.message.split("\n")[0] : last}`);
-}
 
 // mailCount counts the e-mails to `to` whose subject contains `subject`.
 async function mailCount(page, to, subject) {
