@@ -435,10 +435,7 @@ func (s *Store) WaitingEvents(ctx context.Context, intent, typ, outcome string) 
 
 // wrap says what the store was doing; nil stays nil.
 func wrap(err error, format string, args ...any) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("billing: "+format+": %w", append(args, db.Classify(err))...)
+	return db.Wrap(err, "billing", format, args...)
 }
 
 // UnresolvedEvents lists the Stripe events, newest first, that changed

@@ -33,12 +33,7 @@ func (s *Store) in(ctx context.Context, orgID uuid.UUID, fn func(ctx context.Con
 
 // storeErr is where the store maps driver errors (db.Classify) and says
 // what failed.
-func storeErr(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("calendar: %s: %w", what, db.Classify(err))
-}
+func storeErr(what string, err error) error { return db.Wrap(err, "calendar", "%s", what) }
 
 // list runs a select of rows of T in the organisation.
 func list[T any](ctx context.Context, s *Store, orgID uuid.UUID, what string, query func(q *bun.SelectQuery) *bun.SelectQuery) ([]T, error) {

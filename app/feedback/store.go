@@ -2,7 +2,6 @@ package feedback
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,12 +20,7 @@ type Store struct {
 // of every call).
 func (s *Store) WithTx(tx bun.IDB) *Store { return &Store{DB: s.DB, idb: tx} }
 
-func storeErr(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("feedback: %s: %w", what, db.Classify(err))
-}
+func storeErr(what string, err error) error { return db.Wrap(err, "feedback", "%s", what) }
 
 // Ask records requests for feedback; a person already asked about the
 // session is not asked again. It returns the requests it recorded.

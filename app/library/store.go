@@ -3,7 +3,6 @@ package library
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -45,12 +44,7 @@ func (s *Store) read(ctx context.Context, orgID uuid.UUID, fn func(ctx context.C
 
 // fail is the one place driver errors become domain errors (not found,
 // conflict), with what was being done.
-func fail(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("library: %s: %w", what, db.Classify(err))
-}
+func fail(what string, err error) error { return db.Wrap(err, "library", "%s", what) }
 
 // Articles lists one page of the library, searched and filtered.
 func (s *Store) Articles(ctx context.Context, orgID uuid.UUID, lq ListQuery) (Results, error) {

@@ -28,12 +28,7 @@ type Store struct {
 func (s *Store) WithTx(tx bun.IDB) *Store { return &Store{DB: s.DB, Raw: s.Raw, idb: tx} }
 
 // storeErr maps driver errors in one place.
-func storeErr(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("reports: %s: %w", what, db.Classify(err))
-}
+func storeErr(what string, err error) error { return db.Wrap(err, "reports", "%s", what) }
 
 // AddRun records a run.
 func (s *Store) AddRun(ctx context.Context, orgID uuid.UUID, r *Run) error {
