@@ -72,20 +72,26 @@ func servePages(b *testing.B, env *testkit.Env, browser *testkit.Browser, path s
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			req := httptest.NewRequest(http.MethodGet, path, nil)
-			for _, c := range cookies {
-				req.AddCookie(c)
-			}
-			for k, v := range header {
-				req.Header.Set(k, v)
-			}
-			w := httptest.NewRecorder()
-			env.Handler.ServeHTTP(w, req)
-			if w.Code != http.StatusOK {
-				b.Fatalf("%s: status %d", path, w.Code)
+			if code := serveGet(env, cookies, path, header); code != http.StatusOK {
+				b.Fatalf("%s: status %d", path, code)
 			}
 		}
 	})
+}
+
+// serveGet serves one GET of path with the cookies and headers, through
+// the whole router, and returns its status.
+func serveGet(env *testkit.Env, cookies []*http.Cookie, path string, header map[string]string) int {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	env.Handler.ServeHTTP(w, req)
+	return w.Code
 }
 
 // BenchmarkBookingPage serves a member's booking page (a month of days

@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -42,14 +41,8 @@ func (q *queryCounter) count(t *testing.T, env *testkit.Env, b *testkit.Browser,
 		q.mu.Lock()
 		q.on, q.n = i == 1, 0
 		q.mu.Unlock()
-		req := httptest.NewRequest(http.MethodGet, path, nil)
-		for _, c := range b.Cookies() {
-			req.AddCookie(c)
-		}
-		w := httptest.NewRecorder()
-		env.Handler.ServeHTTP(w, req)
-		if w.Code != http.StatusOK {
-			t.Fatalf("%s: status %d", path, w.Code)
+		if code := serveGet(env, b.Cookies(), path, nil); code != http.StatusOK {
+			t.Fatalf("%s: status %d", path, code)
 		}
 	}
 	q.mu.Lock()
