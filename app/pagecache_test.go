@@ -2,8 +2,10 @@ package app_test
 
 import (
 	"context"
+	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/leadershiptoolbox/toolbox/app/audit"
+	"github.com/leadershiptoolbox/toolbox/app/config"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 	"github.com/leadershiptoolbox/toolbox/app/testkit"
@@ -159,5 +162,57 @@ func TestPagesHearOfAnotherProcessesWrites(t *testing.T) {
 			t.Fatal("the audit page never showed the row another process wrote")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestReadingAPageAgainWritesNothing reads every page of an organisation
+// twice, as a person the route admits: the second reading must write
+// nothing, or every reading drops the organisation's pages from the page
+// cache (and the page itself never comes from it). On SQLite, where only
+// this process's own writes are told, at the moment they commit.
+func TestReadingAPageAgainWritesNothing(t *testing.T) {
+	env := testkit.New(t, testkit.OnEngine(db.SQLite), testkit.WithConfig(func(c *config.Config) { c.TimeTravel = true }))
+	fx := newWallFixture(env)
+	insiders := map[tenancy.Role]*testkit.Browser{}
+	for role, p := range fx.ByRole {
+		insiders[role] = env.SignIn(p.User).NoRedirects()
+	}
+	var mu sync.Mutex
+	var told []uuid.UUID
+	stop := env.DB.Invalidator.OnChange(func(org uuid.UUID) { mu.Lock(); told = append(told, org); mu.Unlock() })
+	defer stop()
+	read := 0
+	for _, key := range tenantRoutes() {
+		method, pattern, _ := strings.Cut(key, " ")
+		rule := routeMatrix[key]
+		if method != http.MethodGet || len(rule.roles) == 0 {
+			continue
+		}
+		params := rule.params0(env, fx)
+		path := fillPath(pattern, fx.A.Slug, params)
+		b := insiders[rule.roles[0]]
+		p := b.Get(path)
+		if p.Status != http.StatusOK && strings.Contains(pattern, "/courses/:id/") {
+			// A course's lessons and quizzes are read by the enrolled.
+			b.Post(fillPath("/o/:slug/courses/:id/enrol", fx.A.Slug, params), nil)
+			p = b.Get(path)
+		}
+		if p.Status != http.StatusOK {
+			continue // a redirect, a download's 404 for this fixture: not a page to keep
+		}
+		mu.Lock()
+		told = nil
+		mu.Unlock()
+		b.Get(path)
+		mu.Lock()
+		if len(told) > 0 {
+			t.Errorf("reading %s again (as %s) wrote: told %v", key, rule.roles[0], told)
+		}
+		mu.Unlock()
+		read++
+	}
+	t.Logf("%d pages read twice", read)
+	if read < 40 {
+		t.Fatalf("only %d pages read", read)
 	}
 }

@@ -103,8 +103,15 @@ func (s *Service) Access(ctx context.Context, orgID, courseID, userID uuid.UUID)
 
 // OpenLesson remembers the lesson as where to resume.
 func (s *Service) OpenLesson(ctx context.Context, e *Enrolment, lessonID uuid.UUID) error {
+	now := s.Clock.Now()
+	if e.LastLessonID != nil && *e.LastLessonID == lessonID && e.LessonOpenedAt != nil && now.Sub(*e.LessonOpenedAt) < MaxLessonTime {
+		// The same lesson again (a reload, back from another tab): its
+		// study time still runs from the first opening, and nothing is
+		// written, so the page can come from the page cache.
+		return nil
+	}
 	return s.DB.InTenant(ctx, e.OrgID, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewUpdate().Model((*Enrolment)(nil)).Set("last_lesson_id = ?", lessonID).Set("lesson_opened_at = ?", s.Clock.Now()).
+		_, err := tx.NewUpdate().Model((*Enrolment)(nil)).Set("last_lesson_id = ?", lessonID).Set("lesson_opened_at = ?", now).
 			Where("org_id = ? AND id = ?", e.OrgID, e.ID).Exec(ctx)
 		return err
 	})
