@@ -14,6 +14,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 )
 
@@ -436,6 +437,23 @@ func (s *Service) grant(ctx context.Context, w *eventTx, pay *Payment, cs *strip
 		}
 	}
 	return outcome, nil
+}
+
+// queueAccessOpen e-mails the buyer that their place is open.
+func (s *Service) queueAccessOpen(ctx context.Context, tx bun.IDB, pay *Payment, c *courses.Course, slug string) error {
+	u, err := auth.UserByID(ctx, tx, pay.UserID)
+	if err != nil {
+		return err
+	}
+	_, err = s.Mail.Queue(ctx, tx, mail.Message{
+		OrgID: pay.OrgID, To: u.Email, Template: "course_access_open",
+		Data: map[string]any{
+			"Name": u.Name, "Course": c.Title, "Amount": pay.Amount(),
+			"Link": s.BaseURL + "/o/" + slug + "/courses/" + c.ID.String(),
+		},
+		DedupeKey: "access-open:" + pay.ID.String(),
+	})
+	return err
 }
 
 // openPlace opens the place a course payment was for (the courses store
