@@ -135,7 +135,7 @@ func (s *Service) ChargeRefunded(ctx context.Context, ev stripe.Event, ch *strip
 		if err != nil {
 			return "", err
 		}
-		if err := s.setReceipt(ctx, w, pay, receiptURL(ch)); err != nil {
+		if err := w.store.SetReceipt(ctx, pay, receiptURL(ch), w.now); err != nil {
 			return "", err
 		}
 		if !ch.Refunded {
@@ -168,7 +168,7 @@ func (s *Service) ChargeSucceeded(ctx context.Context, ev stripe.Event, ch *stri
 		if err != nil {
 			return "", err
 		}
-		if err := s.setReceipt(ctx, w, pay, url); err != nil {
+		if err := w.store.SetReceipt(ctx, pay, url, w.now); err != nil {
 			return "", err
 		}
 		return outcomeReceipt, nil
@@ -380,6 +380,12 @@ func (s *Service) grant(ctx context.Context, w *eventTx, pay *Payment, cs *strip
 		pi := cs.PaymentIntent.ID
 		intent = &pi
 	}
+	// The course stands as long as its payment does (a payment goes with
+	// its course), so it is read before anything is written.
+	c, err := w.courses.Course(ctx, pay.OrgID, pay.CourseID)
+	if err != nil {
+		return "", err
+	}
 	// What was actually paid, after any promotion code.
 	paid, err := w.store.MarkPaid(ctx, pay.OrgID, pay.ID, intent, cs.AmountTotal, w.now)
 	if err != nil || !paid {
@@ -387,10 +393,6 @@ func (s *Service) grant(ctx context.Context, w *eventTx, pay *Payment, cs *strip
 	}
 	if cs.AmountTotal > 0 {
 		pay.AmountMinor = cs.AmountTotal
-	}
-	c, err := w.courses.Course(ctx, pay.OrgID, pay.CourseID)
-	if err != nil {
-		return "", err
 	}
 	outcome := outcomeGranted
 	switch pay.Kind {
@@ -415,14 +417,14 @@ func (s *Service) grant(ctx context.Context, w *eventTx, pay *Payment, cs *strip
 		if err != nil {
 			return "", err
 		}
+		if len(receipts) > 0 {
+			if err := w.store.SetReceipt(ctx, pay, receipts[len(receipts)-1].ReceiptURL, w.now); err != nil {
+				return "", err
+			}
+		}
 		refunds, err := w.store.TakeWaiting(ctx, *intent, "charge.refunded", outcomeDeferredRefund, outcomeLateRefund, w.now)
 		if err != nil {
 			return "", err
-		}
-		if len(receipts) > 0 {
-			if err := s.setReceipt(ctx, w, pay, receipts[len(receipts)-1].ReceiptURL); err != nil {
-				return "", err
-			}
 		}
 		if len(refunds) > 0 {
 			if _, err := s.refund(ctx, w, pay); err != nil {
@@ -553,16 +555,4 @@ func receiptURL(ch *stripe.Charge) string {
 		return ch.ReceiptURL
 	}
 	return ""
-}
-
-// setReceipt records a payment's receipt link, when it is a new one.
-func (s *Service) setReceipt(ctx context.Context, w *eventTx, pay *Payment, url string) error {
-	if url == "" || url == pay.ReceiptURL {
-		return nil
-	}
-	if err := w.store.SetReceipt(ctx, pay.OrgID, pay.ID, url, w.now); err != nil {
-		return err
-	}
-	pay.ReceiptURL = url
-	return nil
 }

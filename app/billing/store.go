@@ -177,13 +177,22 @@ func (s *Store) SetEnrolment(ctx context.Context, orgID, paymentID, enrolmentID 
 	}), "link %s to its enrolment", paymentID)
 }
 
-// SetReceipt records a payment's receipt link.
-func (s *Store) SetReceipt(ctx context.Context, orgID, paymentID uuid.UUID, url string, now time.Time) error {
-	return wrap(s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+// SetReceipt records a payment's receipt link, on pay too, when it is a
+// new one ("" is none).
+func (s *Store) SetReceipt(ctx context.Context, pay *Payment, url string, now time.Time) error {
+	if url == "" || url == pay.ReceiptURL {
+		return nil
+	}
+	err := s.in(ctx, pay.OrgID, func(ctx context.Context, q bun.IDB) error {
 		_, err := q.NewUpdate().Model((*Payment)(nil)).Set("receipt_url = ?", url).Set("updated_at = ?", now).
-			Where("org_id = ? AND id = ?", orgID, paymentID).Exec(ctx)
+			Where("org_id = ? AND id = ?", pay.OrgID, pay.ID).Exec(ctx)
 		return err
-	}), "record receipt of %s", paymentID)
+	})
+	if err != nil {
+		return wrap(err, "record receipt of %s", pay.ID)
+	}
+	pay.ReceiptURL = url
+	return nil
 }
 
 // Payments lists an organisation's payments, newest first; only the
