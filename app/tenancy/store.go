@@ -113,19 +113,22 @@ func (s *Store) updateOrg(ctx context.Context, o *Organisation) error {
 
 // SetSuspended suspends an organisation (at set) or resumes it (at nil).
 // It reports whether anything changed.
-func (s *Store) SetSuspended(ctx context.Context, idb bun.IDB, orgID uuid.UUID, at *time.Time, reason string) (bool, error) {
-	q := idb.NewUpdate().Model((*Organisation)(nil)).Set("suspended_at = ?", at).Set("suspended_reason = ?", reason).Where("id = ?", orgID)
-	if at != nil {
-		q = q.Where("suspended_at IS NULL")
-	} else {
-		q = q.Where("suspended_at IS NOT NULL")
-	}
-	res, err := q.Exec(ctx)
-	if err != nil {
-		return false, fmt.Errorf("tenancy: suspend organisation %s: %w", orgID, err)
-	}
-	n, _ := res.RowsAffected()
-	return n > 0, nil
+func (s *Store) SetSuspended(ctx context.Context, orgID uuid.UUID, at *time.Time, reason string) (bool, error) {
+	var n int64
+	err := s.q(func(q bun.IDB) error {
+		u := q.NewUpdate().Model((*Organisation)(nil)).Set("suspended_at = ?", at).Set("suspended_reason = ?", reason).Where("id = ?", orgID)
+		if at != nil {
+			u = u.Where("suspended_at IS NULL")
+		} else {
+			u = u.Where("suspended_at IS NOT NULL")
+		}
+		res, err := u.Exec(ctx)
+		if err == nil {
+			n, _ = res.RowsAffected()
+		}
+		return err
+	}, "suspend organisation %s", orgID)
+	return n > 0, err
 }
 
 // ErrSuspended is work refused because its organisation is suspended.
