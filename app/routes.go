@@ -145,7 +145,7 @@ func mountRoutes(r *gin.Engine, h *handlers, errs *web.Errors) {
 	// checks the origin of its changes instead.
 	public := r.Group("/", web.CSRF(d.Config.BaseURL, errs, "/webhooks/", ops.QueuesPath+"/"), e(h.auth.LoadViewer))
 	signedIn := public.Group("/", e(auth.RequireUser))
-	org := signedIn.Group("/o/:slug", e(h.tenancy.Tenant), h.shareReads, e(h.once.Guard)) // the tenant wall: another organisation's slug is 404; a page's reads share a connection; a form's post happens once
+	org := signedIn.Group("/o/:slug", e(h.tenancy.Tenant), d.Pages.Serve, h.shareReads, e(h.once.Guard)) // the tenant wall: another organisation's slug is 404; a page seen again unchanged comes from the page cache; a page's reads share a connection; a form's post happens once
 	anyone := org.Group("", e(tenancy.Require(tenancy.Anyone...)))
 	staff := org.Group("", e(tenancy.Require(tenancy.Staff...)))
 	practitioners := org.Group("", e(tenancy.Require(tenancy.Practitioners...)))

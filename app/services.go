@@ -34,6 +34,7 @@ import (
 	"github.com/leadershiptoolbox/toolbox/app/metrics"
 	"github.com/leadershiptoolbox/toolbox/app/ops"
 	"github.com/leadershiptoolbox/toolbox/app/outbox"
+	"github.com/leadershiptoolbox/toolbox/app/pagecache"
 	"github.com/leadershiptoolbox/toolbox/app/personaldata"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/reports"
@@ -55,6 +56,11 @@ type App struct {
 	Relay    *outbox.Relay
 	Renderer *web.Renderer
 	Assets   *web.Assets
+	// Pages keeps rendered pages until their organisation changes (nil:
+	// off, or no change feed to keep it honest).
+	Pages *pagecache.Cache
+	// stopPages ends the page cache's subscription to the change feed.
+	stopPages func()
 	// Ready are the checks /readyz makes (Redis only when there is one).
 	Ready health.Checks
 	// Metrics counts what Prometheus scrapes (cmd/toolbox serves them on
@@ -152,6 +158,13 @@ func Build(cfg config.Config, d *db.DB, rdb redis.UniversalClient, clk clock.Clo
 		Ready: ready, NoteKeys: keys, Metrics: metrics.New()}
 	a.Metrics.WatchDB(d)
 	a.Metrics.WatchOutbox(d, clk, log)
+	a.stopPages = func() {}
+	if d.Invalidator != nil {
+		if a.Pages = pagecache.New(clk, &d.Invalidator.Enabled, cfg.PageCacheMB<<20); a.Pages != nil {
+			a.stopPages = d.Invalidator.OnChange(a.Pages.Changed)
+			a.Metrics.WatchPageCache(a.Pages.Stats)
+		}
+	}
 	if err := a.buildServices(); err != nil {
 		return nil, err
 	}
@@ -161,6 +174,12 @@ func Build(cfg config.Config, d *db.DB, rdb redis.UniversalClient, clk clock.Clo
 	}
 	a.Tasks = newTaskMux(a)
 	return a, nil
+}
+
+// Close lets go of what Build subscribed to on the database (the page
+// cache's feed), for an application built again on the same database.
+func (a *App) Close() {
+	a.stopPages()
 }
 
 // buildServices wires the domain services together, each in one literal.

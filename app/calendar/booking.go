@@ -10,170 +10,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
-	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/db"
 	"github.com/leadershiptoolbox/toolbox/app/relationships"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 )
-
-// BookingView is what a booking page shows: the open slots of one span
-// (a month), not of the whole booking window, so that the page costs
-// what it shows whatever the practitioner's hours and window.
-type BookingView struct {
-	Relationship *relationships.Relationship
-	Agreement    *relationships.Agreement // nil without one
-	Practitioner *auth.User
-	Zone         *time.Location // the practitioner's
-	Length       time.Duration
-	Place        string
-	// Month is the first instant of the month shown (in the viewer's
-	// zone); Slots are the open slots starting in it.
-	Month time.Time
-	Slots []Slot
-	// First is the first open slot from now on; nil when none is open.
-	First *Slot
-	// WindowEnd: no slot starts at or after it (the booking window).
-	WindowEnd time.Time
-	// Due is when the next session is due by the agreed rhythm, counted
-	// from the last session booked or held; Rhythm is the open slot for
-	// it (the same wall-clock time in the week from Due, else the first
-	// open one then). Both nil without a cadence.
-	Due    *time.Time
-	Rhythm *Slot
-	// Upcoming are the relationship's sessions that have not ended.
-	Upcoming []Session
-}
-
-// slotSearchStep is how much of the window one search for the first
-// open slot computes at a time.
-const slotSearchStep = 14 * 24 * time.Hour
-
-// BookingPage loads what a participant's booking page shows: the open
-// slots of the relationship's practitioner in one month of loc (the
-// month of month; with a zero month, the month of the first open slot,
-// else this month), the first open slot, and the slot at the agreed
-// rhythm.
-func (s *Service) BookingPage(ctx context.Context, orgID, relationshipID, viewerID uuid.UUID, month time.Time, loc *time.Location) (*BookingView, error) {
-	org, err := s.Tenancy.OrgByID(ctx, orgID)
-	if err != nil {
-		return nil, err
-	}
-	v := new(BookingView)
-	now := s.Clock.Now()
-	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		store := s.Store.WithTx(tx)
-		info, err := s.readRelationship(ctx, tx, org, relationshipID, false)
-		if err != nil {
-			return err
-		}
-		if info.Side(viewerID) == "" || info.PractitionerID() == uuid.Nil {
-			return fmt.Errorf("calendar: %s takes no part in %s: %w", viewerID, relationshipID, db.ErrNotFound)
-		}
-		v.Relationship, v.Agreement = info.Rel, info.Agreement
-		if v.Length, v.Place, err = s.sessionLength(ctx, tx, info); err != nil {
-			return err
-		}
-		if v.Practitioner, err = auth.UserByID(ctx, tx, info.PractitionerID()); err != nil {
-			return err
-		}
-		q, err := s.slotQuery(ctx, tx, org, info.PractitionerID(), v.Length, now, now.AddDate(0, 0, maxWindowDays))
-		if err != nil {
-			return err
-		}
-		v.Zone = q.Zone
-		v.Month = monthOf(month, now, loc)
-		v.WindowEnd = now.AddDate(0, 0, maxWindowDays)
-		if q.WindowDays > 0 {
-			v.WindowEnd = now.Add(time.Duration(q.WindowDays) * 24 * time.Hour)
-		}
-		if v.Upcoming, err = store.RelationshipSessions(ctx, orgID, relationshipID, now); err != nil {
-			return err
-		}
-		if info.Rel.Status != relationships.StatusActive {
-			return nil
-		}
-		v.First = firstSlot(q, now, v.WindowEnd, nil)
-		if month.IsZero() && v.First != nil {
-			month = v.First.Start
-		}
-		v.Month = monthOf(month, now, loc)
-		v.Slots = slotsIn(q, v.Month, v.Month.AddDate(0, 1, 0))
-		last, err := store.LastSessionStart(ctx, orgID, relationshipID)
-		if err != nil {
-			return err
-		}
-		var anchor *time.Time
-		if !last.IsZero() {
-			anchor = &last
-		}
-		if v.Due = relationships.NextSessionDue(info.Rel, info.Agreement, anchor); v.Due != nil {
-			v.Rhythm = rhythmSlot(q, *v.Due, anchor, now, v.WindowEnd)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
-// slotsIn computes q's open slots starting in [from, to).
-func slotsIn(q SlotQuery, from, to time.Time) []Slot {
-	q.From, q.To = from, to
-	return Slots(q)
-}
-
-// firstSlot is the first open slot in [from, to) that want accepts (nil
-// accepts any), computed a fortnight at a time.
-func firstSlot(q SlotQuery, from, to time.Time, want func(Slot) bool) *Slot {
-	for f := from; f.Before(to); f = f.Add(slotSearchStep) {
-		for _, sl := range slotsIn(q, f, earlier(to, f.Add(slotSearchStep))) {
-			if want == nil || want(sl) {
-				return &sl
-			}
-		}
-	}
-	return nil
-}
-
-// monthOf is the first instant in loc of t's month (of now's, for a
-// zero t).
-func monthOf(t, now time.Time, loc *time.Location) time.Time {
-	if t.IsZero() {
-		t = now
-	}
-	l := t.In(loc)
-	return time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, loc)
-}
-
-func earlier(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-// rhythmSlot is the open slot for a session due at due: in the week
-// from due's local date (or from now, when due has passed), the first at
-// the wall-clock time of the last session, else the first open one.
-func rhythmSlot(q SlotQuery, due time.Time, anchor *time.Time, now, windowEnd time.Time) *Slot {
-	d := due.In(q.Zone)
-	from := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, q.Zone)
-	if from.Before(now) {
-		from = now
-	}
-	to := earlier(from.AddDate(0, 0, 7), windowEnd)
-	if anchor != nil {
-		a := anchor.In(q.Zone)
-		if sl := firstSlot(q, from, to, func(s Slot) bool {
-			l := s.Start.In(q.Zone)
-			return l.Hour() == a.Hour() && l.Minute() == a.Minute()
-		}); sl != nil {
-			return sl
-		}
-	}
-	return firstSlot(q, from, to, nil)
-}
 
 // BookInput asks for a session, or a series of them.
 type BookInput struct {
@@ -208,44 +48,12 @@ type BookInput struct {
 	IP string
 }
 
-// maxOccurrences bounds a series.
-const maxOccurrences = 52
-
-// occurrences plans the starts of a booking, keeping the wall-clock time
-// in the practitioner's zone across daylight-saving changes.
-func occurrences(in BookInput, zone *time.Location, length time.Duration) ([]Occurrence, error) {
-	if in.IntervalDays <= 0 {
-		return []Occurrence{{Index: 0, Start: in.Start.UTC(), End: in.Start.Add(length).UTC()}}, nil
-	}
-	var until time.Time
-	if in.Until != "" {
-		d, err := time.ParseInLocation(time.DateOnly, in.Until, zone)
-		if err != nil {
-			return nil, fmt.Errorf("calendar: until %q: %w", in.Until, err)
-		}
-		until = d.AddDate(0, 0, 1)
-	}
-	local := in.Start.In(zone)
-	var out []Occurrence
-	for i := 0; i < maxOccurrences; i++ {
-		if in.Count > 0 && i >= in.Count {
-			break
-		}
-		st := local.AddDate(0, 0, i*in.IntervalDays)
-		if !until.IsZero() && !st.Before(until) {
-			break
-		}
-		if in.Count <= 0 && until.IsZero() && i > 0 {
-			break
-		}
-		out = append(out, Occurrence{Index: i, Start: st.UTC(), End: st.Add(length).UTC()})
-	}
-	return out, nil
-}
-
-// Book creates a session, or a series, for a relationship. Every
-// occurrence is checked first; if any clashes (and is not in Skip) the
-// whole booking is refused with a *ClashError naming them. Two bookings
+// Book creates a session, or a series, for a relationship. It reads what
+// it checks in the transaction that writes the sessions: the
+// relationship, held as read until the write (a status change waits for
+// it), that the actor takes part and that it is active (mayBook), and
+// every occurrence; if any clashes (and is not in Skip) the whole
+// booking is refused with a *ClashError naming them. Two bookings
 // of the same time at once: one gets ErrSlotTaken, by the database's
 // exclusion constraint (Postgres) or the check inside the write-locked
 // transaction (SQLite).
@@ -445,6 +253,96 @@ func (s *Service) checkBooking(ctx context.Context, tx bun.IDB, org *tenancy.Org
 	return chk, nil
 }
 
+// relInfo is what booking needs to know about a relationship, read in
+// the transaction that books (readRelationship).
+type relInfo struct {
+	Rel           *relationships.Relationship
+	Agreement     *relationships.Agreement
+	Practitioners []uuid.UUID
+	Members       []uuid.UUID
+	Org           *tenancy.Organisation
+}
+
+// PractitionerID is the relationship's (first) practitioner.
+func (r *relInfo) PractitionerID() uuid.UUID {
+	if len(r.Practitioners) == 0 {
+		return uuid.Nil
+	}
+	return r.Practitioners[0]
+}
+
+// readRelationship reads a relationship, its agreement and its people in
+// tx. With lock, the relationship stays as read (status, participants)
+// until tx ends, so that a booking writes what it checked.
+func (s *Service) readRelationship(ctx context.Context, tx bun.IDB, org *tenancy.Organisation, relationshipID uuid.UUID, lock bool) (*relInfo, error) {
+	rels := s.Relationships.WithTx(tx)
+	get := rels.Get
+	if lock {
+		get = rels.Lock
+	}
+	rel, err := get(ctx, org.ID, relationshipID)
+	if err != nil {
+		return nil, err
+	}
+	info := &relInfo{Rel: rel, Org: org}
+	if a, err := rels.AgreementFor(ctx, org.ID, relationshipID); err == nil {
+		info.Agreement = a
+	} else if !errors.Is(err, db.ErrNotFound) {
+		return nil, err
+	}
+	ps, err := rels.Participants(ctx, org.ID, relationshipID)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		if p.Side == relationships.SidePractitioner {
+			info.Practitioners = append(info.Practitioners, p.UserID)
+		} else {
+			info.Members = append(info.Members, p.UserID)
+		}
+	}
+	return info, nil
+}
+
+// Side says how a person takes part in a relationship: practitioner,
+// member, or "" for not at all.
+func (r *relInfo) Side(userID uuid.UUID) string {
+	switch {
+	case slices.Contains(r.Practitioners, userID):
+		return relationships.SidePractitioner
+	case slices.Contains(r.Members, userID):
+		return relationships.SideMember
+	}
+	return ""
+}
+
+// sessionLength is the agreement's length, else the organisation's
+// session type for the kind, else an hour; and likewise the place.
+func (s *Service) sessionLength(ctx context.Context, tx bun.IDB, info *relInfo) (time.Duration, string, error) {
+	minutes, place := 0, ""
+	if a := info.Agreement; a != nil {
+		minutes, place = a.SessionMinutes, a.Place
+	}
+	if minutes <= 0 || place == "" {
+		st, err := s.Store.WithTx(tx).SessionType(ctx, info.Rel.OrgID, string(info.Rel.Kind))
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return 0, "", err
+		}
+		if err == nil {
+			if minutes <= 0 {
+				minutes = st.Minutes
+			}
+			if place == "" {
+				place = st.Place
+			}
+		}
+	}
+	if minutes <= 0 {
+		minutes = 60
+	}
+	return time.Duration(minutes) * time.Minute, place, nil
+}
+
 // refusal is the error for a checked booking that may not be made: a
 // single session that is taken or not offered, or a series with clashes.
 func (chk *bookingCheck) refusal() error {
@@ -495,6 +393,41 @@ func leader(info *relInfo, in BookInput) (uuid.UUID, error) {
 		return in.ActorID, nil
 	}
 	return info.PractitionerID(), nil
+}
+
+// maxOccurrences bounds a series.
+const maxOccurrences = 52
+
+// occurrences plans the starts of a booking, keeping the wall-clock time
+// in the practitioner's zone across daylight-saving changes.
+func occurrences(in BookInput, zone *time.Location, length time.Duration) ([]Occurrence, error) {
+	if in.IntervalDays <= 0 {
+		return []Occurrence{{Index: 0, Start: in.Start.UTC(), End: in.Start.Add(length).UTC()}}, nil
+	}
+	var until time.Time
+	if in.Until != "" {
+		d, err := time.ParseInLocation(time.DateOnly, in.Until, zone)
+		if err != nil {
+			return nil, fmt.Errorf("calendar: until %q: %w", in.Until, err)
+		}
+		until = d.AddDate(0, 0, 1)
+	}
+	local := in.Start.In(zone)
+	var out []Occurrence
+	for i := 0; i < maxOccurrences; i++ {
+		if in.Count > 0 && i >= in.Count {
+			break
+		}
+		st := local.AddDate(0, 0, i*in.IntervalDays)
+		if !until.IsZero() && !st.Before(until) {
+			break
+		}
+		if in.Count <= 0 && until.IsZero() && i > 0 {
+			break
+		}
+		out = append(out, Occurrence{Index: i, Start: st.UTC(), End: st.Add(length).UTC()})
+	}
+	return out, nil
 }
 
 // AgreementError is a booking the relationship's agreement does not

@@ -2,9 +2,7 @@ package calendar
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -45,69 +43,6 @@ type Service struct {
 	beforeWrite func(ctx context.Context)
 }
 
-// relInfo is what booking needs to know about a relationship, read in
-// the transaction that books (readRelationship).
-type relInfo struct {
-	Rel           *relationships.Relationship
-	Agreement     *relationships.Agreement
-	Practitioners []uuid.UUID
-	Members       []uuid.UUID
-	Org           *tenancy.Organisation
-}
-
-// PractitionerID is the relationship's (first) practitioner.
-func (r *relInfo) PractitionerID() uuid.UUID {
-	if len(r.Practitioners) == 0 {
-		return uuid.Nil
-	}
-	return r.Practitioners[0]
-}
-
-// readRelationship reads a relationship, its agreement and its people in
-// tx. With lock, the relationship stays as read (status, participants)
-// until tx ends, so that a booking writes what it checked.
-func (s *Service) readRelationship(ctx context.Context, tx bun.IDB, org *tenancy.Organisation, relationshipID uuid.UUID, lock bool) (*relInfo, error) {
-	rels := s.Relationships.WithTx(tx)
-	get := rels.Get
-	if lock {
-		get = rels.Lock
-	}
-	rel, err := get(ctx, org.ID, relationshipID)
-	if err != nil {
-		return nil, err
-	}
-	info := &relInfo{Rel: rel, Org: org}
-	if a, err := rels.AgreementFor(ctx, org.ID, relationshipID); err == nil {
-		info.Agreement = a
-	} else if !errors.Is(err, db.ErrNotFound) {
-		return nil, err
-	}
-	ps, err := rels.Participants(ctx, org.ID, relationshipID)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range ps {
-		if p.Side == relationships.SidePractitioner {
-			info.Practitioners = append(info.Practitioners, p.UserID)
-		} else {
-			info.Members = append(info.Members, p.UserID)
-		}
-	}
-	return info, nil
-}
-
-// Side says how a person takes part in a relationship: practitioner,
-// member, or "" for not at all.
-func (r *relInfo) Side(userID uuid.UUID) string {
-	switch {
-	case slices.Contains(r.Practitioners, userID):
-		return relationships.SidePractitioner
-	case slices.Contains(r.Members, userID):
-		return relationships.SideMember
-	}
-	return ""
-}
-
 // loadZone is a zone by name, or nil.
 func loadZone(name string) *time.Location {
 	if name == "" || name == "Local" {
@@ -134,33 +69,6 @@ func personZone(ctx context.Context, tx bun.IDB, org *tenancy.Organisation, user
 		return loc, nil
 	}
 	return time.UTC, nil
-}
-
-// sessionLength is the agreement's length, else the organisation's
-// session type for the kind, else an hour; and likewise the place.
-func (s *Service) sessionLength(ctx context.Context, tx bun.IDB, info *relInfo) (time.Duration, string, error) {
-	minutes, place := 0, ""
-	if a := info.Agreement; a != nil {
-		minutes, place = a.SessionMinutes, a.Place
-	}
-	if minutes <= 0 || place == "" {
-		st, err := s.Store.WithTx(tx).SessionType(ctx, info.Rel.OrgID, string(info.Rel.Kind))
-		if err != nil && !errors.Is(err, db.ErrNotFound) {
-			return 0, "", err
-		}
-		if err == nil {
-			if minutes <= 0 {
-				minutes = st.Minutes
-			}
-			if place == "" {
-				place = st.Place
-			}
-		}
-	}
-	if minutes <= 0 {
-		minutes = 60
-	}
-	return time.Duration(minutes) * time.Minute, place, nil
 }
 
 // slotQuery assembles the practitioner's availability for [from, to).

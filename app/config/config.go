@@ -93,6 +93,9 @@ type Config struct {
 	// address in an hour (TOOLBOX_SIGNUPS_PER_HOUR): a bot's flood is
 	// refused, a company behind one address can be let through.
 	SignupsPerHour int
+	// PageCacheMB bounds the pages kept for their next serving
+	// (TOOLBOX_PAGE_CACHE_MB, app/pagecache); 0 turns the cache off.
+	PageCacheMB int
 
 	// ShutdownTimeout bounds graceful shutdown of web and worker.
 	ShutdownTimeout time.Duration
@@ -146,6 +149,7 @@ func Default() Config {
 		InvitationsPerDay:       300,
 		NewOrgInvitationsPerDay: 50,
 		SignupsPerHour:          20,
+		PageCacheMB:             32,
 	}
 }
 
@@ -281,6 +285,7 @@ func FromEnv(c Config, lookup func(string) (string, bool)) (Config, error) {
 	integer("TOOLBOX_INVITATIONS_PER_DAY", &c.InvitationsPerDay)
 	integer("TOOLBOX_NEW_ORG_INVITATIONS_PER_DAY", &c.NewOrgInvitationsPerDay)
 	integer("TOOLBOX_SIGNUPS_PER_HOUR", &c.SignupsPerHour)
+	integer("TOOLBOX_PAGE_CACHE_MB", &c.PageCacheMB)
 	if v, ok := lookup("TOOLBOX_LOG_LEVEL"); ok && v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			errs = append(errs, fmt.Errorf("TOOLBOX_LOG_LEVEL: %q is not one of debug, info, warn, error", v))
@@ -422,6 +427,9 @@ func (c Config) Validate() error {
 	}
 	if c.SignupsPerHour < 1 {
 		bad("TOOLBOX_SIGNUPS_PER_HOUR: must be at least 1")
+	}
+	if c.PageCacheMB < 0 || c.PageCacheMB > 4096 {
+		bad("TOOLBOX_PAGE_CACHE_MB: %d is not between 0 (off) and 4096", c.PageCacheMB)
 	}
 	if c.InvitationsPerDay < 1 || c.NewOrgInvitationsPerDay < 1 {
 		bad("TOOLBOX_INVITATIONS_PER_DAY, TOOLBOX_NEW_ORG_INVITATIONS_PER_DAY: must be at least 1")

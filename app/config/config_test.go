@@ -207,3 +207,20 @@ func TestSignupsPerHour(t *testing.T) {
 		t.Fatalf("TOOLBOX_SIGNUPS_PER_HOUR=0: %v", err)
 	}
 }
+
+func TestPageCacheMB(t *testing.T) {
+	if Default().PageCacheMB != 32 {
+		t.Fatalf("default %d, want 32", Default().PageCacheMB)
+	}
+	c, err := FromEnv(Default(), lookup(map[string]string{"TOOLBOX_PAGE_CACHE_MB": "0"}))
+	if err != nil || c.PageCacheMB != 0 || c.Validate() != nil {
+		t.Fatalf("TOOLBOX_PAGE_CACHE_MB=0 (off): %d, %v, %v", c.PageCacheMB, err, c.Validate())
+	}
+	if _, err := FromEnv(Default(), lookup(map[string]string{"TOOLBOX_PAGE_CACHE_MB": "lots"})); err == nil || !strings.Contains(err.Error(), "TOOLBOX_PAGE_CACHE_MB") {
+		t.Fatalf("TOOLBOX_PAGE_CACHE_MB=lots: %v", err)
+	}
+	c, _ = FromEnv(Default(), lookup(map[string]string{"TOOLBOX_PAGE_CACHE_MB": "-1"}))
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "TOOLBOX_PAGE_CACHE_MB") {
+		t.Fatalf("TOOLBOX_PAGE_CACHE_MB=-1: %v", err)
+	}
+}

@@ -87,8 +87,9 @@ func (s *requestScope) read(ctx context.Context, fn func(ctx context.Context, q 
 		}
 		s.tx = &tx
 	}
-	wrote, cached := new(atomic.Bool), new(atomic.Bool)
-	err := fn(context.WithValue(context.WithValue(ctx, scopeWritesKey{}, wrote), txWritesKey{}, cached), s.tx)
+	wrote := new(atomic.Bool)
+	callCtx, changed := withWrites(context.WithValue(ctx, scopeWritesKey{}, wrote))
+	err := fn(callCtx, s.tx)
 	switch {
 	case err != nil && (wrote.Load() || !errors.Is(err, sql.ErrNoRows)):
 		// What it did is undone; a failed statement leaves PostgreSQL's
@@ -98,8 +99,8 @@ func (s *requestScope) read(ctx context.Context, fn func(ctx context.Context, q 
 	case wrote.Load():
 		tx := s.tx
 		s.tx = nil
-		if err = tx.Commit(); err == nil && cached.Load() && s.d.Invalidator != nil {
-			s.d.Invalidator.fire()
+		if err = tx.Commit(); err == nil {
+			s.d.Invalidator.committed(changed, s.orgID)
 		}
 	}
 	return Classify(err)
@@ -136,10 +137,10 @@ func (s *requestScope) own(ctx context.Context, fn func(ctx context.Context, tx 
 	if err != nil {
 		return err
 	}
-	cached := new(atomic.Bool)
-	err = conn.RunInTx(context.WithValue(ctx, txWritesKey{}, cached), &sql.TxOptions{}, fn)
-	if err == nil && cached.Load() && s.d.Invalidator != nil {
-		s.d.Invalidator.fire()
+	ctx, changed := withWrites(ctx)
+	err = conn.RunInTx(ctx, &sql.TxOptions{}, fn)
+	if err == nil {
+		s.d.Invalidator.committed(changed, s.orgID)
 	}
 	return Classify(err)
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync/atomic"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -20,13 +19,18 @@ var ErrNoTenant = errors.New("db: no organisation given for tenant-scoped work")
 // wrapper here, it maps driver errors (Classify) on the way out: the one
 // place where "no row" becomes ErrNotFound and a refused write ErrConflict.
 func (d *DB) Tx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return d.tx(ctx, uuid.Nil, fn)
+}
+
+// tx is Tx telling the invalidator which organisation it wrote for.
+func (d *DB) tx(ctx context.Context, orgID uuid.UUID, fn func(ctx context.Context, tx bun.Tx) error) error {
 	if d.Invalidator == nil {
 		return Classify(d.RunInTx(ctx, &sql.TxOptions{}, fn))
 	}
-	wrote := new(atomic.Bool)
-	err := d.RunInTx(context.WithValue(ctx, txWritesKey{}, wrote), &sql.TxOptions{}, fn)
-	if err == nil && wrote.Load() {
-		d.Invalidator.fire()
+	ctx, wrote := withWrites(ctx)
+	err := d.RunInTx(ctx, &sql.TxOptions{}, fn)
+	if err == nil {
+		d.Invalidator.committed(wrote, orgID)
 	}
 	return Classify(err)
 }
@@ -63,7 +67,7 @@ func (d *DB) AsUser(ctx context.Context, userID uuid.UUID, fn func(ctx context.C
 
 func (d *DB) scoped(ctx context.Context, orgID, userID uuid.UUID, fn func(ctx context.Context, tx bun.Tx) error) error {
 	if d.Engine != Postgres {
-		return d.Tx(ctx, fn)
+		return d.tx(ctx, orgID, fn)
 	}
 	if userID == uuid.Nil {
 		if s := d.claim(ctx, orgID); s != nil {
@@ -75,10 +79,10 @@ func (d *DB) scoped(ctx context.Context, orgID, userID uuid.UUID, fn func(ctx co
 		return err
 	}
 	defer conn.Close()
-	wrote := new(atomic.Bool)
-	err = conn.RunInTx(context.WithValue(ctx, txWritesKey{}, wrote), &sql.TxOptions{}, fn)
-	if err == nil && wrote.Load() && d.Invalidator != nil {
-		d.Invalidator.fire()
+	ctx, wrote := withWrites(ctx)
+	err = conn.RunInTx(ctx, &sql.TxOptions{}, fn)
+	if err == nil {
+		d.Invalidator.committed(wrote, orgID)
 	}
 	return Classify(err)
 }

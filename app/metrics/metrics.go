@@ -193,3 +193,19 @@ func (o *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(outboxHeldDesc, prometheus.GaugeValue, float64(lag.Held))
 	ch <- prometheus.MustNewConstMetric(outboxLagDesc, prometheus.GaugeValue, lag.Oldest.Seconds())
 }
+
+// WatchPageCache exports the page cache's servings: pages served from it
+// and pages rendered while it was on.
+func (m *Metrics) WatchPageCache(stats func() (hits, misses uint64)) {
+	if m == nil {
+		return
+	}
+	m.Registry.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "toolbox_page_cache_hits_total", Help: "Signed-in pages served from the page cache.",
+		}, func() float64 { h, _ := stats(); return float64(h) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "toolbox_page_cache_misses_total", Help: "Signed-in pages rendered while the page cache was on.",
+		}, func() float64 { _, m := stats(); return float64(m) }),
+	)
+}

@@ -307,6 +307,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	if err != nil {
 		t.Fatalf("testkit: build app: %v", err)
 	}
+	t.Cleanup(a.Close)
 	env.Services, env.Handler, env.Mux = a, a.Handler, a.Tasks
 	env.Metrics = a.Metrics
 	// The queue console (asynqmon) reads Asynq's Redis: an in-process one
