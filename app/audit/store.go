@@ -26,6 +26,21 @@ func Record(ctx context.Context, idb bun.IDB, e Event) error {
 	return nil
 }
 
+// Anonymise takes a deleted person out of an organisation's past events
+// in idb: their name as the actor becomes name, and their address as the
+// target becomes anon.
+func Anonymise(ctx context.Context, idb bun.IDB, orgID, actorID uuid.UUID, email, name, anon string) error {
+	if _, err := idb.NewUpdate().Model((*Event)(nil)).Set("actor = ?", name).
+		Where("org_id = ? AND actor_id = ?", orgID, actorID).Exec(ctx); err != nil {
+		return fmt.Errorf("audit: anonymise events: %w", err)
+	}
+	if _, err := idb.NewUpdate().Model((*Event)(nil)).Set("target = ?", anon).
+		Where("org_id = ? AND target = ?", orgID, email).Exec(ctx); err != nil {
+		return fmt.Errorf("audit: anonymise events: %w", err)
+	}
+	return nil
+}
+
 // Store reads the log. Events are written by Record, in the transaction
 // of the change they describe.
 type Store struct {

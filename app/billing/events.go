@@ -11,8 +11,10 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"github.com/uptrace/bun"
 
+	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
 	"github.com/leadershiptoolbox/toolbox/app/db"
+	"github.com/leadershiptoolbox/toolbox/app/mail"
 	"github.com/leadershiptoolbox/toolbox/app/tenancy"
 )
 
@@ -133,7 +135,7 @@ func (s *Service) ChargeRefunded(ctx context.Context, ev stripe.Event, ch *strip
 		if err != nil {
 			return "", err
 		}
-		if err := s.setReceipt(ctx, w, pay, receiptURL(ch)); err != nil {
+		if err := w.store.SetReceipt(ctx, pay, receiptURL(ch), w.now); err != nil {
 			return "", err
 		}
 		if !ch.Refunded {
@@ -166,7 +168,7 @@ func (s *Service) ChargeSucceeded(ctx context.Context, ev stripe.Event, ch *stri
 		if err != nil {
 			return "", err
 		}
-		if err := s.setReceipt(ctx, w, pay, url); err != nil {
+		if err := w.store.SetReceipt(ctx, pay, url, w.now); err != nil {
 			return "", err
 		}
 		return outcomeReceipt, nil
@@ -310,27 +312,10 @@ func (s *Service) recordIn(ctx context.Context, ev stripe.Event, sub subject, or
 	outcome := ""
 	work := func(ctx context.Context, tx bun.Tx) error {
 		w := &eventTx{tx: tx, store: s.Store.WithTx(tx), courses: s.Courses.WithTx(tx), org: org, now: now}
-		if sub.lock != "" {
-			if err := w.store.LockPayment(ctx, sub.lock); err != nil {
-				return err
-			}
-		}
-		if sub.byIntent {
-			found, err := w.store.OrgByIntent(ctx, sub.intent)
-			switch {
-			case err == nil && found != orgID:
-				return errOrgMoved{to: found}
-			case err != nil && !errors.Is(err, db.ErrNotFound):
-				return err
-			}
-		}
-		claimed, err := w.store.ClaimEvent(ctx, row)
-		if err != nil {
-			return err
-		}
-		if !claimed {
+		claimed, err := w.store.ClaimEvent(ctx, row, sub, orgID)
+		if err != nil || !claimed {
 			outcome = outcomeDuplicate
-			return nil
+			return err
 		}
 		if outcome, err = apply(ctx, w); err != nil {
 			return err
@@ -395,6 +380,12 @@ func (s *Service) grant(ctx context.Context, w *eventTx, pay *Payment, cs *strip
 		pi := cs.PaymentIntent.ID
 		intent = &pi
 	}
+	// The course stands as long as its payment does (a payment goes with
+	// its course), so it is read before anything is written.
+	c, err := w.courses.Course(ctx, pay.OrgID, pay.CourseID)
+	if err != nil {
+		return "", err
+	}
 	// What was actually paid, after any promotion code.
 	paid, err := w.store.MarkPaid(ctx, pay.OrgID, pay.ID, intent, cs.AmountTotal, w.now)
 	if err != nil || !paid {
@@ -402,10 +393,6 @@ func (s *Service) grant(ctx context.Context, w *eventTx, pay *Payment, cs *strip
 	}
 	if cs.AmountTotal > 0 {
 		pay.AmountMinor = cs.AmountTotal
-	}
-	c, err := w.courses.Course(ctx, pay.OrgID, pay.CourseID)
-	if err != nil {
-		return "", err
 	}
 	outcome := outcomeGranted
 	switch pay.Kind {
@@ -424,14 +411,25 @@ func (s *Service) grant(ctx context.Context, w *eventTx, pay *Payment, cs *strip
 		}
 	}
 	if intent != nil {
-		if err := s.applyDeferredReceipts(ctx, w, pay, *intent); err != nil {
-			return "", err
-		}
-		refunded, err := s.applyDeferredRefunds(ctx, w, pay, *intent)
+		// What arrived before the payment was known applies now: the
+		// latest receipt, and a refund.
+		receipts, err := w.store.TakeWaiting(ctx, *intent, "charge.succeeded", outcomeDeferredReceipt, outcomeLateReceipt, w.now)
 		if err != nil {
 			return "", err
 		}
-		if refunded {
+		if len(receipts) > 0 {
+			if err := w.store.SetReceipt(ctx, pay, receipts[len(receipts)-1].ReceiptURL, w.now); err != nil {
+				return "", err
+			}
+		}
+		refunds, err := w.store.TakeWaiting(ctx, *intent, "charge.refunded", outcomeDeferredRefund, outcomeLateRefund, w.now)
+		if err != nil {
+			return "", err
+		}
+		if len(refunds) > 0 {
+			if _, err := s.refund(ctx, w, pay); err != nil {
+				return "", err
+			}
 			return outcome + "; then " + outcomeLateRefund, nil
 		}
 	}
@@ -443,72 +441,111 @@ func (s *Service) grant(ctx context.Context, w *eventTx, pay *Payment, cs *strip
 	return outcome, nil
 }
 
-// openPlace activates the pending place a course payment was for. When
-// that place was dropped (the session expired first) or replaced, the
-// person paid, so a place is opened again.
+// queueAccessOpen e-mails the buyer that their place is open.
+func (s *Service) queueAccessOpen(ctx context.Context, tx bun.IDB, pay *Payment, c *courses.Course, slug string) error {
+	u, err := auth.UserByID(ctx, tx, pay.UserID)
+	if err != nil {
+		return err
+	}
+	_, err = s.Mail.Queue(ctx, tx, mail.Message{
+		OrgID: pay.OrgID, To: u.Email, Template: "course_access_open",
+		Data: map[string]any{
+			"Name": u.Name, "Course": c.Title, "Amount": pay.Amount(),
+			"Link": s.BaseURL + "/o/" + slug + "/courses/" + c.ID.String(),
+		},
+		DedupeKey: "access-open:" + pay.ID.String(),
+	})
+	return err
+}
+
+// openPlace opens the place a course payment was for (the courses store
+// says which, when that place was dropped or replaced meanwhile), and
+// links the payment to it.
 func (s *Service) openPlace(ctx context.Context, w *eventTx, pay *Payment, c *courses.Course) error {
-	activated, err := w.courses.Activate(ctx, w.now, pay.OrgID, *pay.EnrolmentID)
-	if err != nil || activated {
+	open, err := w.courses.OpenPurchased(ctx, w.now, c, pay.UserID, *pay.EnrolmentID)
+	if err != nil || open == *pay.EnrolmentID {
 		return err
 	}
-	_, err = w.courses.EnrolmentByID(ctx, pay.OrgID, *pay.EnrolmentID)
-	if !errors.Is(err, db.ErrNotFound) {
-		return err
-	}
-	e, err := w.courses.Enrol(ctx, w.now, c, pay.UserID, courses.SourcePurchase, courses.EnrolActive)
-	if err == nil {
-		pay.EnrolmentID = &e.ID
-		return w.store.SetEnrolment(ctx, pay.OrgID, pay.ID, e.ID)
-	}
-	if !errors.Is(err, courses.ErrAlreadyEnrolled) {
-		return err
-	}
-	// The person cancelled this checkout and started another, then paid
-	// this one after all: open the new pending place.
-	cur, err := w.courses.Enrolment(ctx, pay.OrgID, pay.CourseID, pay.UserID)
-	if err != nil || cur.Status != courses.EnrolPending {
-		return err
-	}
-	if _, err := w.courses.Activate(ctx, w.now, pay.OrgID, cur.ID); err != nil {
-		return err
-	}
-	return w.store.SetEnrolment(ctx, pay.OrgID, pay.ID, cur.ID)
+	pay.EnrolmentID = &open
+	return w.store.SetEnrolment(ctx, pay.OrgID, pay.ID, open)
 }
 
-// applyDeferredRefunds applies to a payment the refunds that arrived
-// before it, and reports whether there were any.
-func (s *Service) applyDeferredRefunds(ctx context.Context, w *eventTx, pay *Payment, intent string) (bool, error) {
-	deferred, err := w.store.WaitingEvents(ctx, intent, "charge.refunded", outcomeDeferredRefund)
-	if err != nil || len(deferred) == 0 {
-		return false, err
+// refund marks a payment refunded and withdraws what it bought.
+func (s *Service) refund(ctx context.Context, w *eventTx, pay *Payment) (string, error) {
+	changed, err := w.store.MarkRefunded(ctx, pay.OrgID, pay.ID, w.now)
+	if err != nil {
+		return "", err
 	}
-	if _, err := s.refund(ctx, w, pay); err != nil {
-		return false, err
+	if !changed {
+		return outcomeDuplicate + " (already refunded)", nil
 	}
-	for _, d := range deferred {
-		if err := w.store.FinishEvent(ctx, d.ID, outcomeLateRefund, w.now); err != nil {
-			return false, err
+	if pay.Kind == KindSeats {
+		return s.refundSeats(ctx, w, pay)
+	}
+	if pay.EnrolmentID != nil {
+		if _, err := w.courses.Revoke(ctx, w.now, pay.OrgID, *pay.EnrolmentID); err != nil {
+			return "", err
 		}
 	}
-	return true, nil
+	return outcomeRefunded, nil
 }
 
-// applyDeferredReceipts puts on a payment just paid the receipt link of
-// the latest charge.succeeded that arrived before it.
-func (s *Service) applyDeferredReceipts(ctx context.Context, w *eventTx, pay *Payment, intent string) error {
-	evs, err := w.store.WaitingEvents(ctx, intent, "charge.succeeded", outcomeDeferredReceipt)
-	if err != nil || len(evs) == 0 {
-		return err
+// refundSeats withdraws the seats a refunded payment bought. When the
+// course's remaining seats no longer cover its assignments, seats are
+// taken back from members who have not started, the latest assigned
+// first, until they do; members who have started keep their place, and
+// their seat is marked kept (it no longer counts against the seats held).
+// The outcome names who lost a seat and who kept one.
+func (s *Service) refundSeats(ctx context.Context, w *eventTx, pay *Payment) (string, error) {
+	lacking, held, err := w.store.WithdrawSeats(ctx, pay.OrgID, pay.ID, pay.CourseID, w.now)
+	if err != nil || lacking == 0 {
+		return fmt.Sprintf("%s (%d); every assigned seat is still covered", outcomeSeatsRefunded, pay.Quantity), err
 	}
-	if err := s.setReceipt(ctx, w, pay, evs[len(evs)-1].ReceiptURL); err != nil {
-		return err
-	}
-	for _, ev := range evs {
-		if err := w.store.FinishEvent(ctx, ev.ID, outcomeLateReceipt, w.now); err != nil {
-			return err
+	var unassigned, kept []uuid.UUID
+	var started []SeatAssignment
+	for _, a := range held {
+		if lacking == 0 {
+			break
 		}
+		err := w.courses.DeleteUnstarted(ctx, pay.OrgID, a.EnrolmentID)
+		switch {
+		case errors.Is(err, db.ErrConflict):
+			started = append(started, a)
+			continue
+		case err != nil && !errors.Is(err, db.ErrNotFound):
+			return "", err
+		}
+		if err := w.store.DeleteAssignment(ctx, pay.OrgID, a.ID); err != nil {
+			return "", err
+		}
+		unassigned = append(unassigned, a.UserID)
+		lacking--
 	}
-	return nil
+	for i := 0; lacking > 0 && i < len(started); i++ {
+		if err := w.store.KeepAssignment(ctx, pay.OrgID, started[i].ID, w.now); err != nil {
+			return "", err
+		}
+		kept = append(kept, started[i].UserID)
+		lacking--
+	}
+	names := func(ids []uuid.UUID) string {
+		out := make([]string, len(ids))
+		for i, id := range ids {
+			out[i] = id.String()
+			if u, err := auth.UserByID(ctx, w.tx, id); err == nil {
+				out[i] = u.Name
+			}
+		}
+		return strings.Join(out, ", ")
+	}
+	outcome := fmt.Sprintf("%s (%d)", outcomeSeatsRefunded, pay.Quantity)
+	if len(unassigned) > 0 {
+		outcome += "; taken back from members who had not started: " + names(unassigned)
+	}
+	if len(kept) > 0 {
+		outcome += "; kept by members who had started: " + names(kept)
+	}
+	return outcome, nil
 }
 
 // receiptURL is a charge's receipt link, when it is one of Stripe's https
@@ -518,16 +555,4 @@ func receiptURL(ch *stripe.Charge) string {
 		return ch.ReceiptURL
 	}
 	return ""
-}
-
-// setReceipt records a payment's receipt link, when it is a new one.
-func (s *Service) setReceipt(ctx context.Context, w *eventTx, pay *Payment, url string) error {
-	if url == "" || url == pay.ReceiptURL {
-		return nil
-	}
-	if err := w.store.SetReceipt(ctx, pay.OrgID, pay.ID, url, w.now); err != nil {
-		return err
-	}
-	pay.ReceiptURL = url
-	return nil
 }

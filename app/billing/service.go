@@ -14,7 +14,6 @@ import (
 	"github.com/stripe/stripe-go/v76/client"
 	"github.com/uptrace/bun"
 
-	"github.com/leadershiptoolbox/toolbox/app/auth"
 	"github.com/leadershiptoolbox/toolbox/app/clock"
 	"github.com/leadershiptoolbox/toolbox/app/config"
 	"github.com/leadershiptoolbox/toolbox/app/courses"
@@ -384,21 +383,4 @@ func (s *Service) SeatPools(ctx context.Context, orgID uuid.UUID) ([]SeatPool, e
 		}
 	}
 	return out, nil
-}
-
-// queueAccessOpen e-mails the buyer that their place is open.
-func (s *Service) queueAccessOpen(ctx context.Context, tx bun.IDB, pay *Payment, c *courses.Course, slug string) error {
-	u, err := auth.UserByID(ctx, tx, pay.UserID)
-	if err != nil {
-		return err
-	}
-	_, err = s.Mail.Queue(ctx, tx, mail.Message{
-		OrgID: pay.OrgID, To: u.Email, Template: "course_access_open",
-		Data: map[string]any{
-			"Name": u.Name, "Course": c.Title, "Amount": pay.Amount(),
-			"Link": s.BaseURL + "/o/" + slug + "/courses/" + c.ID.String(),
-		},
-		DedupeKey: "access-open:" + pay.ID.String(),
-	})
-	return err
 }

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -28,15 +29,6 @@ func (s *Store) WithTx(tx bun.IDB) *Store { return &Store{DB: s.DB, tx: tx} }
 // the organisation.
 func (s *Store) in(ctx context.Context, orgID uuid.UUID, fn func(ctx context.Context, q bun.IDB) error) error {
 	return db.In(ctx, s.DB, s.tx, orgID, fn)
-}
-
-// global runs fn in the caller's transaction, or else with no tenant
-// (stripe_events, the SECURITY DEFINER lookups).
-func (s *Store) global(ctx context.Context, fn func(ctx context.Context, q bun.IDB) error) error {
-	if s.tx != nil {
-		return db.Classify(fn(ctx, s.tx))
-	}
-	return db.Classify(fn(ctx, s.DB))
 }
 
 // affected reports whether an update or delete changed a row.
@@ -117,40 +109,6 @@ func (s *Store) PaymentByIntent(ctx context.Context, orgID uuid.UUID, intent str
 	return p, nil
 }
 
-// OrgByIntent finds the organisation whose payment an intent paid, across
-// organisations (a refund names only the intent). On Postgres it goes
-// through a narrow SECURITY DEFINER function.
-func (s *Store) OrgByIntent(ctx context.Context, intent string) (uuid.UUID, error) {
-	if intent == "" {
-		return uuid.Nil, db.ErrNotFound
-	}
-	var org *uuid.UUID
-	err := s.global(ctx, func(ctx context.Context, q bun.IDB) error {
-		if s.DB.Engine == db.Postgres {
-			return q.NewRaw("SELECT payment_org_by_intent(?)", intent).Scan(ctx, &org)
-		}
-		return q.NewSelect().Model((*Payment)(nil)).Column("org_id").Where("payment_intent_id = ?", intent).Limit(1).Scan(ctx, &org)
-	})
-	if err == nil && org == nil {
-		err = db.ErrNotFound
-	}
-	if err != nil {
-		return uuid.Nil, wrap(err, "organisation of %s", intent)
-	}
-	return *org, nil
-}
-
-// LockPayment serialises, until the end of the transaction, everything
-// about one payment (key: its payment intent, or its checkout session
-// before it has one), so that a payment and its refund never pass each
-// other unseen. Only inside a transaction.
-func (s *Store) LockPayment(ctx context.Context, key string) error {
-	if s.tx == nil {
-		return fmt.Errorf("billing: lock payment %s outside a transaction", key)
-	}
-	return db.LockKey(ctx, s.tx, "stripe-payment:"+key)
-}
-
 // SetCheckout records the Checkout Session created for a payment.
 func (s *Store) SetCheckout(ctx context.Context, orgID, paymentID uuid.UUID, sessionID, url, customerID string, now time.Time) error {
 	return wrap(s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
@@ -219,13 +177,22 @@ func (s *Store) SetEnrolment(ctx context.Context, orgID, paymentID, enrolmentID 
 	}), "link %s to its enrolment", paymentID)
 }
 
-// SetReceipt records a payment's receipt link.
-func (s *Store) SetReceipt(ctx context.Context, orgID, paymentID uuid.UUID, url string, now time.Time) error {
-	return wrap(s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+// SetReceipt records a payment's receipt link, on pay too, when it is a
+// new one ("" is none).
+func (s *Store) SetReceipt(ctx context.Context, pay *Payment, url string, now time.Time) error {
+	if url == "" || url == pay.ReceiptURL {
+		return nil
+	}
+	err := s.in(ctx, pay.OrgID, func(ctx context.Context, q bun.IDB) error {
 		_, err := q.NewUpdate().Model((*Payment)(nil)).Set("receipt_url = ?", url).Set("updated_at = ?", now).
-			Where("org_id = ? AND id = ?", orgID, paymentID).Exec(ctx)
+			Where("org_id = ? AND id = ?", pay.OrgID, pay.ID).Exec(ctx)
 		return err
-	}), "record receipt of %s", paymentID)
+	})
+	if err != nil {
+		return wrap(err, "record receipt of %s", pay.ID)
+	}
+	pay.ReceiptURL = url
+	return nil
 }
 
 // Payments lists an organisation's payments, newest first; only the
@@ -300,13 +267,30 @@ func (s *Store) AddSeats(ctx context.Context, seat *Seat) error {
 	}), "add seats")
 }
 
-// RevokeSeats withdraws the seats a payment bought.
-func (s *Store) RevokeSeats(ctx context.Context, orgID, paymentID uuid.UUID, now time.Time) error {
-	return wrap(s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
-		_, err := q.NewUpdate().Model((*Seat)(nil)).Set("revoked_at = ?", now).
-			Where("org_id = ? AND payment_id = ? AND revoked_at IS NULL", orgID, paymentID).Exec(ctx)
-		return err
-	}), "withdraw seats of %s", paymentID)
+// WithdrawSeats withdraws the seats a refunded payment bought, and
+// reports how many seats the course's assignments lack now (0 when the
+// seats left cover them) with, when some lack, the assignments that use a
+// seat held (not kept after a refund), the latest assigned first.
+func (s *Store) WithdrawSeats(ctx context.Context, orgID, paymentID, courseID uuid.UUID, now time.Time) (int, []SeatAssignment, error) {
+	lacking := 0
+	var held []SeatAssignment
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		if _, err := q.NewUpdate().Model((*Seat)(nil)).Set("revoked_at = ?", now).
+			Where("org_id = ? AND payment_id = ? AND revoked_at IS NULL", orgID, paymentID).Exec(ctx); err != nil {
+			return err
+		}
+		free, err := s.WithTx(q).FreeSeats(ctx, orgID, courseID)
+		if err != nil || free >= 0 {
+			return err
+		}
+		lacking = -free
+		return q.NewSelect().Model(&held).Where("org_id = ? AND course_id = ? AND refund_kept_at IS NULL", orgID, courseID).
+			OrderExpr("assigned_at DESC, id DESC").Scan(ctx)
+	})
+	if err != nil {
+		return 0, nil, wrap(err, "withdraw seats of %s", paymentID)
+	}
+	return lacking, held, nil
 }
 
 // FreeSeats counts the unassigned seats of a course, locking the course's
@@ -332,17 +316,6 @@ func (s *Store) FreeSeats(ctx context.Context, orgID, courseID uuid.UUID) (int, 
 		total += st.Quantity
 	}
 	return total - int(assigned), nil
-}
-
-// HeldAssignments lists a course's assignments that use a seat held (not
-// kept after a refund), the latest assigned first.
-func (s *Store) HeldAssignments(ctx context.Context, orgID, courseID uuid.UUID) ([]SeatAssignment, error) {
-	var out []SeatAssignment
-	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
-		return q.NewSelect().Model(&out).Where("org_id = ? AND course_id = ? AND refund_kept_at IS NULL", orgID, courseID).
-			OrderExpr("assigned_at DESC, id DESC").Scan(ctx)
-	})
-	return out, wrap(err, "seat assignments of %s", courseID)
 }
 
 // Assignment loads one seat assignment.
@@ -383,6 +356,142 @@ func (s *Store) KeepAssignment(ctx context.Context, orgID, id uuid.UUID, now tim
 	}), "keep seat %s", id)
 }
 
+// wrap says what the store was doing; nil stays nil.
+func wrap(err error, format string, args ...any) error {
+	return db.Wrap(err, "billing", format, args...)
+}
+
+// The webhook's side of the store: stripe_events, the one table without a
+// tenant (see the migration), and the lock and lookups that place an
+// event in its organisation.
+
+// global runs fn in the caller's transaction, or else with no tenant
+// (stripe_events, the SECURITY DEFINER lookups), and says what was being
+// done (db.Wrap maps the driver's error).
+func (s *Store) global(ctx context.Context, fn func(ctx context.Context, q bun.IDB) error, format string, args ...any) error {
+	var q bun.IDB = s.DB
+	if s.tx != nil {
+		q = s.tx
+	}
+	return db.Wrap(fn(ctx, q), "billing", format, args...)
+}
+
+// OrgByIntent finds the organisation whose payment an intent paid, across
+// organisations (a refund names only the intent). On Postgres it goes
+// through a narrow SECURITY DEFINER function.
+func (s *Store) OrgByIntent(ctx context.Context, intent string) (uuid.UUID, error) {
+	if intent == "" {
+		return uuid.Nil, db.ErrNotFound
+	}
+	var org *uuid.UUID
+	err := s.global(ctx, func(ctx context.Context, q bun.IDB) error {
+		var err error
+		if s.DB.Engine == db.Postgres {
+			err = q.NewRaw("SELECT payment_org_by_intent(?)", intent).Scan(ctx, &org)
+		} else {
+			err = q.NewSelect().Model((*Payment)(nil)).Column("org_id").Where("payment_intent_id = ?", intent).Limit(1).Scan(ctx, &org)
+		}
+		if err == nil && org == nil {
+			err = db.ErrNotFound
+		}
+		return err
+	}, "organisation of %s", intent)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	return *org, nil
+}
+
+// ClaimEvent claims an event for the caller's transaction, in the
+// organisation orgID (uuid.Nil when it names none we know), and reports
+// false when the event was stored before. First it takes the lock of the
+// payment the event is about, so that a payment and its refund never pass
+// each other unseen; then, for an event found by its payment intent, it
+// checks under that lock that the payment still belongs to orgID
+// (errOrgMoved when its grant moved it meanwhile); then it stores the
+// event id, once: a concurrent delivery waits on the unique index until
+// the first one commits (or rolls back, and then takes over). Only inside
+// a transaction.
+func (s *Store) ClaimEvent(ctx context.Context, e *StripeEvent, sub subject, orgID uuid.UUID) (bool, error) {
+	if s.tx == nil {
+		return false, fmt.Errorf("billing: claim event %s outside a transaction", e.EventID)
+	}
+	if sub.lock != "" {
+		if err := s.LockPayment(ctx, sub.lock); err != nil {
+			return false, err
+		}
+	}
+	if sub.byIntent {
+		found, err := s.OrgByIntent(ctx, sub.intent)
+		switch {
+		case err == nil && found != orgID:
+			return false, errOrgMoved{to: found}
+		case err != nil && !errors.Is(err, db.ErrNotFound):
+			return false, err
+		}
+	}
+	claimed := false
+	err := s.global(ctx, func(ctx context.Context, q bun.IDB) error {
+		res, err := q.NewInsert().Model(e).On("CONFLICT (event_id) DO NOTHING").Exec(ctx)
+		if err == nil {
+			claimed = affected(res)
+		}
+		return err
+	}, "store event %s", e.EventID)
+	return claimed, err
+}
+
+// LockPayment serialises, until the end of the transaction, everything
+// about one payment (key: its payment intent, or its checkout session
+// before it has one). Only inside a transaction.
+func (s *Store) LockPayment(ctx context.Context, key string) error {
+	if s.tx == nil {
+		return fmt.Errorf("billing: lock payment %s outside a transaction", key)
+	}
+	return db.LockKey(ctx, s.tx, "stripe-payment:"+key)
+}
+
+// FinishEvent records what came of an event (no tenant).
+func (s *Store) FinishEvent(ctx context.Context, id uuid.UUID, outcome string, now time.Time) error {
+	return s.global(ctx, func(ctx context.Context, q bun.IDB) error {
+		_, err := q.NewUpdate().Model((*StripeEvent)(nil)).Set("outcome = ?", outcome).Set("processed_at = ?", now).Where("id = ?", id).Exec(ctx)
+		return err
+	}, "record event outcome")
+}
+
+// WaitingEvents lists the events of a type left with outcome, oldest
+// first, for all payment intents (no tenant).
+func (s *Store) WaitingEvents(ctx context.Context, typ, outcome string) ([]StripeEvent, error) {
+	var out []StripeEvent
+	err := s.global(ctx, func(ctx context.Context, q bun.IDB) error {
+		return q.NewSelect().Model(&out).Where("type = ? AND outcome = ?", typ, outcome).
+			Where("payment_intent_id IS NOT NULL").Limit(500).OrderExpr("received_at, id").Scan(ctx)
+	}, "%s events left %q", typ, outcome)
+	return out, err
+}
+
+// TakeWaiting returns the events of a type left waiting (with outcome
+// waiting) for one payment intent, oldest first, and records done as
+// what came of them (no tenant).
+func (s *Store) TakeWaiting(ctx context.Context, intent, typ, waiting, done string, now time.Time) ([]StripeEvent, error) {
+	var out []StripeEvent
+	err := s.global(ctx, func(ctx context.Context, q bun.IDB) error {
+		err := q.NewSelect().Model(&out).Where("type = ? AND outcome = ? AND payment_intent_id = ?", typ, waiting, intent).
+			OrderExpr("received_at, id").Scan(ctx)
+		if err != nil || len(out) == 0 {
+			return err
+		}
+		ids := make([]uuid.UUID, len(out))
+		for i, ev := range out {
+			ids[i] = ev.ID
+		}
+		_, err = q.NewUpdate().Model((*StripeEvent)(nil)).Set("outcome = ?", done).Set("processed_at = ?", now).
+			Where("id IN (?)", bun.In(ids)).Exec(ctx)
+		return err
+	}, "%s events left %q", typ, waiting)
+	return out, err
+}
+
 // Events lists the webhook events that named the organisation, newest
 // first. stripe_events has no row-level security, so the org_id filter
 // here is the wall.
@@ -392,50 +501,6 @@ func (s *Store) Events(ctx context.Context, orgID uuid.UUID) ([]StripeEvent, err
 		return q.NewSelect().Model(&out).Where("org_id = ?", orgID).OrderExpr("received_at DESC, id DESC").Limit(200).Scan(ctx)
 	})
 	return out, wrap(err, "events")
-}
-
-// ClaimEvent stores an event id (no tenant). It reports false when the
-// event was stored before: a concurrent delivery waits on the unique
-// index until the first one commits (or rolls back, and then takes over).
-func (s *Store) ClaimEvent(ctx context.Context, e *StripeEvent) (bool, error) {
-	claimed := false
-	err := s.global(ctx, func(ctx context.Context, q bun.IDB) error {
-		res, err := q.NewInsert().Model(e).On("CONFLICT (event_id) DO NOTHING").Exec(ctx)
-		if err == nil {
-			claimed = affected(res)
-		}
-		return err
-	})
-	return claimed, wrap(err, "store event %s", e.EventID)
-}
-
-// FinishEvent records what came of an event (no tenant).
-func (s *Store) FinishEvent(ctx context.Context, id uuid.UUID, outcome string, now time.Time) error {
-	return wrap(s.global(ctx, func(ctx context.Context, q bun.IDB) error {
-		_, err := q.NewUpdate().Model((*StripeEvent)(nil)).Set("outcome = ?", outcome).Set("processed_at = ?", now).Where("id = ?", id).Exec(ctx)
-		return err
-	}), "record event outcome")
-}
-
-// WaitingEvents lists the events of a type left with outcome, oldest
-// first, for one payment intent or ("" intent) for all (no tenant).
-func (s *Store) WaitingEvents(ctx context.Context, intent, typ, outcome string) ([]StripeEvent, error) {
-	var out []StripeEvent
-	err := s.global(ctx, func(ctx context.Context, q bun.IDB) error {
-		sel := q.NewSelect().Model(&out).Where("type = ? AND outcome = ?", typ, outcome)
-		if intent != "" {
-			sel = sel.Where("payment_intent_id = ?", intent)
-		} else {
-			sel = sel.Where("payment_intent_id IS NOT NULL").Limit(500)
-		}
-		return sel.OrderExpr("received_at, id").Scan(ctx)
-	})
-	return out, wrap(err, "%s events left %q", typ, outcome)
-}
-
-// wrap says what the store was doing; nil stays nil.
-func wrap(err error, format string, args ...any) error {
-	return db.Wrap(err, "billing", format, args...)
 }
 
 // UnresolvedEvents lists the Stripe events, newest first, that changed
@@ -449,9 +514,9 @@ func (s *Store) UnresolvedEvents(ctx context.Context, limit int) ([]StripeEvent,
 		return q.NewSelect().Model(&out).
 			Where("outcome IN (?, ?, ?, ?) OR processed_at IS NULL", outcomeIgnored, outcomeUnknownOrg, outcomeUnknownPayment, outcomeNoReceipt).
 			OrderExpr("received_at DESC, id DESC").Limit(int64(limit)).Scan(ctx)
-	})
+	}, "list unresolved Stripe events")
 	if err != nil {
-		return nil, fmt.Errorf("billing: list unresolved Stripe events: %w", err)
+		return nil, err
 	}
 	return out, nil
 }

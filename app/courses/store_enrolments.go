@@ -147,6 +147,44 @@ func (s *Store) Activate(ctx context.Context, now time.Time, orgID, enrolmentID 
 	return n > 0, nil
 }
 
+// OpenPurchased opens the place a paid checkout was for, the pending
+// enrolment enrolmentID, and returns the enrolment that is open for it
+// now. When that place was dropped meanwhile (the checkout expired first)
+// the person paid, so a place is opened again; when they had cancelled
+// this checkout and started another, the newer pending place opens. Any
+// other enrolment is left as it is, and enrolmentID returned.
+func (s *Store) OpenPurchased(ctx context.Context, now time.Time, c *Course, userID, enrolmentID uuid.UUID) (uuid.UUID, error) {
+	open := enrolmentID
+	err := s.in(ctx, c.OrgID, func(ctx context.Context, tx bun.IDB) error {
+		st := s.WithTx(tx)
+		activated, err := st.Activate(ctx, now, c.OrgID, enrolmentID)
+		if err != nil || activated {
+			return err
+		}
+		if _, err := st.EnrolmentByID(ctx, c.OrgID, enrolmentID); !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+		e, err := st.enrol(ctx, tx, now, c, userID, SourcePurchase, EnrolActive)
+		if err == nil {
+			open = e.ID
+			return nil
+		}
+		if !errors.Is(err, ErrAlreadyEnrolled) {
+			return err
+		}
+		cur, err := st.Enrolment(ctx, c.OrgID, c.ID, userID)
+		if err != nil || cur.Status != EnrolPending {
+			return err
+		}
+		if _, err := st.Activate(ctx, now, c.OrgID, cur.ID); err != nil {
+			return err
+		}
+		open = cur.ID
+		return nil
+	})
+	return open, err
+}
+
 // DropPending deletes an enrolment that is still pending (the checkout
 // expired or failed). It reports whether it did.
 func (s *Store) DropPending(ctx context.Context, orgID, enrolmentID uuid.UUID) (bool, error) {

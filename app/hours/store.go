@@ -231,13 +231,9 @@ func (s *Store) Consents(ctx context.Context, orgID uuid.UUID, relIDs []uuid.UUI
 func (s *Store) ConsentOf(ctx context.Context, orgID, relID, memberID uuid.UUID) (Consent, error) {
 	c := Consent{OrgID: orgID, RelationshipID: relID, MemberID: memberID}
 	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
-		err := q.NewSelect().Model(&c).Where("org_id = ? AND relationship_id = ? AND member_id = ?", orgID, relID, memberID).Scan(ctx)
-		if errors.Is(db.Classify(err), db.ErrNotFound) {
-			return nil
-		}
-		return err
+		return q.NewSelect().Model(&c).Where("org_id = ? AND relationship_id = ? AND member_id = ?", orgID, relID, memberID).Scan(ctx)
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return c, fmt.Errorf("hours: consent in %s: %w", relID, err)
 	}
 	return c, nil
@@ -305,13 +301,9 @@ func (s *Store) Settings(ctx context.Context, orgID, userID uuid.UUID) (Settings
 	out := DefaultSettings()
 	out.OrgID, out.UserID = orgID, userID
 	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
-		err := q.NewSelect().Model(&out).Where("org_id = ? AND user_id = ?", orgID, userID).Scan(ctx)
-		if errors.Is(db.Classify(err), db.ErrNotFound) {
-			return nil
-		}
-		return err
+		return q.NewSelect().Model(&out).Where("org_id = ? AND user_id = ?", orgID, userID).Scan(ctx)
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return out, fmt.Errorf("hours: settings of %s: %w", userID, err)
 	}
 	return out, nil

@@ -79,7 +79,7 @@ func (s *Service) Suspend(ctx context.Context, a Actor, orgID uuid.UUID, reason 
 		return errors.New("ops: a suspension needs a reason")
 	}
 	now := s.Clock.Now().UTC()
-	changed, err := s.Tenancy.SetSuspended(ctx, s.DB, orgID, &now, reason)
+	changed, err := s.Tenancy.SetSuspended(ctx, orgID, &now, reason)
 	if err != nil || !changed {
 		return err
 	}
@@ -90,7 +90,7 @@ func (s *Service) Suspend(ctx context.Context, a Actor, orgID uuid.UUID, reason 
 // the relay, and Stripe's retried events are applied.
 func (s *Service) Resume(ctx context.Context, a Actor, orgID uuid.UUID) error {
 	now := s.Clock.Now().UTC()
-	changed, err := s.Tenancy.SetSuspended(ctx, s.DB, orgID, nil, "")
+	changed, err := s.Tenancy.SetSuspended(ctx, orgID, nil, "")
 	if err != nil || !changed {
 		return err
 	}

@@ -76,13 +76,15 @@ func (r *Relay) hold(ctx context.Context, t *asynq.Task, orgID uuid.UUID) error 
 	return r.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		task := workers.Task{Type: t.Type(), Payload: t.Payload(), OrgID: orgID, RunAt: now}
 		if from != nil {
-			err := tx.NewSelect().Model(from).WherePK().Scan(ctx)
-			switch {
-			case errors.Is(db.Classify(err), db.ErrNotFound):
-				from = nil
-			case err != nil:
+			// The row it came from, if it is still there (a slice: no row
+			// is no error).
+			var rows []Row
+			if err := tx.NewSelect().Model(&rows).Where("id = ?", from.ID).Limit(1).Scan(ctx); err != nil {
 				return fmt.Errorf("outbox: read %s: %w", from.ID, err)
-			default:
+			}
+			from = nil
+			if len(rows) == 1 {
+				from = &rows[0]
 				task.Queue, task.MaxRetry = from.Queue, from.MaxRetry
 				task.RunAt = from.RunAt
 			}
@@ -165,7 +167,8 @@ func Retry(ctx context.Context, d *db.DB, now time.Time, id uuid.UUID) (uuid.UUI
 	err := d.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		row := &Row{ID: id}
 		if err := tx.NewSelect().Model(row).WherePK().Scan(ctx); err != nil {
-			return fmt.Errorf("outbox: read %s: %w", id, db.Classify(err))
+			// d.Tx maps the driver's error: no row is db.ErrNotFound.
+			return fmt.Errorf("outbox: read %s: %w", id, err)
 		}
 		if row.DoneAt == nil || row.LastError == "" {
 			return ErrNotRetriable

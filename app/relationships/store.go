@@ -203,13 +203,16 @@ func (s *Store) CreateGroup(ctx context.Context, orgID uuid.UUID, now time.Time,
 	return r, nil
 }
 
-// lockGroupTx loads a group relationship that people may still join or
-// leave, locking it on Postgres so that membership changes go one at a time.
-func lockGroupTx(ctx context.Context, tx bun.IDB, orgID, relID uuid.UUID) (*Relationship, error) {
+// lockGroup loads a group relationship that people may still join or
+// leave, locking it on Postgres so that membership changes go one at a
+// time. Use it on the store WithTx returns.
+func (s *Store) lockGroup(ctx context.Context, orgID, relID uuid.UUID) (*Relationship, error) {
 	r := new(Relationship)
-	q := db.ForUpdate(tx.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, relID))
-	if err := q.Scan(ctx); err != nil {
-		return nil, db.Classify(err)
+	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
+		return db.ForUpdate(q.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, relID)).Scan(ctx)
+	}, "lock group %s", relID)
+	if err != nil {
+		return nil, err
 	}
 	if r.Format != Group {
 		return nil, ErrNotGroup
@@ -223,7 +226,7 @@ func lockGroupTx(ctx context.Context, tx bun.IDB, orgID, relID uuid.UUID) (*Rela
 // AddMember adds a person to a group relationship as a member.
 func (s *Store) AddMember(ctx context.Context, orgID, relID, userID uuid.UUID, now time.Time) error {
 	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
-		if _, err := lockGroupTx(ctx, tx, orgID, relID); err != nil {
+		if _, err := s.WithTx(tx).lockGroup(ctx, orgID, relID); err != nil {
 			return err
 		}
 		n, err := tx.NewSelect().Model((*Participant)(nil)).
@@ -250,7 +253,7 @@ func (s *Store) AddMember(ctx context.Context, orgID, relID, userID uuid.UUID, n
 // themselves (self) always may.
 func (s *Store) RemoveMember(ctx context.Context, orgID, relID, userID uuid.UUID, now time.Time, self bool) error {
 	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
-		if _, err := lockGroupTx(ctx, tx, orgID, relID); err != nil {
+		if _, err := s.WithTx(tx).lockGroup(ctx, orgID, relID); err != nil {
 			return err
 		}
 		ps, err := s.WithTx(tx).Participants(ctx, orgID, relID)

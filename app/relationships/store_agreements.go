@@ -72,13 +72,14 @@ func (s *Store) StatusChanges(ctx context.Context, orgID, relID uuid.UUID) ([]St
 // EditAgreement changes the agreed bounds; any change needs both sides to
 // accept again.
 func (s *Store) EditAgreement(ctx context.Context, orgID, relID uuid.UUID, now time.Time, in Agreement) (*Agreement, error) {
-	a := new(Agreement)
+	var a *Agreement
 	err := db.In(ctx, s.DB, s.tx, orgID, func(ctx context.Context, tx bun.IDB) error {
-		if err := tx.NewSelect().Model(a).Where("org_id = ? AND relationship_id = ?", orgID, relID).Scan(ctx); err != nil {
-			err = db.Classify(err)
+		var err error
+		if a, err = s.WithTx(tx).AgreementFor(ctx, orgID, relID); err != nil {
 			if !errors.Is(err, db.ErrNotFound) {
 				return err
 			}
+			a = new(Agreement)
 			a.ID, a.OrgID, a.RelationshipID, a.CreatedAt = uuid.Must(uuid.NewV7()), orgID, relID, now
 			a.UpdatedAt = now
 			if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
@@ -89,7 +90,7 @@ func (s *Store) EditAgreement(ctx context.Context, orgID, relID uuid.UUID, now t
 		a.ReviewDate = in.ReviewDate
 		a.Place, a.Confidentiality, a.UpdatedAt = in.Place, in.Confidentiality, now
 		a.PractitionerAcceptedAt, a.MemberAcceptedAt = nil, nil
-		_, err := tx.NewUpdate().Model(a).WherePK().Exec(ctx)
+		_, err = tx.NewUpdate().Model(a).WherePK().Exec(ctx)
 		return err
 	})
 	if err != nil {

@@ -152,7 +152,7 @@ func (s *Store) Previous(ctx context.Context, orgID uuid.UUID, snap *Snapshot) (
 			Where("org_id = ? AND kind = ? AND filter_kind = ? AND period_from < ? AND id <> ?", orgID, snap.Kind, snap.FilterKind, snap.PeriodFrom, snap.ID).
 			OrderExpr("period_from DESC, compiled_at DESC").Limit(1).Scan(ctx)
 	})
-	if errors.Is(db.Classify(err), db.ErrNotFound) {
+	if errors.Is(err, db.ErrNotFound) {
 		return nil, fmt.Errorf("reports: no earlier snapshot: %w", db.ErrNotFound)
 	}
 	if err != nil {

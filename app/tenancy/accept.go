@@ -44,8 +44,7 @@ func (s *Service) InvitationByToken(ctx context.Context, token string) (*OpenInv
 			return fmt.Errorf("tenancy: invitation is %s: %w", inv.State(s.Clock.Now()), db.ErrNotFound)
 		}
 		out.Invitation = inv
-		out.Org = new(Organisation)
-		if err := tx.NewSelect().Model(out.Org).Where("id = ?", orgID).Scan(ctx); err != nil {
+		if out.Org, err = s.Store.WithTx(tx).OrgByID(ctx, orgID); err != nil {
 			return err
 		}
 		if inv.InvitedBy != nil {
@@ -85,17 +84,18 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, viewerID u
 		return nil, nil, err
 	}
 	var user *auth.User
-	org := new(Organisation)
+	var org *Organisation
 	err = s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
 		now := s.Clock.Now()
-		inv, err := s.Store.WithTx(tx).invitationByToken(ctx, orgID, hash)
+		st := s.Store.WithTx(tx)
+		inv, err := st.invitationByToken(ctx, orgID, hash)
 		if err != nil {
 			return err
 		}
 		if inv.State(now) != InvitePending {
 			return fmt.Errorf("tenancy: invitation is %s: %w", inv.State(now), db.ErrNotFound)
 		}
-		if err := tx.NewSelect().Model(org).Where("id = ?", orgID).Scan(ctx); err != nil {
+		if org, err = st.OrgByID(ctx, orgID); err != nil {
 			return err
 		}
 		user, err = auth.UserByEmail(ctx, tx, inv.Email)
@@ -118,24 +118,23 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, viewerID u
 		default:
 			return err
 		}
-		res, err := tx.NewUpdate().Model((*Invitation)(nil)).Set("accepted_at = ?", now).
-			Where("org_id = ? AND id = ? AND accepted_at IS NULL AND revoked_at IS NULL", orgID, inv.ID).Exec(ctx)
+		accepted, err := st.acceptInvitation(ctx, orgID, inv.ID, now)
 		if err != nil {
-			return fmt.Errorf("tenancy: accept invitation: %w", err)
+			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if !accepted {
 			return fmt.Errorf("tenancy: invitation accepted twice: %w", db.ErrNotFound)
 		}
-		n, err := tx.NewSelect().Model((*Membership)(nil)).Where("org_id = ? AND user_id = ?", orgID, user.ID).Count(ctx)
+		member, err := st.hasMembership(ctx, orgID, user.ID)
 		if err != nil {
-			return fmt.Errorf("tenancy: check membership: %w", err)
+			return err
 		}
-		if n == 0 {
+		if !member {
 			m := &Membership{
 				ID: uuid.Must(uuid.NewV7()), OrgID: orgID, UserID: user.ID, Role: inv.Role, Kinds: inv.Kinds,
 				Status: StatusActive, CreatedAt: now, UpdatedAt: now,
 			}
-			if err := s.Store.WithTx(tx).insertMembership(ctx, m); err != nil {
+			if err := st.insertMembership(ctx, m); err != nil {
 				return err
 			}
 		}

@@ -107,11 +107,11 @@ func (s *Service) checkInvitationLimit(ctx context.Context, tx bun.Tx, org *Orga
 	if limit <= 0 {
 		return nil
 	}
-	count, err := tx.NewSelect().Model((*Invitation)(nil)).Where("org_id = ? AND created_at > ?", org.ID, now.Add(-24*time.Hour)).Count(ctx)
+	sent, err := s.Store.WithTx(tx).invitationsSince(ctx, org.ID, now.Add(-24*time.Hour))
 	if err != nil {
-		return fmt.Errorf("tenancy: count invitations of %s: %w", org.ID, err)
+		return err
 	}
-	if sent := int(count); sent+n > limit {
+	if sent+n > limit {
 		return &InvitationLimitError{Limit: limit, Remaining: max(limit-sent, 0), New: isNew}
 	}
 	return nil
@@ -187,9 +187,9 @@ func (s *Service) inviter(ctx context.Context, tx bun.Tx, orgID uuid.UUID, a Act
 	if !u.Verified() {
 		return nil, nil, ErrNotVerified
 	}
-	org := new(Organisation)
-	if err := tx.NewSelect().Model(org).Where("id = ?", orgID).Scan(ctx); err != nil {
-		return nil, nil, fmt.Errorf("tenancy: organisation %s: %w", orgID, err)
+	org, err := s.Store.WithTx(tx).OrgByID(ctx, orgID)
+	if err != nil {
+		return nil, nil, err
 	}
 	return u, org, nil
 }
@@ -260,9 +260,8 @@ func (s *Service) ResendInvitation(ctx context.Context, orgID uuid.UUID, a Actor
 		now := s.Clock.Now()
 		token, hash := auth.NewToken()
 		inv.TokenHash, inv.ExpiresAt, inv.SentCount, inv.InvitedBy = hash, now.Add(InvitationTTL), inv.SentCount+1, &inviter.ID
-		if _, err := tx.NewUpdate().Model(inv).Column("token_hash", "expires_at", "sent_count", "invited_by").
-			Where("org_id = ? AND id = ?", orgID, id).Exec(ctx); err != nil {
-			return fmt.Errorf("tenancy: renew invitation: %w", err)
+		if err := s.Store.WithTx(tx).renewInvitation(ctx, inv); err != nil {
+			return err
 		}
 		if err := s.sendInvitation(ctx, tx, org, inviter, inv, token); err != nil {
 			return err
@@ -294,9 +293,8 @@ func (s *Service) RevokeInvitation(ctx context.Context, orgID uuid.UUID, a Actor
 			return err
 		}
 		now := s.Clock.Now()
-		if _, err := tx.NewUpdate().Model(inv).Set("revoked_at = ?", now).
-			Where("org_id = ? AND id = ? AND revoked_at IS NULL", orgID, id).Exec(ctx); err != nil {
-			return fmt.Errorf("tenancy: revoke invitation: %w", err)
+		if err := s.Store.WithTx(tx).revokeInvitation(ctx, inv, now); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{
 			OrgID: orgID, ActorID: &u.ID, Actor: actorName(u.Name, u.Email), Action: audit.ActionInviteRevoked,

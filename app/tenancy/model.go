@@ -4,6 +4,7 @@
 package tenancy
 
 import (
+	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -285,3 +286,12 @@ func (i *Invitation) State(now time.Time) string {
 // InvitableRoles are the roles an invitation may carry: ownership is
 // handed over by a transfer, never by an e-mail.
 var InvitableRoles = []Role{RoleAdmin, RoleCoordinator, RolePractitioner, RoleMember}
+
+// ProviderRoles are the roles an organisation's identity provider may give
+// the people it signs in for the first time: never owner or admin (an admin
+// promotes people afterwards), nor practitioner, which needs kinds.
+var ProviderRoles = []Role{RoleMember, RoleCoordinator}
+
+// ErrMembershipDeactivated: the person's membership was deactivated by the
+// organisation's admins; signing in through its provider does not bring it back.
+var ErrMembershipDeactivated = errors.New("tenancy: membership deactivated")

@@ -3,7 +3,6 @@ package tenancy
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
@@ -84,7 +83,8 @@ func LastOwnerMessage(err error) string {
 // past audit events are anonymised, the deletion is recorded, anyone they
 // line-managed loses that link, and their membership is removed.
 func (s *Service) EraseUser(ctx context.Context, tx bun.Tx, userID uuid.UUID) error {
-	ms, err := s.Store.WithTx(tx).viewerMemberships(ctx, userID)
+	st := s.Store.WithTx(tx)
+	ms, err := st.viewerMemberships(ctx, userID)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (s *Service) EraseUser(ctx context.Context, tx bun.Tx, userID uuid.UUID) er
 		if err := setTenant(ctx, tx, s.DB.Engine, m.OrgID); err != nil {
 			return err
 		}
-		n, err := s.Store.WithTx(tx).otherActiveOwners(ctx, m.OrgID, userID)
+		n, err := st.otherActiveOwners(ctx, m.OrgID, userID)
 		if err != nil {
 			return err
 		}
@@ -117,25 +117,14 @@ func (s *Service) EraseUser(ctx context.Context, tx bun.Tx, userID uuid.UUID) er
 		if err := setTenant(ctx, tx, s.DB.Engine, m.OrgID); err != nil {
 			return err
 		}
-		if _, err := tx.NewUpdate().Model((*audit.Event)(nil)).Set("actor = ?", auth.DeletedName).
-			Where("org_id = ? AND actor_id = ?", m.OrgID, userID).Exec(ctx); err != nil {
-			return fmt.Errorf("tenancy: anonymise audit events: %w", err)
+		if err := audit.Anonymise(ctx, tx, m.OrgID, userID, u.Email, auth.DeletedName, anon); err != nil {
+			return err
 		}
-		if _, err := tx.NewUpdate().Model((*audit.Event)(nil)).Set("target = ?", anon).
-			Where("org_id = ? AND target = ?", m.OrgID, u.Email).Exec(ctx); err != nil {
-			return fmt.Errorf("tenancy: anonymise audit events: %w", err)
+		if err := st.clearLineManager(ctx, m.OrgID, userID, now); err != nil {
+			return err
 		}
-		if _, err := tx.NewUpdate().Model((*Membership)(nil)).Set("line_manager_id = NULL").Set("updated_at = ?", now).
-			Where("org_id = ? AND line_manager_id = ?", m.OrgID, userID).Exec(ctx); err != nil {
-			return fmt.Errorf("tenancy: clear line manager: %w", err)
-		}
-		if _, err := tx.NewUpdate().Model((*Invitation)(nil)).Set("revoked_at = ?", now).
-			Where("org_id = ? AND email = ? AND accepted_at IS NULL AND revoked_at IS NULL", m.OrgID, u.Email).Exec(ctx); err != nil {
-			return fmt.Errorf("tenancy: revoke invitations: %w", err)
-		}
-		if _, err := tx.NewUpdate().Model((*Invitation)(nil)).Set("email = ?", anon).Set("name = ''").
-			Where("org_id = ? AND email = ?", m.OrgID, u.Email).Exec(ctx); err != nil {
-			return fmt.Errorf("tenancy: anonymise invitations: %w", err)
+		if err := st.forgetInvitations(ctx, m.OrgID, u.Email, anon, now); err != nil {
+			return err
 		}
 		if err := audit.Record(ctx, tx, audit.Event{
 			OrgID: m.OrgID, ActorID: &userID, Actor: auth.DeletedName, Action: audit.ActionAccountDelete,
@@ -143,8 +132,8 @@ func (s *Service) EraseUser(ctx context.Context, tx bun.Tx, userID uuid.UUID) er
 		}); err != nil {
 			return err
 		}
-		if _, err := tx.NewDelete().Model((*Membership)(nil)).Where("org_id = ? AND user_id = ?", m.OrgID, userID).Exec(ctx); err != nil {
-			return fmt.Errorf("tenancy: remove membership: %w", err)
+		if err := st.deleteMembership(ctx, m.OrgID, userID); err != nil {
+			return err
 		}
 	}
 	return nil

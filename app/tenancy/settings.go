@@ -21,8 +21,8 @@ import (
 // and policies.
 func (s *Service) UpdateOrganisation(ctx context.Context, orgID uuid.UUID, a Actor, name, zone string, settings Settings) error {
 	err := s.DB.InTenant(ctx, orgID, func(ctx context.Context, tx bun.Tx) error {
-		org := new(Organisation)
-		if err := tx.NewSelect().Model(org).Where("id = ?", orgID).Scan(ctx); err != nil {
+		org, err := s.Store.WithTx(tx).OrgByID(ctx, orgID)
+		if err != nil {
 			return err
 		}
 		actor, err := auth.UserByID(ctx, tx, a.UserID)
