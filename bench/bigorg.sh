@@ -3,7 +3,13 @@
 # organisation grown large, side by side, on PostgreSQL. The aim: no page
 # more than twice as slow on the large one.
 #
-#   bench/bigorg.sh     (PEOPLE=20000 PRACTITIONERS=400 DURATION=5s CONNECTIONS=2 to change)
+#   bench/bigorg.sh     (PEOPLE=20000 PRACTITIONERS=400 DURATION=5s CONNECTIONS=2 PORT=18120 to change)
+#   KEEP=DIR bench/bigorg.sh    keeps the grown database (not dropped) and writes
+#                               its name, the pages and the small latencies to DIR
+#   REUSE=DIR bench/bigorg.sh   builds the binary, migrates and serves the database
+#                               kept in DIR and measures only the large organisation
+#                               (to iterate on a fix without generating again);
+#                               drop it with: psql -c "DROP DATABASE $(cat DIR/db)"
 #
 # It creates a throwaway database (dropped at the end), signs an owner up
 # and seeds a realistic small organisation through the application (as
@@ -20,9 +26,8 @@ PEOPLE=${PEOPLE:-20000}
 PRACTITIONERS=${PRACTITIONERS:-400}
 CONNECTIONS=${CONNECTIONS:-2}
 DURATION=${DURATION:-5s}
+PORT=${PORT:-18120}
 source bench/lib.sh
-bench_start bigorg 18120 10
-bench_org bench 15
 
 # latencies FILE: each page's median latency (ms) and size, one tab-separated line each.
 latencies() {
@@ -40,14 +45,29 @@ latencies() {
   done
 }
 
-bench_check >/dev/null
-echo "small organisation: measuring (wrk -t1 -c$CONNECTIONS -d$DURATION per page)"
-latencies "$tmp/small"
-echo "growing it: $PEOPLE people, $PRACTITIONERS practitioners, a million sessions …"
-start=$(date +%s)
-psql -q -h 127.0.0.1 -U postgres -d "$bench_db" -v slug=bench -v people="$PEOPLE" -v practitioners="$PRACTITIONERS" \
-  -f bench/bigorg/generate.sql | grep -v '^Time\|^$' || true
-echo "generated in $(( $(date +%s) - start )) s"
+if [[ -n ${REUSE:-} ]]; then
+  bench_start bigorg "$PORT" 10 "$(cat "$REUSE/db")"
+  mapfile -t pages <"$REUSE/pages"
+  cp "$REUSE/small" "$tmp/small"
+  echo "small organisation: as measured when $REUSE was kept"
+else
+  bench_start bigorg "$PORT" 10
+  bench_org bench 15
+  bench_check >/dev/null
+  echo "small organisation: measuring (wrk -t1 -c$CONNECTIONS -d$DURATION per page)"
+  latencies "$tmp/small"
+  echo "growing it: $PEOPLE people, $PRACTITIONERS practitioners, a million sessions …"
+  start=$(date +%s)
+  psql -q -h 127.0.0.1 -U postgres -d "$bench_db" -v slug=bench -v people="$PEOPLE" -v practitioners="$PRACTITIONERS" \
+    -f bench/bigorg/generate.sql | grep -v '^Time\|^$' || true
+  echo "generated in $(( $(date +%s) - start )) s"
+  if [[ -n ${KEEP:-} ]]; then
+    mkdir -p "$KEEP"
+    echo "$bench_db" >"$KEEP/db"
+    printf '%s\n' "${pages[@]}" >"$KEEP/pages"
+    cp "$tmp/small" "$KEEP/small"
+  fi
+fi
 bench_check >/dev/null
 echo "large organisation: measuring"
 latencies "$tmp/large"
@@ -59,3 +79,7 @@ paste "$tmp/small" "$tmp/large" | awk -F'\t' '
   function ms(v) { return v == "-" ? "over 2 s" : sprintf("%.2f ms", v) }
   { ratio = ($2 == "-" || $5 == "-" || $2 == 0) ? "?" : sprintf("%.1f×", $5 / $2)
     printf "| %s | %s | %s | %s | %d | %d |\n", $1, ms($2), ms($5), ratio, $3, $6 }'
+if [[ -n ${KEEP:-} ]]; then
+  echo
+  echo "kept: database $bench_db (psql -h 127.0.0.1 -U postgres -d $bench_db); measure again with REUSE=$KEEP"
+fi

@@ -2,7 +2,8 @@
 # database, the binary built, migrated and serving, cleaned up on exit,
 # and signing up through the real form.
 #
-#   bench_start NAME PORT REDIS_DB     sets $tmp, $base; leaves the web server running
+#   bench_start NAME PORT REDIS_DB [DB]  sets $tmp, $base; leaves the web server running
+#                                      (on DB, an existing database kept, if given)
 #   bench_signup SLUG EMAIL PASSWORD   signs an owner up with the cookie jar $tmp/owner
 #   bench_login EMAIL PASSWORD JAR     signs a person in through the real form, cookies in JAR
 #   bench_cookie JAR                   prints the session and CSRF cookies of a jar
@@ -20,20 +21,22 @@ bash scripts/services.sh >/dev/null
 tmp="$(mktemp -d)"
 pids=()
 bench_db=""
+bench_keep_db=""  # set: the database is not dropped on exit (KEEP, REUSE)
 bench_cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  [[ -z $bench_db ]] || psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $bench_db WITH (FORCE)" >/dev/null 2>&1 || true
+  [[ -z $bench_db || -n $bench_keep_db ]] || psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $bench_db WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$tmp"
 }
 trap bench_cleanup EXIT
 
 bench_start() {
-  local name=$1 port=$2 redis_db=$3
-  bench_db="toolbox_${name}_$$"
+  local name=$1 port=$2 redis_db=$3 existing=${4:-}
+  bench_db=${existing:-toolbox_${name}_$$}
+  [[ -z $existing && -z ${KEEP:-} ]] || bench_keep_db=1
   base="http://127.0.0.1:$port"
   go build -o "$tmp/toolbox" ./cmd/toolbox
-  psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $bench_db" >/dev/null
+  [[ -n $existing ]] || psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $bench_db" >/dev/null
   export TOOLBOX_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$bench_db?sslmode=disable"
   export TOOLBOX_REDIS_URL="redis://127.0.0.1:6379/$redis_db"
   export TOOLBOX_SECRET_KEY="bench-secret-bench-secret-bench-secret-0123"
