@@ -47,7 +47,8 @@ latencies() {
 
 if [[ -n ${REUSE:-} ]]; then
   bench_start bigorg "$PORT" 10 "$(cat "$REUSE/db")"
-  mapfile -t pages <"$REUSE/pages"
+  # The pages as kept, on this run's port.
+  mapfile -t pages < <(sed "s#$(cat "$REUSE/base")#$base#g" "$REUSE/pages")
   cp "$REUSE/small" "$tmp/small"
   echo "small organisation: as measured when $REUSE was kept"
 else
@@ -64,6 +65,7 @@ else
   if [[ -n ${KEEP:-} ]]; then
     mkdir -p "$KEEP"
     echo "$bench_db" >"$KEEP/db"
+    echo "$base" >"$KEEP/base"
     printf '%s\n' "${pages[@]}" >"$KEEP/pages"
     cp "$tmp/small" "$KEEP/small"
   fi

@@ -149,7 +149,7 @@ bench_check() {
   for p in "${pages[@]}"; do
     entry "$p"
     status=$(curl -s -o "$tmp/page.html" -w '%{http_code}' "${args[@]}" "$url")
-    [[ $status == 200 ]] || { echo "$name ($url) answered $status, not 200"; tail -5 "$tmp/web.log"; return 1; }
+    [[ $status == 200 ]] || { echo "$name ($url) answered $status, not 200"; tail -5 "$tmp/web.log"; return 1; } >&2
     printf '%-34s %7d bytes\n' "$name" "$(wc -c <"$tmp/page.html")"
   done
 }
