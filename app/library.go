@@ -47,8 +47,12 @@ func (l libraryRelationships) Led(ctx context.Context, orgID, userID uuid.UUID) 
 	if err != nil {
 		return nil, err
 	}
-	var names map[uuid.UUID]string
-	var out []library.RelationshipRef
+	type led struct {
+		rel    relationships.Relationship
+		others []uuid.UUID
+	}
+	var leds []led
+	var ids []uuid.UUID
 	for _, r := range rs {
 		if r.Status != relationships.StatusActive {
 			continue
@@ -67,29 +71,28 @@ func (l libraryRelationships) Led(ctx context.Context, orgID, userID uuid.UUID) 
 				others = append(others, p.UserID)
 			}
 		}
-		if !leads {
-			continue
+		if leads {
+			leds = append(leds, led{r, others})
+			ids = append(ids, others...)
 		}
-		if names == nil {
-			people, err := l.tenancy.People(ctx, orgID, tenancy.PeopleFilter{})
-			if err != nil {
-				return nil, err
-			}
-			names = map[uuid.UUID]string{}
-			for _, p := range people {
-				names[p.UserID] = p.Name
-			}
-		}
-		label := r.Title
+	}
+	// The names shown, read by id: not the whole roster.
+	names, err := l.tenancy.Names(ctx, orgID, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []library.RelationshipRef
+	for _, x := range leds {
+		label := x.rel.Title
 		if label == "" {
 			var who []string
-			for _, o := range others {
+			for _, o := range x.others {
 				who = append(who, names[o])
 			}
-			kind := string(r.Kind)
+			kind := string(x.rel.Kind)
 			label = strings.ToUpper(kind[:1]) + kind[1:] + " with " + strings.Join(who, ", ")
 		}
-		out = append(out, library.RelationshipRef{ID: r.ID, Label: label})
+		out = append(out, library.RelationshipRef{ID: x.rel.ID, Label: label})
 	}
 	return out, nil
 }

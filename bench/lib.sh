@@ -2,7 +2,10 @@
 # database, the binary built, migrated and serving, cleaned up on exit,
 # and signing up through the real form.
 #
-#   bench_start NAME PORT REDIS_DB     sets $tmp, $base; leaves the web server running
+#   bench_start NAME PORT REDIS_DB [DB]  sets $tmp, $base; leaves the web server running
+#                                      (on DB, an existing database kept, if given)
+#   bench_serve DB PORT REDIS_DB       serves another existing database with the same binary
+#                                      on PORT (for comparing two databases at the same time)
 #   bench_signup SLUG EMAIL PASSWORD   signs an owner up with the cookie jar $tmp/owner
 #   bench_login EMAIL PASSWORD JAR     signs a person in through the real form, cookies in JAR
 #   bench_cookie JAR                   prints the session and CSRF cookies of a jar
@@ -20,20 +23,28 @@ bash scripts/services.sh >/dev/null
 tmp="$(mktemp -d)"
 pids=()
 bench_db=""
+bench_keep_db=""  # set: the databases are not dropped on exit (KEEP, REUSE)
+bench_more_dbs=() # further throwaway databases, dropped with bench_db
 bench_cleanup() {
+  local d
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  [[ -z $bench_db ]] || psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $bench_db WITH (FORCE)" >/dev/null 2>&1 || true
+  if [[ -z $bench_keep_db ]]; then
+    for d in $bench_db "${bench_more_dbs[@]}"; do
+      psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true
+    done
+  fi
   rm -rf "$tmp"
 }
 trap bench_cleanup EXIT
 
 bench_start() {
-  local name=$1 port=$2 redis_db=$3
-  bench_db="toolbox_${name}_$$"
+  local name=$1 port=$2 redis_db=$3 existing=${4:-}
+  bench_db=${existing:-toolbox_${name}_$$}
+  [[ -z $existing && -z ${KEEP:-} ]] || bench_keep_db=1
   base="http://127.0.0.1:$port"
   go build -o "$tmp/toolbox" ./cmd/toolbox
-  psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $bench_db" >/dev/null
+  [[ -n $existing ]] || psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $bench_db" >/dev/null
   export TOOLBOX_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$bench_db?sslmode=disable"
   export TOOLBOX_REDIS_URL="redis://127.0.0.1:6379/$redis_db"
   export TOOLBOX_SECRET_KEY="bench-secret-bench-secret-bench-secret-0123"
@@ -43,6 +54,17 @@ bench_start() {
   pids+=($!)
   for _ in $(seq 1 100); do curl -fs -o /dev/null "$base/healthz" && return 0; sleep 0.1; done
   echo "the web server did not start"; cat "$tmp/web.log"; return 1
+}
+
+bench_serve() {
+  local db=$1 port=$2 redis_db=$3 url="postgres://postgres@127.0.0.1:5432/$1?sslmode=disable"
+  TOOLBOX_DATABASE_URL=$url "$tmp/toolbox" migrate up >/dev/null
+  TOOLBOX_DATABASE_URL=$url TOOLBOX_REDIS_URL="redis://127.0.0.1:6379/$redis_db" \
+    TOOLBOX_ADDR="127.0.0.1:$port" TOOLBOX_BASE_URL="http://127.0.0.1:$port" \
+    "$tmp/toolbox" web >"$tmp/web-$port.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && return 0; sleep 0.1; done
+  echo "the web server on $db did not start"; cat "$tmp/web-$port.log"; return 1
 }
 
 # csrf_of PATH: the CSRF token of a page, with the cookie jar $jar.
@@ -146,7 +168,7 @@ bench_check() {
   for p in "${pages[@]}"; do
     entry "$p"
     status=$(curl -s -o "$tmp/page.html" -w '%{http_code}' "${args[@]}" "$url")
-    [[ $status == 200 ]] || { echo "$name ($url) answered $status, not 200"; tail -5 "$tmp/web.log"; return 1; }
+    [[ $status == 200 ]] || { echo "$name ($url) answered $status, not 200"; tail -5 "$tmp/web.log"; return 1; } >&2
     printf '%-34s %7d bytes\n' "$name" "$(wc -c <"$tmp/page.html")"
   done
 }

@@ -284,15 +284,12 @@ func (h *Handlers) AssignSeat(c *gin.Context) error {
 		f.Add("user_id", "Choose a member from the list.")
 	}
 	if f.Valid() {
-		people, err := h.Service.Tenancy.People(c.Request.Context(), v.Org.ID, tenancy.PeopleFilter{Status: tenancy.StatusActive})
-		if err != nil {
+		// One lookup of the chosen person, not the roster.
+		p, err := h.Service.Tenancy.Member(c.Request.Context(), v.Org.ID, uid)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
 			return err
 		}
-		member := false
-		for _, p := range people {
-			member = member || p.UserID == uid
-		}
-		if !member {
+		if err != nil || p.Status != tenancy.StatusActive {
 			f.Add("user_id", "Choose a member from the list.")
 		}
 	}

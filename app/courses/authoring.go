@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -427,11 +426,12 @@ func (h *Handlers) Grant(c *gin.Context) error {
 		f.Add("user_id", "Choose a member from the list.")
 	}
 	if f.Valid() {
-		people, err := h.Service.Tenancy.People(c.Request.Context(), v.Org.ID, tenancy.PeopleFilter{Status: tenancy.StatusActive})
-		if err != nil {
+		// One lookup of the chosen person, not the roster.
+		p, err := h.Service.Tenancy.Member(c.Request.Context(), v.Org.ID, userID)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
 			return err
 		}
-		if !slices.ContainsFunc(people, func(p tenancy.Person) bool { return p.UserID == userID }) {
+		if err != nil || p.Status != tenancy.StatusActive {
 			f.Add("user_id", "Choose a member from the list.")
 		}
 	}

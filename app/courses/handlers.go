@@ -82,13 +82,13 @@ func (h *Handlers) ShowCataloguePage(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		people, err := h.Service.Tenancy.People(ctx, v.Org.ID, tenancy.PeopleFilter{})
+		ids := make([]uuid.UUID, len(mentors))
+		for i, m := range mentors {
+			ids[i] = m.UserID
+		}
+		names, err := h.Service.Tenancy.Names(ctx, v.Org.ID, ids)
 		if err != nil {
 			return err
-		}
-		names := map[uuid.UUID]string{}
-		for _, p := range people {
-			names[p.UserID] = p.Name
 		}
 		type mentorRow struct {
 			Name string
