@@ -19,6 +19,16 @@ func ForUpdate(q *bun.SelectQuery) *bun.SelectQuery {
 	return q
 }
 
+// ForShare holds the rows q reads against change (FOR UPDATE elsewhere)
+// until the end of its transaction on PostgreSQL, while other readers
+// that share them go on; SQLite's immediate transactions need no lock.
+func ForShare(q *bun.SelectQuery) *bun.SelectQuery {
+	if q.Dialect().Name() == dialect.PG {
+		return q.For("SHARE")
+	}
+	return q
+}
+
 // ForUpdateSkipLocked is ForUpdate for queue-like reads: rows another
 // transaction holds are skipped rather than waited for.
 func ForUpdateSkipLocked(q *bun.SelectQuery) *bun.SelectQuery {

@@ -57,11 +57,7 @@ func (s *Store) Get(ctx context.Context, orgID, id uuid.UUID) (*Relationship, er
 func (s *Store) Lock(ctx context.Context, orgID, id uuid.UUID) (*Relationship, error) {
 	r := new(Relationship)
 	err := s.in(ctx, orgID, func(ctx context.Context, q bun.IDB) error {
-		sel := q.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id)
-		if q.Dialect().Name().String() == "pg" {
-			sel = sel.For("SHARE")
-		}
-		return sel.Scan(ctx)
+		return db.ForShare(q.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id)).Scan(ctx)
 	}, "lock %s", id)
 	if err != nil {
 		return nil, err
