@@ -137,12 +137,7 @@ func (s *requestScope) own(ctx context.Context, fn func(ctx context.Context, tx 
 	if err != nil {
 		return err
 	}
-	ctx, changed := withWrites(ctx)
-	err = conn.RunInTx(ctx, &sql.TxOptions{}, fn)
-	if err == nil {
-		s.d.Invalidator.committed(changed, s.orgID)
-	}
-	return Classify(err)
+	return s.d.runInTx(ctx, conn, s.orgID, fn)
 }
 
 // drop gives the connection back after a failure of the connection itself.

@@ -24,11 +24,20 @@ func (d *DB) Tx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) err
 
 // tx is Tx telling the invalidator which organisation it wrote for.
 func (d *DB) tx(ctx context.Context, orgID uuid.UUID, fn func(ctx context.Context, tx bun.Tx) error) error {
-	if d.Invalidator == nil {
-		return Classify(d.RunInTx(ctx, &sql.TxOptions{}, fn))
-	}
+	return d.runInTx(ctx, d.DB, orgID, fn)
+}
+
+// txRunner is what runs a transaction: the database or one connection.
+type txRunner interface {
+	RunInTx(ctx context.Context, opts *sql.TxOptions, fn func(ctx context.Context, tx bun.Tx) error) error
+}
+
+// runInTx runs fn in a transaction of runner and, once it has committed,
+// tells the invalidator what it wrote for the organisation (uuid.Nil: for
+// none); driver errors are classified on the way out.
+func (d *DB) runInTx(ctx context.Context, runner txRunner, orgID uuid.UUID, fn func(ctx context.Context, tx bun.Tx) error) error {
 	ctx, wrote := withWrites(ctx)
-	err := d.RunInTx(ctx, &sql.TxOptions{}, fn)
+	err := runner.RunInTx(ctx, &sql.TxOptions{}, fn)
 	if err == nil {
 		d.Invalidator.committed(wrote, orgID)
 	}
@@ -79,12 +88,7 @@ func (d *DB) scoped(ctx context.Context, orgID, userID uuid.UUID, fn func(ctx co
 		return err
 	}
 	defer conn.Close()
-	ctx, wrote := withWrites(ctx)
-	err = conn.RunInTx(ctx, &sql.TxOptions{}, fn)
-	if err == nil {
-		d.Invalidator.committed(wrote, orgID)
-	}
-	return Classify(err)
+	return d.runInTx(ctx, conn, orgID, fn)
 }
 
 // ReadTenant runs read-only fn for one organisation outside a

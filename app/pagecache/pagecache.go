@@ -281,30 +281,26 @@ type recorder struct {
 }
 
 func (r *recorder) Write(p []byte) (int, error) {
-	r.keep(p)
+	if r.room(len(p)) {
+		r.body.Write(p)
+	}
 	return r.ResponseWriter.Write(p)
 }
 
 func (r *recorder) WriteString(s string) (int, error) {
-	if !r.spoilt {
-		if r.body.Len()+len(s) > r.limit {
-			r.spoilt = true
-		} else {
-			r.body.WriteString(s)
-		}
+	if r.room(len(s)) {
+		r.body.WriteString(s)
 	}
 	return r.ResponseWriter.WriteString(s)
 }
 
-func (r *recorder) keep(p []byte) {
-	if r.spoilt {
-		return
-	}
-	if r.body.Len()+len(p) > r.limit {
+// room reports whether n more bytes may be kept; past the limit the
+// response is spoilt for keeping.
+func (r *recorder) room(n int) bool {
+	if !r.spoilt && r.body.Len()+n > r.limit {
 		r.spoilt = true
-		return
 	}
-	r.body.Write(p)
+	return !r.spoilt
 }
 
 func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
